@@ -1,0 +1,678 @@
+"""The TOML configuration: pydantic models of every table, and the loader.
+
+Nothing else in Tandem parses TOML. `load_config` either returns a valid
+`Config` or raises `ConfigError`, whose text names the file, every field that
+is wrong (as a path such as `metrics[2].thresholds.warn`) and what was expected.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
+
+import jmespath
+import jmespath.exceptions
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised only on Python 3.10
+    import tomli as tomllib
+
+from tui.periods import Granularity
+
+DEMO_PLACEHOLDER = "{demo}"
+
+# Keys that would hold a secret: refused with a pointer to the *_env field.
+_SECRET_KEYS = {"token", "password", "api_key", "apikey", "secret", "client_secret", "key"}
+_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_IDENTIFIER = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
+
+Scalar = str | int | float | bool
+
+
+class StrictModel(BaseModel):
+    """A config table: unknown keys are errors, and values are never coerced silently."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _remember_allowed_keys(cls, data: Any, info: ValidationInfo) -> Any:
+        # Lets the error formatter suggest "did you mean" from this table's own keys.
+        if isinstance(data, dict) and isinstance(info.context, dict):
+            info.context.setdefault("allowed", {})[id(data)] = sorted(cls.model_fields)
+        return data
+
+
+def _check_identifier(value: str) -> str:
+    if not _IDENTIFIER.match(value):
+        raise ValueError("expected an id of letters, digits, '-' and '_', starting with a letter")
+    return value
+
+
+def _check_env_name(value: str) -> str:
+    if not _ENV_NAME.match(value):
+        raise ValueError(
+            "expected the name of an environment variable that holds the secret, "
+            "such as SURVEY_API_TOKEN"
+        )
+    return value
+
+
+def _check_jmespath(value: str) -> str:
+    try:
+        jmespath.compile(value)
+    except jmespath.exceptions.JMESPathError as error:
+        first_line = str(error).splitlines()[0]
+        raise ValueError(f"expected a JMESPath expression: {first_line}") from None
+    return value
+
+
+Identifier = Annotated[str, Field(min_length=1, max_length=64)]
+EnvName = Annotated[str, Field(min_length=1)]
+JMESPath = Annotated[str, Field(min_length=1)]
+
+
+# ── [dashboard] ────────────────────────────────────────────────────────────
+
+
+class Dashboard(StrictModel):
+    title: str = "Tandem"
+    organisation: str = ""
+    period: Granularity = "month"
+    refresh_seconds: float = Field(300, ge=5, le=86_400)
+    theme: str = "textual-dark"
+    history_periods: int = Field(24, ge=2, le=520)
+    # A demo config's sources point at the bundled demo API, started by Tandem.
+    demo: bool = False
+
+
+# ── [[sources]] ────────────────────────────────────────────────────────────
+
+
+class NoAuth(StrictModel):
+    kind: Literal["none"] = "none"
+
+
+class BearerAuth(StrictModel):
+    """`Authorization: Bearer <token>`, the token read from `token_env`."""
+
+    kind: Literal["bearer"]
+    token_env: EnvName
+
+    _env = field_validator("token_env")(_check_env_name)
+
+
+class BasicAuth(StrictModel):
+    """HTTP basic auth; many HR APIs use the API key as user name and any password."""
+
+    kind: Literal["basic"]
+    username_env: EnvName
+    password_env: EnvName | None = None
+
+    @field_validator("username_env", "password_env")
+    @classmethod
+    def _env(cls, value: str | None) -> str | None:
+        return None if value is None else _check_env_name(value)
+
+
+class HeaderAuth(StrictModel):
+    """A custom header, such as `X-API-TOKEN: <token>`."""
+
+    kind: Literal["header"]
+    header: str = Field(min_length=1)
+    token_env: EnvName
+    prefix: str = ""
+
+    _env = field_validator("token_env")(_check_env_name)
+
+
+Auth = Annotated[NoAuth | BearerAuth | BasicAuth | HeaderAuth, Field(discriminator="kind")]
+
+
+class NoPagination(StrictModel):
+    style: Literal["none"] = "none"
+
+
+class PagePagination(StrictModel):
+    """?page=1,2,3… until a page comes back short or empty."""
+
+    style: Literal["page"]
+    page_param: str = "page"
+    size_param: str | None = "per_page"
+    size: int = Field(100, ge=1, le=10_000)
+    first_page: int = Field(1, ge=0)
+    # Optional JMESPath to the number of pages, where the API reports it.
+    total_pages_path: JMESPath | None = None
+
+    @field_validator("total_pages_path")
+    @classmethod
+    def _path(cls, value: str | None) -> str | None:
+        return None if value is None else _check_jmespath(value)
+
+
+class OffsetPagination(StrictModel):
+    """?offset=0&limit=100, then offset=100… until a page comes back short."""
+
+    style: Literal["offset"]
+    offset_param: str = "offset"
+    limit_param: str = "limit"
+    limit: int = Field(100, ge=1, le=10_000)
+
+
+class CursorPagination(StrictModel):
+    """The body names the next cursor; it goes back as a query parameter."""
+
+    style: Literal["cursor"]
+    cursor_param: str = "cursor"
+    next_cursor_path: JMESPath
+
+    _path = field_validator("next_cursor_path")(_check_jmespath)
+
+
+class NextUrlPagination(StrictModel):
+    """The body holds the URL of the next page."""
+
+    style: Literal["next_url"]
+    next_url_path: JMESPath
+
+    _path = field_validator("next_url_path")(_check_jmespath)
+
+
+class LinkHeaderPagination(StrictModel):
+    """RFC 8288 `Link: <…>; rel="next"` headers."""
+
+    style: Literal["link_header"]
+
+
+Pagination = Annotated[
+    NoPagination
+    | PagePagination
+    | OffsetPagination
+    | CursorPagination
+    | NextUrlPagination
+    | LinkHeaderPagination,
+    Field(discriminator="style"),
+]
+
+
+class RecordSelection(StrictModel):
+    """Where the records are in a response, and which fields to keep from each."""
+
+    # JMESPath to the list of records; empty means the body itself is the list.
+    path: JMESPath | None = None
+    # Record field name -> JMESPath inside one record. Empty keeps records whole.
+    fields: dict[str, JMESPath] = Field(default_factory=dict)
+
+    @field_validator("path")
+    @classmethod
+    def _path(cls, value: str | None) -> str | None:
+        return None if value is None else _check_jmespath(value)
+
+    @field_validator("fields")
+    @classmethod
+    def _fields(cls, value: dict[str, str]) -> dict[str, str]:
+        for expression in value.values():
+            _check_jmespath(expression)
+        return value
+
+
+class JsonSource(StrictModel):
+    """The generic `json` kind: GET an endpoint, follow its pages, select records."""
+
+    id: Identifier
+    kind: Literal["json"]
+    base_url: str
+    path: str = ""
+    auth: Auth = Field(default_factory=NoAuth)
+    timeout_seconds: float = Field(10, gt=0, le=300)
+    refresh_seconds: float | None = Field(None, ge=5, le=86_400)
+    params: dict[str, Scalar] = Field(default_factory=dict)
+    pagination: Pagination = Field(default_factory=NoPagination)
+    records: RecordSelection = Field(default_factory=RecordSelection)
+    max_pages: int = Field(1000, ge=1, le=100_000)
+
+    _id = field_validator("id")(_check_identifier)
+
+    @field_validator("base_url")
+    @classmethod
+    def _base_url(cls, value: str) -> str:
+        if value.startswith(DEMO_PLACEHOLDER):
+            return value
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError("expected an http:// or https:// URL, such as https://api.example.com")
+        if parts.query or parts.fragment:
+            raise ValueError(
+                "expected a URL without a query string: put query parameters in `params`"
+            )
+        if parts.username or parts.password:
+            raise ValueError(
+                "credentials do not belong in a URL: set `auth` and keep the secret "
+                "in an environment variable"
+            )
+        return value.rstrip("/")
+
+    @field_validator("path")
+    @classmethod
+    def _path_has_no_query(cls, value: str) -> str:
+        if "?" in value or "#" in value:
+            raise ValueError(
+                "expected a path without a query string: put query parameters in `params`"
+            )
+        return value
+
+    @property
+    def url(self) -> str:
+        """The endpoint's full URL (before any demo placeholder is filled in)."""
+        if not self.path:
+            return self.base_url
+        return f"{self.base_url}/{self.path.lstrip('/')}"
+
+
+Source = JsonSource
+
+
+# ── [[metrics]] ────────────────────────────────────────────────────────────
+
+
+class Thresholds(StrictModel):
+    """`warn` and `bad` levels; which side of them is worse depends on `direction`."""
+
+    warn: float
+    bad: float
+
+
+class MetricBase(StrictModel):
+    id: Identifier
+    label: str = Field(min_length=1, max_length=40)
+    side: Literal["employee", "customer"]
+    source: Identifier
+    unit: str = ""
+    direction: Literal["higher_is_better", "lower_is_better"] = "higher_is_better"
+    decimals: int = Field(0, ge=0, le=3)
+    target: float | None = None
+    thresholds: Thresholds | None = None
+    # Only records whose fields equal these values count, e.g. { question = "nps" }.
+    where: dict[str, Scalar] = Field(default_factory=dict)
+    # A field such as team or region to compute the metric per segment too.
+    segment_field: str | None = None
+
+    _id = field_validator("id")(_check_identifier)
+
+    @model_validator(mode="after")
+    def _thresholds_follow_direction(self) -> MetricBase:
+        if self.thresholds is None:
+            return self
+        warn, bad = self.thresholds.warn, self.thresholds.bad
+        if self.direction == "higher_is_better" and bad > warn:
+            raise ValueError(
+                f"thresholds.bad ({bad:g}) must be at or below thresholds.warn ({warn:g}) "
+                "when higher is better"
+            )
+        if self.direction == "lower_is_better" and bad < warn:
+            raise ValueError(
+                f"thresholds.bad ({bad:g}) must be at or above thresholds.warn ({warn:g}) "
+                "when lower is better"
+            )
+        return self
+
+
+class NpsMetric(MetricBase):
+    """Net Promoter Score from 0–10 answers: % promoters (9–10) − % detractors (0–6)."""
+
+    kind: Literal["nps"]
+    score_field: str = "score"
+    date_field: str = "date"
+
+
+class CsatMetric(MetricBase):
+    """Share (%) of answers in the top boxes of a scale, 4–5 on 1–5 by default."""
+
+    kind: Literal["csat"]
+    score_field: str = "score"
+    date_field: str = "date"
+    scale_min: int = 1
+    scale_max: int = 5
+    top_boxes: int = Field(2, ge=1)
+
+    @model_validator(mode="after")
+    def _scale(self) -> CsatMetric:
+        if self.scale_max <= self.scale_min:
+            raise ValueError("scale_max must be greater than scale_min")
+        if self.top_boxes > self.scale_max - self.scale_min:
+            raise ValueError("top_boxes must leave at least one box below them on the scale")
+        return self
+
+
+class MeanMetric(MetricBase):
+    """The mean of a numeric answer; answers outside scale_min..scale_max are rejected."""
+
+    kind: Literal["mean"]
+    score_field: str = "score"
+    date_field: str = "date"
+    scale_min: float | None = None
+    scale_max: float | None = None
+
+
+class CountMetric(MetricBase):
+    """How many records (responses) fall in each period."""
+
+    kind: Literal["count"]
+    date_field: str = "date"
+
+
+class HeadcountMetric(MetricBase):
+    """People employed on the last day of each period (or today, for the current one)."""
+
+    kind: Literal["headcount"]
+    hire_date_field: str = "hire_date"
+    termination_date_field: str = "termination_date"
+
+
+class TurnoverMetric(MetricBase):
+    """Terminations in a period ÷ average headcount over it, in percent."""
+
+    kind: Literal["turnover"]
+    hire_date_field: str = "hire_date"
+    termination_date_field: str = "termination_date"
+
+
+class ChurnMetric(MetricBase):
+    """Customers lost in a period ÷ customers at its start, in percent."""
+
+    kind: Literal["churn"]
+    start_date_field: str = "start_date"
+    end_date_field: str = "end_date"
+
+
+class ValueMetric(MetricBase):
+    """An aggregate the API already computed; `aggregate` folds several in one period."""
+
+    kind: Literal["value"]
+    value_field: str = "value"
+    date_field: str = "date"
+    n_field: str | None = None
+    aggregate: Literal["last", "mean", "sum"] = "last"
+
+
+Metric = Annotated[
+    NpsMetric
+    | CsatMetric
+    | MeanMetric
+    | CountMetric
+    | HeadcountMetric
+    | TurnoverMetric
+    | ChurnMetric
+    | ValueMetric,
+    Field(discriminator="kind"),
+]
+
+
+# ── [[pairs]] and the whole file ───────────────────────────────────────────
+
+
+class Pair(StrictModel):
+    employee: Identifier
+    customer: Identifier
+    caption: str = ""
+
+
+class Config(StrictModel):
+    dashboard: Dashboard = Field(default_factory=Dashboard)
+    sources: list[Source] = Field(min_length=1)
+    metrics: list[Metric] = Field(min_length=1)
+    pairs: list[Pair] = Field(min_length=1)
+
+    def metric(self, metric_id: str) -> Metric:
+        return next(metric for metric in self.metrics if metric.id == metric_id)
+
+    def source(self, source_id: str) -> Source:
+        return next(source for source in self.sources if source.id == source_id)
+
+    def metrics_of(self, source_id: str) -> list[Metric]:
+        return [metric for metric in self.metrics if metric.source == source_id]
+
+    def refresh_seconds_of(self, source: Source) -> float:
+        return source.refresh_seconds or self.dashboard.refresh_seconds
+
+
+# ── Loading and errors ─────────────────────────────────────────────────────
+
+
+@dataclass(frozen=True)
+class ConfigProblem:
+    """One thing wrong in a config file: where (a key path) and what was expected."""
+
+    where: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.message}" if self.where else self.message
+
+
+class ConfigError(Exception):
+    """A config file that cannot be used, with every problem found in it."""
+
+    def __init__(self, path: Path | str, problems: list[ConfigProblem]) -> None:
+        self.path = Path(path)
+        self.problems = problems
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        count = len(self.problems)
+        heading = f"{self.path}: {count} problem{'s' if count != 1 else ''} in the config"
+        lines = [heading, *(f"  • {problem}" for problem in self.problems)]
+        return "\n".join(lines)
+
+
+def load_config(path: Path | str) -> Config:
+    """Read, parse and validate a config file; raise `ConfigError` on any problem."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(path, [ConfigProblem("", "file not found")]) from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(path, [ConfigProblem("", f"cannot be read: {error}")]) from None
+    return parse_config(text, path)
+
+
+def parse_config(text: str, path: Path | str = "<config>") -> Config:
+    """Validate TOML text as a config; `path` is used only in messages."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(path, [ConfigProblem("", f"not valid TOML: {error}")]) from None
+    return validate_config(data, path)
+
+
+def validate_config(data: dict[str, Any], path: Path | str = "<config>") -> Config:
+    """Validate already-parsed TOML data, reporting every problem at once."""
+    context: dict[str, Any] = {}
+    try:
+        config = Config.model_validate(data, context=context)
+    except ValidationError as error:
+        allowed: dict[int, list[str]] = context.get("allowed", {})
+        problems = [_problem_from(item, data, allowed) for item in error.errors()]
+        raise ConfigError(path, _deduplicate(problems)) from None
+    problems = list(_cross_reference_problems(config))
+    if problems:
+        raise ConfigError(path, problems)
+    return config
+
+
+def _cross_reference_problems(config: Config) -> Iterator[ConfigProblem]:
+    """Checks that span tables: unique ids and the references between tables."""
+    source_ids = [source.id for source in config.sources]
+    metric_ids = [metric.id for metric in config.metrics]
+    for table, ids in (("sources", source_ids), ("metrics", metric_ids)):
+        for index, item_id in enumerate(ids):
+            if item_id in ids[:index]:
+                yield ConfigProblem(f"{table}[{index}].id", f'"{item_id}" is used twice')
+    for index, source in enumerate(config.sources):
+        if source.base_url.startswith(DEMO_PLACEHOLDER) and not config.dashboard.demo:
+            yield ConfigProblem(
+                f"sources[{index}].base_url",
+                f"{DEMO_PLACEHOLDER} points at the bundled demo API, which runs only "
+                "when [dashboard] demo = true",
+            )
+    for index, metric in enumerate(config.metrics):
+        if metric.source not in source_ids:
+            yield ConfigProblem(
+                f"metrics[{index}].source",
+                f'no source has id "{metric.source}"{_did_you_mean(metric.source, source_ids)}',
+            )
+    for index, pair in enumerate(config.pairs):
+        for side in ("employee", "customer"):
+            metric_id = getattr(pair, side)
+            where = f"pairs[{index}].{side}"
+            if metric_id not in metric_ids:
+                hint = _did_you_mean(metric_id, metric_ids)
+                yield ConfigProblem(where, f'no metric has id "{metric_id}"{hint}')
+            elif (found := config.metric(metric_id)).side != side:
+                yield ConfigProblem(
+                    where, f'metric "{metric_id}" is on the {found.side} side, not the {side} side'
+                )
+
+
+def _did_you_mean(word: str, choices: list[str]) -> str:
+    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
+    return f' (did you mean "{close[0]}"?)' if close else ""
+
+
+def _deduplicate(problems: list[ConfigProblem]) -> list[ConfigProblem]:
+    seen: set[ConfigProblem] = set()
+    return [p for p in problems if not (p in seen or seen.add(p))]  # type: ignore[func-returns-value]
+
+
+_TAG_KEYS = ("kind", "style")
+
+
+def _walk(loc: tuple[int | str, ...], data: Any) -> tuple[list[int | str], Any]:
+    """Follow a pydantic error location through the raw data.
+
+    Pydantic puts the discriminator value of a tagged union into the location
+    (`metrics.2.csat.thresholds`); those steps are not keys a user wrote, so
+    they are dropped from the path we show.
+    """
+    shown: list[int | str] = []
+    node = data
+    for part in loc:
+        if isinstance(node, dict):
+            if part in node:
+                node = node[part]
+                shown.append(part)
+            elif any(node.get(tag) == part for tag in _TAG_KEYS):
+                continue
+            else:
+                shown.append(part)
+                node = None
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            node = node[part]
+            shown.append(part)
+        else:
+            shown.append(part)
+            node = None
+    return shown, node
+
+
+def _format_path(parts: list[int | str]) -> str:
+    text = ""
+    for part in parts:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, str):
+        return f'"{value}"' if len(value) <= 40 else f'"{value[:37]}..."'
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict):
+        return "a table"
+    if isinstance(value, list):
+        return "a list"
+    return repr(value)
+
+
+_EXPECTED = {
+    "float_type": "expected a number",
+    "float_parsing": "expected a number",
+    "int_type": "expected a whole number",
+    "int_parsing": "expected a whole number",
+    "int_from_float": "expected a whole number",
+    "string_type": "expected text in quotes",
+    "bool_type": "expected true or false",
+    "list_type": "expected a list",
+    "dict_type": "expected a table",
+    "model_type": "expected a table",
+    "model_attributes_type": "expected a table",
+}
+
+
+def _problem_from(
+    error: dict[str, Any], data: dict[str, Any], allowed: dict[int, list[str]]
+) -> ConfigProblem:
+    kind = error["type"]
+    loc = tuple(error["loc"])
+    shown, _ = _walk(loc, data)
+    where = _format_path(shown)
+    given = error.get("input")
+
+    if kind == "extra_forbidden":
+        key = str(loc[-1])
+        if key.lower() in _SECRET_KEYS:
+            return ConfigProblem(
+                where,
+                "secrets are never read from config files: put it in an environment "
+                "variable and name the variable with `token_env` (or `username_env` / "
+                "`password_env` for basic auth)",
+            )
+        _, parent = _walk(loc[:-1], data)
+        choices = allowed.get(id(parent), [])
+        hint = _did_you_mean(key, choices)
+        known = f"; known keys: {', '.join(choices)}" if choices and not hint else ""
+        return ConfigProblem(where, f"unknown key{hint}{known}")
+    if kind == "missing":
+        return ConfigProblem(where, "required, but missing")
+    if kind == "union_tag_invalid":
+        expected = error.get("ctx", {}).get("expected_tags", "")
+        tag = error.get("ctx", {}).get("discriminator", "kind").strip("'")
+        return ConfigProblem(
+            f"{where}.{tag}" if where else tag,
+            f"expected one of {expected}, got {_describe(error['ctx'].get('tag'))}",
+        )
+    if kind == "union_tag_not_found":
+        tag = error.get("ctx", {}).get("discriminator", "kind").strip("'")
+        return ConfigProblem(f"{where}.{tag}" if where else tag, "required, but missing")
+    if kind == "literal_error":
+        expected = error.get("ctx", {}).get("expected", "")
+        return ConfigProblem(where, f"expected {expected}, got {_describe(given)}")
+    if kind in ("value_error", "assertion_error"):
+        message = str(error.get("msg", "")).removeprefix("Value error, ")
+        return ConfigProblem(where, message)
+    if kind in _EXPECTED:
+        return ConfigProblem(where, f"{_EXPECTED[kind]}, got {_describe(given)}")
+    if kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
+        message = str(error["msg"]).replace("Input should be", "expected a value")
+        return ConfigProblem(where, f"{message}, got {_describe(given)}")
+    if kind in ("too_short", "string_too_short"):
+        return ConfigProblem(where, "must not be empty")
+    message = str(error.get("msg", kind)).replace("Input should be", "expected")
+    return ConfigProblem(where, f"{message}, got {_describe(given)}")
