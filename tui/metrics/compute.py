@@ -1,0 +1,239 @@
+"""Turn one metric's records into observations per period, and per segment.
+
+`compute_metric` is pure: records, the periods to fill and today's date in,
+observations and the count of rejected records (by reason) out. A record with
+a bad value is rejected and counted, never read as a number it is not.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from tui.config import (
+    ChurnMetric,
+    CountMetric,
+    CsatMetric,
+    HeadcountMetric,
+    MeanMetric,
+    Metric,
+    NpsMetric,
+    TurnoverMetric,
+    ValueMetric,
+)
+from tui.metrics.scores import (
+    Aggregate,
+    mean_score,
+    net_promoter_score,
+    response_count,
+    top_box_share,
+)
+from tui.metrics.values import (
+    BadValue,
+    parse_day,
+    parse_number,
+    parse_optional_day,
+    parse_scale_answer,
+)
+from tui.metrics.workforce import Tenure, churn_rate, headcount, turnover_rate
+from tui.periods import Period, period_of
+
+Record = Mapping[str, Any]
+
+# The segment key of the whole organisation (every record, whatever its segment).
+EVERYONE = ""
+
+
+@dataclass(frozen=True)
+class Observation:
+    """A metric's value for one segment in one period, with the n behind it."""
+
+    metric_id: str
+    segment: str
+    period: Period
+    value: float | None
+    n: int
+
+
+@dataclass
+class MetricResult:
+    metric_id: str
+    observations: list[Observation] = field(default_factory=list)
+    used: int = 0
+    rejected: Counter[str] = field(default_factory=Counter)
+
+
+def compute_metric(
+    metric: Metric, records: Iterable[Record], periods: Sequence[Period], today: date
+) -> MetricResult:
+    """Observations of `metric` for every period in `periods`, overall and per segment.
+
+    Records that `where` does not select are ignored; records dated outside the
+    periods are ignored; records with a missing or invalid value are rejected
+    and counted in `rejected` by reason.
+    """
+    selected = [record for record in records if _matches(record, metric.where)]
+    if isinstance(metric, (HeadcountMetric, TurnoverMetric, ChurnMetric)):
+        return _compute_tenure_metric(metric, selected, periods, today)
+    return _compute_event_metric(metric, selected, periods)
+
+
+def _matches(record: Record, where: Mapping[str, Any]) -> bool:
+    return all(record.get(key) == value for key, value in where.items())
+
+
+def _segment_of(record: Record, segment_field: str | None) -> str | None:
+    if segment_field is None:
+        return None
+    value = record.get(segment_field)
+    if value is None or isinstance(value, (dict, list)):
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+# ── Event metrics: one record is one answer (or one reported value) ───────
+
+
+EventMetric = NpsMetric | CsatMetric | MeanMetric | CountMetric | ValueMetric
+
+
+def _event_value(metric: EventMetric, record: Record) -> Any:
+    """The parsed value a record contributes, or raise BadValue with the reason."""
+    if isinstance(metric, NpsMetric):
+        return parse_scale_answer(record.get(metric.score_field), 0, 10)
+    if isinstance(metric, CsatMetric):
+        return parse_scale_answer(
+            record.get(metric.score_field), metric.scale_min, metric.scale_max
+        )
+    if isinstance(metric, MeanMetric):
+        score = parse_number(record.get(metric.score_field))
+        low, high = metric.scale_min, metric.scale_max
+        if (low is not None and score < low) or (high is not None and score > high):
+            raise BadValue(f"score {score:g} is outside the configured scale")
+        return score
+    if isinstance(metric, ValueMetric):
+        value = parse_number(record.get(metric.value_field))
+        n = 1
+        if metric.n_field is not None:
+            raw_n = parse_number(record.get(metric.n_field))
+            if raw_n < 0 or not raw_n.is_integer():
+                raise BadValue(f"n {raw_n:g} is not a count")
+            n = int(raw_n)
+        return (value, n)
+    return None  # CountMetric: the record itself is the value
+
+
+def _fold_values(metric: ValueMetric, dated: list[tuple[date, tuple[float, int]]]) -> Aggregate:
+    if not dated:
+        return Aggregate(None, 0)
+    if metric.aggregate == "last":
+        # sorted() is stable, so the last of equal dates is the last one received.
+        _, (value, n) = sorted(dated, key=lambda item: item[0])[-1]
+        return Aggregate(value, n)
+    values = [value for _, (value, _) in dated]
+    n_total = sum(n for _, (_, n) in dated) if metric.n_field else len(dated)
+    total = sum(values)
+    return Aggregate(total if metric.aggregate == "sum" else total / len(values), n_total)
+
+
+def _aggregator(metric: EventMetric) -> Callable[[list[Any]], Aggregate]:
+    if isinstance(metric, NpsMetric):
+        return net_promoter_score
+    if isinstance(metric, CsatMetric):
+        return lambda scores: top_box_share(scores, metric.scale_max, metric.top_boxes)
+    if isinstance(metric, MeanMetric):
+        return mean_score
+    if isinstance(metric, ValueMetric):
+        return lambda dated: _fold_values(metric, dated)
+    return lambda items: response_count(len(items))
+
+
+def _compute_event_metric(
+    metric: EventMetric, records: Sequence[Record], periods: Sequence[Period]
+) -> MetricResult:
+    result = MetricResult(metric.id)
+    granularity = periods[0].granularity if periods else "month"
+    window = set(periods)
+    buckets: dict[tuple[str, Period], list[Any]] = defaultdict(list)
+    segments: set[str] = set()
+    for record in records:
+        try:
+            day = parse_day(record.get(metric.date_field))
+            value = _event_value(metric, record)
+        except BadValue as reason:
+            result.rejected[str(reason)] += 1
+            continue
+        period = period_of(day, granularity)
+        if period not in window:
+            continue
+        result.used += 1
+        item = (day, value) if isinstance(metric, ValueMetric) else value
+        buckets[(EVERYONE, period)].append(item)
+        segment = _segment_of(record, metric.segment_field)
+        if segment is not None:
+            segments.add(segment)
+            buckets[(segment, period)].append(item)
+
+    aggregate = _aggregator(metric)
+    for segment in [EVERYONE, *sorted(segments)]:
+        for period in periods:
+            summary = aggregate(buckets.get((segment, period), []))
+            result.observations.append(
+                Observation(metric.id, segment, period, summary.value, summary.n)
+            )
+    return result
+
+
+# ── Tenure metrics: one record is one person or one customer over time ────
+
+
+TenureMetric = HeadcountMetric | TurnoverMetric | ChurnMetric
+
+
+def _tenure_of(metric: TenureMetric, record: Record) -> Tenure:
+    if isinstance(metric, ChurnMetric):
+        start_field, end_field = metric.start_date_field, metric.end_date_field
+    else:
+        start_field, end_field = metric.hire_date_field, metric.termination_date_field
+    start = parse_day(record.get(start_field))
+    end = parse_optional_day(record.get(end_field))
+    if end is not None and end < start:
+        raise BadValue("end date is before start date")
+    return Tenure(start, end)
+
+
+def _compute_tenure_metric(
+    metric: TenureMetric, records: Sequence[Record], periods: Sequence[Period], today: date
+) -> MetricResult:
+    result = MetricResult(metric.id)
+    by_segment: dict[str, list[Tenure]] = defaultdict(list)
+    by_segment[EVERYONE] = []
+    for record in records:
+        try:
+            tenure = _tenure_of(metric, record)
+        except BadValue as reason:
+            result.rejected[str(reason)] += 1
+            continue
+        result.used += 1
+        by_segment[EVERYONE].append(tenure)
+        segment = _segment_of(record, metric.segment_field)
+        if segment is not None:
+            by_segment[segment].append(tenure)
+
+    measure = {
+        HeadcountMetric: headcount,
+        TurnoverMetric: turnover_rate,
+        ChurnMetric: churn_rate,
+    }[type(metric)]
+    for segment in [EVERYONE, *sorted(s for s in by_segment if s != EVERYONE)]:
+        tenures = by_segment[segment]
+        for period in periods:
+            summary = measure(tenures, period, today)
+            result.observations.append(
+                Observation(metric.id, segment, period, summary.value, summary.n)
+            )
+    return result
