@@ -1,0 +1,221 @@
+"""The history store: an embedded SQLite database, and the only code that speaks SQL.
+
+Each refresh of a source writes its observations in one transaction; an
+observation is keyed by (metric, segment, granularity, period), so fetching a
+period again replaces its value instead of adding a second one.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+from tui.metrics.compute import EVERYONE, Observation
+
+SCHEMA_VERSION = 1
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS observations (
+    metric_id    TEXT NOT NULL,
+    segment      TEXT NOT NULL,
+    granularity  TEXT NOT NULL,
+    period_key   TEXT NOT NULL,
+    period_start TEXT NOT NULL,
+    value        REAL,
+    n            INTEGER NOT NULL,
+    source_id    TEXT NOT NULL,
+    fetched_at   TEXT NOT NULL,
+    PRIMARY KEY (metric_id, segment, granularity, period_key)
+) WITHOUT ROWID;
+
+CREATE TABLE IF NOT EXISTS source_status (
+    source_id     TEXT PRIMARY KEY,
+    last_ok_at    TEXT,
+    records       INTEGER,
+    pages         INTEGER,
+    seconds       REAL,
+    last_error    TEXT,
+    last_error_at TEXT
+);
+"""
+
+
+class StoreError(Exception):
+    """The store cannot be opened or used; the message says which file and what to do."""
+
+
+@dataclass(frozen=True)
+class StoredObservation:
+    period_key: str
+    period_start: date
+    value: float | None
+    n: int
+    source_id: str
+    fetched_at: datetime
+
+
+@dataclass(frozen=True)
+class SourceStatus:
+    """The last outcome of a source: when it last worked, and its last error if any."""
+
+    source_id: str
+    last_ok_at: datetime | None
+    records: int | None
+    last_error: str | None
+    last_error_at: datetime | None
+
+    @property
+    def failing(self) -> bool:
+        """True when the latest attempt failed (its error is newer than its last success)."""
+        if self.last_error_at is None:
+            return False
+        return self.last_ok_at is None or self.last_error_at >= self.last_ok_at
+
+
+def _timestamp(moment: datetime) -> str:
+    return moment.astimezone(timezone.utc).isoformat(timespec="seconds")
+
+
+def _parse_timestamp(text: str | None) -> datetime | None:
+    return None if text is None else datetime.fromisoformat(text)
+
+
+class Store:
+    """Observations and source outcomes in one SQLite file (or ":memory:")."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = str(path)
+        if self.path != ":memory:":
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self._db = sqlite3.connect(self.path, isolation_level=None)
+            self._migrate()
+        except sqlite3.DatabaseError as error:
+            raise StoreError(
+                f"{self.path}: not a usable Tandem store ({error}). Move it aside, or start "
+                "with --store pointing at a new file; history is fetched again."
+            ) from None
+
+    def _migrate(self) -> None:
+        version = self._db.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                f"{self.path} was written by a newer Tandem (store version {version}, this "
+                f"one reads {SCHEMA_VERSION}). Upgrade Tandem, or use --store with another file."
+            )
+        if self.path != ":memory:":
+            self._db.execute("PRAGMA journal_mode = WAL")
+        self._db.execute("PRAGMA synchronous = NORMAL")
+        self._db.execute("PRAGMA busy_timeout = 5000")
+        if version == 0:
+            with self._transaction():
+                for statement in _SCHEMA.split(";"):
+                    if statement.strip():
+                        self._db.execute(statement)
+                self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+    def _transaction(self) -> _Transaction:
+        return _Transaction(self._db)
+
+    def close(self) -> None:
+        self._db.close()
+
+    # ── writing ──
+
+    def write_refresh(
+        self,
+        source_id: str,
+        observations: Iterable[Observation],
+        fetched_at: datetime,
+        records: int,
+        pages: int,
+        seconds: float,
+    ) -> None:
+        """Store one successful refresh of a source: its observations and its status, atomically."""
+        stamp = _timestamp(fetched_at)
+        rows = [
+            (
+                o.metric_id,
+                o.segment,
+                o.period.granularity,
+                o.period.key,
+                o.period.start.isoformat(),
+                o.value,
+                o.n,
+                source_id,
+                stamp,
+            )
+            for o in observations
+        ]
+        with self._transaction():
+            self._db.executemany(
+                "INSERT INTO observations VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT (metric_id, segment, granularity, period_key) DO UPDATE SET "
+                "period_start = excluded.period_start, value = excluded.value, n = excluded.n, "
+                "source_id = excluded.source_id, fetched_at = excluded.fetched_at",
+                rows,
+            )
+            self._db.execute(
+                "INSERT INTO source_status (source_id, last_ok_at, records, pages, seconds) "
+                "VALUES (?, ?, ?, ?, ?) ON CONFLICT (source_id) DO UPDATE SET "
+                "last_ok_at = excluded.last_ok_at, records = excluded.records, "
+                "pages = excluded.pages, seconds = excluded.seconds",
+                (source_id, stamp, records, pages, seconds),
+            )
+
+    def record_failure(self, source_id: str, error: str, at: datetime) -> None:
+        """Note a failed refresh; the source's observations stay as they were."""
+        with self._transaction():
+            self._db.execute(
+                "INSERT INTO source_status (source_id, last_error, last_error_at) VALUES (?, ?, ?) "
+                "ON CONFLICT (source_id) DO UPDATE SET "
+                "last_error = excluded.last_error, last_error_at = excluded.last_error_at",
+                (source_id, error, _timestamp(at)),
+            )
+
+    # ── reading ──
+
+    def series(
+        self, metric_id: str, granularity: str, segment: str = EVERYONE, limit: int = 12
+    ) -> list[StoredObservation]:
+        """The latest `limit` periods of a metric, oldest first."""
+        rows = self._db.execute(
+            "SELECT period_key, period_start, value, n, source_id, fetched_at FROM observations "
+            "WHERE metric_id = ? AND segment = ? AND granularity = ? "
+            "ORDER BY period_start DESC LIMIT ?",
+            (metric_id, segment, granularity, limit),
+        ).fetchall()
+        return [
+            StoredObservation(
+                key, date.fromisoformat(start), value, n, source, datetime.fromisoformat(fetched)
+            )
+            for key, start, value, n, source, fetched in reversed(rows)
+        ]
+
+    def source_statuses(self) -> dict[str, SourceStatus]:
+        rows = self._db.execute(
+            "SELECT source_id, last_ok_at, records, last_error, last_error_at FROM source_status"
+        ).fetchall()
+        return {
+            row[0]: SourceStatus(
+                row[0], _parse_timestamp(row[1]), row[2], row[3], _parse_timestamp(row[4])
+            )
+            for row in rows
+        }
+
+
+class _Transaction:
+    """BEGIN IMMEDIATE … COMMIT, or ROLLBACK if the block raises."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self._db = db
+
+    def __enter__(self) -> sqlite3.Connection:
+        self._db.execute("BEGIN IMMEDIATE")
+        return self._db
+
+    def __exit__(self, kind: object, error: object, traceback: object) -> None:
+        self._db.execute("COMMIT" if kind is None else "ROLLBACK")
