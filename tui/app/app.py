@@ -1,0 +1,236 @@
+"""The Textual dashboard: one screen of paired panels, refreshed by one worker."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from datetime import datetime
+from pathlib import Path
+
+import httpx
+from textual import work
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.message import Message
+from textual.widgets import Footer
+
+from tui.app.help import HelpScreen
+from tui.app.widgets import DashboardHeader, PairRow, SourceStrip
+from tui.config import Config
+from tui.refresh import Clock, SourceOutcome, refresh_sources, utc_now
+from tui.sources import make_client
+from tui.store import Store
+from tui.view import clock_time, pair_views, source_line
+
+# Panels side by side from this width; stacked below it.
+SIDE_BY_SIDE_MIN_WIDTH = 100
+# Rows one pair needs in the roomy layout (caption + bordered panel) and the compact one.
+ROOMY_PANEL_ROWS, COMPACT_PANEL_ROWS = 7, 3
+CHROME_ROWS = 3  # header, source strip, footer
+
+THEMES = ("textual-dark", "textual-light", "nord", "gruvbox", "tokyo-night", "solarized-light")
+
+_PERIOD_NAMES = {"week": "Weekly", "month": "Monthly", "quarter": "Quarterly"}
+
+
+class RefreshFinished(Message):
+    """Posted by the refresh worker after each round of sources."""
+
+    def __init__(self, outcomes: list[SourceOutcome]) -> None:
+        super().__init__()
+        self.outcomes = outcomes
+
+
+class TandemApp(App[None]):
+    """Employee health beside customer health, one pair of indicators per row."""
+
+    CSS_PATH = "tandem.tcss"
+    TITLE = "Tandem"
+
+    BINDINGS = [
+        Binding("r", "refresh", "Refresh", id="refresh", tooltip="Fetch every source now"),
+        Binding("t", "next_theme", "Theme", id="theme", tooltip="Switch to the next theme"),
+        Binding(
+            "question_mark",
+            "help",
+            "Help",
+            key_display="?",
+            id="help",
+            tooltip="Show the keys and what the panels mean",
+        ),
+        Binding("q", "quit", "Quit", id="quit", tooltip="Leave Tandem"),
+    ]
+
+    def __init__(
+        self,
+        config: Config,
+        store: Store,
+        *,
+        config_path: Path | None = None,
+        clock: Clock = utc_now,
+        client: httpx.AsyncClient | None = None,
+        fetch_automatically: bool = True,
+    ) -> None:
+        super().__init__()
+        self.config = config
+        self.store = store
+        self.config_path = config_path
+        self.clock = clock
+        self.fetch_automatically = fetch_automatically
+        self._client = client
+        self._owns_client = client is None
+        self._refreshing: set[str] = set()
+        self._next_due: dict[str, float] = {source.id: 0.0 for source in config.sources}
+        self._wake = asyncio.Event()
+        self.last_refresh: datetime | None = None
+        self.refresh_rounds = 0
+        self.theme = config.dashboard.theme
+        self.title = config.dashboard.title
+
+    # ── layout ──
+
+    def compose(self) -> ComposeResult:
+        dashboard = self.config.dashboard
+        heading = dashboard.title
+        if dashboard.organisation:
+            heading = f"{heading} · {dashboard.organisation}"
+        yield DashboardHeader(heading, dashboard.demo, id="header")
+        with VerticalScroll(id="pairs"):
+            for index in range(len(self.config.pairs)):
+                yield PairRow(index, classes="pair")
+        yield SourceStrip(id="sources")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        header = self.query_one(DashboardHeader)
+        header.show_period(_PERIOD_NAMES[self.config.dashboard.period])
+        header.show_clock(self.clock())
+        self._choose_layout()
+        self.set_interval(1.0, self._tick_clock)
+        # Paint what the store already holds before the first fetch returns.
+        self.show_from_store()
+        if self.fetch_automatically:
+            self.refresh_loop()
+
+    async def on_unmount(self) -> None:
+        if self._client is not None and self._owns_client:
+            await self._client.aclose()
+
+    def on_resize(self) -> None:
+        self._choose_layout()
+
+    def _choose_layout(self) -> None:
+        width, height = self.size
+        stacked = width < SIDE_BY_SIDE_MIN_WIDTH
+        panels_per_pair = 2 if stacked else 1
+        roomy_rows = len(self.config.pairs) * (1 + ROOMY_PANEL_ROWS * panels_per_pair)
+        screen = self.screen
+        screen.set_class(stacked, "-stacked")
+        screen.set_class(roomy_rows + CHROME_ROWS > height, "-compact")
+
+    def _tick_clock(self) -> None:
+        now = self.clock()
+        self.query_one(DashboardHeader).show_clock(now)
+        self._show_sources(now)
+
+    # ── showing data ──
+
+    def show_from_store(self) -> None:
+        """Update every panel in place from the store (widgets are never rebuilt)."""
+        now = self.clock()
+        granularity = self.config.dashboard.period
+        views = pair_views(
+            self.config, lambda metric_id: self.store.series(metric_id, granularity), now.date()
+        )
+        for row, view in zip(self.query(PairRow), views, strict=True):
+            row.show(view)
+        self._show_sources(now)
+        self._show_updated()
+
+    def _show_sources(self, now: datetime) -> None:
+        statuses = self.store.source_statuses()
+        lines = [
+            source_line(s.id, statuses.get(s.id), s.id in self._refreshing, now)
+            for s in self.config.sources
+        ]
+        self.query_one(SourceStrip).show(lines)
+
+    def _show_updated(self) -> None:
+        header = self.query_one(DashboardHeader)
+        if self._refreshing:
+            header.show_updated("refreshing…")
+        elif self.last_refresh is not None:
+            header.show_updated(f"updated {clock_time(self.last_refresh)}")
+        else:
+            ok_times = [s.last_ok_at for s in self.store.source_statuses().values() if s.last_ok_at]
+            header.show_updated(
+                f"stored {clock_time(max(ok_times))}" if ok_times else "no data yet"
+            )
+
+    # ── refreshing ──
+
+    @work(exclusive=True, group="refresh", exit_on_error=False)
+    async def refresh_loop(self) -> None:
+        """Refresh the sources that are due, then sleep until the next one is.
+
+        A round starts only after the previous one ended, so fetches never
+        overlap and a slow source backs off by itself.
+        """
+        loop = asyncio.get_running_loop()
+        if self._client is None:
+            self._client = make_client()
+        while True:
+            now = loop.time()
+            due = [s for s in self.config.sources if self._next_due[s.id] <= now]
+            if due:
+                self._refreshing = {s.id for s in due}
+                self._show_sources(self.clock())
+                self._show_updated()
+                outcomes = await refresh_sources(
+                    self.config, due, self._client, self.store, self.clock
+                )
+                finished = loop.time()
+                for source in due:
+                    self._next_due[source.id] = finished + self.config.refresh_seconds_of(source)
+                self._refreshing = set()
+                self.post_message(RefreshFinished(outcomes))
+            self._wake.clear()
+            wait = max(1.0, min(self._next_due.values()) - loop.time())
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=wait)
+
+    def on_refresh_finished(self, message: RefreshFinished) -> None:
+        self.last_refresh = self.clock()
+        self.refresh_rounds += 1
+        self.show_from_store()
+        failed = [o for o in message.outcomes if not o.ok]
+        if failed:
+            self.notify(
+                "\n".join(o.error or "" for o in failed),
+                title=f"{len(failed)} source{'s' if len(failed) > 1 else ''} failed",
+                severity="warning",
+                timeout=8,
+            )
+
+    # ── actions ──
+
+    def action_refresh(self) -> None:
+        """Fetch every source now, whatever its schedule."""
+        for source_id in self._next_due:
+            self._next_due[source_id] = 0.0
+        if self.fetch_automatically:
+            self._wake.set()
+        else:
+            self.fetch_automatically = True
+            self.refresh_loop()
+
+    def action_next_theme(self) -> None:
+        names = list(THEMES)
+        if self.theme not in names:
+            names.insert(0, self.theme)
+        self.theme = names[(names.index(self.theme) + 1) % len(names)]
+        self.notify(f"Theme: {self.theme}", timeout=2)
+
+    def action_help(self) -> None:
+        self.push_screen(HelpScreen(self.config_path))

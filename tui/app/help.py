@@ -1,0 +1,61 @@
+"""The help screen: the keys, and how to read a panel."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+_LEGEND = (
+    ("Left panel", "employee health; right panel: the customer indicator it is paired with"),
+    ("Big number", "the latest period with data; 'to date' while the period is still running"),
+    ("▲ ▼ ■", "change on the period before: green when better, red when worse"),
+    ("Border colour", "green, yellow or red by the metric's warn and bad thresholds"),
+    ("n", "responses (surveys), people (HR) or customers behind the number"),
+    ("Sparkline", "the last 12 periods; gaps are periods with no data"),
+    ("Status strip", "each source: ok, stale since its last success, or its error"),
+)
+
+
+class HelpScreen(ModalScreen[None]):
+    """Keys and a legend; Escape, q or ? closes it."""
+
+    BINDINGS = [
+        Binding("escape,q,question_mark", "dismiss", "Close", id="close-help"),
+    ]
+
+    def __init__(self, config_path: Path | None) -> None:
+        super().__init__()
+        self._config_path = config_path
+
+    def compose(self) -> ComposeResult:
+        keys = Table.grid(padding=(0, 2))
+        keys.add_column(style="bold")
+        keys.add_column()
+        for binding in self.app.BINDINGS:
+            if isinstance(binding, Binding):
+                keys.add_row(
+                    binding.key_display or binding.key, binding.tooltip or binding.description
+                )
+        keys.add_row("Escape", "close this screen")
+        legend = Table.grid(padding=(0, 2))
+        legend.add_column(style="bold")
+        legend.add_column()
+        for name, meaning in _LEGEND:
+            legend.add_row(name, meaning)
+        with VerticalScroll(id="help-body"):
+            yield Static(Text("Tandem — keys", style="bold"))
+            yield Static(keys)
+            yield Static(Text("\nReading the panels", style="bold"))
+            yield Static(legend)
+            if self._config_path is not None:
+                yield Static(Text(f"\nConfig: {self._config_path}", style="dim"))
+
+    async def action_dismiss(self, result: None = None) -> None:
+        self.dismiss(result)

@@ -1,0 +1,250 @@
+"""The `tandem` command line: the dashboard, `check`, `snapshot` and `--version`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import sys
+import time
+from collections.abc import Mapping, Sequence
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from tui import __version__
+from tui.config import Config, ConfigError, ConfigProblem, Metric, load_config
+from tui.demo import bundled_demo_config, serving_demo
+
+if TYPE_CHECKING:
+    from tui.store import SourceStatus
+    from tui.view import PanelView, PeriodValue
+
+USER_CONFIG_NAME = "config.toml"
+
+
+def find_config(flag: str | None, environ: Mapping[str, str], cwd: Path) -> Path:
+    """Where the config is: --config, then $TANDEM_CONFIG, then ./tandem.toml, then the
+    user config directory's tandem/config.toml, and otherwise the built-in demo."""
+    if flag:
+        return Path(flag)
+    if environ.get("TANDEM_CONFIG"):
+        return Path(environ["TANDEM_CONFIG"])
+    if (cwd / "tandem.toml").is_file():
+        return cwd / "tandem.toml"
+    from platformdirs import user_config_path
+
+    user_config = user_config_path("tandem") / USER_CONFIG_NAME
+    if user_config.is_file():
+        return user_config
+    return bundled_demo_config()
+
+
+def default_store_path(config: Config) -> Path:
+    from platformdirs import user_data_path
+
+    # The demo keeps its made-up history apart from any real one.
+    return user_data_path("tandem") / ("demo.db" if config.dashboard.demo else "tandem.db")
+
+
+def _load(path: Path) -> Config:
+    config = load_config(path)
+    from textual.theme import BUILTIN_THEMES
+
+    if config.dashboard.theme not in BUILTIN_THEMES:
+        names = ", ".join(sorted(BUILTIN_THEMES))
+        raise ConfigError(
+            path, [ConfigProblem("dashboard.theme", f"unknown theme; expected one of {names}")]
+        )
+    return config
+
+
+def _parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--config",
+        metavar="PATH",
+        default=argparse.SUPPRESS,
+        help="the TOML config (default: $TANDEM_CONFIG, ./tandem.toml, the user config, the demo)",
+    )
+    common.add_argument(
+        "--store",
+        metavar="PATH",
+        default=argparse.SUPPRESS,
+        help="the SQLite history store (default: in the user data directory)",
+    )
+    parser = argparse.ArgumentParser(
+        prog="tandem",
+        parents=[common],
+        description="Employee health beside customer health, in the terminal.",
+    )
+    parser.add_argument("--version", action="version", version=f"tandem {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands.add_parser("run", parents=[common], help="start the dashboard (the default)")
+    commands.add_parser(
+        "check", parents=[common], help="validate the config and try every source once"
+    )
+    snapshot = commands.add_parser(
+        "snapshot", parents=[common], help="fetch, compute and print every metric, no TUI"
+    )
+    snapshot.add_argument("--json", action="store_true", help="print JSON (the only format)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    arguments = _parser().parse_args(argv)
+    config_path = find_config(getattr(arguments, "config", None), os.environ, Path.cwd())
+    try:
+        config = _load(config_path)
+    except ConfigError as error:
+        print(f"tandem: {error}", file=sys.stderr)
+        return 2
+    store_path = Path(getattr(arguments, "store", None) or default_store_path(config))
+    command = arguments.command or "run"
+    if command == "check":
+        return asyncio.run(_check(config))
+    from tui.store import Store, StoreError
+
+    try:
+        store = Store(store_path)
+    except StoreError as error:
+        print(f"tandem: {error}", file=sys.stderr)
+        return 2
+    try:
+        if command == "snapshot":
+            return asyncio.run(_snapshot(config, store))
+        return _run_dashboard(config, store, config_path)
+    finally:
+        store.close()
+
+
+def _run_dashboard(config: Config, store: Any, config_path: Path) -> int:
+    from tui.app import TandemApp
+
+    with serving_demo(config) as live_config:
+        TandemApp(live_config, store, config_path=config_path).run()
+    return 0
+
+
+async def _check(config: Config) -> int:
+    """Fetch every source once (storing nothing) and print a table of the results."""
+    from tui.sources import SourceError, fetch_records, make_client
+
+    rows: list[tuple[str, ...]] = []
+    failures = 0
+    with serving_demo(config) as live_config:
+        async with make_client() as client:
+
+            async def attempt(source: Any) -> tuple[str, ...]:
+                started = time.monotonic()
+                try:
+                    result = await fetch_records(source, client)
+                except SourceError as error:
+                    seconds = time.monotonic() - started
+                    return (source.id, source.kind, "—", "—", f"{seconds:.2f} s", str(error))
+                except Exception as error:  # report, never crash the table
+                    seconds = time.monotonic() - started
+                    message = f"unexpected {type(error).__name__}"
+                    return (source.id, source.kind, "—", "—", f"{seconds:.2f} s", message)
+                skipped = sum(result.skipped.values())
+                outcome = "ok" if not skipped else f"ok, {skipped} items skipped"
+                return (
+                    source.id,
+                    source.kind,
+                    str(len(result.records)),
+                    str(result.pages),
+                    f"{result.seconds:.2f} s",
+                    outcome,
+                )
+
+            rows = list(await asyncio.gather(*(attempt(s) for s in live_config.sources)))
+    failures = sum(1 for row in rows if not row[-1].startswith("ok"))
+    header = ("source", "kind", "records", "pages", "time", "result")
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header) - 1)]
+    for row in [header, *rows]:
+        cells = [
+            row[i].rjust(w) if i in (2, 3, 4) else row[i].ljust(w) for i, w in enumerate(widths)
+        ]
+        print("  ".join([*cells, row[-1]]))
+    total = len(rows)
+    print(f"\n{total - failures} of {total} sources ok")
+    return 1 if failures else 0
+
+
+async def _snapshot(config: Config, store: Any) -> int:
+    """Refresh every source into the store, then print every metric as JSON."""
+    from tui.refresh import refresh_sources, utc_now
+    from tui.sources import make_client
+    from tui.view import panel_view
+
+    with serving_demo(config) as live_config:
+        async with make_client() as client:
+            outcomes = await refresh_sources(live_config, live_config.sources, client, store)
+    now = utc_now()
+    today = now.date()
+    statuses = store.source_statuses()
+    metrics = []
+    for metric in config.metrics:
+        view = panel_view(
+            metric, store.series(metric.id, config.dashboard.period), config.dashboard.period, today
+        )
+        metrics.append(_metric_json(metric, view, statuses.get(metric.source)))
+    document = {
+        "tandem": __version__,
+        "generated_at": now.isoformat(timespec="seconds"),
+        "organisation": config.dashboard.organisation,
+        "period": config.dashboard.period,
+        "demo_data": config.dashboard.demo,
+        "metrics": metrics,
+        "pairs": [
+            {"employee": p.employee, "customer": p.customer, "caption": p.caption}
+            for p in config.pairs
+        ],
+        "sources": [
+            {
+                "id": o.source_id,
+                "ok": o.ok,
+                "records": o.records,
+                "pages": o.pages,
+                "seconds": round(o.seconds, 3),
+                "error": o.error,
+                "rejected": dict(o.rejected),
+            }
+            for o in outcomes
+        ],
+    }
+    json.dump(document, sys.stdout, indent=2, default=_json_default)
+    sys.stdout.write("\n")
+    return 0 if all(o.ok for o in outcomes) else 1
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, date):
+        return value.isoformat()
+    raise TypeError(f"cannot write {type(value).__name__} as JSON")
+
+
+def _metric_json(metric: Metric, view: PanelView, status: SourceStatus | None) -> dict[str, Any]:
+    return {
+        "id": metric.id,
+        "label": metric.label,
+        "side": metric.side,
+        "kind": metric.kind,
+        "unit": metric.unit,
+        "direction": metric.direction,
+        "target": metric.target,
+        "status": view.status,
+        "current": _point(view.current),
+        "previous": _point(view.previous),
+        "change": view.change,
+        "history": [_point(point) for point in view.history],
+        "source": metric.source,
+        "source_failing": bool(status and status.failing),
+    }
+
+
+def _point(point: PeriodValue | None) -> dict[str, Any] | None:
+    if point is None:
+        return None
+    return {"period": point.period_key, "value": point.value, "n": point.n}
