@@ -389,6 +389,7 @@ class TurnoverMetric(MetricBase):
     """Terminations in a period ÷ average headcount over it, in percent."""
 
     kind: Literal["turnover"]
+    direction: Literal["higher_is_better", "lower_is_better"] = "lower_is_better"
     hire_date_field: str = "hire_date"
     termination_date_field: str = "termination_date"
 
@@ -397,6 +398,7 @@ class ChurnMetric(MetricBase):
     """Customers lost in a period ÷ customers at its start, in percent."""
 
     kind: Literal["churn"]
+    direction: Literal["higher_is_better", "lower_is_better"] = "lower_is_better"
     start_date_field: str = "start_date"
     end_date_field: str = "end_date"
 

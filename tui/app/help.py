@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
-from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -23,6 +23,17 @@ _LEGEND = (
 )
 
 
+def _two_columns(rows: Sequence[tuple[str, str]]) -> Text:
+    width = max(len(name) for name, _ in rows) + 2
+    text = Text()
+    for index, (name, meaning) in enumerate(rows):
+        if index:
+            text.append("\n")
+        text.append(name.ljust(width), style="bold")
+        text.append(meaning)
+    return text
+
+
 class HelpScreen(ModalScreen[None]):
     """Keys and a legend; Escape, q or ? closes it."""
 
@@ -35,25 +46,17 @@ class HelpScreen(ModalScreen[None]):
         self._config_path = config_path
 
     def compose(self) -> ComposeResult:
-        keys = Table.grid(padding=(0, 2))
-        keys.add_column(style="bold")
-        keys.add_column()
-        for binding in self.app.BINDINGS:
-            if isinstance(binding, Binding):
-                keys.add_row(
-                    binding.key_display or binding.key, binding.tooltip or binding.description
-                )
-        keys.add_row("Escape", "close this screen")
-        legend = Table.grid(padding=(0, 2))
-        legend.add_column(style="bold")
-        legend.add_column()
-        for name, meaning in _LEGEND:
-            legend.add_row(name, meaning)
+        keys = [
+            (binding.key_display or binding.key, binding.tooltip or binding.description)
+            for binding in self.app.BINDINGS
+            if isinstance(binding, Binding)
+        ]
+        keys.append(("Escape", "close this screen"))
         with VerticalScroll(id="help-body"):
-            yield Static(Text("Tandem — keys", style="bold"))
-            yield Static(keys)
+            yield Static(Text("Keys", style="bold"))
+            yield Static(_two_columns(keys))
             yield Static(Text("\nReading the panels", style="bold"))
-            yield Static(legend)
+            yield Static(_two_columns(_LEGEND))
             if self._config_path is not None:
                 yield Static(Text(f"\nConfig: {self._config_path}", style="dim"))
 

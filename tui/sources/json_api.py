@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import time
 from collections import Counter
 from collections.abc import Mapping
@@ -167,9 +168,7 @@ async def _get(
                 f"{source.id}: no answer from {shown} within {source.timeout_seconds:g} s"
             ) from None
         except httpx.TransportError as error:
-            raise SourceError(
-                f"{source.id}: cannot reach {shown} ({type(error).__name__})"
-            ) from None
+            raise SourceError(f"{source.id}: cannot reach {shown} ({_reason(error)})") from None
         if response.status_code == 429 and attempt < RATE_LIMIT_RETRIES:
             await asyncio.sleep(_retry_after_seconds(response, attempt))
             continue
@@ -177,6 +176,15 @@ async def _get(
     if response.is_success:
         return response
     raise SourceError(_status_message(response.status_code, source, shown))
+
+
+def _reason(error: httpx.TransportError) -> str:
+    """'connection refused' from '[Errno 111] Connection refused'; the class name otherwise.
+
+    Only the OS's words are kept, so no URL or header can slip into a message.
+    """
+    match = re.search(r"\[Errno -?\d+\] ([^\]\[]+)$", str(error))
+    return match.group(1).strip().lower() if match else type(error).__name__
 
 
 def _retry_after_seconds(response: httpx.Response, attempt: int) -> float:

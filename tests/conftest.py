@@ -1,0 +1,27 @@
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+
+import pytest
+
+from tui.config import Config, load_config
+from tui.demo import bundled_demo_config
+
+# Tests run the demo on a fixed day so its records, and every number, repeat.
+DEMO_TODAY = date(2026, 6, 17)
+DEMO_NOW = datetime(2026, 6, 17, 12, 0, tzinfo=timezone.utc)
+
+
+@pytest.fixture
+def demo_config() -> Config:
+    return load_config(bundled_demo_config())
+
+
+@pytest.fixture(autouse=True)
+def _no_user_files(tmp_path_factory, monkeypatch):
+    # Never read or write a developer's own config or store from a test.
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / ".local" / "share"))
+    monkeypatch.delenv("TANDEM_CONFIG", raising=False)

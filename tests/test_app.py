@@ -1,0 +1,157 @@
+"""The dashboard, driven headless through Textual's Pilot."""
+
+from __future__ import annotations
+
+import socket
+
+from textual.widgets import Digits, Static
+
+from tests.conftest import DEMO_NOW, DEMO_TODAY
+from tests.hand_computed import demo_current_values
+from tui.app import TandemApp
+from tui.app.help import HelpScreen
+from tui.app.widgets import MetricPanel, PairRow, SourceStrip
+from tui.demo import serving_demo
+from tui.refresh import refresh_sources
+from tui.sources import make_client
+from tui.store import Store
+
+DECIMALS = {"enps": 0, "nps": 0, "engagement": 0, "csat": 0, "turnover": 1, "churn": 1}
+UNITS = {"engagement": "%", "csat": "%", "turnover": "%", "churn": "%"}
+
+
+def expected_text(metric_id: str, value: float) -> str:
+    return f"{value:.{DECIMALS[metric_id]}f}{UNITS.get(metric_id, '')}"
+
+
+async def wait_for_refresh(app: TandemApp, pilot, rounds: int = 1) -> None:
+    for _ in range(200):
+        if app.refresh_rounds >= rounds:
+            return
+        await pilot.pause(0.05)
+    raise AssertionError("the refresh did not finish in 10 s")
+
+
+def panels_by_metric(app: TandemApp) -> dict[str, MetricPanel]:
+    panels = {}
+    for row in app.query(PairRow):
+        pair = app.config.pairs[row.index]
+        employee, customer = row.query(MetricPanel)
+        panels[pair.employee], panels[pair.customer] = employee, customer
+    return panels
+
+
+def strip_text(app: TandemApp) -> str:
+    return str(app.query_one(SourceStrip).render())
+
+
+async def test_the_demo_shows_both_panels_of_every_pair_with_computed_values(demo_config, tmp_path):
+    expected = demo_current_values(DEMO_TODAY)
+    with serving_demo(demo_config, DEMO_TODAY) as config:
+        app = TandemApp(config, Store(tmp_path / "s.db"), clock=lambda: DEMO_NOW)
+        async with app.run_test(size=(160, 45)) as pilot:
+            await wait_for_refresh(app, pilot)
+            panels = panels_by_metric(app)
+            assert set(panels) == {"enps", "nps", "engagement", "csat", "turnover", "churn"}
+            for metric_id, panel in panels.items():
+                value, n = expected[metric_id]
+                assert panel.query_one(Digits).value == expected_text(metric_id, value), metric_id
+                meta = str(panel.query_one(".meta", Static).render())
+                assert f"n {n}" in meta, metric_id
+                assert panel.border_subtitle == "Jun 2026 to date"
+            header = str(app.query_one("#header .demo-badge", Static).render())
+            assert "DEMO DATA" in header
+            assert "pulse ok" in strip_text(app)
+
+
+async def test_it_paints_from_the_store_before_any_fetch(demo_config, tmp_path):
+    store = Store(tmp_path / "s.db")
+    with serving_demo(demo_config, DEMO_TODAY) as config:
+        async with make_client() as client:
+            await refresh_sources(config, config.sources, client, store, lambda: DEMO_NOW)
+    # The demo API is gone now: what shows can only come from the store.
+    app = TandemApp(config, store, clock=lambda: DEMO_NOW, fetch_automatically=False)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await pilot.pause()
+        value, _ = demo_current_values(DEMO_TODAY)["enps"]
+        assert panels_by_metric(app)["enps"].query_one(Digits).value == expected_text("enps", value)
+
+
+async def test_a_failing_source_keeps_its_last_values_and_shows_its_error(demo_config, tmp_path):
+    store = Store(tmp_path / "s.db")
+    with serving_demo(demo_config, DEMO_TODAY) as config:
+        async with make_client() as client:
+            await refresh_sources(config, config.sources, client, store, lambda: DEMO_NOW)
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        dead = f"http://127.0.0.1:{probe.getsockname()[1]}"
+    broken = config.model_copy(
+        update={
+            "sources": [
+                s.model_copy(update={"base_url": dead + "/survey/v2"}) if s.id == "pulse" else s
+                for s in config.sources
+            ]
+        }
+    )
+    app = TandemApp(broken, store, clock=lambda: DEMO_NOW, fetch_automatically=False)
+    async with app.run_test(size=(160, 45)) as pilot:
+        before = panels_by_metric(app)["enps"].query_one(Digits).value
+        app.action_refresh()
+        await wait_for_refresh(app, pilot)
+        assert panels_by_metric(app)["enps"].query_one(Digits).value == before
+        strip = strip_text(app)
+        assert "pulse stale since" in strip and "cannot reach" in strip
+
+
+async def test_at_80_by_24_the_panels_stack_compactly_and_nothing_is_clipped(demo_config, tmp_path):
+    with serving_demo(demo_config, DEMO_TODAY) as config:
+        app = TandemApp(config, Store(tmp_path / "s.db"), clock=lambda: DEMO_NOW)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await wait_for_refresh(app, pilot)
+            await pilot.pause()
+            assert app.screen.has_class("-stacked") and app.screen.has_class("-compact")
+            pairs = app.query_one("#pairs")
+            assert pairs.max_scroll_y == 0
+            for panel in app.query(MetricPanel):
+                assert panel.region.width == 78 and panel.region.height == 3
+                assert pairs.region.contains_region(panel.region)
+                headline = str(panel.query_one(".headline", Static).render())
+                assert panel.query_one(".headline", Static).region.width >= len(headline)
+
+
+async def test_on_a_wide_screen_pairs_sit_side_by_side(demo_config, tmp_path):
+    with serving_demo(demo_config, DEMO_TODAY) as config:
+        app = TandemApp(config, Store(tmp_path / "s.db"), clock=lambda: DEMO_NOW)
+        async with app.run_test(size=(200, 50)) as pilot:
+            await wait_for_refresh(app, pilot)
+            assert not app.screen.has_class("-stacked")
+            employee, customer = app.query_one(PairRow).query(MetricPanel)
+            assert employee.region.y == customer.region.y
+            assert employee.region.width >= 95 and customer.region.x > employee.region.right - 1
+
+
+async def test_help_lists_the_keys_and_escape_closes_it(demo_config, tmp_path):
+    app = TandemApp(demo_config, Store(tmp_path / "s.db"), fetch_automatically=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        text = " ".join(str(s.render()) for s in app.screen.query(Static))
+        for words in ("Fetch every source now", "Switch to the next theme", "Leave Tandem"):
+            assert words in text
+        await pilot.press("escape")
+        assert not isinstance(app.screen, HelpScreen)
+
+
+async def test_t_switches_theme(demo_config, tmp_path):
+    app = TandemApp(demo_config, Store(tmp_path / "s.db"), fetch_automatically=False)
+    async with app.run_test() as pilot:
+        assert app.theme == "textual-dark"
+        await pilot.press("t")
+        assert app.theme == "textual-light"
+
+
+async def test_q_quits(demo_config, tmp_path):
+    app = TandemApp(demo_config, Store(tmp_path / "s.db"), fetch_automatically=False)
+    async with app.run_test() as pilot:
+        await pilot.press("q")
+    assert app.return_code == 0

@@ -1,0 +1,128 @@
+"""The command line, run as a user runs it: a subprocess against real HTTP servers."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+from tests.hand_computed import demo_current_values
+from tui import __version__
+from tui.cli import find_config
+from tui.demo import bundled_demo_config
+from tui.demo.server import DemoServer
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def tandem(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "tui", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+        env={**os.environ, **(env or {})},
+    )
+
+
+def utc_today():
+    return datetime.now(timezone.utc).date()
+
+
+def test_snapshot_json_of_the_demo_matches_hand_computed_values(tmp_path):
+    today = utc_today()
+    result = tandem("snapshot", "--json", "--store", str(tmp_path / "s.db"))
+    if utc_today() != today:
+        pytest.skip("the date changed during the run")
+    assert result.returncode == 0, result.stderr
+    document = json.loads(result.stdout)
+    assert document["demo_data"] is True
+    assert all(source["ok"] for source in document["sources"])
+    expected = demo_current_values(today)
+    metrics = {m["id"]: m for m in document["metrics"]}
+    assert set(metrics) == set(expected)
+    for metric_id, (value, n) in expected.items():
+        current = metrics[metric_id]["current"]
+        assert current["period"] == today.strftime("%Y-%m"), metric_id
+        assert current["value"] == pytest.approx(value), metric_id
+        assert current["n"] == n, metric_id
+        assert len(metrics[metric_id]["history"]) == 12
+    pages = {s["id"]: s["pages"] for s in document["sources"]}
+    assert all(count > 1 for count in pages.values())  # every demo API was paged through
+
+
+def _config_for(url: str, extra_source: str = "") -> str:
+    demo_text = bundled_demo_config().read_text()
+    return demo_text.replace("demo = true", "demo = false").replace("{demo}", url) + extra_source
+
+
+def test_check_fetches_every_source_once_and_reports_a_table(tmp_path):
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        dead_port = probe.getsockname()[1]
+    with DemoServer() as server:
+        config = tmp_path / "tandem.toml"
+        config.write_text(
+            _config_for(
+                server.url,
+                f"""
+[[sources]]
+id = "legacy"
+kind = "json"
+base_url = "http://127.0.0.1:{dead_port}"
+timeout_seconds = 2
+""",
+            )
+        )
+        result = tandem("check", "--config", str(config))
+    assert result.returncode == 1
+    lines = result.stdout.splitlines()
+    assert lines[0].split() == ["source", "kind", "records", "pages", "time", "result"]
+    rows = {line.split()[0]: line for line in lines[1:] if line.strip()}
+    assert rows["pulse"].split()[-1] == "ok"
+    assert "cannot reach" in rows["legacy"]
+    assert lines[-1] == "4 of 5 sources ok"
+    assert "Traceback" not in result.stderr
+
+
+def test_a_secret_from_the_environment_never_reaches_the_output(tmp_path):
+    with DemoServer() as server:
+        config = tmp_path / "tandem.toml"
+        text = _config_for(server.url).replace(
+            'id = "hr"                         # HR directory, cursor pagination\nkind = "json"',
+            'id = "hr"\nkind = "json"\nauth = { kind = "basic", username_env = "HR_API_KEY" }',
+        )
+        config.write_text(text)
+        secret = "hr-key-do-not-print-42"
+        result = tandem(
+            "snapshot",
+            "--json",
+            "--config",
+            str(config),
+            "--store",
+            str(tmp_path / "s.db"),
+            env={"HR_API_KEY": secret},
+        )
+    assert result.returncode == 0, result.stderr
+    assert secret not in result.stdout + result.stderr
+    assert secret.encode() not in (tmp_path / "s.db").read_bytes()
+
+
+def test_version():
+    result = tandem("--version")
+    assert result.stdout.strip() == f"tandem {__version__}"
+
+
+def test_without_arguments_the_demo_config_is_used(tmp_path):
+    assert find_config(None, {}, tmp_path) == bundled_demo_config()
+    (tmp_path / "tandem.toml").write_text("")
+    assert find_config(None, {}, tmp_path) == tmp_path / "tandem.toml"
+    assert find_config(None, {"TANDEM_CONFIG": "/x.toml"}, tmp_path) == Path("/x.toml")
+    assert find_config("/y.toml", {"TANDEM_CONFIG": "/x.toml"}, tmp_path) == Path("/y.toml")

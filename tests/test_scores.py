@@ -1,0 +1,50 @@
+"""Survey metrics against hand computations."""
+
+import pytest
+
+from tui.metrics.scores import mean_score, net_promoter_score, top_box_share
+
+
+def test_nps_is_percent_promoters_minus_percent_detractors():
+    # 10 answers: promoters 9,10,10,9 (4); passives 7,8 (2); detractors 0,6,5,3 (4).
+    scores = [9, 10, 10, 9, 7, 8, 0, 6, 5, 3]
+    result = net_promoter_score(scores)
+    assert result.value == pytest.approx(100 * 4 / 10 - 100 * 4 / 10)
+    assert result.n == 10
+
+
+def test_nps_of_all_promoters_is_100_and_all_detractors_is_minus_100():
+    assert net_promoter_score([9, 10]).value == 100
+    assert net_promoter_score([0, 6, 3]).value == -100
+
+
+def test_nps_of_one_response():
+    assert net_promoter_score([8]).value == 0
+    assert net_promoter_score([8]).n == 1
+
+
+def test_nps_of_no_responses_is_no_value():
+    result = net_promoter_score([])
+    assert result.value is None and result.n == 0
+
+
+def test_nps_hand_example_with_passives():
+    # 3 promoters, 5 passives, 2 detractors of 10: 30% - 20% = 10.
+    assert net_promoter_score([9, 9, 10, 7, 7, 8, 8, 7, 6, 1]).value == pytest.approx(10)
+
+
+def test_csat_counts_the_top_two_boxes_of_five():
+    # 4 and 5 are satisfied: 3 of 5 answers -> 60%.
+    result = top_box_share([5, 4, 3, 4, 1], scale_max=5, top_boxes=2)
+    assert result.value == pytest.approx(60)
+    assert result.n == 5
+
+
+def test_csat_with_a_seven_point_scale_and_one_top_box():
+    result = top_box_share([7, 6, 7, 1], scale_max=7, top_boxes=1)
+    assert result.value == pytest.approx(50)
+
+
+def test_mean_score():
+    assert mean_score([1, 2, 3, 4]).value == pytest.approx(2.5)
+    assert mean_score([]).value is None

@@ -1,0 +1,80 @@
+"""The SQLite history store."""
+
+import sqlite3
+from datetime import date, datetime, timezone
+
+import pytest
+
+from tui.metrics.compute import Observation
+from tui.periods import period_of
+from tui.store import SCHEMA_VERSION, Store, StoreError
+
+T1 = datetime(2026, 3, 1, 9, 0, tzinfo=timezone.utc)
+T2 = datetime(2026, 3, 1, 10, 0, tzinfo=timezone.utc)
+
+
+def obs(month: int, value, n=10, segment=""):
+    return Observation("enps", segment, period_of(date(2026, month, 1), "month"), value, n)
+
+
+def test_fetching_a_period_again_replaces_its_value(tmp_path):
+    store = Store(tmp_path / "history.db")
+    store.write_refresh("pulse", [obs(1, 10.0), obs(2, 20.0)], T1, 100, 1, 0.1)
+    store.write_refresh("pulse", [obs(2, 25.0, n=12), obs(3, 30.0)], T2, 120, 2, 0.1)
+    series = store.series("enps", "month")
+    assert [(o.period_key, o.value, o.n) for o in series] == [
+        ("2026-01", 10.0, 10),
+        ("2026-02", 25.0, 12),
+        ("2026-03", 30.0, 10),
+    ]
+    rows = sqlite3.connect(tmp_path / "history.db").execute("SELECT count(*) FROM observations")
+    assert rows.fetchone()[0] == 3
+
+
+def test_series_keeps_the_latest_periods_oldest_first(tmp_path):
+    store = Store(tmp_path / "h.db")
+    store.write_refresh("pulse", [obs(m, float(m)) for m in range(1, 13)], T1, 1, 1, 0.1)
+    assert [o.value for o in store.series("enps", "month", limit=3)] == [10.0, 11.0, 12.0]
+
+
+def test_segments_are_kept_apart(tmp_path):
+    store = Store(tmp_path / "h.db")
+    store.write_refresh("pulse", [obs(1, 1.0), obs(1, 2.0, segment="Support")], T1, 1, 1, 0.1)
+    assert store.series("enps", "month")[0].value == 1.0
+    assert store.series("enps", "month", segment="Support")[0].value == 2.0
+
+
+def test_a_failure_keeps_the_values_and_marks_the_source_failing(tmp_path):
+    store = Store(tmp_path / "h.db")
+    store.write_refresh("pulse", [obs(1, 10.0)], T1, 100, 1, 0.1)
+    store.record_failure("pulse", "503 from pulse", T2)
+    assert store.series("enps", "month")[0].value == 10.0
+    status = store.source_statuses()["pulse"]
+    assert status.failing and status.last_ok_at == T1 and status.last_error == "503 from pulse"
+    store.write_refresh(
+        "pulse", [obs(1, 11.0)], datetime(2026, 3, 1, 11, tzinfo=timezone.utc), 1, 1, 0.1
+    )
+    assert not store.source_statuses()["pulse"].failing
+
+
+def test_history_survives_reopening(tmp_path):
+    Store(tmp_path / "h.db").write_refresh("pulse", [obs(1, 10.0)], T1, 1, 1, 0.1)
+    assert Store(tmp_path / "h.db").series("enps", "month")[0].value == 10.0
+
+
+def test_a_store_from_a_newer_tandem_is_refused_with_a_way_out(tmp_path):
+    path = tmp_path / "h.db"
+    db = sqlite3.connect(path)
+    db.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    db.close()
+    with pytest.raises(
+        StoreError, match=r"written by a newer Tandem .* use --store with another file"
+    ):
+        Store(path)
+
+
+def test_a_file_that_is_not_a_database_is_refused(tmp_path):
+    path = tmp_path / "h.db"
+    path.write_bytes(b"this is not sqlite" * 100)
+    with pytest.raises(StoreError, match="not a usable Tandem store"):
+        Store(path)
