@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 import socket
 
 from textual.widgets import Digits, Static
@@ -39,6 +41,12 @@ def panels_by_metric(app: TandemApp) -> dict[str, MetricPanel]:
         employee, customer = row.query(MetricPanel)
         panels[pair.employee], panels[pair.customer] = employee, customer
     return panels
+
+
+def screen_text(app: TandemApp) -> str:
+    """The characters on screen, read from Textual's own SVG screenshot."""
+    svg = app.export_screenshot()
+    return html.unescape(re.sub(r"<[^>]+>", "", svg)).replace("\xa0", " ")
 
 
 def strip_text(app: TandemApp) -> str:
@@ -135,7 +143,7 @@ async def test_help_lists_the_keys_and_escape_closes_it(demo_config, tmp_path):
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.press("question_mark")
         assert isinstance(app.screen, HelpScreen)
-        text = " ".join(str(s.render()) for s in app.screen.query(Static))
+        text = screen_text(app)
         for words in ("Fetch every source now", "Switch to the next theme", "Leave Tandem"):
             assert words in text
         await pilot.press("escape")
@@ -155,3 +163,33 @@ async def test_q_quits(demo_config, tmp_path):
     async with app.run_test() as pilot:
         await pilot.press("q")
     assert app.return_code == 0
+
+
+async def test_the_layout_follows_the_terminal_when_it_is_resized(demo_config, tmp_path):
+    app = TandemApp(demo_config, Store(tmp_path / "s.db"), fetch_automatically=False)
+    async with app.run_test(size=(160, 45)) as pilot:
+        assert not app.screen.has_class("-stacked") and not app.screen.has_class("-compact")
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause()
+        assert app.screen.has_class("-stacked") and app.screen.has_class("-compact")
+        await pilot.resize_terminal(80, 60)
+        await pilot.pause()
+        assert app.screen.has_class("-stacked") and not app.screen.has_class("-compact")
+
+
+async def test_a_refresh_that_lands_under_the_help_screen_updates_the_dashboard(
+    demo_config, tmp_path
+):
+    with serving_demo(demo_config, DEMO_TODAY) as config:
+        app = TandemApp(
+            config, Store(tmp_path / "s.db"), clock=lambda: DEMO_NOW, fetch_automatically=False
+        )
+        async with app.run_test(size=(160, 45)) as pilot:
+            await pilot.press("question_mark")
+            app.action_refresh()
+            await wait_for_refresh(app, pilot)
+            await pilot.press("escape")
+            value, _ = demo_current_values(DEMO_TODAY)["nps"]
+            assert panels_by_metric(app)["nps"].query_one(Digits).value == expected_text(
+                "nps", value
+            )

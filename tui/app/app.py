@@ -9,29 +9,19 @@ from pathlib import Path
 
 import httpx
 from textual import work
-from textual.app import App, ComposeResult
+from textual.app import App
 from textual.binding import Binding
-from textual.containers import VerticalScroll
 from textual.message import Message
-from textual.widgets import Footer
 
+from tui.app.dashboard import DashboardScreen
 from tui.app.help import HelpScreen
-from tui.app.widgets import DashboardHeader, PairRow, SourceStrip
 from tui.config import Config
 from tui.refresh import Clock, SourceOutcome, refresh_sources, utc_now
 from tui.sources import make_client
 from tui.store import Store
 from tui.view import clock_time, pair_views, source_line
 
-# Panels side by side from this width; stacked below it.
-SIDE_BY_SIDE_MIN_WIDTH = 100
-# Rows one pair needs in the roomy layout (caption + bordered panel) and the compact one.
-ROOMY_PANEL_ROWS, COMPACT_PANEL_ROWS = 7, 3
-CHROME_ROWS = 3  # header, source strip, footer
-
 THEMES = ("textual-dark", "textual-light", "nord", "gruvbox", "tokyo-night", "solarized-light")
-
-_PERIOD_NAMES = {"week": "Weekly", "month": "Monthly", "quarter": "Quarterly"}
 
 
 class RefreshFinished(Message):
@@ -90,23 +80,14 @@ class TandemApp(App[None]):
 
     # ── layout ──
 
-    def compose(self) -> ComposeResult:
-        dashboard = self.config.dashboard
-        heading = dashboard.title
-        if dashboard.organisation:
-            heading = f"{heading} · {dashboard.organisation}"
-        yield DashboardHeader(heading, dashboard.demo, id="header")
-        with VerticalScroll(id="pairs"):
-            for index in range(len(self.config.pairs)):
-                yield PairRow(index, classes="pair")
-        yield SourceStrip(id="sources")
-        yield Footer()
+    def get_default_screen(self) -> DashboardScreen:
+        # Kept, not looked up through self.screen: a refresh may land while
+        # the help screen is on top, and must still update the dashboard.
+        self.dashboard = DashboardScreen(self.config)
+        return self.dashboard
 
-    def on_mount(self) -> None:
-        header = self.query_one(DashboardHeader)
-        header.show_period(_PERIOD_NAMES[self.config.dashboard.period])
-        header.show_clock(self.clock())
-        self._choose_layout()
+    def on_dashboard_screen_ready(self) -> None:
+        self.dashboard.show_clock(self.clock())
         self.set_interval(1.0, self._tick_clock)
         # Paint what the store already holds before the first fetch returns.
         self.show_from_store()
@@ -117,21 +98,9 @@ class TandemApp(App[None]):
         if self._client is not None and self._owns_client:
             await self._client.aclose()
 
-    def on_resize(self) -> None:
-        self._choose_layout()
-
-    def _choose_layout(self) -> None:
-        width, height = self.size
-        stacked = width < SIDE_BY_SIDE_MIN_WIDTH
-        panels_per_pair = 2 if stacked else 1
-        roomy_rows = len(self.config.pairs) * (1 + ROOMY_PANEL_ROWS * panels_per_pair)
-        screen = self.screen
-        screen.set_class(stacked, "-stacked")
-        screen.set_class(roomy_rows + CHROME_ROWS > height, "-compact")
-
     def _tick_clock(self) -> None:
         now = self.clock()
-        self.query_one(DashboardHeader).show_clock(now)
+        self.dashboard.show_clock(now)
         self._show_sources(now)
 
     # ── showing data ──
@@ -140,33 +109,34 @@ class TandemApp(App[None]):
         """Update every panel in place from the store (widgets are never rebuilt)."""
         now = self.clock()
         granularity = self.config.dashboard.period
-        views = pair_views(
-            self.config, lambda metric_id: self.store.series(metric_id, granularity), now.date()
+        self.dashboard.show_pairs(
+            pair_views(
+                self.config,
+                lambda metric_id: self.store.series(metric_id, granularity),
+                now.date(),
+            )
         )
-        for row, view in zip(self.query(PairRow), views, strict=True):
-            row.show(view)
         self._show_sources(now)
         self._show_updated()
 
     def _show_sources(self, now: datetime) -> None:
         statuses = self.store.source_statuses()
-        lines = [
-            source_line(s.id, statuses.get(s.id), s.id in self._refreshing, now)
-            for s in self.config.sources
-        ]
-        self.query_one(SourceStrip).show(lines)
+        self.dashboard.show_sources(
+            [
+                source_line(s.id, statuses.get(s.id), s.id in self._refreshing, now)
+                for s in self.config.sources
+            ]
+        )
 
     def _show_updated(self) -> None:
-        header = self.query_one(DashboardHeader)
         if self._refreshing:
-            header.show_updated("refreshing…")
+            text = "refreshing…"
         elif self.last_refresh is not None:
-            header.show_updated(f"updated {clock_time(self.last_refresh)}")
+            text = f"updated {clock_time(self.last_refresh)}"
         else:
             ok_times = [s.last_ok_at for s in self.store.source_statuses().values() if s.last_ok_at]
-            header.show_updated(
-                f"stored {clock_time(max(ok_times))}" if ok_times else "no data yet"
-            )
+            text = f"stored {clock_time(max(ok_times))}" if ok_times else "no data yet"
+        self.dashboard.show_updated(text)
 
     # ── refreshing ──
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -23,15 +24,14 @@ _LEGEND = (
 )
 
 
-def _two_columns(rows: Sequence[tuple[str, str]]) -> Text:
-    width = max(len(name) for name, _ in rows) + 2
-    text = Text()
-    for index, (name, meaning) in enumerate(rows):
-        if index:
-            text.append("\n")
-        text.append(name.ljust(width), style="bold")
-        text.append(meaning)
-    return text
+def _two_columns(rows: Sequence[tuple[str, str]]) -> Table:
+    # A grid wraps the second column under itself, not under the first.
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="bold", no_wrap=True)
+    grid.add_column()
+    for name, meaning in rows:
+        grid.add_row(name, meaning)
+    return grid
 
 
 class HelpScreen(ModalScreen[None]):
