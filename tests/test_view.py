@@ -70,6 +70,8 @@ def test_panel_shows_the_latest_period_with_a_value_and_its_change():
     assert view.period_label == "Mar 2026"
     assert view.target_text == "target 1.0%"
     assert view.n == 50
+    assert view.compared_with == "vs Feb 2026"
+    assert view.range_text == "4-period range 1.2% to 2.0%"
 
 
 def test_the_running_period_says_to_date():

@@ -62,6 +62,10 @@ class PanelView:
     period_label: str
     change: float | None
     change_text: str
+    # "vs Oct 2026": what the change is measured against.
+    compared_with: str
+    # "range 12 to 40": the sparkline's scale, which has no axis of its own.
+    range_text: str
     trend: Trend | None
     # Whether the change is for the better given the metric's direction.
     improving: bool | None
@@ -112,6 +116,16 @@ def panel_view(
         change_text = f"{arrow} {abs(rounded):.{metric.decimals}f}{unit}"
         if trend != "flat":
             improving = (trend == "up") == (metric.direction == "higher_is_better")
+    values = [point.value for point in history if point.value is not None]
+    range_text = (
+        f"{len(history)}-period range {format_value(min(values), metric)} to "
+        f"{format_value(max(values), metric)}"
+        if len(values) >= 2
+        else ""
+    )
+    compared_with = ""
+    if change is not None and previous is not None:
+        compared_with = f"vs {period_of(previous.period_start, granularity).label}"  # type: ignore[arg-type]
     return PanelView(
         metric_id=metric.id,
         label=metric.label,
@@ -124,6 +138,8 @@ def panel_view(
         else _period_label(current, granularity, today),
         change=change,
         change_text=change_text,
+        compared_with=compared_with,
+        range_text=range_text,
         trend=trend,
         improving=improving,
         status=threshold_status(None if current is None else current.value, metric),

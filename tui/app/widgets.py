@@ -62,6 +62,7 @@ class MetricPanel(Vertical):
                 yield Static(classes="change")
                 yield Static(classes="meta")
                 yield Static(classes="period")
+                yield Static(classes="range")
             yield Sparkline(self.side, classes="sparkline")
 
     def watch_status(self, old: str, new: str) -> None:
@@ -77,6 +78,7 @@ class MetricPanel(Vertical):
         self.query_one(".change", Static).update(_change(view))
         self.query_one(".meta", Static).update(_meta(view))
         self.query_one(".period", Static).update(Text(view.period_label, style="dim"))
+        self.query_one(".range", Static).update(Text(view.range_text, style="dim"))
         self.query_one(Sparkline).show(tuple(point.value for point in view.history))
         self.tooltip = f"{view.label}: {view.value_text} ({view.period_label})"
 
@@ -101,8 +103,8 @@ def _headline(view: PanelView) -> Text:
 
 def _change(view: PanelView) -> Text:
     text = Text(view.change_text, style=_change_style(view))
-    if view.previous is not None and view.change is not None:
-        text.append(" on previous period", style="dim")
+    if view.compared_with:
+        text.append(f" {view.compared_with}", style="dim")
     return text
 
 
