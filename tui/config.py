@@ -511,7 +511,7 @@ def validate_config(data: dict[str, Any], path: Path | str = "<config>") -> Conf
         config = Config.model_validate(data, context=context)
     except ValidationError as error:
         allowed: dict[int, list[str]] = context.get("allowed", {})
-        problems = [_problem_from(item, data, allowed) for item in error.errors()]
+        problems = [_problem_from(dict(item), data, allowed) for item in error.errors()]
         raise ConfigError(path, _deduplicate(problems)) from None
     problems = list(_cross_reference_problems(config))
     if problems:

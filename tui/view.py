@@ -6,6 +6,7 @@ values, so the screen and the JSON can never disagree.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Literal
@@ -160,7 +161,9 @@ class PairView:
     customer: PanelView
 
 
-def pair_views(config: Config, series_of, today: date) -> list[PairView]:
+def pair_views(
+    config: Config, series_of: Callable[[str], list[StoredObservation]], today: date
+) -> list[PairView]:
     """One view per configured pair; `series_of(metric_id)` reads the stored series."""
     granularity = config.dashboard.period
     views = []

@@ -224,11 +224,13 @@ def _compute_tenure_metric(
         if segment is not None:
             by_segment[segment].append(tenure)
 
-    measure = {
-        HeadcountMetric: headcount,
-        TurnoverMetric: turnover_rate,
-        ChurnMetric: churn_rate,
-    }[type(metric)]
+    measure: Callable[[Sequence[Tenure], Period, date], Aggregate]
+    if isinstance(metric, HeadcountMetric):
+        measure = headcount
+    elif isinstance(metric, TurnoverMetric):
+        measure = turnover_rate
+    else:
+        measure = churn_rate
     for segment in [EVERYONE, *sorted(s for s in by_segment if s != EVERYONE)]:
         tenures = by_segment[segment]
         for period in periods:

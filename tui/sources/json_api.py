@@ -46,14 +46,16 @@ async def fetch_records(
     field_paths = {name: jmespath.compile(expr) for name, expr in source.records.fields.items()}
 
     url = httpx.URL(source.url)
-    params: dict[str, Any] | None = dict(source.params)
+    first_params: dict[str, Any] = dict(source.params)
     if isinstance(pagination, PagePagination):
-        params[pagination.page_param] = pagination.first_page
+        first_params[pagination.page_param] = pagination.first_page
         if pagination.size_param:
-            params[pagination.size_param] = pagination.size
+            first_params[pagination.size_param] = pagination.size
     elif isinstance(pagination, OffsetPagination):
-        params[pagination.offset_param] = 0
-        params[pagination.limit_param] = pagination.limit
+        first_params[pagination.offset_param] = 0
+        first_params[pagination.limit_param] = pagination.limit
+    # None once a next-page URL carries its own query string.
+    params: dict[str, Any] | None = first_params
 
     result = FetchResult(source.id, [])
     while True:
