@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import re
 import socket
+from contextlib import asynccontextmanager
 
 from textual.widgets import Digits, Static
 
@@ -85,30 +86,46 @@ async def test_it_paints_from_the_store_before_any_fetch(demo_config, tmp_path):
         assert panels_by_metric(app)["enps"].query_one(Digits).value == expected_text("enps", value)
 
 
-async def test_a_failing_source_keeps_its_last_values_and_shows_its_error(demo_config, tmp_path):
-    store = Store(tmp_path / "s.db")
+@asynccontextmanager
+async def demo_with_a_dead_pulse_source(demo_config, store):
+    """The demo running, its store filled once, then its pulse source pointed at a dead port."""
     with serving_demo(demo_config, DEMO_TODAY) as config:
         async with make_client() as client:
             await refresh_sources(config, config.sources, client, store, lambda: DEMO_NOW)
-    with socket.socket() as probe:  # a port nobody listens on
-        probe.bind(("127.0.0.1", 0))
-        dead = f"http://127.0.0.1:{probe.getsockname()[1]}"
-    broken = config.model_copy(
-        update={
-            "sources": [
-                s.model_copy(update={"base_url": dead + "/survey/v2"}) if s.id == "pulse" else s
-                for s in config.sources
-            ]
-        }
-    )
-    app = TandemApp(broken, store, clock=lambda: DEMO_NOW, fetch_automatically=False)
-    async with app.run_test(size=(160, 45)) as pilot:
-        before = panels_by_metric(app)["enps"].query_one(Digits).value
-        app.action_refresh()
-        await wait_for_refresh(app, pilot)
-        assert panels_by_metric(app)["enps"].query_one(Digits).value == before
-        strip = strip_text(app)
-        assert "pulse stale since" in strip and "cannot reach" in strip
+        with socket.socket() as probe:  # a port nobody listens on
+            probe.bind(("127.0.0.1", 0))
+            dead = f"http://127.0.0.1:{probe.getsockname()[1]}"
+        sources = [
+            s.model_copy(update={"base_url": dead + "/survey/v2"}) if s.id == "pulse" else s
+            for s in config.sources
+        ]
+        yield config.model_copy(update={"sources": sources})
+
+
+async def test_a_failing_source_keeps_its_last_values_and_shows_its_error(demo_config, tmp_path):
+    store = Store(tmp_path / "s.db")
+    async with demo_with_a_dead_pulse_source(demo_config, store) as broken:
+        app = TandemApp(broken, store, clock=lambda: DEMO_NOW, fetch_automatically=False)
+        async with app.run_test(size=(160, 45)) as pilot:
+            before = panels_by_metric(app)["enps"].query_one(Digits).value
+            app.action_refresh()
+            await wait_for_refresh(app, pilot)
+            assert panels_by_metric(app)["enps"].query_one(Digits).value == before
+            strip = strip_text(app)
+            assert "pulse stale since" in strip and "cannot reach" in strip
+            assert "crm ok" in strip
+
+
+async def test_a_source_that_keeps_failing_is_announced_once(demo_config, tmp_path):
+    store = Store(tmp_path / "s.db")
+    async with demo_with_a_dead_pulse_source(demo_config, store) as broken:
+        app = TandemApp(broken, store, clock=lambda: DEMO_NOW, fetch_automatically=False)
+        async with app.run_test(size=(160, 45)) as pilot:
+            app.action_refresh()
+            await wait_for_refresh(app, pilot, rounds=1)
+            app.action_refresh()
+            await wait_for_refresh(app, pilot, rounds=2)
+            assert [n.title for n in app._notifications] == ["1 source failing"]
 
 
 async def test_at_80_by_24_the_panels_stack_compactly_and_nothing_is_clipped(demo_config, tmp_path):

@@ -71,6 +71,7 @@ class TandemApp(App[None]):
         self._client = client
         self._owns_client = client is None
         self._refreshing: set[str] = set()
+        self._failing: set[str] = set()
         self._next_due: dict[str, float] = {source.id: 0.0 for source in config.sources}
         self._wake = asyncio.Event()
         self.last_refresh: datetime | None = None
@@ -174,11 +175,18 @@ class TandemApp(App[None]):
         self.last_refresh = self.clock()
         self.refresh_rounds += 1
         self.show_from_store()
-        failed = [o for o in message.outcomes if not o.ok]
-        if failed:
+        # Toast only when a source starts failing: on a wall screen a source
+        # that is down for a day would otherwise toast every round.
+        newly_failed = [
+            o for o in message.outcomes if not o.ok and o.source_id not in self._failing
+        ]
+        self._failing.difference_update(o.source_id for o in message.outcomes if o.ok)
+        self._failing.update(o.source_id for o in newly_failed)
+        if newly_failed:
+            count = len(newly_failed)
             self.notify(
-                "\n".join(o.error or "" for o in failed),
-                title=f"{len(failed)} source{'s' if len(failed) > 1 else ''} failed",
+                "\n".join(o.error or "" for o in newly_failed),
+                title=f"{count} source{'s' if count > 1 else ''} failing",
                 severity="warning",
                 timeout=8,
             )

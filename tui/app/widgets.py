@@ -11,7 +11,7 @@ from textual.reactive import reactive
 from textual.widgets import Digits, Static
 from textual_plotext import PlotextPlot
 
-from tui.view import PairView, PanelView, SourceLine
+from tui.view import PairView, PanelView, SourceLine, clock_time
 
 _SIDE_COLOURS = {"employee": "cyan+", "customer": "orange+"}
 
@@ -167,7 +167,7 @@ class DashboardHeader(Horizontal):
 
     def show_clock(self, now: datetime) -> None:
         clock = self.query_one(".clock", Static)
-        text = now.strftime("%H:%M")
+        text = clock_time(now)
         if str(clock.content) != text:
             clock.update(text)
 
@@ -184,7 +184,12 @@ _STATE_STYLES = {
 class SourceStrip(Static):
     """One entry per source: ok, stale since a time, or its error in one line."""
 
+    _shown: list[SourceLine] | None = None
+
     def show(self, lines: list[SourceLine]) -> None:
+        if lines == self._shown:
+            return  # called every second for ages: repaint only on change
+        self._shown = lines
         text = Text()
         for index, line in enumerate(lines):
             if index:
