@@ -93,13 +93,27 @@ def _day_in(rng: random.Random, start: date, end: date, today: date) -> date | N
     return start + timedelta(days=rng.randrange((last - start).days + 1))
 
 
+def _add_customer_response(
+    data: DemoData, rng: random.Random, day: date, team: Team, survey: str, answers: dict[str, int]
+) -> None:
+    data.customer_responses.append(
+        {
+            "response_id": f"C{len(data.customer_responses) + 1:06d}",
+            "submitted_at": _moment(rng, day),
+            "team": team.name,
+            "survey": survey,
+            "answers": answers,
+        }
+    )
+
+
 def generate(today: date, seed: int = SEED) -> DemoData:
     """Eighteen months of records for four teams, ending on `today`."""
     rng = random.Random(seed)
     months = last_periods(today, "month", MONTHS)
     lead = 3  # customers feel health from before the window too
     data = DemoData()
-    employee_number = customer_number = account_number = response_number = 0
+    employee_number = account_number = response_number = 0
 
     for team_index, team in enumerate(TEAMS):
         dip = {0: lead + 8, 1: lead + 11}.get(team_index)
@@ -186,29 +200,13 @@ def generate(today: date, seed: int = SEED) -> DemoData:
                 if rng.random() < 0.3:
                     day = _day_in(rng, month.start, month.end, today)
                     if day is not None:
-                        customer_number += 1
-                        data.customer_responses.append(
-                            {
-                                "response_id": f"C{customer_number:06d}",
-                                "submitted_at": _moment(rng, day),
-                                "team": team.name,
-                                "survey": "relationship",
-                                "answers": {"nps": _nps_answer(rng, ch)},
-                            }
-                        )
+                        answers = {"nps": _nps_answer(rng, ch)}
+                        _add_customer_response(data, rng, day, team, "relationship", answers)
                 for _ in range(rng.choice((0, 0, 0, 1, 1))):
                     day = _day_in(rng, month.start, month.end, today)
                     if day is not None:
-                        customer_number += 1
-                        data.customer_responses.append(
-                            {
-                                "response_id": f"C{customer_number:06d}",
-                                "submitted_at": _moment(rng, day),
-                                "team": team.name,
-                                "survey": "ticket",
-                                "answers": {"csat": _five_point_answer(rng, ch)},
-                            }
-                        )
+                        answers = {"csat": _five_point_answer(rng, ch)}
+                        _add_customer_response(data, rng, day, team, "ticket", answers)
 
         data.employees.extend(
             {
