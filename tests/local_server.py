@@ -29,6 +29,9 @@ class Reply:
     headers: dict[str, str] = field(default_factory=dict)
     raw: bytes | None = None
     delay: float = 0.0
+    # Hang up after writing: with a Content-Length larger than the body, the
+    # client sees a dropped connection.
+    close: bool = False
 
 
 Route = Callable[[Request], Reply]
@@ -62,11 +65,15 @@ class LocalServer:
                 try:
                     self.send_response(reply.status)
                     self.send_header("Content-Type", "application/json")
-                    self.send_header("Content-Length", str(len(payload)))
+                    if "Content-Length" not in reply.headers:
+                        self.send_header("Content-Length", str(len(payload)))
                     for name, value in reply.headers.items():
                         self.send_header(name, value)
                     self.end_headers()
                     self.wfile.write(payload)
+                    if reply.close:
+                        self.wfile.flush()
+                        self.close_connection = True
                 except (BrokenPipeError, ConnectionResetError):
                     pass
 

@@ -96,7 +96,9 @@ async def demo_with_a_dead_pulse_source(demo_config, store):
             probe.bind(("127.0.0.1", 0))
             dead = f"http://127.0.0.1:{probe.getsockname()[1]}"
         sources = [
-            s.model_copy(update={"base_url": dead + "/survey/v2"}) if s.id == "pulse" else s
+            s.model_copy(update={"base_url": dead + "/survey/v2", "retries": 0})
+            if s.id == "pulse"
+            else s
             for s in config.sources
         ]
         yield config.model_copy(update={"sources": sources})

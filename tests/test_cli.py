@@ -78,6 +78,7 @@ id = "legacy"
 kind = "json"
 base_url = "http://127.0.0.1:{dead_port}"
 timeout_seconds = 2
+retries = 0
 """,
             )
         )

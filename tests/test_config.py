@@ -77,8 +77,8 @@ def test_unknown_keys_suggest_the_close_one():
 
 def test_unknown_keys_without_a_close_one_list_the_known_keys():
     assert problems("[dashboard]\ncolour = 1\n" + VALID) == [
-        "dashboard.colour: unknown key; known keys: demo, history_periods, organisation, "
-        "period, refresh_seconds, theme, title"
+        "dashboard.colour: unknown key; known keys: anonymity_threshold, ca_bundle, demo, "
+        "history_periods, organisation, period, refresh_seconds, theme, title"
     ]
 
 

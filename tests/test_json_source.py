@@ -25,6 +25,7 @@ def source(url: str, **fields) -> JsonSource:
             "base_url": url,
             "path": "responses",
             "auth": {"kind": "bearer", "token_env": "SURVEY_TOKEN"},
+            "backoff_seconds": 0,  # retries in tests do not wait
             **fields,
         }
     )
@@ -158,8 +159,60 @@ async def test_an_unset_variable_is_reported_before_any_request():
 async def test_a_server_that_does_not_answer_in_time():
     with LocalServer({"/responses": lambda r: Reply(body=[], delay=1.0)}) as server:
         with pytest.raises(SourceError) as caught:
-            await fetch(source(server.url, timeout_seconds=0.2))
+            await fetch(source(server.url, timeout_seconds=0.2, retries=0))
     assert str(caught.value) == f"survey: no answer from {server.url}/responses within 0.2 s"
+
+
+async def test_transient_failures_are_retried_then_reported_with_the_count():
+    calls = {"n": 0}
+
+    def flaky(request):
+        calls["n"] += 1
+        return Reply(503, {"error": "busy"}) if calls["n"] <= 2 else Reply(body=[{"id": 1}])
+
+    with LocalServer({"/responses": flaky}) as server:
+        result = await fetch(source(server.url, retries=2))
+        assert result.records == [{"id": 1}] and calls["n"] == 3
+        calls["n"] = -10  # fails more often than it may be retried
+        with pytest.raises(SourceError) as caught:
+            await fetch(source(server.url, retries=2))
+    assert str(caught.value) == f"503 from survey ({server.url}/responses) after 3 tries"
+
+
+async def test_a_client_error_is_not_retried():
+    with LocalServer({"/responses": lambda r: Reply(400, {"error": "bad"})}) as server:
+        with pytest.raises(SourceError, match="400 from survey"):
+            await fetch(source(server.url, retries=3))
+    assert len(server.requests) == 1
+
+
+async def test_a_dropped_connection_is_retried():
+    calls = {"n": 0}
+
+    def dropping(request):
+        calls["n"] += 1
+        if calls["n"] == 1:  # promise 1000 bytes, send 10, hang up
+            return Reply(raw=b'[{"id": 1}', headers={"Content-Length": "1000"}, close=True)
+        return Reply(body=[{"id": 1}])
+
+    with LocalServer({"/responses": dropping}) as server:
+        result = await fetch(source(server.url, retries=1))
+    assert result.records == [{"id": 1}]
+
+
+async def test_an_oversized_response_is_refused_not_read():
+    big = [{"id": i, "text": "x" * 100} for i in range(200)]
+    with LocalServer({"/responses": lambda r: Reply(body=big)}) as server:
+        with pytest.raises(SourceError, match="larger than 5,000 bytes; raise max_response_bytes"):
+            await fetch(source(server.url, max_response_bytes=5000))
+
+
+async def test_duplicate_records_are_counted_once():
+    page = [{"rid": "a", "s": 1}, {"rid": "b", "s": 2}, {"rid": "a", "s": 1}, {"s": 3}]
+    with LocalServer({"/responses": lambda r: Reply(body=page)}) as server:
+        result = await fetch(source(server.url, records={"id": "rid"}))
+    assert [r["rid"] for r in result.records] == ["a", "b"]
+    assert result.skipped == {"duplicate record": 1, "record has no id": 1}
 
 
 async def test_a_refused_connection():

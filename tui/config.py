@@ -98,8 +98,21 @@ class Dashboard(StrictModel):
     refresh_seconds: float = Field(300, ge=5, le=86_400)
     theme: str = "textual-dark"
     history_periods: int = Field(24, ge=2, le=520)
+    # Employee-side values of a group with fewer responses (or people) than
+    # this are never shown, exported or stored.
+    anonymity_threshold: int = Field(5, ge=3, le=1000)
+    # A PEM file of extra CA certificates for sources behind a private CA.
+    # TLS verification itself cannot be turned off.
+    ca_bundle: str | None = None
     # A demo config's sources point at the bundled demo API, started by Tandem.
     demo: bool = False
+
+    @field_validator("ca_bundle")
+    @classmethod
+    def _ca_bundle_exists(cls, value: str | None) -> str | None:
+        if value is not None and not Path(value).expanduser().is_file():
+            raise ValueError(f"expected a PEM file of CA certificates; {value} is not a file")
+        return value
 
 
 # ── [[sources]] ────────────────────────────────────────────────────────────
@@ -218,8 +231,10 @@ class RecordSelection(StrictModel):
     path: JMESPath | None = None
     # Record field name -> JMESPath inside one record. Empty keeps records whole.
     fields: dict[str, JMESPath] = Field(default_factory=dict)
+    # JMESPath to a record's unique id: a record seen twice counts once.
+    id: JMESPath | None = None
 
-    @field_validator("path")
+    @field_validator("path", "id")
     @classmethod
     def _path(cls, value: str | None) -> str | None:
         return None if value is None else _check_jmespath(value)
@@ -246,6 +261,17 @@ class JsonSource(StrictModel):
     pagination: Pagination = Field(default_factory=NoPagination)
     records: RecordSelection = Field(default_factory=RecordSelection)
     max_pages: int = Field(1000, ge=1, le=100_000)
+    # Transient failures (connect errors, timeouts, 429, 5xx) are retried with
+    # exponential backoff and full jitter: at most `retries` more tries a request.
+    retries: int = Field(3, ge=0, le=10)
+    backoff_seconds: float = Field(1.0, ge=0, le=60)
+    max_backoff_seconds: float = Field(30.0, ge=0, le=600)
+    # After this many failed refreshes in a row the source is left alone for
+    # `circuit_open_seconds` (doubling while it keeps failing), then probed.
+    circuit_after_failures: int = Field(5, ge=1, le=1000)
+    circuit_open_seconds: float = Field(300, ge=1, le=86_400)
+    # A response body larger than this is refused rather than read.
+    max_response_bytes: int = Field(50_000_000, ge=1_000, le=2_000_000_000)
 
     _id = field_validator("id")(_check_identifier)
 
@@ -639,6 +665,12 @@ def _problem_from(
 
     if kind == "extra_forbidden":
         key = str(loc[-1])
+        if key.lower() in ("verify", "verify_tls", "insecure", "ssl_verify"):
+            return ConfigProblem(
+                where,
+                "TLS verification is always on and cannot be turned off; for a private CA "
+                "set ca_bundle in [dashboard] to a PEM file",
+            )
         if key.lower() in _SECRET_KEYS:
             return ConfigProblem(
                 where,

@@ -1,19 +1,211 @@
-"""The one `httpx.AsyncClient` that every source shares."""
+"""HTTP for every source: the one shared client, and one GET with retries and a size cap.
+
+Transient failures — connect errors, timeouts, dropped connections, 408, 425,
+429 and 5xx — are retried with exponential backoff and full jitter; a 429 or
+503 with `Retry-After` waits what the server asked (within the cap). Anything
+else fails at once with a one-line `SourceError` that holds no secret.
+"""
 
 from __future__ import annotations
+
+import asyncio
+import json
+import random
+import re
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
+from typing import Any
 
 import httpx
 
 from tui import __version__
+from tui.sources.base import SourceError, display_url
 
 USER_AGENT = f"Tandem/{__version__} httpx/{httpx.__version__}"
 
+TRANSIENT_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504})
 
-def make_client() -> httpx.AsyncClient:
-    """A client with a bounded pool and a default timeout; sources set their own per request."""
+Sleep = Callable[[float], Awaitable[None]]
+
+
+def make_client(ca_bundle: str | None = None) -> httpx.AsyncClient:
+    """A client with a bounded pool and a default timeout; sources set their own per request.
+
+    TLS verification is always on: `ca_bundle` adds a private CA, it cannot turn it off.
+    """
+    verify: Any = True
+    if ca_bundle is not None:
+        import ssl
+
+        verify = ssl.create_default_context(cafile=ca_bundle)
     return httpx.AsyncClient(
         headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
         timeout=httpx.Timeout(10.0),
         limits=httpx.Limits(max_connections=32, max_keepalive_connections=16),
         follow_redirects=True,
+        verify=verify,
     )
+
+
+@dataclass(frozen=True)
+class RequestPolicy:
+    """How one source's requests behave: timeouts, retries, size cap, and hints for errors."""
+
+    source_id: str
+    timeout_seconds: float = 10.0
+    retries: int = 3
+    backoff_seconds: float = 1.0
+    max_backoff_seconds: float = 30.0
+    max_response_bytes: int = 50_000_000
+    # Environment variable names to suggest on a 401/403 (never their values).
+    credential_names: tuple[str, ...] = ()
+
+    def backoff(self, attempt: int, retry_after: float | None, rng: random.Random) -> float:
+        """Seconds to wait before try `attempt + 1` (attempt 0 is the first retry)."""
+        if retry_after is not None:
+            return max(0.0, min(retry_after, self.max_backoff_seconds))
+        ceiling = min(self.max_backoff_seconds, self.backoff_seconds * 2**attempt)
+        return rng.uniform(0, ceiling)  # full jitter: sources never retry in step
+
+
+@dataclass
+class JsonPage:
+    """One decoded response: its body, and the URL and links it came back with."""
+
+    body: Any
+    url: httpx.URL
+    links: dict[str, dict[str, str]]
+    headers: httpx.Headers
+
+
+class _Transient(Exception):
+    def __init__(self, message: str, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+async def get_json(
+    client: httpx.AsyncClient,
+    policy: RequestPolicy,
+    url: httpx.URL | str,
+    *,
+    params: dict[str, Any] | None = None,
+    headers: dict[str, str] | None = None,
+    what: str = "response",
+    sleep: Sleep = asyncio.sleep,
+    rng: random.Random | None = None,
+) -> JsonPage:
+    """GET `url` and decode its JSON body, retrying transient failures."""
+    rng = rng or random.Random()
+    url = httpx.URL(str(url))
+    for attempt in range(policy.retries + 1):
+        try:
+            return await _get_once(client, policy, url, params, headers, what)
+        except _Transient as failure:
+            if attempt == policy.retries:
+                tries = f" after {attempt + 1} tries" if attempt else ""
+                raise SourceError(f"{failure}{tries}") from None
+            await sleep(policy.backoff(attempt, failure.retry_after, rng))
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+async def _get_once(
+    client: httpx.AsyncClient,
+    policy: RequestPolicy,
+    url: httpx.URL,
+    params: dict[str, Any] | None,
+    headers: dict[str, str] | None,
+    what: str,
+) -> JsonPage:
+    shown = display_url(url)
+    source_id = policy.source_id
+    try:
+        async with client.stream(
+            "GET", url, params=params, headers=headers, timeout=policy.timeout_seconds
+        ) as response:
+            status = response.status_code
+            if status in TRANSIENT_STATUSES:
+                raise _Transient(
+                    _status_message(status, policy, shown), _retry_after(response.headers)
+                )
+            if not response.is_success:
+                raise SourceError(_status_message(status, policy, shown))
+            content = await _read_capped(response, policy, shown)
+    except httpx.TimeoutException:
+        raise _Transient(
+            f"{source_id}: no answer from {shown} within {policy.timeout_seconds:g} s"
+        ) from None
+    except httpx.TransportError as error:
+        raise _Transient(f"{source_id}: cannot reach {shown} ({_reason(error)})") from None
+    try:
+        body = json.loads(content)
+    except (ValueError, UnicodeDecodeError):
+        raise SourceError(f"{source_id}: {what} is not valid JSON") from None
+    links = {str(key): value for key, value in response.links.items()}
+    return JsonPage(body, response.url, links, response.headers)
+
+
+async def _read_capped(response: httpx.Response, policy: RequestPolicy, shown: str) -> bytes:
+    cap = policy.max_response_bytes
+    too_big = (
+        f"{policy.source_id}: response from {shown} is larger than {cap:,} bytes; "
+        "raise max_response_bytes if that is expected"
+    )
+    declared = response.headers.get("Content-Length", "")
+    if declared.isdigit() and int(declared) > cap:
+        raise SourceError(too_big)
+    chunks: list[bytes] = []
+    total = 0
+    async for chunk in response.aiter_bytes():
+        total += len(chunk)
+        if total > cap:
+            raise SourceError(too_big)
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _retry_after(headers: httpx.Headers) -> float | None:
+    """Retry-After as seconds, from either of its forms (seconds or an HTTP date)."""
+    value = headers.get("Retry-After", "").strip()
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        moment = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    from datetime import datetime, timezone
+
+    return max(0.0, (moment - datetime.now(timezone.utc)).total_seconds())
+
+
+def _reason(error: httpx.TransportError) -> str:
+    """'connection refused' from '[Errno 111] Connection refused'; the class name otherwise.
+
+    Only the OS's words are kept, so no URL or header can slip into a message.
+    """
+    match = re.search(r"\[Errno -?\d+\] ([^\]\[]+)$", str(error))
+    if match:
+        return match.group(1).strip().lower()
+    if isinstance(error, httpx.RemoteProtocolError):
+        return "connection dropped"
+    if isinstance(error, httpx.ConnectError):
+        return "connection failed"
+    return type(error).__name__
+
+
+def _status_message(status: int, policy: RequestPolicy, shown: str) -> str:
+    source_id = policy.source_id
+    if status in (401, 403):
+        names = policy.credential_names
+        hint = f"check {' and '.join(names)}" if names else "the API needs credentials: set auth"
+        return f"{status} from {source_id} — {hint}"
+    if status == 404:
+        return f"404 from {source_id} — {shown} not found; check base_url and path"
+    if status == 429:
+        return f"429 from {source_id} — rate limited"
+    return f"{status} from {source_id} ({shown})"

@@ -8,9 +8,7 @@ and map each record's fields with more of them.
 
 from __future__ import annotations
 
-import asyncio
 import os
-import re
 import time
 from collections import Counter
 from collections.abc import Mapping
@@ -28,11 +26,8 @@ from tui.config import (
     PagePagination,
 )
 from tui.sources.auth import auth_headers, credential_names
-from tui.sources.base import FetchResult, Record, SourceError, display_url
-
-# A 429 is waited out, never dropped: at most this many waits, each capped.
-RATE_LIMIT_RETRIES = 3
-MAX_RETRY_AFTER_SECONDS = 30.0
+from tui.sources.base import FetchResult, Record, SourceError
+from tui.sources.http import JsonPage, RequestPolicy, get_json
 
 
 async def fetch_records(
@@ -44,6 +39,9 @@ async def fetch_records(
     pagination = source.pagination
     records_path = jmespath.compile(source.records.path) if source.records.path else None
     field_paths = {name: jmespath.compile(expr) for name, expr in source.records.fields.items()}
+    id_path = jmespath.compile(source.records.id) if source.records.id else None
+    seen: set[str] = set()
+    policy = request_policy(source)
 
     url = httpx.URL(source.url)
     first_params: dict[str, Any] = dict(source.params)
@@ -64,13 +62,16 @@ async def fetch_records(
                 f"{source.id}: stopped after max_pages = {source.max_pages} pages; "
                 "raise max_pages or check the pagination settings"
             )
-        response = await _get(client, source, url, params, headers)
+        page = await get_json(
+            client, policy, url, params=params, headers=headers, what=f"page {result.pages + 1}"
+        )
         result.pages += 1
-        body = _decode(response, source, result.pages)
-        page_records = _select(body, records_path, source, result.pages)
-        result.records.extend(_map_records(page_records, field_paths, result.skipped))
+        page_records = _select(page.body, records_path, source, result.pages)
+        result.records.extend(
+            _map_records(page_records, field_paths, id_path, seen, result.skipped)
+        )
 
-        next_target = _next_page(pagination, body, url, params, response, len(page_records))
+        next_target = _next_page(pagination, page, url, params, len(page_records))
         if next_target is None:
             break
         url, params = next_target
@@ -79,18 +80,30 @@ async def fetch_records(
     return result
 
 
+def request_policy(source: JsonSource) -> RequestPolicy:
+    return RequestPolicy(
+        source_id=source.id,
+        timeout_seconds=source.timeout_seconds,
+        retries=source.retries,
+        backoff_seconds=source.backoff_seconds,
+        max_backoff_seconds=source.max_backoff_seconds,
+        max_response_bytes=source.max_response_bytes,
+        credential_names=tuple(credential_names(source.auth)),
+    )
+
+
 def _next_page(
     pagination: Any,
-    body: Any,
+    page: JsonPage,
     url: httpx.URL,
     params: dict[str, Any] | None,
-    response: httpx.Response,
     count: int,
 ) -> tuple[httpx.URL, dict[str, Any] | None] | None:
     """The URL and query of the next page, or None on the last page."""
     params = params or {}
+    body = page.body
     if isinstance(pagination, PagePagination):
-        page = int(params[pagination.page_param])
+        number = int(params[pagination.page_param])
         if count == 0:
             return None
         if pagination.size_param and count < pagination.size:
@@ -98,11 +111,11 @@ def _next_page(
         if pagination.total_pages_path is not None:
             total = jmespath.search(pagination.total_pages_path, body)
             last_page = pagination.first_page + _as_int(total, "total pages") - 1
-            if page >= last_page:
+            if number >= last_page:
                 return None
         return url, {
             **params,
-            pagination.page_param: page + 1,
+            pagination.page_param: number + 1,
         }
     if isinstance(pagination, OffsetPagination):
         if count < pagination.limit:
@@ -125,12 +138,12 @@ def _next_page(
         if not next_url:
             return None
         # A next URL carries its own query string; params would replace it.
-        return response.url.join(str(next_url)), None
+        return page.url.join(str(next_url)), None
     if isinstance(pagination, LinkHeaderPagination):
-        next_link = response.links.get("next", {}).get("url")
+        next_link = page.links.get("next", {}).get("url")
         if not next_link:
             return None
-        return response.url.join(next_link), None
+        return page.url.join(next_link), None
     return None
 
 
@@ -152,71 +165,6 @@ def _require_same_origin(url: httpx.URL, source: JsonSource) -> None:
         )
 
 
-async def _get(
-    client: httpx.AsyncClient,
-    source: JsonSource,
-    url: httpx.URL,
-    params: dict[str, Any] | None,
-    headers: dict[str, str],
-) -> httpx.Response:
-    shown = display_url(url)
-    for attempt in range(RATE_LIMIT_RETRIES + 1):
-        try:
-            response = await client.get(
-                url, params=params, headers=headers, timeout=source.timeout_seconds
-            )
-        except httpx.TimeoutException:
-            raise SourceError(
-                f"{source.id}: no answer from {shown} within {source.timeout_seconds:g} s"
-            ) from None
-        except httpx.TransportError as error:
-            raise SourceError(f"{source.id}: cannot reach {shown} ({_reason(error)})") from None
-        if response.status_code == 429 and attempt < RATE_LIMIT_RETRIES:
-            await asyncio.sleep(_retry_after_seconds(response, attempt))
-            continue
-        break
-    if response.is_success:
-        return response
-    raise SourceError(_status_message(response.status_code, source, shown))
-
-
-def _reason(error: httpx.TransportError) -> str:
-    """'connection refused' from '[Errno 111] Connection refused'; the class name otherwise.
-
-    Only the OS's words are kept, so no URL or header can slip into a message.
-    """
-    match = re.search(r"\[Errno -?\d+\] ([^\]\[]+)$", str(error))
-    return match.group(1).strip().lower() if match else type(error).__name__
-
-
-def _retry_after_seconds(response: httpx.Response, attempt: int) -> float:
-    header = response.headers.get("Retry-After", "")
-    try:
-        seconds = float(header)
-    except ValueError:
-        seconds = 2.0**attempt
-    return max(0.0, min(seconds, MAX_RETRY_AFTER_SECONDS))
-
-
-def _status_message(status: int, source: JsonSource, shown: str) -> str:
-    if status in (401, 403):
-        names = credential_names(source.auth)
-        hint = f"check {' and '.join(names)}" if names else "the API needs credentials: set auth"
-        return f"{status} from {source.id} — {hint}"
-    if status == 404:
-        return f"404 from {source.id} — {shown} not found; check base_url and path"
-    if status == 429:
-        return f"429 from {source.id} — still rate limited after {RATE_LIMIT_RETRIES} waits"
-    return f"{status} from {source.id} ({shown})"
-
-
-def _decode(response: httpx.Response, source: JsonSource, page: int) -> Any:
-    try:
-        return response.json()
-    except ValueError:
-        raise SourceError(f"{source.id}: page {page} is not valid JSON") from None
-
-
 def _select(body: Any, records_path: Any, source: JsonSource, page: int) -> list[Any]:
     found = body if records_path is None else records_path.search(body)
     if found is None and records_path is not None:
@@ -229,13 +177,28 @@ def _select(body: Any, records_path: Any, source: JsonSource, page: int) -> list
 
 
 def _map_records(
-    items: list[Any], field_paths: dict[str, Any], skipped: Counter[str]
+    items: list[Any],
+    field_paths: dict[str, Any],
+    id_path: Any,
+    seen: set[str],
+    skipped: Counter[str],
 ) -> list[Record]:
     records: list[Record] = []
     for item in items:
         if not isinstance(item, dict):
             skipped["record is not a JSON object"] += 1
             continue
+        if id_path is not None:
+            record_id = id_path.search(item)
+            if record_id is None or isinstance(record_id, (dict, list)):
+                skipped["record has no id"] += 1
+                continue
+            # Pages that shift while we read them repeat records: count each once.
+            key = str(record_id)
+            if key in seen:
+                skipped["duplicate record"] += 1
+                continue
+            seen.add(key)
         if field_paths:
             records.append({name: path.search(item) for name, path in field_paths.items()})
         else:
