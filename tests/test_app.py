@@ -127,7 +127,7 @@ async def test_a_source_that_keeps_failing_is_announced_once(demo_config, tmp_pa
             await wait_for_refresh(app, pilot, rounds=1)
             app.action_refresh()
             await wait_for_refresh(app, pilot, rounds=2)
-            assert [n.title for n in app._notifications] == ["1 source failing"]
+            assert [n.title for n in app._notifications] == ["Source failing"]
 
 
 async def test_at_80_by_24_the_panels_stack_compactly_and_nothing_is_clipped(demo_config, tmp_path):

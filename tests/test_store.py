@@ -78,3 +78,29 @@ def test_a_file_that_is_not_a_database_is_refused(tmp_path):
     path.write_bytes(b"this is not sqlite" * 100)
     with pytest.raises(StoreError, match="not a usable Tandem store"):
         Store(path)
+
+
+def test_a_version_1_store_is_migrated_and_keeps_its_history(tmp_path):
+    path = tmp_path / "old.db"
+    db = sqlite3.connect(path)
+    db.executescript(
+        """
+        CREATE TABLE observations (
+            metric_id TEXT NOT NULL, segment TEXT NOT NULL, granularity TEXT NOT NULL,
+            period_key TEXT NOT NULL, period_start TEXT NOT NULL, value REAL,
+            n INTEGER NOT NULL, source_id TEXT NOT NULL, fetched_at TEXT NOT NULL,
+            PRIMARY KEY (metric_id, segment, granularity, period_key)) WITHOUT ROWID;
+        CREATE TABLE source_status (source_id TEXT PRIMARY KEY, last_ok_at TEXT,
+            records INTEGER, pages INTEGER, seconds REAL, last_error TEXT, last_error_at TEXT);
+        INSERT INTO observations VALUES
+            ('enps', '', 'month', '2026-01', '2026-01-01', 12.5, 40, 'pulse',
+             '2026-02-01T00:00:00+00:00');
+        PRAGMA user_version = 1;
+        """
+    )
+    db.close()
+    store = Store(path)
+    [row] = store.series("enps", "month")
+    assert (row.value, row.n, row.suppressed) == (12.5, 40, False)
+    version = sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0]
+    assert version == SCHEMA_VERSION == 2

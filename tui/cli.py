@@ -134,7 +134,7 @@ async def _check(config: Config) -> int:
     rows: list[tuple[str, ...]] = []
     failures = 0
     with serving_demo(config) as live_config:
-        async with make_client() as client:
+        async with make_client(config.dashboard.ca_bundle) as client:
 
             async def attempt(source: Any) -> tuple[str, ...]:
                 started = time.monotonic()
@@ -176,20 +176,23 @@ async def _snapshot(config: Config, store: Any) -> int:
     """Refresh every source into the store, then print every metric as JSON."""
     from tui.refresh import refresh_sources, utc_now
     from tui.sources import make_client
-    from tui.view import panel_view
+    from tui.view import HISTORY_PERIODS, metric_views
 
     with serving_demo(config) as live_config:
-        async with make_client() as client:
+        async with make_client(config.dashboard.ca_bundle) as client:
             outcomes = await refresh_sources(live_config, live_config.sources, client, store)
     now = utc_now()
-    today = now.date()
     statuses = store.source_statuses()
-    metrics = []
-    for metric in config.metrics:
-        view = panel_view(
-            metric, store.series(metric.id, config.dashboard.period), config.dashboard.period, today
-        )
-        metrics.append(_metric_json(metric, view, statuses.get(metric.source)))
+    views = metric_views(
+        config,
+        lambda metric_id: store.series(metric_id, config.dashboard.period, limit=HISTORY_PERIODS),
+        statuses,
+        now,
+    )
+    metrics = [
+        _metric_json(metric, views[metric.id], statuses.get(metric.source))
+        for metric in config.metrics
+    ]
     document = {
         "tandem": __version__,
         "generated_at": now.isoformat(timespec="seconds"),
@@ -241,10 +244,15 @@ def _metric_json(metric: Metric, view: PanelView, status: SourceStatus | None) -
         "history": [_point(point) for point in view.history],
         "source": metric.source,
         "source_failing": bool(status and status.failing),
+        "stale": view.stale_text or None,
+        "suppressed": bool(view.current and view.current.suppressed),
     }
 
 
 def _point(point: PeriodValue | None) -> dict[str, Any] | None:
     if point is None:
         return None
+    if point.suppressed:
+        # Too few to show: neither the value nor the n leaves Tandem.
+        return {"period": point.period_key, "value": None, "n": None, "suppressed": True}
     return {"period": point.period_key, "value": point.value, "n": point.n}

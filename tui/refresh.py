@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -11,9 +12,10 @@ from datetime import datetime, timezone
 import httpx
 
 from tui.config import Config, Source
-from tui.metrics.compute import Observation, compute_metric
+from tui.metrics.compute import Observation, compute_metric, suppress_small_groups
 from tui.periods import last_periods
 from tui.sources import FetchResult, SourceError, fetch_records
+from tui.sources.auth import credential_names, read_secret
 from tui.store import Store
 
 Clock = Callable[[], datetime]
@@ -40,19 +42,47 @@ class SourceOutcome:
         return self.error is None
 
 
+class BadPayload(Exception):
+    """A response that parsed but cannot be right, such as every record rejected."""
+
+
 def observe(
     config: Config, fetched: FetchResult, now: datetime
 ) -> tuple[list[Observation], Counter[str]]:
-    """Every metric of the fetched source, over the dashboard's history window."""
+    """Every metric of the fetched source, over the dashboard's history window.
+
+    Raises BadPayload when a metric had records and every one was rejected: a
+    changed payload must fail visibly, not store empty periods.
+    """
     today = now.date()
     periods = last_periods(today, config.dashboard.period, config.dashboard.history_periods)
     observations: list[Observation] = []
     rejected: Counter[str] = Counter(fetched.skipped)
     for metric in config.metrics_of(fetched.source_id):
         result = compute_metric(metric, fetched.records, periods, today)
-        observations.extend(result.observations)
+        if result.rejected and result.used == 0:
+            reason, count = result.rejected.most_common(1)[0]
+            raise BadPayload(
+                f"{fetched.source_id}: every record for {metric.id} was rejected "
+                f"({count}× {reason})"
+            )
+        metric_observations = result.observations
+        if metric.side == "employee":
+            metric_observations = suppress_small_groups(
+                metric_observations, config.dashboard.anonymity_threshold
+            )
+        observations.extend(metric_observations)
         rejected.update({f"{metric.id}: {reason}": n for reason, n in result.rejected.items()})
     return observations, rejected
+
+
+def redact(message: str, source: Source, environ: Mapping[str, str]) -> str:
+    """The message with any of the source's secrets blanked out: a second line of defence."""
+    for name in credential_names(source.auth):
+        secret = read_secret(environ, name)
+        if secret and len(secret) >= 4:
+            message = message.replace(secret, "•••")
+    return message
 
 
 async def refresh_source(
@@ -63,18 +93,28 @@ async def refresh_source(
     clock: Clock = utc_now,
     environ: Mapping[str, str] | None = None,
 ) -> SourceOutcome:
-    """Fetch one source, compute its metrics and store them; a failure is stored as its error."""
+    """Fetch one source, compute its metrics and store them; a failure is stored as its error.
+
+    A failure never touches the source's stored values: the last good ones stay.
+    """
+    environ = os.environ if environ is None else environ
     try:
         fetched = await fetch_records(source, client, environ)
-    except SourceError as error:
+        now = clock()
+        observations, rejected = observe(config, fetched, now)
+    except (SourceError, BadPayload) as error:
         message = str(error)
     except Exception as error:  # a bug in one source must not stop the others
         message = f"{source.id}: unexpected {type(error).__name__}"
     else:
-        now = clock()
-        observations, rejected = observe(config, fetched, now)
         store.write_refresh(
-            source.id, observations, now, len(fetched.records), fetched.pages, fetched.seconds
+            source.id,
+            observations,
+            now,
+            len(fetched.records),
+            fetched.pages,
+            fetched.seconds,
+            skipped=sum(rejected.values()),
         )
         return SourceOutcome(
             source.id,
@@ -83,6 +123,7 @@ async def refresh_source(
             seconds=fetched.seconds,
             rejected=rejected,
         )
+    message = redact(message, source, environ)
     store.record_failure(source.id, message, clock())
     return SourceOutcome(source.id, error=message)
 

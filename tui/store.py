@@ -15,9 +15,11 @@ from pathlib import Path
 
 from tui.metrics.compute import EVERYONE, Observation
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
-_SCHEMA = """
+# Each entry takes the store from the version before it to its own.
+_MIGRATIONS: dict[int, str] = {
+    1: """
 CREATE TABLE IF NOT EXISTS observations (
     metric_id    TEXT NOT NULL,
     segment      TEXT NOT NULL,
@@ -40,7 +42,14 @@ CREATE TABLE IF NOT EXISTS source_status (
     last_error    TEXT,
     last_error_at TEXT
 );
-"""
+""",
+    # Employee-side groups below the anonymity threshold: a row that holds no
+    # value and says so; and how many records a source's last refresh skipped.
+    2: """
+ALTER TABLE observations ADD COLUMN suppressed INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE source_status ADD COLUMN skipped INTEGER NOT NULL DEFAULT 0;
+""",
+}
 
 
 class StoreError(Exception):
@@ -55,6 +64,7 @@ class StoredObservation:
     n: int
     source_id: str
     fetched_at: datetime
+    suppressed: bool = False
 
 
 @dataclass(frozen=True)
@@ -66,6 +76,8 @@ class SourceStatus:
     records: int | None
     last_error: str | None
     last_error_at: datetime | None
+    # Records the last successful refresh left out (bad values, duplicates).
+    skipped: int = 0
 
     @property
     def failing(self) -> bool:
@@ -110,12 +122,13 @@ class Store:
             self._db.execute("PRAGMA journal_mode = WAL")
         self._db.execute("PRAGMA synchronous = NORMAL")
         self._db.execute("PRAGMA busy_timeout = 5000")
-        if version == 0:
+        for target in range(version + 1, SCHEMA_VERSION + 1):
+            # One transaction per step: a crash leaves the store at a known version.
             with self._transaction():
-                for statement in _SCHEMA.split(";"):
+                for statement in _MIGRATIONS[target].split(";"):
                     if statement.strip():
                         self._db.execute(statement)
-                self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+                self._db.execute(f"PRAGMA user_version = {target}")
 
     def _transaction(self) -> _Transaction:
         return _Transaction(self._db)
@@ -133,8 +146,13 @@ class Store:
         records: int,
         pages: int,
         seconds: float,
+        skipped: int = 0,
     ) -> None:
-        """Store one successful refresh of a source: its observations and its status, atomically."""
+        """Store one successful refresh of a source: its observations and its status, atomically.
+
+        A period with no records is not written, so a refresh never erases a
+        stored value; a suppressed group is written without its value or n.
+        """
         stamp = _timestamp(fetched_at)
         rows = [
             (
@@ -143,27 +161,32 @@ class Store:
                 o.period.granularity,
                 o.period.key,
                 o.period.start.isoformat(),
-                o.value,
-                o.n,
+                None if o.suppressed else o.value,
+                0 if o.suppressed else o.n,
                 source_id,
                 stamp,
+                int(o.suppressed),
             )
             for o in observations
+            if o.n > 0 or o.suppressed
         ]
         with self._transaction():
             self._db.executemany(
-                "INSERT INTO observations VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                "INSERT INTO observations (metric_id, segment, granularity, period_key, "
+                "period_start, value, n, source_id, fetched_at, suppressed) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
                 "ON CONFLICT (metric_id, segment, granularity, period_key) DO UPDATE SET "
                 "period_start = excluded.period_start, value = excluded.value, n = excluded.n, "
-                "source_id = excluded.source_id, fetched_at = excluded.fetched_at",
+                "source_id = excluded.source_id, fetched_at = excluded.fetched_at, "
+                "suppressed = excluded.suppressed",
                 rows,
             )
             self._db.execute(
-                "INSERT INTO source_status (source_id, last_ok_at, records, pages, seconds) "
-                "VALUES (?, ?, ?, ?, ?) ON CONFLICT (source_id) DO UPDATE SET "
+                "INSERT INTO source_status (source_id, last_ok_at, records, pages, seconds, "
+                "skipped) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (source_id) DO UPDATE SET "
                 "last_ok_at = excluded.last_ok_at, records = excluded.records, "
-                "pages = excluded.pages, seconds = excluded.seconds",
-                (source_id, stamp, records, pages, seconds),
+                "pages = excluded.pages, seconds = excluded.seconds, skipped = excluded.skipped",
+                (source_id, stamp, records, pages, seconds, skipped),
             )
 
     def record_failure(self, source_id: str, error: str, at: datetime) -> None:
@@ -183,25 +206,33 @@ class Store:
     ) -> list[StoredObservation]:
         """The latest `limit` periods of a metric, oldest first."""
         rows = self._db.execute(
-            "SELECT period_key, period_start, value, n, source_id, fetched_at FROM observations "
+            "SELECT period_key, period_start, value, n, source_id, fetched_at, suppressed "
+            "FROM observations "
             "WHERE metric_id = ? AND segment = ? AND granularity = ? "
             "ORDER BY period_start DESC LIMIT ?",
             (metric_id, segment, granularity, limit),
         ).fetchall()
         return [
             StoredObservation(
-                key, date.fromisoformat(start), value, n, source, datetime.fromisoformat(fetched)
+                key,
+                date.fromisoformat(start),
+                value,
+                n,
+                source,
+                datetime.fromisoformat(fetched),
+                bool(suppressed),
             )
-            for key, start, value, n, source, fetched in reversed(rows)
+            for key, start, value, n, source, fetched, suppressed in reversed(rows)
         ]
 
     def source_statuses(self) -> dict[str, SourceStatus]:
         rows = self._db.execute(
-            "SELECT source_id, last_ok_at, records, last_error, last_error_at FROM source_status"
+            "SELECT source_id, last_ok_at, records, last_error, last_error_at, skipped "
+            "FROM source_status"
         ).fetchall()
         return {
             row[0]: SourceStatus(
-                row[0], _parse_timestamp(row[1]), row[2], row[3], _parse_timestamp(row[4])
+                row[0], _parse_timestamp(row[1]), row[2], row[3], _parse_timestamp(row[4]), row[5]
             )
             for row in rows
         }

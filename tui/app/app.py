@@ -1,9 +1,9 @@
-"""The Textual dashboard: one screen of paired panels, refreshed by one worker."""
+"""The Textual dashboard: one screen of paired panels, fed by one scheduler worker."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
+from collections import Counter
+from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
 
@@ -16,20 +16,29 @@ from textual.message import Message
 from tui.app.dashboard import DashboardScreen
 from tui.app.help import HelpScreen
 from tui.config import Config
-from tui.refresh import Clock, SourceOutcome, refresh_sources, utc_now
+from tui.refresh import Clock, SourceOutcome, utc_now
+from tui.scheduler import Scheduler
 from tui.sources import make_client
-from tui.store import Store
-from tui.view import clock_time, pair_views, source_line
+from tui.store import SourceStatus, Store
+from tui.view import HISTORY_PERIODS, clock_time, metric_views, pair_views, source_line
 
 THEMES = ("textual-dark", "textual-light", "nord", "gruvbox", "tokyo-night", "solarized-light")
 
 
-class RefreshFinished(Message):
-    """Posted by the refresh worker after each round of sources."""
+class SourceRefreshStarted(Message):
+    """A source's fetch began."""
 
-    def __init__(self, outcomes: list[SourceOutcome]) -> None:
+    def __init__(self, source_id: str) -> None:
         super().__init__()
-        self.outcomes = outcomes
+        self.source_id = source_id
+
+
+class SourceRefreshed(Message):
+    """A source's fetch ended, well or not; posted the moment it lands."""
+
+    def __init__(self, outcome: SourceOutcome) -> None:
+        super().__init__()
+        self.outcome = outcome
 
 
 class TandemApp(App[None]):
@@ -70,12 +79,10 @@ class TandemApp(App[None]):
         self.fetch_automatically = fetch_automatically
         self._client = client
         self._owns_client = client is None
-        self._refreshing: set[str] = set()
+        self.scheduler: Scheduler | None = None
         self._failing: set[str] = set()
-        self._next_due: dict[str, float] = {source.id: 0.0 for source in config.sources}
-        self._wake = asyncio.Event()
         self.last_refresh: datetime | None = None
-        self.refresh_rounds = 0
+        self.outcome_counts: Counter[str] = Counter()
         self.theme = config.dashboard.theme
         self.title = config.dashboard.title
 
@@ -93,7 +100,7 @@ class TandemApp(App[None]):
         # Paint what the store already holds before the first fetch returns.
         self.show_from_store()
         if self.fetch_automatically:
-            self.refresh_loop()
+            self.run_scheduler()
 
     async def on_unmount(self) -> None:
         if self._client is not None and self._owns_client:
@@ -110,98 +117,93 @@ class TandemApp(App[None]):
         """Update every panel in place from the store (widgets are never rebuilt)."""
         now = self.clock()
         granularity = self.config.dashboard.period
-        self.dashboard.show_pairs(
-            pair_views(
-                self.config,
-                lambda metric_id: self.store.series(metric_id, granularity),
-                now.date(),
-            )
+        statuses = self.store.source_statuses()
+        views = metric_views(
+            self.config,
+            lambda metric_id: self.store.series(metric_id, granularity, limit=HISTORY_PERIODS),
+            statuses,
+            now,
         )
-        self._show_sources(now)
+        self.dashboard.show_pairs(pair_views(self.config, views))
+        self._show_sources(now, statuses)
         self._show_updated()
 
-    def _show_sources(self, now: datetime) -> None:
-        statuses = self.store.source_statuses()
+    def _show_sources(
+        self, now: datetime, statuses: Mapping[str, SourceStatus] | None = None
+    ) -> None:
+        statuses = self.store.source_statuses() if statuses is None else statuses
+        scheduler = self.scheduler
         self.dashboard.show_sources(
             [
-                source_line(s.id, statuses.get(s.id), s.id in self._refreshing, now)
+                source_line(
+                    s.id,
+                    statuses.get(s.id),
+                    scheduler.schedule_of(s.id) if scheduler else None,
+                    now,
+                )
                 for s in self.config.sources
             ]
         )
 
     def _show_updated(self) -> None:
-        if self._refreshing:
-            text = "refreshing…"
-        elif self.last_refresh is not None:
+        statuses = self.store.source_statuses()
+        stale = sum(1 for status in statuses.values() if status.failing)
+        if self.last_refresh is not None:
             text = f"updated {clock_time(self.last_refresh)}"
         else:
-            ok_times = [s.last_ok_at for s in self.store.source_statuses().values() if s.last_ok_at]
+            ok_times = [s.last_ok_at for s in statuses.values() if s.last_ok_at]
             text = f"stored {clock_time(max(ok_times))}" if ok_times else "no data yet"
+        if stale:
+            text += f" · {stale} source{'s' if stale > 1 else ''} failing"
         self.dashboard.show_updated(text)
 
     # ── refreshing ──
 
     @work(exclusive=True, group="refresh", exit_on_error=False)
-    async def refresh_loop(self) -> None:
-        """Refresh the sources that are due, then sleep until the next one is.
-
-        A round starts only after the previous one ended, so fetches never
-        overlap and a slow source backs off by itself.
-        """
-        loop = asyncio.get_running_loop()
+    async def run_scheduler(self) -> None:
+        """Fetch every source on its own schedule for as long as the app runs."""
         if self._client is None:
-            self._client = make_client()
-        while True:
-            now = loop.time()
-            due = [s for s in self.config.sources if self._next_due[s.id] <= now]
-            if due:
-                self._refreshing = {s.id for s in due}
-                self._show_sources(self.clock())
-                self._show_updated()
-                outcomes = await refresh_sources(
-                    self.config, due, self._client, self.store, self.clock
-                )
-                finished = loop.time()
-                for source in due:
-                    self._next_due[source.id] = finished + self.config.refresh_seconds_of(source)
-                self._refreshing = set()
-                self.post_message(RefreshFinished(outcomes))
-            self._wake.clear()
-            wait = max(1.0, min(self._next_due.values()) - loop.time())
-            with contextlib.suppress(asyncio.TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=wait)
+            self._client = make_client(self.config.dashboard.ca_bundle)
+        self.scheduler = Scheduler(
+            self.config,
+            self._client,
+            self.store,
+            on_start=lambda source_id: self.post_message(SourceRefreshStarted(source_id)),
+            on_outcome=lambda outcome: self.post_message(SourceRefreshed(outcome)),
+            clock=self.clock,
+        )
+        await self.scheduler.run()
 
-    def on_refresh_finished(self, message: RefreshFinished) -> None:
+    def on_source_refresh_started(self, message: SourceRefreshStarted) -> None:
+        self._show_sources(self.clock())
+        self._show_updated()
+
+    def on_source_refreshed(self, message: SourceRefreshed) -> None:
+        outcome = message.outcome
         self.last_refresh = self.clock()
-        self.refresh_rounds += 1
+        self.outcome_counts[outcome.source_id] += 1
         self.show_from_store()
         # Toast only when a source starts failing: on a wall screen a source
-        # that is down for a day would otherwise toast every round.
-        newly_failed = [
-            o for o in message.outcomes if not o.ok and o.source_id not in self._failing
-        ]
-        self._failing.difference_update(o.source_id for o in message.outcomes if o.ok)
-        self._failing.update(o.source_id for o in newly_failed)
-        if newly_failed:
-            count = len(newly_failed)
-            self.notify(
-                "\n".join(o.error or "" for o in newly_failed),
-                title=f"{count} source{'s' if count > 1 else ''} failing",
-                severity="warning",
-                timeout=8,
-            )
+        # that is down for a day would otherwise toast every time it is tried.
+        if outcome.ok:
+            self._failing.discard(outcome.source_id)
+        elif outcome.source_id not in self._failing:
+            self._failing.add(outcome.source_id)
+            self.notify(outcome.error or "", title="Source failing", severity="warning", timeout=8)
+
+    @property
+    def refresh_rounds(self) -> int:
+        """How many times every source has reported (a slow one holds this back)."""
+        return min(self.outcome_counts[s.id] for s in self.config.sources)
 
     # ── actions ──
 
     def action_refresh(self) -> None:
-        """Fetch every source now, whatever its schedule."""
-        for source_id in self._next_due:
-            self._next_due[source_id] = 0.0
-        if self.fetch_automatically:
-            self._wake.set()
+        """Fetch every source now, whatever its schedule or circuit."""
+        if self.scheduler is not None:
+            self.scheduler.refresh_now()
         else:
-            self.fetch_automatically = True
-            self.refresh_loop()
+            self.run_scheduler()
 
     def action_next_theme(self) -> None:
         names = list(THEMES)

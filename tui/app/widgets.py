@@ -69,15 +69,24 @@ class MetricPanel(Vertical):
         self.remove_class(f"-status-{old}")
         self.add_class(f"-status-{new}")
 
+    _shown: PanelView | None = None
+
     def show(self, view: PanelView) -> None:
+        if view == self._shown:
+            return  # an update of another source's panels: nothing to repaint here
+        self._shown = view
         self.border_title = view.label
-        self.border_subtitle = view.period_label
+        self.border_subtitle = " · ".join(t for t in (view.period_label, view.stale_text) if t)
+        self.set_class(bool(view.stale_text), "-stale")
         self.status = view.status
         self.query_one(".headline", Static).update(_headline(view))
         self.query_one(".digits", Digits).update(view.value_text)
         self.query_one(".change", Static).update(_change(view))
         self.query_one(".meta", Static).update(_meta(view))
-        self.query_one(".period", Static).update(Text(view.period_label, style="dim"))
+        period = Text(view.period_label, style="dim")
+        if view.stale_text:
+            period.append(f" · {view.stale_text}", style="yellow")
+        self.query_one(".period", Static).update(period)
         self.query_one(".range", Static).update(Text(view.range_text, style="dim"))
         self.query_one(Sparkline).show(tuple(point.value for point in view.history))
         self.tooltip = f"{view.label}: {view.value_text} ({view.period_label})"
@@ -95,13 +104,18 @@ def _headline(view: PanelView) -> Text:
     text.append(view.label, style="bold")
     text.append("  ")
     text.append(view.value_text, style=f"bold {_status_style(view.status)}")
-    if view.change_text:
+    if view.suppressed_text:
+        text.append(f"  {view.suppressed_text}", style="dim")
+    elif view.change_text:
         text.append("  ")
         text.append(view.change_text, style=_change_style(view))
     return text
 
 
 def _change(view: PanelView) -> Text:
+    if view.suppressed_text:
+        # Employee privacy: too few to show, and the panel says so.
+        return Text(view.suppressed_text, style="dim")
     text = Text(view.change_text, style=_change_style(view))
     if view.compared_with:
         text.append(f" {view.compared_with}", style="dim")
@@ -163,7 +177,9 @@ class DashboardHeader(Horizontal):
         self.query_one(".period", Static).update(text)
 
     def show_updated(self, text: str) -> None:
-        self.query_one(".updated", Static).update(text)
+        updated = self.query_one(".updated", Static)
+        if str(updated.content) != text:
+            updated.update(text)
 
     def show_clock(self, now: datetime) -> None:
         clock = self.query_one(".clock", Static)

@@ -56,6 +56,8 @@ class Observation:
     period: Period
     value: float | None
     n: int
+    # A group too small to show: its value and n must not leave this process.
+    suppressed: bool = False
 
 
 @dataclass
@@ -239,3 +241,17 @@ def _compute_tenure_metric(
                 Observation(metric.id, segment, period, summary.value, summary.n)
             )
     return result
+
+
+def suppress_small_groups(observations: Iterable[Observation], threshold: int) -> list[Observation]:
+    """Employee privacy: a group with fewer than `threshold` responses or people keeps no value.
+
+    Applies to every group alike, the whole organisation included. A period
+    with nobody (n = 0) has nothing to hide and stays as it is.
+    """
+    return [
+        Observation(o.metric_id, o.segment, o.period, None, 0, suppressed=True)
+        if 0 < o.n < threshold
+        else o
+        for o in observations
+    ]

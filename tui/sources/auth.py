@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Mapping
+from pathlib import Path
 
 from tui.config import Auth, BasicAuth, BearerAuth, HeaderAuth
 from tui.sources.base import SourceError
@@ -18,11 +19,30 @@ def credential_names(auth: Auth) -> list[str]:
     return []
 
 
-def _read(environ: Mapping[str, str], name: str, source_id: str) -> str:
+def read_secret(environ: Mapping[str, str], name: str) -> str:
+    """The secret in variable `name`, or in the file that `name`_FILE points at; "" if neither.
+
+    The _FILE form is the convention of Docker and Kubernetes secrets.
+    """
     value = environ.get(name, "")
-    if not value:
-        raise SourceError(f"{source_id}: environment variable {name} is not set")
-    return value
+    if value:
+        return value
+    path = environ.get(f"{name}_FILE", "")
+    if not path:
+        return ""
+    try:
+        return Path(path).read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError):
+        return ""
+
+
+def _read(environ: Mapping[str, str], name: str, source_id: str) -> str:
+    value = read_secret(environ, name)
+    if value:
+        return value
+    if environ.get(f"{name}_FILE"):
+        raise SourceError(f"{source_id}: cannot read the file that {name}_FILE names")
+    raise SourceError(f"{source_id}: environment variable {name} is not set")
 
 
 def auth_headers(auth: Auth, environ: Mapping[str, str], source_id: str) -> dict[str, str]:

@@ -1,0 +1,159 @@
+"""sources → metrics → store: what reaches the store, and what never does."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime, timezone
+
+from tests.local_server import LocalServer, Reply
+from tui.config import validate_config
+from tui.refresh import refresh_source
+from tui.sources import make_client
+from tui.store import Store
+
+NOW = datetime(2026, 3, 20, 12, 0, tzinfo=timezone.utc)
+SECRET = "pulse-secret-token-9876"
+
+
+def config_for(url: str, **dashboard):
+    return validate_config(
+        {
+            "dashboard": dashboard,
+            "sources": [
+                {
+                    "id": "pulse",
+                    "kind": "json",
+                    "base_url": url,
+                    "path": "answers",
+                    "retries": 0,
+                    "auth": {"kind": "bearer", "token_env": "PULSE_TOKEN"},
+                }
+            ],
+            "metrics": [
+                {
+                    "id": "enps",
+                    "label": "eNPS",
+                    "side": "employee",
+                    "source": "pulse",
+                    "kind": "nps",
+                    "segment_field": "team",
+                },
+                {
+                    "id": "count",
+                    "label": "Answers",
+                    "side": "customer",
+                    "source": "pulse",
+                    "kind": "count",
+                },
+            ],
+            "pairs": [{"employee": "enps", "customer": "count"}],
+        }
+    )
+
+
+def answers(team_sizes: dict[str, int], score: int = 9, date: str = "2026-03-02"):
+    return [
+        {"date": date, "score": score, "team": team}
+        for team, size in team_sizes.items()
+        for _ in range(size)
+    ]
+
+
+async def refresh(config, store, environ=None):
+    async with make_client() as client:
+        return await refresh_source(
+            config,
+            config.sources[0],
+            client,
+            store,
+            lambda: NOW,
+            {"PULSE_TOKEN": SECRET} if environ is None else environ,
+        )
+
+
+def rows(path, metric="enps"):
+    db = sqlite3.connect(path)
+    return db.execute(
+        "SELECT segment, period_key, value, n, suppressed FROM observations "
+        "WHERE metric_id = ? ORDER BY segment, period_key",
+        (metric,),
+    ).fetchall()
+
+
+async def test_employee_groups_below_the_threshold_are_never_stored(tmp_path):
+    records = answers({"Support": 6, "Legal": 2})
+    with LocalServer({"/answers": lambda r: Reply(body=records)}) as server:
+        store = Store(tmp_path / "s.db")
+        outcome = await refresh(config_for(server.url, anonymity_threshold=5), store)
+    assert outcome.ok
+    assert rows(tmp_path / "s.db") == [
+        ("", "2026-03", 100.0, 8, 0),
+        ("Legal", "2026-03", None, 0, 1),  # 2 answers: no value, no n
+        ("Support", "2026-03", 100.0, 6, 0),
+    ]
+    # The customer-side count is not an employee group: it is kept as it is.
+    assert ("", "2026-03", 8.0, 8, 0) in rows(tmp_path / "s.db", "count")
+
+
+async def test_a_payload_whose_every_record_is_rejected_fails_and_keeps_the_old_values(tmp_path):
+    good = answers({"Support": 6})
+    changed = [{"date": "2026-03-02", "rating": 9, "team": "Support"}] * 6  # renamed field
+    replies = iter([good, changed])
+    with LocalServer({"/answers": lambda r: Reply(body=next(replies))}) as server:
+        store = Store(tmp_path / "s.db")
+        config = config_for(server.url)
+        assert (await refresh(config, store)).ok
+        before = rows(tmp_path / "s.db")
+        outcome = await refresh(config, store)
+    assert outcome.error == "pulse: every record for enps was rejected (6× score is missing)"
+    assert rows(tmp_path / "s.db") == before
+    assert store.source_statuses()["pulse"].failing
+
+
+async def test_a_refresh_with_fewer_records_never_erases_a_stored_period(tmp_path):
+    february = answers({"Support": 6}, date="2026-02-10")
+    march = answers({"Support": 7})
+    replies = iter([february + march, march])
+    with LocalServer({"/answers": lambda r: Reply(body=next(replies))}) as server:
+        store = Store(tmp_path / "s.db")
+        await refresh(config_for(server.url), store)
+        await refresh(config_for(server.url), store)
+    assert [(k, v) for s, k, v, n, _ in rows(tmp_path / "s.db") if s == ""] == [
+        ("2026-02", 100.0),
+        ("2026-03", 100.0),
+    ]
+
+
+async def test_a_secret_echoed_by_a_server_is_redacted_from_the_stored_error(tmp_path):
+    # A misbehaving API that puts the token it got into its error URL.
+    def echo(request):
+        return Reply(302, headers={"Location": f"/login?token={SECRET}&next=x"})
+
+    with LocalServer({"/answers": echo, "/login": lambda r: Reply(body={"no": "list"})}) as server:
+        store = Store(tmp_path / "s.db")
+        outcome = await refresh(config_for(server.url), store)
+    assert not outcome.ok
+    assert SECRET not in (outcome.error or "")
+    assert SECRET.encode() not in (tmp_path / "s.db").read_bytes()
+
+
+async def test_a_secret_can_come_from_a_file_named_by_a_variable(tmp_path):
+    secret_file = tmp_path / "token"
+    secret_file.write_text(SECRET + "\n")
+    with LocalServer({"/answers": lambda r: Reply(body=answers({"A": 5}))}) as server:
+        store = Store(tmp_path / "s.db")
+        outcome = await refresh(
+            config_for(server.url), store, {"PULSE_TOKEN_FILE": str(secret_file)}
+        )
+    assert outcome.ok
+    assert server.requests[0].headers["authorization"] == f"Bearer {SECRET}"
+
+
+def test_redact_blanks_every_credential_of_the_source(tmp_path):
+    from tui.refresh import redact
+
+    config = config_for("http://127.0.0.1:9")
+    message = f"pulse: got {SECRET} back, and {SECRET[:3]}"
+    assert redact(message, config.sources[0], {"PULSE_TOKEN": SECRET}) == (
+        f"pulse: got ••• back, and {SECRET[:3]}"
+    )
