@@ -1,6 +1,8 @@
 """Survey metrics against hand computations."""
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tui.metrics.scores import mean_score, net_promoter_score, top_box_share
 
@@ -48,3 +50,17 @@ def test_csat_with_a_seven_point_scale_and_one_top_box():
 def test_mean_score():
     assert mean_score([1, 2, 3, 4]).value == pytest.approx(2.5)
     assert mean_score([]).value is None
+
+
+@given(st.lists(st.integers(min_value=0, max_value=10), min_size=1, max_size=300))
+def test_nps_is_always_between_minus_100_and_100_and_counts_every_answer(scores):
+    result = net_promoter_score(scores)
+    assert -100 <= result.value <= 100 and result.n == len(scores)
+    promoters = len([s for s in scores if s >= 9])
+    detractors = len([s for s in scores if s <= 6])
+    assert result.value == pytest.approx(100 * (promoters - detractors) / len(scores))
+
+
+@given(st.lists(st.integers(min_value=1, max_value=5), min_size=1, max_size=300))
+def test_csat_is_a_share_between_0_and_100(scores):
+    assert 0 <= top_box_share(scores, scale_max=5, top_boxes=2).value <= 100
