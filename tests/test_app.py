@@ -212,3 +212,41 @@ async def test_a_refresh_that_lands_under_the_help_screen_updates_the_dashboard(
             assert panels_by_metric(app)["nps"].query_one(Digits).value == expected_text(
                 "nps", value
             )
+
+
+async def test_an_employee_group_below_the_threshold_says_so_instead_of_a_number(tmp_path):
+    from tests.local_server import LocalServer, Reply
+    from tui.config import validate_config
+
+    answers = [{"date": "2026-06-02", "score": 9}] * 3  # three answers this month
+    answers += [{"date": "2026-05-02", "score": 9}] * 6
+    with LocalServer({"/a": lambda r: Reply(body=answers)}) as server:
+        config = validate_config(
+            {
+                "sources": [{"id": "pulse", "kind": "json", "base_url": server.url, "path": "a"}],
+                "metrics": [
+                    {
+                        "id": "enps",
+                        "label": "eNPS",
+                        "side": "employee",
+                        "source": "pulse",
+                        "kind": "nps",
+                    },
+                    {
+                        "id": "n",
+                        "label": "Answers",
+                        "side": "customer",
+                        "source": "pulse",
+                        "kind": "count",
+                    },
+                ],
+                "pairs": [{"employee": "enps", "customer": "n"}],
+            }
+        )
+        app = TandemApp(config, Store(tmp_path / "s.db"), clock=lambda: DEMO_NOW)
+        async with app.run_test(size=(160, 45)) as pilot:
+            await wait_for_refresh(app, pilot)
+            employee, customer = app.query_one(PairRow).query(MetricPanel)
+            assert employee.query_one(Digits).value == "—"
+            assert str(employee.query_one(".change", Static).render()) == "fewer than 5 responses"
+            assert customer.query_one(Digits).value == "3"  # the customer side is not hidden

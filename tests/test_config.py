@@ -163,3 +163,26 @@ def test_the_command_line_prints_the_problems_without_a_traceback(tmp_path):
     assert result.stderr.startswith(f"tandem: {path}: 1 problem in the config\n")
     assert "dashboard.theme: unknown theme; expected one of" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_tls_verification_cannot_be_turned_off():
+    text = VALID.replace(
+        'base_url = "https://api.example.com"',
+        'base_url = "https://api.example.com"\nverify = false',
+    )
+    [message] = problems(text)
+    assert message.startswith("sources[0].verify: TLS verification is always on")
+    assert "ca_bundle" in message
+
+
+def test_a_ca_bundle_must_be_a_file():
+    [message] = problems('[dashboard]\nca_bundle = "/nonexistent/ca.pem"\n' + VALID)
+    assert message == (
+        "dashboard.ca_bundle: expected a PEM file of CA certificates; "
+        "/nonexistent/ca.pem is not a file"
+    )
+
+
+def test_the_anonymity_threshold_cannot_go_below_3():
+    [message] = problems("[dashboard]\nanonymity_threshold = 2\n" + VALID)
+    assert message.startswith("dashboard.anonymity_threshold: expected a value greater than or")

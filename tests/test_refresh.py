@@ -157,3 +157,27 @@ def test_redact_blanks_every_credential_of_the_source(tmp_path):
     assert redact(message, config.sources[0], {"PULSE_TOKEN": SECRET}) == (
         f"pulse: got ••• back, and {SECRET[:3]}"
     )
+
+
+async def test_no_individual_response_or_identity_reaches_the_store(tmp_path):
+    from tests.conftest import DEMO_NOW, DEMO_TODAY
+    from tui.config import load_config
+    from tui.demo import bundled_demo_config, serving_demo
+    from tui.demo.data import generate
+    from tui.refresh import refresh_sources
+
+    store_path = tmp_path / "s.db"
+    with serving_demo(load_config(bundled_demo_config()), DEMO_TODAY) as config:
+        async with make_client() as client:
+            outcomes = await refresh_sources(
+                config, config.sources, client, Store(store_path), lambda: DEMO_NOW
+            )
+    assert all(o.ok for o in outcomes)
+    content = store_path.read_bytes() + b"".join(
+        p.read_bytes()
+        for p in tmp_path.glob("s.db-*")  # the WAL, if any
+    )
+    data = generate(DEMO_TODAY)
+    identities = [e["employeeId"] for e in data.employees]
+    identities += [r["response_id"] for r in data.pulse_responses]
+    assert not [i for i in identities if i.encode() in content]
