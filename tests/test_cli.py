@@ -127,3 +127,42 @@ def test_without_arguments_the_demo_config_is_used(tmp_path):
     assert find_config(None, {}, tmp_path) == tmp_path / "tandem.toml"
     assert find_config(None, {"TANDEM_CONFIG": "/x.toml"}, tmp_path) == Path("/x.toml")
     assert find_config("/y.toml", {"TANDEM_CONFIG": "/x.toml"}, tmp_path) == Path("/y.toml")
+
+
+def test_check_says_why_records_were_skipped(tmp_path):
+    from tests.local_server import LocalServer, Reply
+
+    answers = [{"id": i, "date": "2026-03-02", "score": 9} for i in range(6)]
+    answers += [{"id": 99, "date": "2026-03-02", "score": 11}, {"id": 1, "score": 9}]
+    with LocalServer({"/a": lambda r: Reply(body=answers)}) as server:
+        config = tmp_path / "tandem.toml"
+        config.write_text(f"""
+[[sources]]
+id = "pulse"
+kind = "json"
+base_url = "{server.url}"
+path = "a"
+records = {{ id = "id" }}
+
+[[metrics]]
+id = "enps"
+label = "eNPS"
+side = "employee"
+source = "pulse"
+kind = "nps"
+
+[[metrics]]
+id = "answers"
+label = "Answers"
+side = "customer"
+source = "pulse"
+kind = "count"
+
+[[pairs]]
+employee = "enps"
+customer = "answers"
+""")
+        result = tandem("check", "--config", str(config))
+    assert result.returncode == 0, result.stderr
+    assert "ok, 2 skipped" in result.stdout
+    assert "pulse skipped: 1× duplicate record, 1× enps: score 11 is outside 0–10" in result.stdout

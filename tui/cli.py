@@ -8,13 +8,14 @@ import json
 import os
 import sys
 import time
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tui import __version__
-from tui.config import Config, ConfigError, ConfigProblem, Metric, load_config
+from tui.config import Config, ConfigError, ConfigProblem, Metric, Source, load_config
 from tui.demo import bundled_demo_config, serving_demo
 
 if TYPE_CHECKING:
@@ -128,35 +129,37 @@ def _run_dashboard(config: Config, store: Any, config_path: Path) -> int:
 
 
 async def _check(config: Config) -> int:
-    """Fetch every source once (storing nothing) and print a table of the results."""
+    """Fetch every source once and compute its metrics (storing nothing); print a table."""
+    from tui.refresh import BadPayload, observe, redact, utc_now
     from tui.sources import SourceError, fetch_records, make_client
 
-    rows: list[tuple[str, ...]] = []
-    failures = 0
+    skipped_reasons: dict[str, Counter[str]] = {}
     with serving_demo(config) as live_config:
         async with make_client(config.dashboard.ca_bundle) as client:
 
-            async def attempt(source: Any) -> tuple[str, ...]:
+            async def attempt(source: Source) -> tuple[str, ...]:
                 started = time.monotonic()
                 try:
                     result = await fetch_records(source, client)
-                except SourceError as error:
-                    seconds = time.monotonic() - started
-                    return (source.id, source.kind, "—", "—", f"{seconds:.2f} s", str(error))
+                    _, rejected = observe(live_config, result, utc_now())
+                except (SourceError, BadPayload) as error:
+                    message = str(error)
                 except Exception as error:  # report, never crash the table
-                    seconds = time.monotonic() - started
-                    message = f"unexpected {type(error).__name__}"
-                    return (source.id, source.kind, "—", "—", f"{seconds:.2f} s", message)
-                skipped = sum(result.skipped.values())
-                outcome = "ok" if not skipped else f"ok, {skipped} items skipped"
-                return (
-                    source.id,
-                    source.kind,
-                    str(len(result.records)),
-                    str(result.pages),
-                    f"{result.seconds:.2f} s",
-                    outcome,
-                )
+                    message = f"{source.id}: unexpected {type(error).__name__}"
+                else:
+                    skipped_reasons[source.id] = rejected
+                    skipped = sum(rejected.values())
+                    return (
+                        source.id,
+                        source.kind,
+                        str(len(result.records)),
+                        str(result.pages),
+                        f"{result.seconds:.2f} s",
+                        f"ok, {skipped} skipped" if skipped else "ok",
+                    )
+                seconds = time.monotonic() - started
+                message = redact(message, source, os.environ)
+                return (source.id, source.kind, "—", "—", f"{seconds:.2f} s", message)
 
             rows = list(await asyncio.gather(*(attempt(s) for s in live_config.sources)))
     failures = sum(1 for row in rows if not row[-1].startswith("ok"))
@@ -167,6 +170,10 @@ async def _check(config: Config) -> int:
             row[i].rjust(w) if i in (2, 3, 4) else row[i].ljust(w) for i, w in enumerate(widths)
         ]
         print("  ".join([*cells, row[-1]]))
+    for source_id, reasons in skipped_reasons.items():
+        if reasons:
+            listed = ", ".join(f"{n}× {reason}" for reason, n in reasons.most_common(5))
+            print(f"\n{source_id} skipped: {listed}")
     total = len(rows)
     print(f"\n{total - failures} of {total} sources ok")
     return 1 if failures else 0
