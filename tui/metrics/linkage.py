@@ -1,0 +1,163 @@
+"""Does employee health lead customer health? Lagged correlation between two series.
+
+For each lag L in 0..max_lag, the employee series at period t is paired with
+the customer series at t + L, and Pearson's r is computed over the periods
+where both have a value. The strongest lag in the expected direction is kept
+and tested:
+
+- the series are first differenced by default, so two lines that merely
+  trend (or wander, like random walks) together are not called linked;
+- the p-value comes from Fisher's z transform on an effective sample size
+  that discounts autocorrelation, and is multiplied by the number of lags
+  tried (Bonferroni), since the best of several lags always looks better
+  than a single one would;
+- fewer than `min_overlap` overlapping periods give no verdict at all.
+
+Pure functions over plain lists; `statistics` from the standard library does
+the arithmetic (correlation, and the normal distribution for z).
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import statistics
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+Transform = Literal["none", "difference", "detrend"]
+Series = Sequence[float | None]
+
+
+@dataclass(frozen=True)
+class LagCorrelation:
+    """r between employee[t] and customer[t + lag] over `overlap` periods (r None if too few).
+
+    `effective_n` discounts the overlap for autocorrelation in the two series
+    (Bartlett): neighbouring periods that move together are not independent
+    evidence, and a differenced series is always autocorrelated.
+    """
+
+    lag: int
+    r: float | None
+    overlap: int
+    effective_n: float = 0.0
+
+
+@dataclass(frozen=True)
+class Linkage:
+    """The verdict for one pair of series."""
+
+    by_lag: tuple[LagCorrelation, ...]
+    # The strongest lag in the expected direction, when there is enough history.
+    best: LagCorrelation | None
+    p_value: float | None  # Bonferroni-adjusted over the lags tried
+    ci_low: float | None
+    ci_high: float | None
+    linked: bool
+    enough_history: bool
+
+    @property
+    def lag(self) -> int | None:
+        return None if self.best is None else self.best.lag
+
+    @property
+    def r(self) -> float | None:
+        return None if self.best is None else self.best.r
+
+
+def transform_series(values: Series, transform: Transform) -> list[float | None]:
+    """The series differenced, detrended (least-squares line removed) or as it is."""
+    if transform == "difference":
+        return [
+            None if current is None or before is None else current - before
+            for before, current in itertools.pairwise(values)
+        ]
+    if transform == "detrend":
+        points = [(i, v) for i, v in enumerate(values) if v is not None]
+        if len(points) < 2:
+            return list(values)
+        xs = [float(i) for i, _ in points]
+        ys = [v for _, v in points]
+        slope, intercept = statistics.linear_regression(xs, ys)
+        return [None if v is None else v - (slope * i + intercept) for i, v in enumerate(values)]
+    return list(values)
+
+
+def lag_correlation(
+    employee: Series, customer: Series, lag: int, min_points: int = 3
+) -> LagCorrelation:
+    """Pearson's r of employee[t] with customer[t + lag], over periods where both exist."""
+    pairs = [
+        (e, c)
+        for e, c in zip(employee, customer[lag:], strict=False)
+        if e is not None and c is not None
+    ]
+    if len(pairs) < max(3, min_points):
+        return LagCorrelation(lag, None, len(pairs))
+    xs, ys = [p[0] for p in pairs], [p[1] for p in pairs]
+    if statistics.pstdev(xs) == 0 or statistics.pstdev(ys) == 0:
+        return LagCorrelation(lag, None, len(pairs))
+    r = statistics.correlation(xs, ys)
+    return LagCorrelation(lag, r, len(pairs), effective_sample_size(xs, ys))
+
+
+def _autocorrelation(values: Sequence[float], k: int) -> float:
+    mean = statistics.fmean(values)
+    total = sum((v - mean) ** 2 for v in values)
+    if total == 0:
+        return 0.0
+    return sum((values[i] - mean) * (values[i + k] - mean) for i in range(len(values) - k)) / total
+
+
+def effective_sample_size(xs: Sequence[float], ys: Sequence[float]) -> float:
+    """n / (1 + 2 Σ ρx(k)·ρy(k)) over the first few lags, kept between 3 and n."""
+    n = len(xs)
+    inflation = 1 + 2 * sum(
+        _autocorrelation(xs, k) * _autocorrelation(ys, k) for k in range(1, min(5, n // 3) + 1)
+    )
+    return max(3.0, min(float(n), n / inflation)) if inflation > 0 else float(n)
+
+
+def fisher_interval(r: float, n: float, confidence: float = 0.95) -> tuple[float, float]:
+    """The confidence interval of r by Fisher's z transform."""
+    z = math.atanh(max(min(r, 0.999999), -0.999999))
+    half = statistics.NormalDist().inv_cdf(0.5 + confidence / 2) / math.sqrt(max(n - 3, 1e-9))
+    return math.tanh(z - half), math.tanh(z + half)
+
+
+def fisher_p_value(r: float, n: float) -> float:
+    """Two-sided p-value of r against no correlation, by Fisher's z transform."""
+    z = math.atanh(max(min(r, 0.999999), -0.999999)) * math.sqrt(max(n - 3, 0.0))
+    return 2 * (1 - statistics.NormalDist().cdf(abs(z)))
+
+
+def linkage(
+    employee: Series,
+    customer: Series,
+    *,
+    max_lag: int = 6,
+    min_overlap: int = 8,
+    transform: Transform = "difference",
+    alpha: float = 0.05,
+    confidence: float = 0.95,
+    expected_sign: int = 1,
+) -> Linkage:
+    """Whether, and at which lag, the employee series leads the customer series.
+
+    `expected_sign` is +1 when both metrics improve in the same direction (eNPS
+    and NPS) and -1 when they improve in opposite ones; only a correlation of
+    that sign counts as a link.
+    """
+    e, c = transform_series(employee, transform), transform_series(customer, transform)
+    by_lag = tuple(lag_correlation(e, c, lag) for lag in range(max_lag + 1))
+    usable = [lc for lc in by_lag if lc.r is not None and lc.overlap >= min_overlap]
+    if not usable:
+        return Linkage(by_lag, None, None, None, None, linked=False, enough_history=False)
+    best = max(usable, key=lambda lc: expected_sign * (lc.r or 0.0))
+    assert best.r is not None
+    p_value = min(1.0, fisher_p_value(best.r, best.effective_n) * len(by_lag))
+    ci_low, ci_high = fisher_interval(best.r, best.effective_n, confidence)
+    linked = expected_sign * best.r > 0 and p_value < alpha
+    return Linkage(by_lag, best, p_value, ci_low, ci_high, linked, enough_history=True)
