@@ -186,3 +186,12 @@ def test_a_ca_bundle_must_be_a_file():
 def test_the_anonymity_threshold_cannot_go_below_3():
     [message] = problems("[dashboard]\nanonymity_threshold = 2\n" + VALID)
     assert message.startswith("dashboard.anonymity_threshold: expected a value greater than or")
+
+
+def test_linkage_settings_are_checked_by_name():
+    text = '[linkage]\ntransform = "diff"\nmin_overlap = 2\nmax_lags = 3\n' + VALID
+    assert sorted(problems(text)) == [
+        'linkage.max_lags: unknown key (did you mean "max_lag"?)',
+        "linkage.min_overlap: expected a value greater than or equal to 4, got 2",
+        "linkage.transform: expected 'difference', 'detrend' or 'none', got \"diff\"",
+    ]

@@ -115,6 +115,23 @@ class Dashboard(StrictModel):
         return value
 
 
+# ── [linkage] ──────────────────────────────────────────────────────────────
+
+
+class LinkageSettings(StrictModel):
+    """How Tandem decides whether an employee metric leads its customer metric."""
+
+    # Lags tried, in periods (6 months by default).
+    max_lag: int = Field(6, ge=0, le=24)
+    # Fewer overlapping periods than this: "not enough history yet", no number.
+    min_overlap: int = Field(8, ge=4, le=200)
+    # difference (default) or detrend, so series that merely trend together are
+    # not called linked; none compares the raw values.
+    transform: Literal["difference", "detrend", "none"] = "difference"
+    # Significance after correcting for the number of lags tried.
+    alpha: float = Field(0.05, gt=0, lt=0.5)
+
+
 # ── [[sources]] ────────────────────────────────────────────────────────────
 
 
@@ -338,6 +355,9 @@ class MetricBase(StrictModel):
     where: dict[str, Scalar] = Field(default_factory=dict)
     # A field such as team or region to compute the metric per segment too.
     segment_field: str | None = None
+    # Early warning: a move this large for the worse in one period, on an
+    # employee metric whose customer metric has not moved yet.
+    early_warning_drop: float | None = Field(None, gt=0)
 
     _id = field_validator("id")(_check_identifier)
 
@@ -463,6 +483,7 @@ class Pair(StrictModel):
 
 class Config(StrictModel):
     dashboard: Dashboard = Field(default_factory=Dashboard)
+    linkage: LinkageSettings = Field(default_factory=LinkageSettings)
     sources: list[Source] = Field(min_length=1)
     metrics: list[Metric] = Field(min_length=1)
     pairs: list[Pair] = Field(min_length=1)

@@ -225,6 +225,15 @@ class Store:
             for key, start, value, n, source, fetched, suppressed in reversed(rows)
         ]
 
+    def segments(self, metric_id: str, granularity: str) -> list[str]:
+        """The segments a metric has been stored for, the whole organisation ("") excluded."""
+        rows = self._db.execute(
+            "SELECT DISTINCT segment FROM observations "
+            "WHERE metric_id = ? AND granularity = ? AND segment != '' ORDER BY segment",
+            (metric_id, granularity),
+        ).fetchall()
+        return [row[0] for row in rows]
+
     def source_statuses(self) -> dict[str, SourceStatus]:
         rows = self._db.execute(
             "SELECT source_id, last_ok_at, records, last_error, last_error_at, skipped "
