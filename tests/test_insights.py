@@ -1,0 +1,354 @@
+"""Linkage per pair and segment, early warnings and segment rows, from stored observations."""
+
+from __future__ import annotations
+
+import random
+from datetime import date, datetime, timezone
+
+import pytest
+
+from tui.config import Config, LinkageSettings, parse_config
+from tui.insights import (
+    TOO_FEW,
+    complete_periods,
+    compute_insights,
+    early_warning,
+    expected_sign,
+    pair_detail,
+    pair_linkage,
+    sort_rows,
+    values_on,
+)
+from tui.metrics.compute import Observation
+from tui.periods import last_periods
+from tui.store import Store, StoredObservation
+from tui.view import HISTORY_PERIODS, panel_view
+
+TODAY = date(2026, 6, 17)
+FETCHED = datetime(2026, 6, 17, 12, tzinfo=timezone.utc)
+
+CONFIG = """
+[dashboard]
+period = "month"
+history_periods = 24
+
+[[sources]]
+id = "s"
+kind = "json"
+base_url = "http://127.0.0.1:1"
+
+[[metrics]]
+id = "enps"
+label = "eNPS"
+side = "employee"
+source = "s"
+kind = "nps"
+score_field = "score"
+date_field = "at"
+segment_field = "team"
+thresholds = { warn = 15, bad = 0 }
+early_warning_drop = 10
+
+[[metrics]]
+id = "nps"
+label = "NPS"
+side = "customer"
+source = "s"
+kind = "nps"
+score_field = "score"
+date_field = "at"
+segment_field = "team"
+thresholds = { warn = 25, bad = 10 }
+
+[[metrics]]
+id = "churn"
+label = "Churn"
+side = "customer"
+source = "s"
+kind = "value"
+value_field = "v"
+date_field = "at"
+unit = "%"
+direction = "lower_is_better"
+
+[[pairs]]
+employee = "enps"
+customer = "nps"
+"""
+
+
+@pytest.fixture
+def config() -> Config:
+    return parse_config(CONFIG)
+
+
+def _stored(periods, values, n=40, suppressed=()):
+    return [
+        StoredObservation(
+            p.key,
+            p.start,
+            None if i in suppressed else v,
+            0 if i in suppressed else n,
+            "s",
+            FETCHED,
+            i in suppressed,
+        )
+        for i, (p, v) in enumerate(zip(periods, values, strict=True))
+        if v is not None or i in suppressed
+    ]
+
+
+def _planted(count: int, lag: int, seed: int = 7) -> tuple[list[float], list[float]]:
+    """An employee series and a customer series that follows it `lag` periods later, with noise."""
+    rng = random.Random(seed)
+    health = [rng.gauss(0, 10) for _ in range(count + lag)]
+    employee = [20 + health[i + lag] + rng.gauss(0, 2) for i in range(count)]
+    customer = [30 + health[i] + rng.gauss(0, 2) for i in range(count)]
+    return employee, customer
+
+
+def test_only_complete_periods_count_and_suppressed_ones_are_gaps():
+    periods = complete_periods(TODAY, "month", 3)
+    assert [p.key for p in periods] == ["2026-03", "2026-04", "2026-05"]  # June is in progress
+    stored = _stored(periods, [10.0, 20.0, 30.0], suppressed={1})
+    assert values_on(stored, periods) == [10.0, None, 30.0]
+
+
+def test_expected_sign_follows_the_directions(config):
+    metrics = {m.id: m for m in config.metrics}
+    assert expected_sign(metrics["enps"], metrics["nps"]) == 1
+    assert expected_sign(metrics["enps"], metrics["churn"]) == -1
+
+
+def test_a_planted_two_month_lead_is_found_and_said_in_a_sentence(config):
+    metrics = {m.id: m for m in config.metrics}
+    periods = complete_periods(TODAY, "month", 20)
+    employee, customer = _planted(20, lag=2)
+    link = pair_linkage(
+        0,
+        "Support",
+        metrics["enps"],
+        metrics["nps"],
+        _stored(periods, employee),
+        _stored(periods, customer),
+        periods,
+        LinkageSettings(),
+    )
+    assert link.linked and link.lag == 2
+    assert link.result is not None and link.result.best is not None
+    r, overlap = link.result.best.r, link.result.best.overlap
+    assert overlap == 17  # 20 months, 19 changes, 2 lost to the lag
+    assert link.sentence.startswith(
+        f"Support: eNPS moves about 2 months ahead of NPS — r {r:.2f} over 17 months (95% CI "
+    )
+    assert link.short == f"leads by 2 months · r {r:.2f}"
+
+
+def test_too_little_history_gives_no_number(config):
+    metrics = {m.id: m for m in config.metrics}
+    periods = complete_periods(TODAY, "month", 7)
+    employee, customer = _planted(7, lag=1)
+    link = pair_linkage(
+        0,
+        "",
+        metrics["enps"],
+        metrics["nps"],
+        _stored(periods, employee),
+        _stored(periods, customer),
+        periods,
+        LinkageSettings(),
+    )
+    assert not link.linked and link.lag is None
+    assert link.short == "not enough history yet"
+    assert link.sentence == (
+        "Whole organisation: not enough history yet to link eNPS and NPS — "
+        "7 months with both, 9 months needed."
+    )
+    assert " r " not in link.sentence
+
+
+def test_unrelated_series_are_not_called_linked(config):
+    metrics = {m.id: m for m in config.metrics}
+    periods = complete_periods(TODAY, "month", 23)
+    rng = random.Random(3)
+    employee = [rng.gauss(20, 8) for _ in periods]
+    customer = [rng.gauss(30, 8) for _ in periods]
+    link = pair_linkage(
+        0,
+        "Field Ops",
+        metrics["enps"],
+        metrics["nps"],
+        _stored(periods, employee),
+        _stored(periods, customer),
+        periods,
+        LinkageSettings(),
+    )
+    assert not link.linked
+    assert link.sentence.startswith("Field Ops: no link between eNPS and NPS in this data")
+
+
+def test_a_segment_left_out_has_no_linkage_at_all(config):
+    metrics = {m.id: m for m in config.metrics}
+    periods = complete_periods(TODAY, "month", 20)
+    employee, customer = _planted(20, lag=2)
+    link = pair_linkage(
+        0,
+        "Legal",
+        metrics["enps"],
+        metrics["nps"],
+        _stored(periods, employee),
+        _stored(periods, customer),
+        periods,
+        LinkageSettings(),
+        left_out=True,
+    )
+    assert link.result is None and not link.linked
+    assert TOO_FEW in link.sentence and "left out" in link.sentence
+
+
+# ── early warnings ──
+
+
+def _views(config, employee_values, customer_values):
+    metrics = {m.id: m for m in config.metrics}
+    axis = last_periods(TODAY, "month", HISTORY_PERIODS)
+    pad = [None] * (HISTORY_PERIODS - len(employee_values))
+    e = panel_view(metrics["enps"], _stored(axis, pad + employee_values), axis, TODAY)
+    c = panel_view(metrics["nps"], _stored(axis, pad + customer_values), axis, TODAY)
+    return metrics["enps"], metrics["nps"], e, c
+
+
+def test_crossing_the_warn_level_while_customers_hold_warns_with_the_expected_lag(config):
+    employee, customer, e, c = _views(config, [22.0, 12.0], [40.0, 41.0])
+    periods = complete_periods(TODAY, "month", 20)
+    link = pair_linkage(
+        0,
+        "Support",
+        employee,
+        customer,
+        _stored(periods, _planted(20, 2)[0]),
+        _stored(periods, _planted(20, 2)[1]),
+        periods,
+        LinkageSettings(),
+    )
+    warning = early_warning(0, "Support", employee, customer, e, c, link, "month")
+    assert warning is not None and warning.reason == "crossed_threshold"
+    assert warning.sentence == (
+        "Support: eNPS fell 10 points to 12 in Jun 2026, past its warn level of 15, while NPS has "
+        "held at 41; here eNPS has led NPS by about 2 months, so watch NPS around Aug 2026."
+    )
+
+
+def test_a_sharp_drop_warns_even_above_the_warn_level(config):
+    # 45 to 33: still good, but a fall of 12 is more than early_warning_drop = 10.
+    employee, customer, e, c = _views(config, [45.0, 33.0], [40.0, 40.0])
+    warning = early_warning(0, "", employee, customer, e, c, None, "month")
+    assert warning is not None and warning.reason == "dropped"
+    assert warning.sentence == (
+        "Whole organisation: eNPS fell 12 points to 33 in Jun 2026, while NPS has held at 40; "
+        "no lead is established in this data yet, so watch NPS."
+    )
+
+
+@pytest.mark.parametrize(
+    ("employee_values", "customer_values"),
+    [
+        ([22.0, 12.0], [40.0, 20.0]),  # customers already moved: no longer early
+        ([22.0, 30.0], [40.0, 40.0]),  # improving
+        ([45.0, 40.0], [40.0, 40.0]),  # a small fall, still good
+        ([12.0], [40.0]),  # no previous period to compare with
+    ],
+)
+def test_no_warning_when_nothing_turned_early(config, employee_values, customer_values):
+    employee, customer, e, c = _views(config, employee_values, customer_values)
+    assert early_warning(0, "", employee, customer, e, c, None, "month") is None
+
+
+# ── segments, from a real store ──
+
+
+def _fill_store(store: Store, config: Config) -> None:
+    """Three teams over 23 months and the one in progress; Legal has too few employee answers."""
+    periods = last_periods(TODAY, "month", 24)
+    employee, customer = _planted(24, lag=2, seed=11)
+    observations = []
+    for team, shift in (("Support", 0.0), ("Sales", 5.0), ("Legal", -5.0)):
+        for i, period in enumerate(periods):
+            small = team == "Legal" and i == len(periods) - 1
+            observations.append(
+                Observation(
+                    "enps",
+                    team,
+                    period,
+                    None if small else employee[i] + shift,
+                    0 if small else 30,
+                    suppressed=small,
+                )
+            )
+            observations.append(Observation("nps", team, period, customer[i] - shift, 80))
+    for i, period in enumerate(periods):
+        observations.append(Observation("enps", "", period, employee[i], 90))
+        observations.append(Observation("nps", "", period, customer[i], 240))
+    store.write_refresh("s", observations, FETCHED, 100, 1, 0.1)
+
+
+def test_every_segment_gets_a_row_and_a_suppressed_one_is_hidden_and_left_out(config, tmp_path):
+    store = Store(tmp_path / "s.db")
+    _fill_store(store, config)
+    insights = compute_insights(
+        config,
+        lambda m, s: store.series(m, "month", s, limit=24),
+        lambda m: store.segments(m, "month"),
+        TODAY,
+    )
+    rows = insights.of_pair(0)
+    assert [row.segment for row in rows] == ["", "Legal", "Sales", "Support"]
+    legal = next(row for row in rows if row.segment == "Legal")
+    assert legal.employee_hidden and legal.gap is None
+    assert legal.link.result is None and legal.warning is None
+    support = next(row for row in rows if row.segment == "Support")
+    assert support.link.linked and support.link.lag == 2
+    # Gap: employee minus customer in the current (in-progress) month, by hand.
+    employee, customer = _planted(24, lag=2, seed=11)
+    sales = next(row for row in rows if row.segment == "Sales")
+    assert sales.gap == pytest.approx((employee[-1] + 5.0) - (customer[-1] - 5.0))
+    assert support.gap == pytest.approx(employee[-1] - customer[-1])
+
+
+def test_rows_sort_by_gap_by_change_and_by_name(config, tmp_path):
+    store = Store(tmp_path / "s.db")
+    _fill_store(store, config)
+    insights = compute_insights(
+        config,
+        lambda m, s: store.series(m, "month", s, limit=24),
+        lambda m: store.segments(m, "month"),
+        TODAY,
+    )
+    segments = insights.segments_of(0)
+    by_gap = [row.segment for row in sort_rows(segments, "gap")]
+    expected_gap = sorted(
+        (row for row in segments if row.gap is not None), key=lambda row: -abs(row.gap)
+    )
+    assert by_gap == [row.segment for row in expected_gap] + ["Legal"]  # no gap: last
+    by_change = sort_rows(segments, "change")
+    sizes = [row.largest_change for row in by_change]
+    assert sizes == sorted(sizes, reverse=True)
+    assert [row.segment for row in sort_rows(segments, "name")] == ["Legal", "Sales", "Support"]
+
+
+def test_the_drill_down_has_every_period_and_its_counts(config, tmp_path):
+    store = Store(tmp_path / "s.db")
+    _fill_store(store, config)
+
+    def series_of(metric_id, segment):
+        return store.series(metric_id, "month", segment, limit=24)
+
+    insights = compute_insights(config, series_of, lambda m: store.segments(m, "month"), TODAY)
+    detail = pair_detail(config, insights, series_of, TODAY, 0, "Legal")
+    assert detail.segments == ("", "Legal", "Sales", "Support")
+    assert len(detail.points) == 24
+    last = detail.points[-1]
+    assert last.in_progress and last.employee_hidden
+    assert last.employee is None and last.employee_n == 0
+    assert last.customer_n == 80
+    assert detail.points[0].employee_n == 30

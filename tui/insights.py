@@ -1,0 +1,547 @@
+"""What the stored history says about each pair: linkage, early warnings and segments.
+
+Pure functions over stored observations. The dashboard, the insights and
+segment screens, `tandem snapshot --json` and `tandem report` all render
+these values, so none of them can tell a different story.
+
+Linkage runs on complete periods only: the period in progress holds a part
+of its responses, and a half-month would weigh as much as a whole one.
+Suppressed employee groups (too few responses to show) are gaps, and a
+segment whose current employee value is suppressed is left out entirely.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Literal
+
+from tui.config import Config, LinkageSettings, Metric, Pair
+from tui.metrics.compute import EVERYONE
+from tui.metrics.linkage import Linkage, linkage
+from tui.periods import Granularity, Period, last_periods, period_of
+from tui.store import Store, StoredObservation
+from tui.view import HISTORY_PERIODS, PanelView, format_value, panel_view, threshold_status
+
+SeriesOf = Callable[[str, str], Sequence[StoredObservation]]
+"""(metric id, segment) -> the stored series, oldest first; segment "" is everyone."""
+
+WHOLE_ORGANISATION = "Whole organisation"
+TOO_FEW = "too few responses to show"
+
+_NOUNS = {
+    "week": ("week", "weeks"),
+    "month": ("month", "months"),
+    "quarter": ("quarter", "quarters"),
+}
+_STATUS_RANK = {"none": 0, "good": 0, "warn": 1, "bad": 2}
+
+
+def periods_noun(count: int, granularity: Granularity) -> str:
+    singular, plural = _NOUNS[granularity]
+    return f"{count} {singular if count == 1 else plural}"
+
+
+def segment_name(segment: str) -> str:
+    return segment or WHOLE_ORGANISATION
+
+
+def complete_periods(today: date, granularity: Granularity, count: int) -> list[Period]:
+    """The last `count` periods that have ended, oldest first (the one in progress left out)."""
+    return last_periods(today, granularity, count + 1)[:-1]
+
+
+def values_on(stored: Sequence[StoredObservation], periods: Sequence[Period]) -> list[float | None]:
+    """The stored values on a time axis; a missing or suppressed period is None."""
+    by_key = {o.period_key: o.value for o in stored if not o.suppressed}
+    return [by_key.get(period.key) for period in periods]
+
+
+def expected_sign(employee: Metric, customer: Metric) -> int:
+    """+1 when both improve in the same direction (eNPS, NPS), -1 when they do not."""
+    return 1 if employee.direction == customer.direction else -1
+
+
+# ── Linkage ──────────────────────────────────────────────────────────────
+
+
+@dataclass(frozen=True)
+class PairLinkage:
+    """One pair's linkage in one segment, and the sentence that says it."""
+
+    pair_index: int
+    segment: str
+    employee_label: str
+    customer_label: str
+    granularity: Granularity
+    # None when the segment is left out (too few employee responses).
+    result: Linkage | None
+    periods: tuple[Period, ...]
+    sentence: str
+
+    @property
+    def linked(self) -> bool:
+        return self.result is not None and self.result.linked
+
+    @property
+    def lag(self) -> int | None:
+        """The lag in periods, only when the link holds."""
+        return self.result.lag if self.result is not None and self.result.linked else None
+
+    @property
+    def short(self) -> str:
+        """A few words for a pair's caption or a table cell."""
+        result = self.result
+        if result is None:
+            return "left out: too few responses"
+        if not result.enough_history:
+            return "not enough history yet"
+        if not result.linked:
+            return "no link found"
+        assert result.lag is not None and result.r is not None
+        return f"leads by {periods_noun(result.lag, self.granularity)} · r {result.r:.2f}"
+
+
+def describe_linkage(
+    segment: str,
+    employee_label: str,
+    customer_label: str,
+    result: Linkage | None,
+    granularity: Granularity,
+    settings: LinkageSettings,
+    available: int,
+) -> str:
+    """One plain sentence a board pack can take."""
+    who = segment_name(segment)
+    if result is None:
+        return (
+            f"{who}: {employee_label} has {TOO_FEW} this period, so {who} is left out "
+            f"of the {employee_label}–{customer_label} linkage."
+        )
+    # Differencing turns n periods into n - 1 changes.
+    needed = settings.min_overlap + (1 if settings.transform == "difference" else 0)
+    if not result.enough_history:
+        return (
+            f"{who}: not enough history yet to link {employee_label} and {customer_label} — "
+            f"{periods_noun(available, granularity)} with both, "
+            f"{periods_noun(needed, granularity)} needed."
+        )
+    best = result.best
+    assert best is not None and best.r is not None and result.p_value is not None
+    over = periods_noun(best.overlap, granularity)
+    if result.linked:
+        assert result.ci_low is not None and result.ci_high is not None
+        if best.lag == 0:
+            same = _NOUNS[granularity][0]
+            lead = f"{employee_label} and {customer_label} move together in the same {same}"
+        else:
+            lead = (
+                f"{employee_label} moves about {periods_noun(best.lag, granularity)} "
+                f"ahead of {customer_label}"
+            )
+        return (
+            f"{who}: {lead} — r {best.r:.2f} over {over} "
+            f"(95% CI {result.ci_low:.2f} to {result.ci_high:.2f}, p {_p_text(result.p_value)})."
+        )
+    return (
+        f"{who}: no link between {employee_label} and {customer_label} in this data — "
+        f"the strongest, r {best.r:.2f} at {periods_noun(best.lag, granularity)}, "
+        f"could be chance (p {_p_text(result.p_value)})."
+    )
+
+
+def _p_text(p: float) -> str:
+    return "< 0.001" if p < 0.001 else f"{p:.3f}" if p < 0.01 else f"{p:.2f}"
+
+
+def pair_linkage(
+    pair_index: int,
+    segment: str,
+    employee: Metric,
+    customer: Metric,
+    employee_series: Sequence[StoredObservation],
+    customer_series: Sequence[StoredObservation],
+    periods: Sequence[Period],
+    settings: LinkageSettings,
+    *,
+    left_out: bool = False,
+) -> PairLinkage:
+    """The linkage of one pair in one segment over the complete `periods`."""
+    granularity = periods[-1].granularity if periods else "month"
+    e = values_on(employee_series, periods)
+    c = values_on(customer_series, periods)
+    result = None
+    if not left_out:
+        result = linkage(
+            e,
+            c,
+            max_lag=settings.max_lag,
+            min_overlap=settings.min_overlap,
+            transform=settings.transform,
+            alpha=settings.alpha,
+            expected_sign=expected_sign(employee, customer),
+        )
+    available = sum(1 for x, y in zip(e, c, strict=True) if x is not None and y is not None)
+    sentence = describe_linkage(
+        segment, employee.label, customer.label, result, granularity, settings, available
+    )
+    return PairLinkage(
+        pair_index,
+        segment,
+        employee.label,
+        customer.label,
+        granularity,
+        result,
+        tuple(periods),
+        sentence,
+    )
+
+
+# ── Early warnings ───────────────────────────────────────────────────────
+
+
+WarningReason = Literal["crossed_threshold", "dropped"]
+
+
+@dataclass(frozen=True)
+class EarlyWarning:
+    """An employee metric turned for the worse while its customer metric has not, yet."""
+
+    pair_index: int
+    segment: str
+    reason: WarningReason
+    sentence: str
+
+
+def _worsened_by(view: PanelView, metric: Metric) -> float:
+    """How much the latest change was for the worse, in the metric's unit (0 if it improved)."""
+    if view.change is None:
+        return 0.0
+    worse = -view.change if metric.direction == "higher_is_better" else view.change
+    return max(0.0, worse)
+
+
+def _status_rank(value: float | None, metric: Metric) -> int:
+    return _STATUS_RANK[threshold_status(value, metric)]
+
+
+def _has_moved(view: PanelView, metric: Metric) -> bool:
+    """Whether a customer metric has already turned for the worse in its latest period."""
+    previous = view.previous.value if view.previous else None
+    if view.value is None or previous is None:
+        return False
+    if _status_rank(view.value, metric) > _status_rank(previous, metric):
+        return True
+    worse = _worsened_by(view, metric)
+    return worse > metric.early_warning_drop if metric.early_warning_drop else worse > 0
+
+
+def early_warning(
+    pair_index: int,
+    segment: str,
+    employee: Metric,
+    customer: Metric,
+    employee_view: PanelView,
+    customer_view: PanelView,
+    link: PairLinkage | None,
+    granularity: Granularity,
+) -> EarlyWarning | None:
+    """A warning when the employee side crossed a threshold or fell sharply, and the customer
+    side has not moved yet."""
+    current, previous = employee_view.current, employee_view.previous
+    if current is None or current.value is None or previous is None or previous.value is None:
+        return None
+    crossed = _status_rank(current.value, employee) > _status_rank(previous.value, employee)
+    drop = _worsened_by(employee_view, employee)
+    dropped = employee.early_warning_drop is not None and drop > employee.early_warning_drop
+    if not (crossed or dropped) or _has_moved(customer_view, customer):
+        return None
+    period = period_of(current.period_start, granularity)
+    verb = "fell" if employee.direction == "higher_is_better" else "rose"
+    what = (
+        f"{employee.label} {verb} {_amount(drop, employee)} to "
+        f"{format_value(current.value, employee)} in {period.label}"
+    )
+    if crossed and employee.thresholds is not None:
+        level = "bad" if threshold_status(current.value, employee) == "bad" else "warn"
+        edge = employee.thresholds.bad if level == "bad" else employee.thresholds.warn
+        shown, edge_text = _distinct(current.value, edge, employee)
+        what = (
+            f"{employee.label} {verb} {_amount(drop, employee)} to {shown} in {period.label}, "
+            f"past its {level} level of {edge_text}"
+        )
+    held = f"{customer.label} has held at {format_value(customer_view.value, customer)}"
+    if customer_view.value is None:
+        held = f"{customer.label} has no value yet"
+    if link is not None and link.lag is not None and link.lag > 0:
+        follow = period
+        for _ in range(link.lag):
+            follow = follow.next()
+        outlook = (
+            f"here {employee.label} has led {customer.label} by about "
+            f"{periods_noun(link.lag, granularity)}, "
+            f"so watch {customer.label} around {follow.label}"
+        )
+    elif link is not None and link.lag == 0:
+        same = _NOUNS[granularity][0]
+        outlook = f"here the two move in the same {same}, so watch {customer.label} now"
+    else:
+        outlook = f"no lead is established in this data yet, so watch {customer.label}"
+    reason: WarningReason = "crossed_threshold" if crossed else "dropped"
+    sentence = f"{segment_name(segment)}: {what}, while {held}; {outlook}."
+    return EarlyWarning(pair_index, segment, reason, sentence)
+
+
+def _amount(change: float, metric: Metric) -> str:
+    """A change in the metric's unit: percentages move in points."""
+    unit = " pts" if metric.unit == "%" else f" {metric.unit}" if metric.unit else " points"
+    return f"{change:.{metric.decimals}f}{unit}"
+
+
+def _distinct(value: float, edge: float, metric: Metric) -> tuple[str, str]:
+    """Value and threshold with one more decimal when rounding would show them equal."""
+    shown, edge_text = format_value(value, metric), format_value(edge, metric)
+    if shown == edge_text:
+        finer = metric.model_copy(update={"decimals": metric.decimals + 1})
+        shown, edge_text = format_value(value, finer), format_value(edge, finer)
+    return shown, edge_text
+
+
+# ── Segments ─────────────────────────────────────────────────────────────
+
+
+@dataclass(frozen=True)
+class SegmentRow:
+    """One segment's pair, side by side."""
+
+    pair_index: int
+    segment: str
+    employee: PanelView
+    customer: PanelView
+    link: PairLinkage
+    warning: EarlyWarning | None
+
+    @property
+    def employee_hidden(self) -> bool:
+        """The employee side is below the anonymity threshold: no number is shown."""
+        return self.employee.current is not None and self.employee.current.suppressed
+
+    @property
+    def gap(self) -> float | None:
+        """Employee value minus customer value in their shared unit; None if either is missing."""
+        if self.employee_hidden or self.employee.value is None or self.customer.value is None:
+            return None
+        return self.employee.value - self.customer.value
+
+    @property
+    def largest_change(self) -> float | None:
+        """The larger of the two sides' latest changes, by size."""
+        changes = [abs(c) for c in (self.employee.change, self.customer.change) if c is not None]
+        if self.employee_hidden:
+            changes = [abs(self.customer.change)] if self.customer.change is not None else []
+        return max(changes) if changes else None
+
+
+def sort_rows(rows: Sequence[SegmentRow], by: Literal["gap", "change", "name"]) -> list[SegmentRow]:
+    """Largest gap or change first; rows with no figure last; ties by segment name."""
+    if by == "name":
+        return sorted(rows, key=lambda row: row.segment.casefold())
+
+    def key(row: SegmentRow) -> tuple[bool, float, str]:
+        figure = row.gap if by == "gap" else row.largest_change
+        return (figure is None, -abs(figure or 0.0), row.segment.casefold())
+
+    return sorted(rows, key=key)
+
+
+# ── Everything at once ───────────────────────────────────────────────────
+
+
+@dataclass(frozen=True)
+class Insights:
+    """Linkage and warnings for every pair, for the whole organisation and each segment."""
+
+    # Per pair: the whole organisation first, then each segment by name.
+    rows: tuple[SegmentRow, ...]
+
+    def of_pair(self, pair_index: int) -> list[SegmentRow]:
+        return [row for row in self.rows if row.pair_index == pair_index]
+
+    def segments_of(self, pair_index: int) -> list[SegmentRow]:
+        return [row for row in self.of_pair(pair_index) if row.segment != EVERYONE]
+
+    def overall(self, pair_index: int) -> SegmentRow:
+        return next(row for row in self.of_pair(pair_index) if row.segment == EVERYONE)
+
+    @property
+    def warnings(self) -> list[EarlyWarning]:
+        return [row.warning for row in self.rows if row.warning is not None]
+
+    @property
+    def links(self) -> list[PairLinkage]:
+        return [row.link for row in self.rows]
+
+
+def _segments(config: Config, pair: Pair, segments_of: Callable[[str], Sequence[str]]) -> list[str]:
+    """Segments that either side has stored, the whole organisation first."""
+    names = set(segments_of(pair.employee)) | set(segments_of(pair.customer))
+    return [EVERYONE, *sorted(names, key=str.casefold)]
+
+
+def compute_insights(
+    config: Config,
+    series_of: SeriesOf,
+    segments_of: Callable[[str], Sequence[str]],
+    today: date,
+) -> Insights:
+    """Linkage, warnings and side-by-side views for every pair and segment."""
+    granularity = config.dashboard.period
+    settings = config.linkage
+    metrics = {metric.id: metric for metric in config.metrics}
+    complete = complete_periods(today, granularity, config.dashboard.history_periods - 1)
+    panel_axis = last_periods(today, granularity, HISTORY_PERIODS)
+    rows: list[SegmentRow] = []
+    for index, pair in enumerate(config.pairs):
+        employee, customer = metrics[pair.employee], metrics[pair.customer]
+        for segment in _segments(config, pair, segments_of):
+            e_series = series_of(employee.id, segment)
+            c_series = series_of(customer.id, segment)
+            e_view = panel_view(
+                employee,
+                e_series,
+                panel_axis,
+                today,
+                anonymity_threshold=config.dashboard.anonymity_threshold,
+            )
+            c_view = panel_view(customer, c_series, panel_axis, today)
+            hidden = e_view.current is not None and e_view.current.suppressed
+            link = pair_linkage(
+                index,
+                segment,
+                employee,
+                customer,
+                e_series,
+                c_series,
+                complete,
+                settings,
+                left_out=hidden,
+            )
+            warning = None
+            if not hidden:
+                warning = early_warning(
+                    index, segment, employee, customer, e_view, c_view, link, granularity
+                )
+            rows.append(SegmentRow(index, segment, e_view, c_view, link, warning))
+    return Insights(tuple(rows))
+
+
+def insights_from_store(config: Config, store: Store, today: date) -> Insights:
+    """`compute_insights` over the store's series for the dashboard's period."""
+    granularity = config.dashboard.period
+    limit = config.dashboard.history_periods
+    return compute_insights(
+        config,
+        lambda metric_id, segment: store.series(metric_id, granularity, segment, limit=limit),
+        lambda metric_id: store.segments(metric_id, granularity),
+        today,
+    )
+
+
+# ── Drill-down ───────────────────────────────────────────────────────────
+
+
+@dataclass(frozen=True)
+class DetailPoint:
+    """One period of a pair: both values and the counts behind them."""
+
+    period: Period
+    employee: float | None
+    employee_n: int
+    # Below the anonymity threshold: neither the value nor its n is shown.
+    employee_hidden: bool
+    customer: float | None
+    customer_n: int
+    in_progress: bool
+
+
+@dataclass(frozen=True)
+class PairDetail:
+    """Everything the drill-down screen shows for one pair in one segment."""
+
+    pair_index: int
+    segment: str
+    caption: str
+    employee: Metric
+    customer: Metric
+    # The dashboard's whole history window, oldest first, the period in progress last.
+    points: tuple[DetailPoint, ...]
+    link: PairLinkage
+    warning: EarlyWarning | None
+    # Every segment of the pair, the whole organisation ("") first, to step through.
+    segments: tuple[str, ...]
+
+
+def pair_detail(
+    config: Config,
+    insights: Insights,
+    series_of: SeriesOf,
+    today: date,
+    pair_index: int,
+    segment: str = EVERYONE,
+) -> PairDetail:
+    """The drill-down of one pair and segment, from the same insights the dashboard shows."""
+    pair = config.pairs[pair_index]
+    metrics = {metric.id: metric for metric in config.metrics}
+    employee, customer = metrics[pair.employee], metrics[pair.customer]
+    rows = insights.of_pair(pair_index)
+    row = next((r for r in rows if r.segment == segment), rows[0])
+    periods = last_periods(today, config.dashboard.period, config.dashboard.history_periods)
+    e_by_key = {o.period_key: o for o in series_of(employee.id, row.segment)}
+    c_by_key = {o.period_key: o for o in series_of(customer.id, row.segment)}
+    points = []
+    for period in periods:
+        e, c = e_by_key.get(period.key), c_by_key.get(period.key)
+        hidden = e is not None and e.suppressed
+        points.append(
+            DetailPoint(
+                period,
+                None if e is None or hidden else e.value,
+                0 if e is None or hidden else e.n,
+                hidden,
+                None if c is None else c.value,
+                0 if c is None else c.n,
+                period.contains(today),
+            )
+        )
+    return PairDetail(
+        pair_index,
+        row.segment,
+        pair.caption,
+        employee,
+        customer,
+        tuple(points),
+        row.link,
+        row.warning,
+        tuple(r.segment for r in rows),
+    )
+
+
+def method_note(config: Config) -> str:
+    """How linkage is decided, in words: so a reader can judge what 'linked' means."""
+    settings = config.linkage
+    granularity = config.dashboard.period
+    prepared = {
+        "difference": f"{_NOUNS[granularity][0]}-to-{_NOUNS[granularity][0]} changes",
+        "detrend": "values with their straight-line trend removed",
+        "none": "raw values",
+    }[settings.transform]
+    return (
+        f"How linkage is decided: Pearson's r between {prepared} of the employee metric and "
+        f"of the customer metric 0 to {periods_noun(settings.max_lag, granularity)} later, over "
+        f"complete {_NOUNS[granularity][1]} only; the strongest lag in the expected direction "
+        f"counts as a link when p < {settings.alpha:g} after allowing for the "
+        f"{settings.max_lag + 1} lags tried (Bonferroni) and for autocorrelation; fewer than "
+        f"{settings.min_overlap} overlapping {_NOUNS[granularity][1]} give no verdict. "
+        "A link is a pattern in this data, not proof of cause."
+    )
