@@ -1,11 +1,17 @@
 """DEMO DATA: a made-up organisation, generated deterministically for the demo API.
 
-Nothing here is real. Four customer-facing teams over the 18 months up to
+Nothing here is real. Four customer-facing teams over the 24 months up to
 `today`; each team has a hidden "health" that drifts month to month. Employee
 answers and turnover follow a team's health in the same month; its customers'
-answers and churn follow it some months later (Support two months, Success one),
-except Field Ops, whose customers follow a health of their own — so the demo
-shows both a linked team and an unlinked one.
+answers and churn follow it some months later (Support two months, Success
+one, Sales three), except Field Ops, whose customers follow a health of their
+own — so the demo shows both a linked team and an unlinked one.
+
+Support is the large team (as support organisations are): with a few hundred
+answers a month on each side, its planted two-month lead stands out of the
+sampling noise, and Tandem's linkage finds it whatever the day. The smaller
+teams' leads are real in the generator but often too noisy to confirm, which
+is what a leader should expect of small teams in real data too.
 
 The same `today` and seed always give the same records.
 """
@@ -19,7 +25,7 @@ from typing import Any
 
 from tui.periods import last_periods
 
-MONTHS = 18
+MONTHS = 24
 SEED = 20260101
 
 
@@ -33,10 +39,10 @@ class Team:
 
 
 TEAMS = (
-    Team("Support", 46, 220, 2),
-    Team("Success", 24, 160, 1),
-    Team("Sales", 32, 140, 3),
-    Team("Field Ops", 28, 120, None),
+    Team("Support", 180, 900, 2),
+    Team("Success", 60, 300, 1),
+    Team("Sales", 40, 200, 3),
+    Team("Field Ops", 40, 200, None),
 )
 
 
@@ -54,7 +60,7 @@ def _health_walk(rng: random.Random, months: int, dip_at: int | None) -> list[fl
     """A bounded random walk in [-1, 1]; an optional dip makes the link easy to see."""
     level, walk = rng.uniform(0.1, 0.5), []
     for month in range(months):
-        level = 0.8 * level + rng.gauss(0.05, 0.22)
+        level = 0.7 * level + rng.gauss(0.03, 0.26)
         if dip_at is not None and dip_at <= month < dip_at + 3:
             level -= 0.35
         level = max(-1.0, min(1.0, level))
@@ -63,8 +69,8 @@ def _health_walk(rng: random.Random, months: int, dip_at: int | None) -> list[fl
 
 
 def _nps_answer(rng: random.Random, health: float) -> int:
-    promoter = min(0.8, max(0.05, 0.38 + 0.28 * health))
-    detractor = min(0.7, max(0.03, 0.2 - 0.2 * health))
+    promoter = min(0.85, max(0.05, 0.38 + 0.36 * health))
+    detractor = min(0.7, max(0.03, 0.2 - 0.26 * health))
     draw = rng.random()
     if draw < promoter:
         return rng.choice((9, 10))
@@ -74,7 +80,7 @@ def _nps_answer(rng: random.Random, health: float) -> int:
 
 
 def _five_point_answer(rng: random.Random, health: float) -> int:
-    satisfied = min(0.95, max(0.2, 0.72 + 0.2 * health))
+    satisfied = min(0.97, max(0.2, 0.76 + 0.26 * health))
     if rng.random() < satisfied:
         return rng.choice((4, 4, 5))
     return rng.choice((1, 2, 3, 3))
@@ -175,7 +181,7 @@ def generate(today: date, seed: int = SEED) -> DemoData:
                     active = person["hire"] <= survey_day and (
                         person["end"] is None or person["end"] > survey_day
                     )
-                    if active and rng.random() < 0.7:
+                    if active and rng.random() < 0.8:
                         response_number += 1
                         data.pulse_responses.append(
                             {

@@ -21,7 +21,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 from tui.demo.data import DemoData, generate
 
-MAX_PAGE_SIZE = 100
+MAX_PAGE_SIZE = 500
 
 
 def _int_param(query: dict[str, list[str]], name: str, default: int, low: int, high: int) -> int:
