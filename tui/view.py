@@ -41,7 +41,11 @@ def threshold_status(value: float | None, metric: Metric) -> Status:
 def format_value(value: float | None, metric: Metric) -> str:
     if value is None:
         return "—"
-    return f"{value:.{metric.decimals}f}{metric.unit}"
+    text = f"{value:.{metric.decimals}f}"
+    # -0.4 rounds to "-0": a sign on nothing reads as a fall.
+    if text.lstrip("-").strip("0.") == "":
+        text = text.lstrip("-")
+    return f"{text}{metric.unit}"
 
 
 def format_age(seconds: float) -> str:

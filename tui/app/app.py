@@ -14,8 +14,14 @@ from textual.binding import Binding
 from textual.message import Message
 
 from tui.app.dashboard import DashboardScreen
+from tui.app.detail import DetailScreen
 from tui.app.help import HelpScreen
+from tui.app.insights import InsightsScreen
+from tui.app.segments import SegmentScreen
+from tui.app.widgets import PairRow
 from tui.config import Config
+from tui.insights import Insights, PairDetail, insights_from_store, pair_detail
+from tui.metrics.compute import EVERYONE
 from tui.refresh import Clock, SourceOutcome, utc_now
 from tui.scheduler import Scheduler
 from tui.sources import make_client
@@ -49,6 +55,8 @@ class TandemApp(App[None]):
 
     BINDINGS = [
         Binding("r", "refresh", "Refresh", id="refresh", tooltip="Fetch every source now"),
+        Binding("i", "insights", "Insights", id="insights", tooltip="Early warnings and linkage"),
+        Binding("g", "segments", "Segments", id="segments", tooltip="Every segment side by side"),
         Binding("t", "next_theme", "Theme", id="theme", tooltip="Switch to the next theme"),
         Binding(
             "question_mark",
@@ -83,6 +91,7 @@ class TandemApp(App[None]):
         self._failing: set[str] = set()
         self.last_refresh: datetime | None = None
         self.outcome_counts: Counter[str] = Counter()
+        self.insights: Insights | None = None
         self.theme = config.dashboard.theme
         self.title = config.dashboard.title
 
@@ -125,8 +134,28 @@ class TandemApp(App[None]):
             now,
         )
         self.dashboard.show_pairs(pair_views(self.config, views))
+        self.insights = insights_from_store(self.config, self.store, now.date())
+        self.dashboard.show_insights(self.insights)
+        # A screen on top shows the same refresh.
+        screen = self.screen
+        if isinstance(screen, (InsightsScreen, SegmentScreen)):
+            screen.show(self.insights)
+        elif isinstance(screen, DetailScreen):
+            screen.show(self._detail(screen.pair_index, screen.segment))
         self._show_sources(now, statuses)
         self._show_updated()
+
+    def _detail(self, pair_index: int, segment: str) -> PairDetail:
+        assert self.insights is not None
+        granularity, limit = self.config.dashboard.period, self.config.dashboard.history_periods
+        return pair_detail(
+            self.config,
+            self.insights,
+            lambda metric_id, seg: self.store.series(metric_id, granularity, seg, limit=limit),
+            self.clock().date(),
+            pair_index,
+            segment,
+        )
 
     def _show_sources(
         self, now: datetime, statuses: Mapping[str, SourceStatus] | None = None
@@ -214,3 +243,30 @@ class TandemApp(App[None]):
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen(self.config_path))
+
+    def action_insights(self) -> None:
+        if self.insights is not None and not isinstance(self.screen, InsightsScreen):
+            self.push_screen(InsightsScreen(self.config, self.insights))
+
+    def action_segments(self) -> None:
+        if self.insights is not None and not isinstance(self.screen, SegmentScreen):
+            self.push_screen(SegmentScreen(self.config, self.insights))
+
+    def open_detail(self, pair_index: int, segment: str = EVERYONE) -> None:
+        """Drill into a pair, for the whole organisation or one segment."""
+        if self.insights is None:
+            return
+        detail = self._detail(pair_index, segment)
+        if isinstance(self.screen, DetailScreen):
+            self.screen.show(detail)
+        else:
+            self.push_screen(DetailScreen(detail))
+
+    def on_pair_row_selected(self, message: PairRow.Selected) -> None:
+        self.open_detail(message.index)
+
+    def on_segment_screen_detail_requested(self, message: SegmentScreen.DetailRequested) -> None:
+        self.open_detail(message.pair_index, message.segment)
+
+    def on_detail_screen_segment_requested(self, message: DetailScreen.SegmentRequested) -> None:
+        self.open_detail(message.pair_index, message.segment)

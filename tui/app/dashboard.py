@@ -12,8 +12,9 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer
 
-from tui.app.widgets import DashboardHeader, PairRow, SourceStrip
+from tui.app.widgets import DashboardHeader, InsightsPanel, PairRow, SourceStrip
 from tui.config import Config
+from tui.insights import Insights, segment_name
 from tui.view import PairView, SourceLine
 
 # Panels side by side from this width; stacked below it.
@@ -34,21 +35,26 @@ class DashboardScreen(Screen[None]):
     def __init__(self, config: Config) -> None:
         super().__init__()
         self.config = config
+        # Kept, not queried: the clock ticks until the app is gone, and a query
+        # during teardown would find the widgets already removed.
+        heading = config.dashboard.title
+        if config.dashboard.organisation:
+            heading = f"{heading} · {config.dashboard.organisation}"
+        self.header = DashboardHeader(heading, config.dashboard.demo, id="header")
+        self.rows = [PairRow(index, classes="pair") for index in range(len(config.pairs))]
+        self.insights = InsightsPanel(id="insights")
+        self.sources = SourceStrip(id="sources")
 
     def compose(self) -> ComposeResult:
-        dashboard = self.config.dashboard
-        heading = dashboard.title
-        if dashboard.organisation:
-            heading = f"{heading} · {dashboard.organisation}"
-        yield DashboardHeader(heading, dashboard.demo, id="header")
+        yield self.header
         with VerticalScroll(id="pairs"):
-            for index in range(len(self.config.pairs)):
-                yield PairRow(index, classes="pair")
-        yield SourceStrip(id="sources")
+            yield from self.rows
+        yield self.insights
+        yield self.sources
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one(DashboardHeader).show_period(_PERIOD_NAMES[self.config.dashboard.period])
+        self.header.show_period(_PERIOD_NAMES[self.config.dashboard.period])
         self.choose_layout(self.app.size)
         self.post_message(self.Ready())
 
@@ -64,14 +70,26 @@ class DashboardScreen(Screen[None]):
         self.set_class(roomy_rows + CHROME_ROWS > size.height, "-compact")
 
     def show_pairs(self, views: list[PairView]) -> None:
-        for row, view in zip(self.query(PairRow), views, strict=True):
+        for row, view in zip(self.rows, views, strict=True):
             row.show(view)
 
+    def show_insights(self, insights: Insights) -> None:
+        """Each pair's linkage and warning mark, and the insights panel's sentences."""
+        for row in self.rows:
+            overall = insights.overall(row.index)
+            warned = [segment_name(r.segment) for r in insights.of_pair(row.index) if r.warning]
+            row.show_insight(overall.link.short, warned)
+        # The whole organisation's links before the segments'.
+        links = sorted(
+            (link for link in insights.links if link.linked), key=lambda k: bool(k.segment)
+        )
+        self.insights.show([w.sentence for w in insights.warnings], [k.sentence for k in links])
+
     def show_sources(self, lines: list[SourceLine]) -> None:
-        self.query_one(SourceStrip).show(lines)
+        self.sources.show(lines)
 
     def show_updated(self, text: str) -> None:
-        self.query_one(DashboardHeader).show_updated(text)
+        self.header.show_updated(text)
 
     def show_clock(self, now: datetime) -> None:
-        self.query_one(DashboardHeader).show_clock(now)
+        self.header.show_clock(now)

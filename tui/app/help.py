@@ -21,6 +21,16 @@ _LEGEND = (
     ("n", "responses (surveys), people (HR) or customers behind the number"),
     ("Sparkline", "the last 12 periods; gaps are periods with no data"),
     ("Status strip", "each source: ok, stale since its last success, or its error"),
+    (
+        "leads by 2 months",
+        "on a pair's line: the employee metric's changes run ahead of the customer metric's "
+        "in this data (r: how closely); 'no link found' when the data does not show one",
+    ),
+    (
+        "⚠ early warning",
+        "an employee metric crossed its warn level or fell sharply while its customer "
+        "metric has not moved yet; i explains each one",
+    ),
 )
 
 
@@ -51,6 +61,7 @@ class HelpScreen(ModalScreen[None]):
             for binding in self.app.BINDINGS
             if isinstance(binding, Binding)
         ]
+        keys.insert(0, ("Enter", "on a pair (Tab moves between pairs): its detail"))
         keys.append(("Escape", "close this screen"))
         with VerticalScroll(id="help-body"):
             yield Static(Text("Keys", style="bold"))

@@ -5,12 +5,16 @@ from __future__ import annotations
 from datetime import datetime
 
 from rich.text import Text
-from textual.app import ComposeResult
+from textual.app import ComposeResult, RenderResult
+from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.message import Message
 from textual.reactive import reactive
+from textual.widget import Widget
 from textual.widgets import Digits, Static
 from textual_plotext import PlotextPlot
 
+from tui.insights import WHOLE_ORGANISATION
 from tui.view import PairView, PanelView, SourceLine, clock_time
 
 _SIDE_COLOURS = {"employee": "cyan+", "customer": "orange+"}
@@ -133,28 +137,135 @@ def _status_style(status: str) -> str:
     return {"good": "green", "warn": "yellow", "bad": "red"}.get(status, "")
 
 
-class PairRow(Vertical):
-    """A pair's caption over its employee panel and its customer panel."""
+class CaptionLine(Widget):
+    """'eNPS ↔ NPS  Would they recommend us?' on the left, the linkage on the right.
+
+    On a narrow screen the caption gives way first, then the linkage is
+    shortened: the line never wraps and never cuts a word off silently.
+    """
+
+    _names = ""
+    _caption = ""
+    _link = ""
+    _warned: tuple[str, ...] = ()
+
+    def show_caption(self, names: str, caption: str) -> None:
+        if (names, caption) != (self._names, self._caption):
+            self._names, self._caption = names, caption
+            self.refresh()
+
+    def show_insight(self, link_text: str, warned: list[str]) -> None:
+        if (link_text, tuple(warned)) != (self._link, self._warned):
+            self._link, self._warned = link_text, tuple(warned)
+            self.refresh()
+
+    def _warning(self) -> str:
+        if not self._warned:
+            return ""
+        if list(self._warned) == [WHOLE_ORGANISATION]:
+            return "⚠ early warning"
+        if len(self._warned) > 2:
+            return f"⚠ {len(self._warned)} early warnings"
+        return "⚠ " + ", ".join(self._warned)
+
+    def render(self) -> RenderResult:
+        width = self.content_size.width
+        left = Text(self._names, style="bold")
+        warning = self._warning()
+        right = Text()
+        if warning:
+            right.append(warning, style="bold yellow")
+            right.append("  ")
+        right.append(self._link, style="dim")
+        if self._caption and len(left) + 2 + len(self._caption) + 2 + len(right) <= width:
+            left.append(f"  {self._caption}", style="dim")
+        gap = width - len(left) - len(right)
+        if gap < 2:
+            # Too narrow for everything: the warning stays whole, the linkage is shortened.
+            right.truncate(max(width - len(left) - 2, 0), overflow="ellipsis")
+            gap = max(width - len(left) - len(right), 0)
+        return Text.assemble(left, " " * gap, right, no_wrap=True, overflow="ellipsis")
+
+
+class PairRow(Vertical, can_focus=True):
+    """A pair's caption over its employee panel and its customer panel; Enter drills down."""
+
+    BINDINGS = [Binding("enter", "select", "Details", tooltip="Open this pair's detail")]
+
+    class Selected(Message):
+        """Enter or a click on a pair: show its detail."""
+
+        def __init__(self, index: int) -> None:
+            super().__init__()
+            self.index = index
 
     def __init__(self, index: int, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.index = index
 
     def compose(self) -> ComposeResult:
-        yield Static(classes="caption")
+        yield CaptionLine(classes="caption-line")
         with Horizontal(classes="panels"):
             yield MetricPanel("employee", classes="panel")
             yield MetricPanel("customer", classes="panel")
 
     def show(self, view: PairView) -> None:
-        caption = Text()
-        caption.append(f"{view.employee.label} ↔ {view.customer.label}", style="bold")
-        if view.caption:
-            caption.append(f"  {view.caption}", style="dim")
-        self.query_one(".caption", Static).update(caption)
+        self.query_one(CaptionLine).show_caption(
+            f"{view.employee.label} ↔ {view.customer.label}", view.caption
+        )
         employee, customer = self.query(MetricPanel)
         employee.show(view.employee)
         customer.show(view.customer)
+
+    def show_insight(self, link_text: str, warned: list[str]) -> None:
+        """The pair's linkage in a few words, after an early-warning mark naming where."""
+        self.set_class(bool(warned), "-warning")
+        self.query_one(CaptionLine).show_insight(link_text, warned)
+
+    def action_select(self) -> None:
+        self.post_message(self.Selected(self.index))
+
+    def on_click(self) -> None:
+        self.post_message(self.Selected(self.index))
+
+
+class InsightsPanel(Widget):
+    """Early warnings first, then links found, one sentence each: as many as fit, the rest
+    behind `i`. Wrapped to the panel's width, never cut off mid-sentence."""
+
+    LINES = 5
+    _warnings: tuple[str, ...] = ()
+    _links: tuple[str, ...] = ()
+
+    def show(self, warnings: list[str], links: list[str]) -> None:
+        if (tuple(warnings), tuple(links)) == (self._warnings, self._links):
+            return
+        self._warnings, self._links = tuple(warnings), tuple(links)
+        self.refresh()
+
+    def render(self) -> RenderResult:
+        marked = [("⚠ ", "bold yellow", s, "") for s in self._warnings]
+        marked += [("↗ ", "bold cyan", s, "dim") for s in self._links]
+        if not marked:
+            return Text("No early warnings, and no link established yet.", style="dim")
+        width = max(self.content_size.width, 20)
+        shown: list[Text] = []
+        used = 0
+        for index, (mark, mark_style, sentence, style) in enumerate(marked):
+            line = Text()
+            line.append(mark, style=mark_style)
+            line.append(sentence, style=style)
+            height = len(line.wrap(self.app.console, width))
+            # Keep a line for "more" unless this is the last sentence.
+            room = self.LINES - (0 if index == len(marked) - 1 else 1)
+            if used + height > room:
+                break
+            shown.append(line)
+            used += height
+        more = len(marked) - len(shown)
+        if more:
+            shown.append(Text(f"… {more} more: press i for every insight", style="dim italic"))
+        return Text("\n").join(shown)
 
 
 class DashboardHeader(Horizontal):
@@ -164,28 +275,29 @@ class DashboardHeader(Horizontal):
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self._title = title
         self._demo = demo
+        self._period = Static(classes="period")
+        self._updated = Static(classes="updated")
+        self._clock = Static(classes="clock")
 
     def compose(self) -> ComposeResult:
         yield Static(self._title, classes="title")
         if self._demo:
             yield Static(" DEMO DATA ", classes="demo-badge")
-        yield Static(classes="period")
-        yield Static(classes="updated")
-        yield Static(classes="clock")
+        yield self._period
+        yield self._updated
+        yield self._clock
 
     def show_period(self, text: str) -> None:
-        self.query_one(".period", Static).update(text)
+        self._period.update(text)
 
     def show_updated(self, text: str) -> None:
-        updated = self.query_one(".updated", Static)
-        if str(updated.content) != text:
-            updated.update(text)
+        if str(self._updated.content) != text:
+            self._updated.update(text)
 
     def show_clock(self, now: datetime) -> None:
-        clock = self.query_one(".clock", Static)
         text = clock_time(now)
-        if str(clock.content) != text:
-            clock.update(text)
+        if str(self._clock.content) != text:
+            self._clock.update(text)
 
 
 _STATE_STYLES = {

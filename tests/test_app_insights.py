@@ -1,0 +1,206 @@
+"""Linkage, early warnings, segments and drill-down on screen, driven through Pilot."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+
+import pytest
+from textual.widgets import DataTable
+
+from tests.conftest import DEMO_NOW, DEMO_TODAY
+from tests.test_app import screen_text
+from tests.test_insights import CONFIG, TODAY, _fill_store
+from tui.app import TandemApp
+from tui.app.detail import DetailScreen
+from tui.app.insights import InsightsScreen
+from tui.app.segments import SegmentScreen
+from tui.app.widgets import InsightsPanel, PairRow
+from tui.config import load_config, parse_config
+from tui.demo import bundled_demo_config, serving_demo
+from tui.insights import insights_from_store
+from tui.refresh import refresh_sources
+from tui.sources import make_client
+from tui.store import Store
+
+
+@pytest.fixture(scope="module")
+def demo_store_file(tmp_path_factory):
+    """The demo fetched once through its HTTP API into a store; each test gets a copy."""
+    path = tmp_path_factory.mktemp("demo") / "demo.db"
+    config = load_config(bundled_demo_config())
+    store = Store(path)
+
+    async def fill(live):
+        async with make_client() as client:
+            await refresh_sources(live, live.sources, client, store, lambda: DEMO_NOW)
+
+    with serving_demo(config, DEMO_TODAY) as live:
+        asyncio.run(fill(live))
+    store.close()
+    return path
+
+
+@pytest.fixture
+def demo_app(demo_store_file, demo_config, tmp_path):
+    path = tmp_path / "s.db"
+    shutil.copy(demo_store_file, path)
+    return TandemApp(demo_config, Store(path), clock=lambda: DEMO_NOW, fetch_automatically=False)
+
+
+def test_the_demo_plants_a_linked_team_and_an_unlinked_one(demo_config, demo_store_file):
+    insights = insights_from_store(demo_config, Store(demo_store_file), DEMO_TODAY)
+    by_segment = {row.segment: row.link for row in insights.of_pair(0)}  # eNPS and NPS
+    assert by_segment["Support"].linked and by_segment["Support"].lag == 2
+    assert by_segment["Support"].sentence.startswith(
+        "Support: eNPS moves about 2 months ahead of NPS — r 0."
+    )
+    assert not by_segment["Field Ops"].linked
+    assert by_segment["Field Ops"].result is not None
+    assert by_segment["Field Ops"].result.enough_history
+
+
+async def test_each_pair_row_shows_its_linkage_and_the_panel_explains(demo_app):
+    async with demo_app.run_test(size=(160, 45)) as pilot:
+        await pilot.pause()
+        insights = demo_app.insights
+        assert insights is not None
+        text = screen_text(demo_app)
+        for index in range(len(demo_app.config.pairs)):
+            assert insights.overall(index).link.short in text
+        # Under the pairs: warnings first, then links found (whole organisation first).
+        links = sorted((k for k in insights.links if k.linked), key=lambda k: bool(k.segment))
+        sentences = [w.sentence for w in insights.warnings] + [k.sentence for k in links]
+        panel = demo_app.screen.query_one(InsightsPanel)
+        shown = " ".join(str(panel.render()).split())
+        fitted = [s for s in sentences if " ".join(s.split()) in shown]
+        assert fitted == sentences[: len(fitted)] and fitted  # in order, whole sentences
+        more = len(sentences) - len(fitted)
+        if more:
+            assert shown.endswith(f"… {more} more: press i for every insight")
+        # Every shown line is on screen: nothing is cut off.
+        flat = " ".join(text.split())
+        for sentence in fitted:
+            assert " ".join(sentence.split()) in flat
+
+
+async def test_enter_on_a_pair_opens_its_detail_and_escape_returns(demo_app):
+    async with demo_app.run_test(size=(160, 45)) as pilot:
+        await pilot.pause()
+        await pilot.press("tab")
+        assert isinstance(demo_app.focused, PairRow) and demo_app.focused.index == 0
+        await pilot.press("enter")
+        await pilot.pause()
+        screen = demo_app.screen
+        assert isinstance(screen, DetailScreen)
+        assert screen.detail.segment == "" and screen.detail.employee.id == "enps"
+        table = screen.query_one("#detail-counts", DataTable)
+        assert table.row_count == demo_app.config.dashboard.history_periods
+        # The newest row is the period in progress, with the stored n of each side.
+        stored_e = demo_app.store.series("enps", "month", "", limit=1)[-1]
+        stored_c = demo_app.store.series("nps", "month", "", limit=1)[-1]
+        first = [str(cell) for cell in table.get_row_at(0)]
+        assert first[0] == "Jun 2026 (to date)"
+        assert first[2] == str(stored_e.n) and first[4] == str(stored_c.n)
+        assert "Whole organisation" in screen_text(demo_app)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(demo_app.screen, DetailScreen)
+
+
+async def test_brackets_step_through_segments_in_the_detail(demo_app):
+    async with demo_app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        demo_app.open_detail(0)
+        await pilot.pause()
+        screen = demo_app.screen
+        assert isinstance(screen, DetailScreen)
+        seen = [screen.detail.segment]
+        for _ in range(len(screen.detail.segments)):
+            await pilot.press("right_square_bracket")
+            await pilot.pause()
+            seen.append(screen.detail.segment)
+        assert seen == ["", "Field Ops", "Sales", "Success", "Support", ""]
+        await pilot.press("left_square_bracket")
+        await pilot.pause()
+        assert screen.detail.segment == "Support"
+        assert "Support: eNPS moves about 2 months ahead of NPS" in screen_text(demo_app)
+
+
+async def test_a_click_on_a_pair_drills_down(demo_app):
+    async with demo_app.run_test(size=(160, 45)) as pilot:
+        await pilot.pause()
+        await pilot.click(".pair .caption-line", offset=(2, 0))
+        await pilot.pause()
+        assert isinstance(demo_app.screen, DetailScreen)
+
+
+async def test_g_lists_segments_and_sorts_by_gap_or_change(demo_app):
+    async with demo_app.run_test(size=(160, 45)) as pilot:
+        await pilot.pause()
+        await pilot.press("g")
+        await pilot.pause()
+        screen = demo_app.screen
+        assert isinstance(screen, SegmentScreen)
+        table = screen.query_one("#segments-0", DataTable)
+        insights = demo_app.insights
+        assert insights is not None
+
+        def order() -> list[str]:
+            return [str(table.get_row_at(i)[0]) for i in range(table.row_count)]
+
+        rows = insights.segments_of(0)
+        by_gap = sorted(rows, key=lambda r: -abs(r.gap or 0.0))
+        assert order() == ["Whole organisation", *(r.segment for r in by_gap)]
+        await pilot.press("c")
+        await pilot.pause()
+        by_change = sorted(rows, key=lambda r: -(r.largest_change or 0.0))
+        assert order() == ["Whole organisation", *(r.segment for r in by_change)]
+        await pilot.press("n")
+        await pilot.pause()
+        assert order() == ["Whole organisation", "Field Ops", "Sales", "Success", "Support"]
+        # Enter on a segment opens that segment's detail.
+        table.focus()
+        table.move_cursor(row=4)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(demo_app.screen, DetailScreen)
+        assert demo_app.screen.detail.segment == "Support"
+
+
+async def test_i_shows_every_warning_and_linkage_sentence(demo_app):
+    async with demo_app.run_test(size=(120, 60)) as pilot:
+        await pilot.pause()
+        await pilot.press("i")
+        await pilot.pause()
+        assert isinstance(demo_app.screen, InsightsScreen)
+        insights = demo_app.insights
+        assert insights is not None
+        text = " ".join(screen_text(demo_app).split())
+        for warning in insights.warnings:
+            assert warning.sentence[:50] in text
+        assert "How linkage is decided" in text
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(demo_app.screen, InsightsScreen)
+
+
+async def test_a_small_segment_says_too_few_and_is_left_out(tmp_path):
+    config = parse_config(CONFIG)
+    store = Store(tmp_path / "s.db")
+    _fill_store(store, config)
+    from datetime import datetime, timezone
+
+    now = datetime(TODAY.year, TODAY.month, TODAY.day, 12, tzinfo=timezone.utc)
+    app = TandemApp(config, store, clock=lambda: now, fetch_automatically=False)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("g")
+        await pilot.pause()
+        table = app.screen.query_one("#segments-0", DataTable)
+        rows = {str(table.get_row_at(i)[0]): table.get_row_at(i) for i in range(table.row_count)}
+        legal = [str(cell) for cell in rows["Legal"]]
+        assert legal[1] == "too few responses to show"
+        assert legal[5] == "—"  # no gap from a hidden value
+        assert legal[6] == "left out: too few responses"
+        assert str(rows["Support"][6]).startswith("leads by 2 months")

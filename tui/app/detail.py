@@ -1,0 +1,190 @@
+"""The drill-down: one pair's two series on one time axis, r by lag, and the counts behind them."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Static
+from textual_plotext import PlotextPlot
+
+from tui.insights import TOO_FEW, PairDetail, segment_name
+from tui.view import format_value
+
+_EMPLOYEE_COLOUR, _CUSTOMER_COLOUR = "cyan+", "orange+"
+
+
+def _short_label(label: str) -> str:
+    """'Jun 2026' as 'Jun 26', 'W05 2026' as 'W05 26': axis ticks are narrow."""
+    head, _, year = label.rpartition(" ")
+    return f"{head} {year[-2:]}" if head else label
+
+
+class PairChart(PlotextPlot):
+    """Both series on one time axis: employee metric on the left y-axis, customer on the right."""
+
+    _shown: PairDetail | None = None
+
+    def show(self, detail: PairDetail) -> None:
+        if detail == self._shown:
+            return
+        self._shown = detail
+        plt = self.plt
+        plt.clear_figure()
+        points = detail.points
+        ticks = [float(i) for i in range(len(points))]
+        step = max(1, len(points) // 8)
+        plt.xticks(
+            ticks[::-step][::-1], [_short_label(p.period.label) for p in points][::-step][::-1]
+        )
+        for side, colour, values in (
+            ("left", _EMPLOYEE_COLOUR, [p.employee for p in points]),
+            ("right", _CUSTOMER_COLOUR, [p.customer for p in points]),
+        ):
+            xy = [(i, v) for i, v in enumerate(values) if v is not None]
+            metric = detail.employee if side == "left" else detail.customer
+            if xy:
+                xs, ys = zip(*xy, strict=True)
+                plt.plot(
+                    list(xs),
+                    list(ys),
+                    yside=side,
+                    color=colour,
+                    marker="braille",
+                    label=f"{metric.label} ({side} axis)",
+                )
+        # plotext takes yside here; textual-plotext's type stub leaves it out.
+        plt.ylabel(f"{detail.employee.label} {detail.employee.unit}".strip(), yside="left")  # type: ignore[call-arg]
+        plt.ylabel(f"{detail.customer.label} {detail.customer.unit}".strip(), yside="right")  # type: ignore[call-arg]
+        plt.xlim(0, max(len(points) - 1, 1))
+        by = points[-1].period.granularity
+        plt.title(f"{detail.employee.label} and {detail.customer.label}, by {by}")
+        self.refresh()
+
+
+class LagBars(PlotextPlot):
+    """Pearson's r between the two series at each lag the linkage tried."""
+
+    _shown: PairDetail | None = None
+
+    def show(self, detail: PairDetail) -> None:
+        if detail == self._shown:
+            return
+        self._shown = detail
+        plt = self.plt
+        plt.clear_figure()
+        result = detail.link.result
+        granularity = detail.link.granularity
+        plt.title(f"r by lag: {granularity}s {detail.employee.label} leads")
+        if result is None or not any(lc.r is not None for lc in result.by_lag):
+            plt.xticks([])
+            plt.yticks([])
+            return
+        # Horizontal bars: a terminal has more columns than rows to show r with.
+        best = result.best.lag if result.linked and result.best else None
+        labels = [str(lc.lag) for lc in result.by_lag]
+        values = [lc.r or 0.0 for lc in result.by_lag]
+        others = [0.0 if lc.lag == best else v for lc, v in zip(result.by_lag, values, strict=True)]
+        plt.bar(labels, others, orientation="horizontal", color="gray", width=0.5)
+        if best is not None:
+            chosen = [
+                v if lc.lag == best else 0.0 for lc, v in zip(result.by_lag, values, strict=True)
+            ]
+            plt.bar(labels, chosen, orientation="horizontal", color=_EMPLOYEE_COLOUR, width=0.5)
+        plt.xlim(-1, 1)
+        plt.xticks([-1.0, -0.5, 0.0, 0.5, 1.0])
+        plt.vline(0.0, "white")
+        self.refresh()
+
+
+class DetailScreen(Screen[None]):
+    """A pair in one segment; [ and ] step through segments, Escape returns."""
+
+    BINDINGS = [
+        Binding("escape", "back", "Back", tooltip="Return to the dashboard"),
+        Binding("left_square_bracket", "segment(-1)", "Prev segment", key_display="["),
+        Binding("right_square_bracket", "segment(1)", "Next segment", key_display="]"),
+    ]
+
+    class SegmentRequested(Message):
+        """The viewer stepped to another segment of the same pair."""
+
+        def __init__(self, pair_index: int, segment: str) -> None:
+            super().__init__()
+            self.pair_index = pair_index
+            self.segment = segment
+
+    def __init__(self, detail: PairDetail) -> None:
+        super().__init__()
+        self.detail = detail
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="detail-title")
+        yield Static(id="detail-summary")
+        yield PairChart(id="detail-chart")
+        with Horizontal(id="detail-lower"):
+            yield LagBars(id="detail-lags")
+            with Vertical(id="detail-counts-box"):
+                yield DataTable(id="detail-counts", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.show(self.detail)
+
+    @property
+    def pair_index(self) -> int:
+        return self.detail.pair_index
+
+    @property
+    def segment(self) -> str:
+        return self.detail.segment
+
+    def show(self, detail: PairDetail) -> None:
+        self.detail = detail
+        employee, customer = detail.employee, detail.customer
+        title = Text()
+        title.append(f"{employee.label} ↔ {customer.label}", style="bold")
+        title.append(f"  {segment_name(detail.segment)}", style="bold cyan")
+        if detail.caption:
+            title.append(f"  {detail.caption}", style="dim")
+        if len(detail.segments) > 1:
+            position = detail.segments.index(detail.segment) + 1
+            title.append(f"   segment {position} of {len(detail.segments)}", style="dim")
+        self.query_one("#detail-title", Static).update(title)
+        summary = Text(detail.link.sentence)
+        if detail.warning is not None:
+            summary.append("\n⚠ ", style="bold yellow")
+            summary.append(detail.warning.sentence)
+        self.query_one("#detail-summary", Static).update(summary)
+        self.query_one(PairChart).show(detail)
+        self.query_one(LagBars).show(detail)
+        self._show_counts(detail)
+
+    def _show_counts(self, detail: PairDetail) -> None:
+        table = self.query_one("#detail-counts", DataTable)
+        table.clear(columns=True)
+        employee, customer = detail.employee, detail.customer
+        table.add_columns("Period", employee.label, "n", customer.label, "n")
+        for point in reversed(detail.points):
+            label = point.period.label + (" (to date)" if point.in_progress else "")
+            if point.employee_hidden:
+                e_value, e_n = Text(TOO_FEW, style="dim"), Text("—", style="dim")
+            else:
+                e_value = Text(format_value(point.employee, employee), justify="right")
+                e_n = Text(str(point.employee_n) if point.employee_n else "—", justify="right")
+            c_value = Text(format_value(point.customer, customer), justify="right")
+            c_n = Text(str(point.customer_n) if point.customer_n else "—", justify="right")
+            table.add_row(label, e_value, e_n, c_value, c_n)
+
+    def action_back(self) -> None:
+        self.dismiss()
+
+    def action_segment(self, step: int) -> None:
+        segments = self.detail.segments
+        if len(segments) < 2:
+            return
+        index = (segments.index(self.detail.segment) + step) % len(segments)
+        self.post_message(self.SegmentRequested(self.detail.pair_index, segments[index]))

@@ -1,0 +1,59 @@
+"""The insights screen: every early warning and every linkage, in sentences."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from tui.config import Config
+from tui.insights import Insights, method_note
+
+
+class InsightsScreen(Screen[None]):
+    """Warnings first, then each pair's linkage: the whole organisation, then each segment."""
+
+    BINDINGS = [Binding("escape,i", "back", "Back", tooltip="Return to the dashboard")]
+
+    def __init__(self, config: Config, insights: Insights) -> None:
+        super().__init__()
+        self.config = config
+        self.insights = insights
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="insights-body"):
+            yield Static(id="insights-text")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.show(self.insights)
+
+    def show(self, insights: Insights) -> None:
+        self.insights = insights
+        text = Text()
+        text.append("Early warnings\n", style="bold")
+        warnings = insights.warnings
+        if not warnings:
+            text.append(
+                "None: no employee metric has turned ahead of its customer metric.\n", style="dim"
+            )
+        for warning in warnings:
+            text.append("⚠ ", style="bold yellow")
+            text.append(f"{warning.sentence}\n")
+        metrics = {metric.id: metric for metric in self.config.metrics}
+        for index, pair in enumerate(self.config.pairs):
+            heading = f"\n{metrics[pair.employee].label} ↔ {metrics[pair.customer].label}"
+            text.append(heading + "\n", style="bold")
+            for row in insights.of_pair(index):
+                link = row.link
+                mark, style = ("↗ ", "bold cyan") if link.linked else ("· ", "dim")
+                text.append(mark, style=style)
+                text.append(f"{link.sentence}\n", style="" if link.linked else "dim")
+        text.append(f"\n{method_note(self.config)}", style="dim italic")
+        self.query_one("#insights-text", Static).update(text)
+
+    def action_back(self) -> None:
+        self.dismiss()
