@@ -56,6 +56,43 @@ def test_snapshot_json_of_the_demo_matches_hand_computed_values(tmp_path):
         assert len(metrics[metric_id]["history"]) == 12
     pages = {s["id"]: s["pages"] for s in document["sources"]}
     assert all(count > 1 for count in pages.values())  # every demo API was paged through
+    # Linkage for every pair and segment; the demo's planted Support lead is found.
+    links = {(k["pair"], k["segment"]): k for k in document["linkage"]}
+    assert len(links) == len(document["pairs"]) * 5  # the organisation and four teams
+    support = links[(0, "Support")]
+    assert support["linked"] and support["lag"] == 2 and support["lag_unit"] == "month"
+    assert len(support["by_lag"]) == 7 and support["ci95"][0] < support["r"] < support["ci95"][1]
+    assert support["sentence"].startswith("Support: eNPS moves about 2 months ahead of NPS")
+    assert not links[(0, "Field Ops")]["linked"]
+    for warning in document["warnings"]:
+        assert warning["reason"] in ("crossed_threshold", "dropped") and warning["sentence"]
+
+
+def test_report_writes_paired_values_warnings_and_linkage_in_markdown(tmp_path):
+    output = tmp_path / "board.md"
+    result = tandem(
+        "report", "--format", "markdown", "--output", str(output), "--store", str(tmp_path / "s.db")
+    )
+    assert result.returncode == 0, result.stderr
+    assert str(output) in result.stderr
+    text = output.read_text()
+    assert text.startswith("# Northwind Demo Co.: employee and customer health\n")
+    assert "**DEMO DATA**" in text
+    table = [line for line in text.splitlines() if line.startswith("| eNPS |")]
+    assert len(table) == 1 and "| NPS |" in table[0]
+    for heading in (
+        "## Paired indicators",
+        "## Early warnings",
+        "## Does employee health lead customer health?",
+        "### eNPS and NPS",
+    ):
+        assert f"\n{heading}\n" in text
+    assert "\n- Support: eNPS moves about 2 months ahead of NPS — r 0." in text
+    assert "\n- Field Ops: no link between eNPS and NPS in this data" in text
+    # The same sentences as the JSON snapshot, from the same computation.
+    snapshot = json.loads(tandem("snapshot", "--json", "--store", str(tmp_path / "s.db")).stdout)
+    for link in snapshot["linkage"]:
+        assert f"- {link['sentence']}" in text
 
 
 def _config_for(url: str, extra_source: str = "") -> str:

@@ -12,15 +12,11 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from tui import __version__
-from tui.config import Config, ConfigError, ConfigProblem, Metric, Source, load_config
+from tui.config import Config, ConfigError, ConfigProblem, Source, load_config
 from tui.demo import bundled_demo_config, serving_demo
-
-if TYPE_CHECKING:
-    from tui.store import SourceStatus
-    from tui.view import PanelView, PeriodValue
 
 USER_CONFIG_NAME = "config.toml"
 
@@ -90,6 +86,13 @@ def _parser() -> argparse.ArgumentParser:
         "snapshot", parents=[common], help="fetch, compute and print every metric, no TUI"
     )
     snapshot.add_argument("--json", action="store_true", help="print JSON (the only format)")
+    report = commands.add_parser(
+        "report",
+        parents=[common],
+        help="fetch, then write paired values, early warnings and linkage for a board pack",
+    )
+    report.add_argument("--format", choices=["markdown"], default="markdown")
+    report.add_argument("--output", metavar="FILE", help="write here instead of to stdout")
     return parser
 
 
@@ -115,6 +118,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if command == "snapshot":
             return asyncio.run(_snapshot(config, store))
+        if command == "report":
+            return asyncio.run(_report(config, store, arguments.output))
         return _run_dashboard(config, store, config_path)
     finally:
         store.close()
@@ -179,8 +184,12 @@ async def _check(config: Config) -> int:
     return 1 if failures else 0
 
 
-async def _snapshot(config: Config, store: Any) -> int:
-    """Refresh every source into the store, then print every metric as JSON."""
+async def _refresh_and_compute(config: Config, store: Any) -> tuple[Any, ...]:
+    """Refresh every source into the store; then the views and insights from the store.
+
+    A failing source leaves its last good values in the store, and they are used.
+    """
+    from tui.insights import insights_from_store
     from tui.refresh import refresh_sources, utc_now
     from tui.sources import make_client
     from tui.view import HISTORY_PERIODS, metric_views
@@ -196,21 +205,30 @@ async def _snapshot(config: Config, store: Any) -> int:
         statuses,
         now,
     )
-    metrics = [
-        _metric_json(metric, views[metric.id], statuses.get(metric.source))
-        for metric in config.metrics
-    ]
+    insights = insights_from_store(config, store, now.date())
+    return outcomes, now, statuses, views, insights
+
+
+async def _snapshot(config: Config, store: Any) -> int:
+    """Refresh every source into the store, then print every metric and insight as JSON."""
+    from tui.report import insights_json, metric_json
+
+    outcomes, now, statuses, views, insights = await _refresh_and_compute(config, store)
     document = {
         "tandem": __version__,
         "generated_at": now.isoformat(timespec="seconds"),
         "organisation": config.dashboard.organisation,
         "period": config.dashboard.period,
         "demo_data": config.dashboard.demo,
-        "metrics": metrics,
+        "metrics": [
+            metric_json(metric, views[metric.id], statuses.get(metric.source))
+            for metric in config.metrics
+        ],
         "pairs": [
             {"employee": p.employee, "customer": p.customer, "caption": p.caption}
             for p in config.pairs
         ],
+        **insights_json(insights),
         "sources": [
             {
                 "id": o.source_id,
@@ -229,37 +247,26 @@ async def _snapshot(config: Config, store: Any) -> int:
     return 0 if all(o.ok for o in outcomes) else 1
 
 
+async def _report(config: Config, store: Any, output: str | None) -> int:
+    """Refresh, then write the board-pack report; failing sources report their last good values."""
+    from tui.report import markdown_report
+
+    outcomes, now, statuses, views, insights = await _refresh_and_compute(config, store)
+    text = markdown_report(config, views, insights, statuses, now)
+    if output:
+        Path(output).write_text(text, encoding="utf-8")
+        print(f"tandem: report written to {Path(output).resolve()}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    failing = [o.source_id for o in outcomes if not o.ok]
+    if failing:
+        print(
+            f"tandem: failing sources, last good values used: {', '.join(failing)}", file=sys.stderr
+        )
+    return 0
+
+
 def _json_default(value: Any) -> Any:
     if isinstance(value, date):
         return value.isoformat()
     raise TypeError(f"cannot write {type(value).__name__} as JSON")
-
-
-def _metric_json(metric: Metric, view: PanelView, status: SourceStatus | None) -> dict[str, Any]:
-    return {
-        "id": metric.id,
-        "label": metric.label,
-        "side": metric.side,
-        "kind": metric.kind,
-        "unit": metric.unit,
-        "direction": metric.direction,
-        "target": metric.target,
-        "status": view.status,
-        "current": _point(view.current),
-        "previous": _point(view.previous),
-        "change": view.change,
-        "history": [_point(point) for point in view.history],
-        "source": metric.source,
-        "source_failing": bool(status and status.failing),
-        "stale": view.stale_text or None,
-        "suppressed": bool(view.current and view.current.suppressed),
-    }
-
-
-def _point(point: PeriodValue | None) -> dict[str, Any] | None:
-    if point is None:
-        return None
-    if point.suppressed:
-        # Too few to show: neither the value nor the n leaves Tandem.
-        return {"period": point.period_key, "value": None, "n": None, "suppressed": True}
-    return {"period": point.period_key, "value": point.value, "n": point.n}

@@ -1,0 +1,179 @@
+"""What `tandem snapshot --json` and `tandem report` write: pure functions of computed views.
+
+Nothing here fetches or computes a metric; it formats what view.py and
+insights.py computed, so a report and the screen always agree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from tui import __version__
+from tui.config import Config, Metric
+from tui.insights import Insights, PairLinkage, method_note
+from tui.store import SourceStatus
+from tui.view import PanelView, PeriodValue, format_value, stale_text
+
+_STATUS_WORDS = {"good": "good", "warn": "warn", "bad": "bad", "none": ""}
+
+
+# ── JSON ─────────────────────────────────────────────────────────────────
+
+
+def point_json(point: PeriodValue | None) -> dict[str, Any] | None:
+    if point is None:
+        return None
+    if point.suppressed:
+        # Too few to show: neither the value nor the n leaves Tandem.
+        return {"period": point.period_key, "value": None, "n": None, "suppressed": True}
+    return {"period": point.period_key, "value": point.value, "n": point.n}
+
+
+def metric_json(metric: Metric, view: PanelView, status: SourceStatus | None) -> dict[str, Any]:
+    return {
+        "id": metric.id,
+        "label": metric.label,
+        "side": metric.side,
+        "kind": metric.kind,
+        "unit": metric.unit,
+        "direction": metric.direction,
+        "target": metric.target,
+        "status": view.status,
+        "current": point_json(view.current),
+        "previous": point_json(view.previous),
+        "change": view.change,
+        "history": [point_json(point) for point in view.history],
+        "source": metric.source,
+        "source_failing": bool(status and status.failing),
+        "stale": view.stale_text or None,
+        "suppressed": bool(view.current and view.current.suppressed),
+    }
+
+
+def _rounded(value: float | None, places: int = 4) -> float | None:
+    return None if value is None else round(value, places)
+
+
+def linkage_json(link: PairLinkage) -> dict[str, Any]:
+    result = link.result
+    best = result.best if result is not None else None
+    return {
+        "pair": link.pair_index,
+        "segment": link.segment or None,
+        "employee": link.employee_label,
+        "customer": link.customer_label,
+        "left_out": result is None,
+        "enough_history": bool(result and result.enough_history),
+        "linked": link.linked,
+        "lag": best.lag if best else None,
+        "lag_unit": link.granularity,
+        "r": _rounded(best.r if best else None),
+        "overlap": best.overlap if best else None,
+        "p_value": _rounded(result.p_value if result else None),
+        "ci95": None
+        if result is None or result.ci_low is None or result.ci_high is None
+        else [_rounded(result.ci_low), _rounded(result.ci_high)],
+        "by_lag": []
+        if result is None
+        else [{"lag": lc.lag, "r": _rounded(lc.r), "overlap": lc.overlap} for lc in result.by_lag],
+        "sentence": link.sentence,
+    }
+
+
+def insights_json(insights: Insights) -> dict[str, Any]:
+    return {
+        "linkage": [linkage_json(link) for link in insights.links],
+        "warnings": [
+            {
+                "pair": w.pair_index,
+                "segment": w.segment or None,
+                "reason": w.reason,
+                "sentence": w.sentence,
+            }
+            for w in insights.warnings
+        ],
+    }
+
+
+# ── Markdown ─────────────────────────────────────────────────────────────
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|") or "—"
+
+
+def _value_and_change(view: PanelView) -> tuple[str, str]:
+    if view.suppressed_text:
+        return view.suppressed_text, ""
+    change = view.change_text
+    if view.compared_with and view.change is not None:
+        change = f"{change} {view.compared_with}"
+    return view.value_text, change
+
+
+def markdown_report(
+    config: Config,
+    views: Mapping[str, PanelView],
+    insights: Insights,
+    statuses: Mapping[str, SourceStatus],
+    now: datetime,
+) -> str:
+    """A board-pack page: the paired values, the early warnings and the linkage in sentences."""
+    dashboard = config.dashboard
+    metrics = {metric.id: metric for metric in config.metrics}
+    title = dashboard.organisation or dashboard.title
+    lines = [f"# {title}: employee and customer health", ""]
+    if dashboard.demo:
+        lines += ["**DEMO DATA** — made-up records from Tandem's built-in demo.", ""]
+    lines += [
+        f"{dashboard.period.capitalize()}ly figures, generated "
+        f"{now.strftime('%Y-%m-%d %H:%M')} UTC by Tandem {__version__}.",
+        "",
+        "## Paired indicators",
+        "",
+        "| Employee | Value | Change | Target | Status | Customer | Value | Change | Target "
+        "| Status |",
+        "|---|--:|---|--:|---|---|--:|---|--:|---|",
+    ]
+    for pair in config.pairs:
+        cells: list[str] = []
+        for metric_id in (pair.employee, pair.customer):
+            view, metric = views[metric_id], metrics[metric_id]
+            value, change = _value_and_change(view)
+            status_word = _STATUS_WORDS[view.status]
+            if view.stale_text:
+                status_word = f"{status_word}, {view.stale_text}".strip(", ")
+            cells += [
+                metric.label,
+                f"{value} ({view.period_label})" if view.current else value,
+                change,
+                "" if metric.target is None else format_value(metric.target, metric),
+                status_word,
+            ]
+        lines.append("| " + " | ".join(_cell(c) for c in cells) + " |")
+    lines += ["", "## Early warnings", ""]
+    warnings = insights.warnings
+    lines += [f"- {w.sentence}" for w in warnings] or [
+        "None: no employee indicator has turned ahead of its customer indicator."
+    ]
+    lines += ["", "## Does employee health lead customer health?", ""]
+    for index, pair in enumerate(config.pairs):
+        lines += [f"### {metrics[pair.employee].label} and {metrics[pair.customer].label}", ""]
+        lines += [f"- {row.link.sentence}" for row in insights.of_pair(index)]
+        lines.append("")
+    lines += [f"_{method_note(config)}_", "", "## Sources", ""]
+    for source in config.sources:
+        status = statuses.get(source.id)
+        if status is None:
+            lines.append(f"- {source.id}: no data yet")
+        elif status.failing:
+            stale = stale_text(status, now) or "no good fetch yet"
+            lines.append(f"- {source.id}: failing ({stale}) — {status.last_error}")
+        else:
+            assert status.last_ok_at is not None
+            lines.append(
+                f"- {source.id}: ok, fetched {status.last_ok_at.strftime('%Y-%m-%d %H:%M')} UTC"
+            )
+    return "\n".join(lines) + "\n"
