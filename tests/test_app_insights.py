@@ -147,7 +147,7 @@ async def test_g_lists_segments_and_sorts_by_gap_or_change(demo_app):
         assert insights is not None
 
         def order() -> list[str]:
-            return [str(table.get_row_at(i)[0]) for i in range(table.row_count)]
+            return [str(table.get_row_at(i)[0]).removeprefix("⚠ ") for i in range(table.row_count)]
 
         rows = insights.segments_of(0)
         by_gap = sorted(rows, key=lambda r: -abs(r.gap or 0.0))
@@ -159,6 +159,15 @@ async def test_g_lists_segments_and_sorts_by_gap_or_change(demo_app):
         await pilot.press("n")
         await pilot.pause()
         assert order() == ["Whole organisation", "Field Ops", "Sales", "Success", "Support"]
+        # A segment with an early warning carries the mark.
+        engagement = screen.query_one("#segments-1", DataTable)
+        marked = {
+            str(engagement.get_row_at(i)[0]).removeprefix("⚠ ")
+            for i in range(engagement.row_count)
+            if str(engagement.get_row_at(i)[0]).startswith("⚠ ")
+        }
+        warned = {w.segment or "Whole organisation" for w in insights.warnings if w.pair_index == 1}
+        assert marked == warned and warned
         # Enter on a segment opens that segment's detail.
         table.focus()
         table.move_cursor(row=4)
@@ -198,9 +207,33 @@ async def test_a_small_segment_says_too_few_and_is_left_out(tmp_path):
         await pilot.press("g")
         await pilot.pause()
         table = app.screen.query_one("#segments-0", DataTable)
-        rows = {str(table.get_row_at(i)[0]): table.get_row_at(i) for i in range(table.row_count)}
+        rows = {
+            str(table.get_row_at(i)[0]).removeprefix("⚠ "): table.get_row_at(i)
+            for i in range(table.row_count)
+        }
         legal = [str(cell) for cell in rows["Legal"]]
         assert legal[1] == "too few responses to show"
         assert legal[5] == "—"  # no gap from a hidden value
         assert legal[6] == "left out: too few responses"
         assert str(rows["Support"][6]).startswith("leads by 2 months")
+
+
+async def test_a_refresh_under_the_detail_updates_it(demo_app):
+    from tui.metrics.compute import Observation
+    from tui.periods import period_of
+
+    async with demo_app.run_test(size=(160, 45)) as pilot:
+        await pilot.pause()
+        demo_app.open_detail(0)
+        await pilot.pause()
+        screen = demo_app.screen
+        assert isinstance(screen, DetailScreen)
+        june = period_of(DEMO_TODAY, "month")
+        demo_app.store.write_refresh(
+            "pulse", [Observation("enps", "", june, 12.4, 321)], DEMO_NOW, 1, 1, 0.1
+        )
+        demo_app.show_from_store()
+        await pilot.pause()
+        table = screen.query_one("#detail-counts", DataTable)
+        first = [str(cell) for cell in table.get_row_at(0)]
+        assert first[1:3] == ["12", "321"]

@@ -85,7 +85,7 @@ class SegmentScreen(Screen[None]):
         self.query_one("#segments-note", Static).update(
             Text(
                 "Gap: employee value minus customer value. Change: the larger of the two sides' "
-                "latest changes. Whole organisation stays first. Enter: detail.",
+                "latest changes. ⚠ an early warning (i explains). Enter: detail.",
                 style="dim",
             )
         )
@@ -96,7 +96,7 @@ class SegmentScreen(Screen[None]):
         table.clear(columns=True)
         overall = insights.overall(pair_index)
         employee, customer = overall.employee, overall.customer
-        table.add_columns("Segment", employee.label, "Δ", customer.label, "Δ", "Gap", "Linkage", "")
+        table.add_columns("Segment", employee.label, "Δ", customer.label, "Δ", "Gap", "Linkage")
         rows = [overall, *sort_rows(insights.segments_of(pair_index), self.sort_by)]
         for row in rows:
             table.add_row(*self._cells(row), key=row.segment or _EVERYONE_KEY)
@@ -108,15 +108,18 @@ class SegmentScreen(Screen[None]):
         gap = row.gap
         unit = self._unit(row)
         gap_text = "—" if gap is None else f"{gap:+.{unit[1]}f}{unit[0]}"
+        name = Text()
+        if row.warning:
+            name.append("⚠ ", style="bold yellow")
+        name.append(segment_name(row.segment), style="bold" if not row.segment else "")
         return [
-            Text(segment_name(row.segment), style="bold" if not row.segment else ""),
+            name,
             _value_cell(row.employee, hidden),
             _change_cell(row.employee, hidden),
             _value_cell(row.customer, False),
             _change_cell(row.customer, False),
             Text(gap_text, justify="right"),
             Text(row.link.short, style="cyan" if row.link.linked else "dim"),
-            Text("⚠", style="bold yellow") if row.warning else Text(""),
         ]
 
     def _unit(self, row: SegmentRow) -> tuple[str, int]:
