@@ -98,6 +98,22 @@ def _stored(periods, values, n=40, suppressed=()):
     ]
 
 
+def _link(config, segment, employee, customer, periods, **options):
+    """eNPS against NPS in one segment, from plain value lists on `periods`."""
+    metrics = {m.id: m for m in config.metrics}
+    return pair_linkage(
+        0,
+        segment,
+        metrics["enps"],
+        metrics["nps"],
+        _stored(periods, employee),
+        _stored(periods, customer),
+        periods,
+        LinkageSettings(),
+        **options,
+    )
+
+
 def _planted(count: int, lag: int, seed: int = 7) -> tuple[list[float], list[float]]:
     """An employee series and a customer series that follows it `lag` periods later, with noise."""
     rng = random.Random(seed)
@@ -121,19 +137,9 @@ def test_expected_sign_follows_the_directions(config):
 
 
 def test_a_planted_two_month_lead_is_found_and_said_in_a_sentence(config):
-    metrics = {m.id: m for m in config.metrics}
     periods = complete_periods(TODAY, "month", 20)
     employee, customer = _planted(20, lag=2)
-    link = pair_linkage(
-        0,
-        "Support",
-        metrics["enps"],
-        metrics["nps"],
-        _stored(periods, employee),
-        _stored(periods, customer),
-        periods,
-        LinkageSettings(),
-    )
+    link = _link(config, "Support", employee, customer, periods)
     assert link.linked and link.lag == 2
     assert link.result is not None and link.result.best is not None
     r, overlap = link.result.best.r, link.result.best.overlap
@@ -145,19 +151,9 @@ def test_a_planted_two_month_lead_is_found_and_said_in_a_sentence(config):
 
 
 def test_too_little_history_gives_no_number(config):
-    metrics = {m.id: m for m in config.metrics}
     periods = complete_periods(TODAY, "month", 7)
     employee, customer = _planted(7, lag=1)
-    link = pair_linkage(
-        0,
-        "",
-        metrics["enps"],
-        metrics["nps"],
-        _stored(periods, employee),
-        _stored(periods, customer),
-        periods,
-        LinkageSettings(),
-    )
+    link = _link(config, "", employee, customer, periods)
     assert not link.linked and link.lag is None
     assert link.short == "not enough history yet"
     assert link.sentence == (
@@ -168,40 +164,19 @@ def test_too_little_history_gives_no_number(config):
 
 
 def test_unrelated_series_are_not_called_linked(config):
-    metrics = {m.id: m for m in config.metrics}
     periods = complete_periods(TODAY, "month", 23)
     rng = random.Random(3)
     employee = [rng.gauss(20, 8) for _ in periods]
     customer = [rng.gauss(30, 8) for _ in periods]
-    link = pair_linkage(
-        0,
-        "Field Ops",
-        metrics["enps"],
-        metrics["nps"],
-        _stored(periods, employee),
-        _stored(periods, customer),
-        periods,
-        LinkageSettings(),
-    )
+    link = _link(config, "Field Ops", employee, customer, periods)
     assert not link.linked
     assert link.sentence.startswith("Field Ops: no link between eNPS and NPS in this data")
 
 
 def test_a_segment_left_out_has_no_linkage_at_all(config):
-    metrics = {m.id: m for m in config.metrics}
     periods = complete_periods(TODAY, "month", 20)
     employee, customer = _planted(20, lag=2)
-    link = pair_linkage(
-        0,
-        "Legal",
-        metrics["enps"],
-        metrics["nps"],
-        _stored(periods, employee),
-        _stored(periods, customer),
-        periods,
-        LinkageSettings(),
-        left_out=True,
-    )
+    link = _link(config, "Legal", employee, customer, periods, left_out=True)
     assert link.result is None and not link.linked
     assert TOO_FEW in link.sentence and "left out" in link.sentence
 

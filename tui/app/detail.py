@@ -23,17 +23,28 @@ def _short_label(label: str) -> str:
     return f"{head} {year[-2:]}" if head else label
 
 
-class PairChart(PlotextPlot):
-    """Both series on one time axis: employee metric on the left y-axis, customer on the right."""
+class DetailPlot(PlotextPlot):
+    """A plotext figure of a PairDetail, rebuilt only when the detail changes."""
 
     _shown: PairDetail | None = None
 
     def show(self, detail: PairDetail) -> None:
         if detail == self._shown:
-            return
+            return  # a plotext figure is costly to rebuild: only for new data
         self._shown = detail
+        self.plt.clear_figure()
+        self.draw(detail)
+        self.refresh()
+
+    def draw(self, detail: PairDetail) -> None:
+        raise NotImplementedError
+
+
+class PairChart(DetailPlot):
+    """Both series on one time axis: employee metric on the left y-axis, customer on the right."""
+
+    def draw(self, detail: PairDetail) -> None:
         plt = self.plt
-        plt.clear_figure()
         points = detail.points
         ticks = [float(i) for i in range(len(points))]
         step = max(1, len(points) // 8)
@@ -62,20 +73,13 @@ class PairChart(PlotextPlot):
         plt.xlim(0, max(len(points) - 1, 1))
         by = points[-1].period.granularity
         plt.title(f"{detail.employee.label} and {detail.customer.label}, by {by}")
-        self.refresh()
 
 
-class LagBars(PlotextPlot):
+class LagBars(DetailPlot):
     """Pearson's r between the two series at each lag the linkage tried."""
 
-    _shown: PairDetail | None = None
-
-    def show(self, detail: PairDetail) -> None:
-        if detail == self._shown:
-            return
-        self._shown = detail
+    def draw(self, detail: PairDetail) -> None:
         plt = self.plt
-        plt.clear_figure()
         result = detail.link.result
         granularity = detail.link.granularity
         plt.title(f"r by lag: {granularity}s {detail.employee.label} leads")
@@ -97,7 +101,6 @@ class LagBars(PlotextPlot):
         plt.xlim(-1, 1)
         plt.xticks([-1.0, -0.5, 0.0, 0.5, 1.0])
         plt.vline(0.0, "white")
-        self.refresh()
 
 
 class DetailScreen(Screen[None]):
