@@ -1,11 +1,15 @@
 """compute_metric: records in, observations per period and segment out."""
 
+from collections import Counter
 from datetime import date
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tui.config import validate_config
 from tui.metrics.compute import EVERYONE, compute_metric
+from tui.metrics.values import BadValue, parse_day, parse_scale_answer
 from tui.periods import last_periods
 
 TODAY = date(2026, 3, 20)
@@ -118,3 +122,71 @@ def test_count_metric_counts_responses():
     records = [{"date": "2026-03-01"}, {"date": "2026-03-19"}, {"date": "2026-01-01"}]
     result = compute_metric(metric(kind="count"), records, PERIODS, TODAY)
     assert values(result)["2026-03"] == (2.0, 2)
+
+
+# The fast paths (an int score, a timestamp ending in Z) must agree with the strict
+# parsers on every input, good or bad: compare against a reference built from them.
+
+_DATES = st.one_of(
+    st.sampled_from(
+        [
+            "2026-01-05T10:00:00Z",
+            "2026-01-31T23:59:59z",
+            "2026-02-28T12:00:00.250Z",
+            "2026-03-01T00:30:00+02:00Z",  # an offset and a Z: not plain UTC
+            "2026-03-01T01:30:00+02:00",
+            "2026-02-30T10:00:00Z",  # no such day
+            "2026-02-10T25:00:00Z",  # no such hour
+            "2026-02-10",
+            "2025-12-31T23:59:59Z",  # before the window
+            "Z",
+            "",
+            "yesterday",
+        ]
+    ),
+    st.none(),
+    st.integers(min_value=1_760_000_000, max_value=1_776_000_000),
+)
+_SCORES = st.one_of(
+    st.integers(min_value=-2, max_value=12),
+    st.booleans(),
+    st.sampled_from(["9", " 7 ", "N/A", "", "10.0", "6.5"]),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.none(),
+)
+_TEAMS = st.one_of(st.sampled_from(["Support", " Sales ", "", "  "]), st.none(), st.integers(0, 2))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.fixed_dictionaries({"date": _DATES, "score": _SCORES, "team": _TEAMS})))
+def test_fast_paths_agree_with_the_strict_parsers(records):
+    nps = metric(kind="nps", segment_field="team")
+    result = compute_metric(nps, records, PERIODS, TODAY)
+    keys = {p.key: p for p in PERIODS}
+    buckets: dict[tuple[str, str], list[int]] = {}
+    rejected: Counter[str] = Counter()
+    for record in records:
+        try:
+            day = parse_day(record["date"])
+            score = parse_scale_answer(record["score"], 0, 10)
+        except BadValue as reason:
+            rejected[str(reason)] += 1
+            continue
+        key = f"{day.year}-{day.month:02d}"
+        if key not in keys:
+            continue
+        buckets.setdefault((EVERYONE, key), []).append(score)
+        team = record["team"]
+        team = str(team).strip() if team is not None else ""
+        if team:
+            buckets.setdefault((team, key), []).append(score)
+    assert result.rejected == rejected
+    for o in result.observations:
+        scores = buckets.get((o.segment, o.period.key), [])
+        assert o.n == len(scores)
+        if scores:
+            promoters = sum(s >= 9 for s in scores)
+            detractors = sum(s <= 6 for s in scores)
+            assert o.value == pytest.approx(100 * (promoters - detractors) / len(scores))
+    segments = {o.segment for o in result.observations}
+    assert segments == {EVERYONE} | {segment for segment, _ in buckets}

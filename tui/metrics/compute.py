@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from tui.config import (
@@ -77,7 +77,11 @@ def compute_metric(
     periods are ignored; records with a missing or invalid value are rejected
     and counted in `rejected` by reason.
     """
-    selected = [record for record in records if _matches(record, metric.where)]
+    selected = (
+        [record for record in records if _matches(record, metric.where)]
+        if metric.where
+        else list(records)
+    )
     if isinstance(metric, (HeadcountMetric, TurnoverMetric, ChurnMetric)):
         return _compute_tenure_metric(metric, selected, periods, today)
     return _compute_event_metric(metric, selected, periods)
@@ -154,36 +158,92 @@ def _aggregator(metric: EventMetric) -> Callable[[list[Any]], Aggregate]:
     return lambda items: response_count(len(items))
 
 
+def _value_reader(metric: EventMetric) -> Callable[[Record], Any]:
+    """How a record's value is read, with a fast path for a well-formed integer answer.
+
+    The fast path accepts exactly what `_event_value` would (an int on the scale);
+    anything else takes the strict path and its reasons.
+    """
+    if isinstance(metric, (NpsMetric, CsatMetric)):
+        score_field = metric.score_field
+        low, high = (
+            (0, 10) if isinstance(metric, NpsMetric) else (metric.scale_min, metric.scale_max)
+        )
+
+        def read_score(record: Record) -> Any:
+            score = record.get(score_field)
+            if type(score) is int and low <= score <= high:
+                return score
+            return _event_value(metric, record)
+
+        return read_score
+    return lambda record: _event_value(metric, record)
+
+
+def _day_reader(field: str) -> Callable[[Record], date]:
+    """`parse_day` of a field, with a fast path for UTC timestamps ending in Z."""
+
+    def read_day(record: Record) -> date:
+        value = record.get(field)
+        if type(value) is str and len(value) > 10 and value[-1] in "Zz":
+            try:
+                moment = datetime.fromisoformat(value[:-1])
+            except ValueError:
+                pass  # the strict path says why
+            else:
+                if moment.tzinfo is None:  # "…+02:00Z" is not UTC: the strict path decides
+                    return moment.date()
+        return parse_day(value)
+
+    return read_day
+
+
 def _compute_event_metric(
     metric: EventMetric, records: Sequence[Record], periods: Sequence[Period]
 ) -> MetricResult:
     result = MetricResult(metric.id)
     granularity = periods[0].granularity if periods else "month"
-    window = set(periods)
-    buckets: dict[tuple[str, Period], list[Any]] = defaultdict(list)
-    segments: set[str] = set()
+    window = {period: index for index, period in enumerate(periods)}
+    # Days repeat across records: each is mapped to its period's index once (-1: outside).
+    index_of_day: dict[date, int] = {}
+    read_day, read_value = _day_reader(metric.date_field), _value_reader(metric)
+    segment_field = metric.segment_field
+    keep_day = isinstance(metric, ValueMetric)
+    # One list of items per period, for everyone and for each segment.
+    everyone: list[list[Any]] = [[] for _ in periods]
+    by_segment: dict[str, list[list[Any]]] = {}
+    rejected = result.rejected
+    used = 0
     for record in records:
         try:
-            day = parse_day(record.get(metric.date_field))
-            value = _event_value(metric, record)
+            day = read_day(record)
+            value = read_value(record)
         except BadValue as reason:
-            result.rejected[str(reason)] += 1
+            rejected[str(reason)] += 1
             continue
-        period = period_of(day, granularity)
-        if period not in window:
+        index = index_of_day.get(day)
+        if index is None:
+            index = index_of_day[day] = window.get(period_of(day, granularity), -1)
+        if index < 0:
             continue
-        result.used += 1
-        item = (day, value) if isinstance(metric, ValueMetric) else value
-        buckets[(EVERYONE, period)].append(item)
-        segment = _segment_of(record, metric.segment_field)
-        if segment is not None:
-            segments.add(segment)
-            buckets[(segment, period)].append(item)
+        used += 1
+        item = (day, value) if keep_day else value
+        everyone[index].append(item)
+        if segment_field is not None:
+            raw = record.get(segment_field)
+            segment = raw.strip() if type(raw) is str else _segment_of(record, segment_field)
+            if segment:
+                lists = by_segment.get(segment)
+                if lists is None:
+                    lists = by_segment[segment] = [[] for _ in periods]
+                lists[index].append(item)
+    result.used = used
 
     aggregate = _aggregator(metric)
-    for segment in [EVERYONE, *sorted(segments)]:
-        for period in periods:
-            summary = aggregate(buckets.get((segment, period), []))
+    groups = [(EVERYONE, everyone), *sorted(by_segment.items())]
+    for segment, lists in groups:
+        for period, items in zip(periods, lists, strict=True):
+            summary = aggregate(items)
             result.observations.append(
                 Observation(metric.id, segment, period, summary.value, summary.n)
             )
