@@ -87,8 +87,11 @@ async def test_each_pair_row_shows_its_linkage_and_the_panel_explains(demo_app):
 async def test_enter_on_a_pair_opens_its_detail_and_escape_returns(demo_app):
     async with demo_app.run_test(size=(160, 45)) as pilot:
         await pilot.pause()
-        await pilot.press("tab")
+        # The first pair has focus from the start, so Enter drills straight in.
         assert isinstance(demo_app.focused, PairRow) and demo_app.focused.index == 0
+        await pilot.press("tab")
+        assert isinstance(demo_app.focused, PairRow) and demo_app.focused.index == 1
+        await pilot.press("shift+tab")
         await pilot.press("enter")
         await pilot.pause()
         screen = demo_app.screen

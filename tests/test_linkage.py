@@ -99,3 +99,16 @@ def test_a_link_in_the_unexpected_direction_is_not_a_link():
     inverted = [-v for v in customer]
     assert not linkage(employee, inverted).linked
     assert linkage(employee, inverted, expected_sign=-1).linked
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_pearson_agrees_with_the_standard_library(seed):
+    import statistics
+
+    from tui.metrics.linkage import pearson
+
+    rng = random.Random(seed)
+    xs = [rng.gauss(50, 20) for _ in range(rng.randrange(3, 40))]
+    ys = [0.3 * x + rng.gauss(0, 10) for x in xs]
+    assert pearson(xs, ys) == pytest.approx(statistics.correlation(xs, ys), abs=1e-12)
+    assert pearson(xs, [7.0] * len(xs)) is None

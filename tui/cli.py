@@ -135,7 +135,8 @@ def _run_dashboard(config: Config, store: Any, config_path: Path) -> int:
 
 async def _check(config: Config) -> int:
     """Fetch every source once and compute its metrics (storing nothing); print a table."""
-    from tui.refresh import BadPayload, observe, redact, utc_now
+    from tui.clock import utc_now
+    from tui.refresh import BadPayload, observe, redact
     from tui.sources import SourceError, fetch_records, make_client
 
     skipped_reasons: dict[str, Counter[str]] = {}
@@ -189,8 +190,9 @@ async def _refresh_and_compute(config: Config, store: Any) -> tuple[Any, ...]:
 
     A failing source leaves its last good values in the store, and they are used.
     """
+    from tui.clock import utc_now
     from tui.insights import insights_from_store
-    from tui.refresh import refresh_sources, utc_now
+    from tui.refresh import refresh_sources
     from tui.sources import make_client
     from tui.view import HISTORY_PERIODS, metric_views
 

@@ -7,7 +7,6 @@ is wrong (as a path such as `metrics[2].thresholds.warn`) and what was expected.
 
 from __future__ import annotations
 
-import difflib
 import re
 import sys
 from collections.abc import Iterator
@@ -601,6 +600,8 @@ def _cross_reference_problems(config: Config) -> Iterator[ConfigProblem]:
 
 
 def _did_you_mean(word: str, choices: list[str]) -> str:
+    import difflib  # only a config with a mistake needs it: kept off the start path
+
     close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
     return f' (did you mean "{close[0]}"?)' if close else ""
 

@@ -5,24 +5,19 @@ from __future__ import annotations
 import asyncio
 import os
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
 
 import httpx
 
+from tui.clock import Clock, utc_now
 from tui.config import Config, Source
 from tui.metrics.compute import Observation, compute_metric, suppress_small_groups
 from tui.periods import last_periods
 from tui.sources import FetchResult, SourceError, fetch_records
 from tui.sources.auth import credential_names, read_secret
 from tui.store import Store
-
-Clock = Callable[[], datetime]
-
-
-def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 @dataclass

@@ -16,8 +16,9 @@ from dataclasses import dataclass
 
 import httpx
 
+from tui.clock import Clock, utc_now
 from tui.config import Config, Source
-from tui.refresh import Clock, SourceOutcome, refresh_source, utc_now
+from tui.refresh import SourceOutcome, refresh_source
 from tui.store import Store
 
 Monotonic = Callable[[], float]

@@ -6,27 +6,32 @@ from collections import Counter
 from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import httpx
 from textual import work
 from textual.app import App
 from textual.binding import Binding
 from textual.message import Message
 
-from tui.app.dashboard import DashboardScreen
+from tui.app.dashboard import DashboardData, DashboardScreen
 from tui.app.detail import DetailScreen
 from tui.app.help import HelpScreen
 from tui.app.insights import InsightsScreen
 from tui.app.segments import SegmentScreen
 from tui.app.widgets import PairRow
+from tui.clock import Clock, utc_now
 from tui.config import Config
 from tui.insights import Insights, PairDetail, insights_from_store, pair_detail
 from tui.metrics.compute import EVERYONE
-from tui.refresh import Clock, SourceOutcome, utc_now
-from tui.scheduler import Scheduler
-from tui.sources import make_client
 from tui.store import SourceStatus, Store
 from tui.view import HISTORY_PERIODS, clock_time, metric_views, pair_views, source_line
+
+if TYPE_CHECKING:
+    # httpx and the fetching code load once the first frame is on screen.
+    import httpx
+
+    from tui.refresh import SourceOutcome
+    from tui.scheduler import Scheduler
 
 THEMES = ("textual-dark", "textual-light", "nord", "gruvbox", "tokyo-night", "solarized-light")
 
@@ -57,7 +62,10 @@ class TandemApp(App[None]):
         Binding("r", "refresh", "Refresh", id="refresh", tooltip="Fetch every source now"),
         Binding("i", "insights", "Insights", id="insights", tooltip="Early warnings and linkage"),
         Binding("g", "segments", "Segments", id="segments", tooltip="Every segment side by side"),
-        Binding("t", "next_theme", "Theme", id="theme", tooltip="Switch to the next theme"),
+        # Off the footer, which must fit 80 columns; in the help and the palette.
+        Binding(
+            "t", "next_theme", "Theme", id="theme", tooltip="Switch to the next theme", show=False
+        ),
         Binding(
             "question_mark",
             "help",
@@ -100,16 +108,21 @@ class TandemApp(App[None]):
     def get_default_screen(self) -> DashboardScreen:
         # Kept, not looked up through self.screen: a refresh may land while
         # the help screen is on top, and must still update the dashboard.
-        self.dashboard = DashboardScreen(self.config)
+        # The store is read first, so the widgets are built with their values
+        # and colours: changing them after mounting would restyle every panel.
+        self.dashboard = DashboardScreen(self.config, self._read_store())
         return self.dashboard
 
     def on_dashboard_screen_ready(self) -> None:
-        self.dashboard.show_clock(self.clock())
+        now = self.clock()
+        self.dashboard.show_clock(now)
         self.set_interval(1.0, self._tick_clock)
-        # Paint what the store already holds before the first fetch returns.
-        self.show_from_store()
+        self._show_sources(now)
+        self._show_updated()
+        # Fetch only once the frame painted from the store is on screen: the
+        # first frame never waits for the network or the demo API.
         if self.fetch_automatically:
-            self.run_scheduler()
+            self.call_after_refresh(self.run_scheduler)
 
     async def on_unmount(self) -> None:
         if self._client is not None and self._owns_client:
@@ -122,8 +135,8 @@ class TandemApp(App[None]):
 
     # ── showing data ──
 
-    def show_from_store(self) -> None:
-        """Update every panel in place from the store (widgets are never rebuilt)."""
+    def _read_store(self) -> DashboardData:
+        """Every panel's view and the insights, from what the store holds now."""
         now = self.clock()
         granularity = self.config.dashboard.period
         statuses = self.store.source_statuses()
@@ -133,16 +146,20 @@ class TandemApp(App[None]):
             statuses,
             now,
         )
-        self.dashboard.show_pairs(pair_views(self.config, views))
         self.insights = insights_from_store(self.config, self.store, now.date())
-        self.dashboard.show_insights(self.insights)
+        return DashboardData(pair_views(self.config, views), self.insights)
+
+    def show_from_store(self) -> None:
+        """Update every panel in place from the store (widgets are never rebuilt)."""
+        data = self._read_store()
+        self.dashboard.show(data)
         # A screen on top shows the same refresh.
         screen = self.screen
         if isinstance(screen, (InsightsScreen, SegmentScreen)):
-            screen.show(self.insights)
+            screen.show(data.insights)
         elif isinstance(screen, DetailScreen):
             screen.show(self._detail(screen.pair_index, screen.segment))
-        self._show_sources(now, statuses)
+        self._show_sources(self.clock())
         self._show_updated()
 
     def _detail(self, pair_index: int, segment: str) -> PairDetail:
@@ -191,6 +208,9 @@ class TandemApp(App[None]):
     @work(exclusive=True, group="refresh", exit_on_error=False)
     async def run_scheduler(self) -> None:
         """Fetch every source on its own schedule for as long as the app runs."""
+        from tui.scheduler import Scheduler
+        from tui.sources import make_client
+
         if self._client is None:
             self._client = make_client(self.config.dashboard.ca_bundle)
         self.scheduler = Scheduler(

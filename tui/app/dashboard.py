@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from textual import events
@@ -26,28 +27,45 @@ CHROME_ROWS = 3
 _PERIOD_NAMES = {"week": "Weekly", "month": "Monthly", "quarter": "Quarterly"}
 
 
+class PairList(VerticalScroll, can_focus=False):
+    """The pairs, scrolling when they do not fit. Focus goes to the pairs themselves:
+    a focusable container would take it first, and restyle every panel as it did."""
+
+
+@dataclass(frozen=True)
+class DashboardData:
+    """What the dashboard shows of the store: one view per pair, and the insights."""
+
+    pairs: list[PairView]
+    insights: Insights
+
+
 class DashboardScreen(Screen[None]):
     """Built once; every refresh updates its widgets in place."""
 
     class Ready(Message):
         """The screen's widgets exist: the app can paint and start refreshing."""
 
-    def __init__(self, config: Config) -> None:
+    def __init__(self, config: Config, data: DashboardData) -> None:
         super().__init__()
         self.config = config
+        self.data = data
         # Kept, not queried: the clock ticks until the app is gone, and a query
         # during teardown would find the widgets already removed.
         heading = config.dashboard.title
         if config.dashboard.organisation:
             heading = f"{heading} · {config.dashboard.organisation}"
         self.header = DashboardHeader(heading, config.dashboard.demo, id="header")
-        self.rows = [PairRow(index, classes="pair") for index in range(len(config.pairs))]
+        self.rows = [PairRow(index, view, classes="pair") for index, view in enumerate(data.pairs)]
         self.insights = InsightsPanel(id="insights")
         self.sources = SourceStrip(id="sources")
 
     def compose(self) -> ComposeResult:
+        # Layout classes are set before the widgets exist: set later, they would
+        # restyle every widget on screen (about 90 ms on the demo).
+        self.choose_layout(self.app.size)
         yield self.header
-        with VerticalScroll(id="pairs"):
+        with PairList(id="pairs"):
             yield from self.rows
         yield self.insights
         yield self.sources
@@ -55,7 +73,8 @@ class DashboardScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.header.show_period(_PERIOD_NAMES[self.config.dashboard.period])
-        self.choose_layout(self.app.size)
+        # The rows show their own first values as they mount.
+        self.show_insights(self.data.insights)
         self.post_message(self.Ready())
 
     def on_resize(self, event: events.Resize) -> None:
@@ -69,9 +88,11 @@ class DashboardScreen(Screen[None]):
         self.set_class(stacked, "-stacked")
         self.set_class(roomy_rows + CHROME_ROWS > size.height, "-compact")
 
-    def show_pairs(self, views: list[PairView]) -> None:
-        for row, view in zip(self.rows, views, strict=True):
+    def show(self, data: DashboardData) -> None:
+        self.data = data
+        for row, view in zip(self.rows, data.pairs, strict=True):
             row.show(view)
+        self.show_insights(data.insights)
 
     def show_insights(self, insights: Insights) -> None:
         """Each pair's linkage and warning mark, and the insights panel's sentences."""

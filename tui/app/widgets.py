@@ -9,7 +9,6 @@ from textual.app import ComposeResult, RenderResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.reactive import reactive
 from textual.widget import Widget
 from textual.widgets import Digits, Static
 from textual_plotext import PlotextPlot
@@ -51,12 +50,14 @@ class Sparkline(PlotextPlot):
 class MetricPanel(Vertical):
     """One metric: its value large, the change, target, n and a sparkline of its history."""
 
-    status: reactive[str] = reactive("none")
-
-    def __init__(self, side: str, **kwargs: object) -> None:
+    def __init__(self, side: str, view: PanelView | None = None, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.side = side
         self.add_class(f"-{side}")
+        self._view = view
+        # Classes from the view, set before mounting: no restyle for the first frame.
+        self._state = _state_classes(view)
+        self.add_class(*self._state, update=False)
 
     def compose(self) -> ComposeResult:
         with Horizontal(classes="panel-body"):
@@ -69,9 +70,9 @@ class MetricPanel(Vertical):
                 yield Static(classes="range")
             yield Sparkline(self.side, classes="sparkline")
 
-    def watch_status(self, old: str, new: str) -> None:
-        self.remove_class(f"-status-{old}")
-        self.add_class(f"-status-{new}")
+    def on_mount(self) -> None:
+        if self._view is not None:
+            self.show(self._view)
 
     _shown: PanelView | None = None
 
@@ -81,8 +82,11 @@ class MetricPanel(Vertical):
         self._shown = view
         self.border_title = view.label
         self.border_subtitle = " · ".join(t for t in (view.period_label, view.stale_text) if t)
-        self.set_class(bool(view.stale_text), "-stale")
-        self.status = view.status
+        state = _state_classes(view)
+        if state != self._state:
+            # One restyle for the whole change, not one per class.
+            self.classes = (self.classes - self._state) | state
+            self._state = state
         self.query_one(".headline", Static).update(_headline(view))
         self.query_one(".digits", Digits).update(view.value_text)
         self.query_one(".change", Static).update(_change(view))
@@ -94,6 +98,13 @@ class MetricPanel(Vertical):
         self.query_one(".range", Static).update(Text(view.range_text, style="dim"))
         self.query_one(Sparkline).show(tuple(point.value for point in view.history))
         self.tooltip = f"{view.label}: {view.value_text} ({view.period_label})"
+
+
+def _state_classes(view: PanelView | None) -> frozenset[str]:
+    """-status-good/warn/bad/none by thresholds, and -stale while the source is failing."""
+    if view is None:
+        return frozenset({"-status-none"})
+    return frozenset({f"-status-{view.status}", *(("-stale",) if view.stale_text else ())})
 
 
 def _change_style(view: PanelView) -> str:
@@ -199,28 +210,35 @@ class PairRow(Vertical, can_focus=True):
             super().__init__()
             self.index = index
 
-    def __init__(self, index: int, **kwargs: object) -> None:
+    def __init__(self, index: int, view: PairView | None = None, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.index = index
+        # Built with the first values: each panel shows its own once mounted.
+        self.caption_line = CaptionLine(classes="caption-line")
+        self.employee = MetricPanel("employee", view.employee if view else None, classes="panel")
+        self.customer = MetricPanel("customer", view.customer if view else None, classes="panel")
+        if view is not None:
+            self._show_caption(view)
 
     def compose(self) -> ComposeResult:
-        yield CaptionLine(classes="caption-line")
+        yield self.caption_line
         with Horizontal(classes="panels"):
-            yield MetricPanel("employee", classes="panel")
-            yield MetricPanel("customer", classes="panel")
+            yield self.employee
+            yield self.customer
 
-    def show(self, view: PairView) -> None:
-        self.query_one(CaptionLine).show_caption(
+    def _show_caption(self, view: PairView) -> None:
+        self.caption_line.show_caption(
             f"{view.employee.label} ↔ {view.customer.label}", view.caption
         )
-        employee, customer = self.query(MetricPanel)
-        employee.show(view.employee)
-        customer.show(view.customer)
+
+    def show(self, view: PairView) -> None:
+        self._show_caption(view)
+        self.employee.show(view.employee)
+        self.customer.show(view.customer)
 
     def show_insight(self, link_text: str, warned: list[str]) -> None:
         """The pair's linkage in a few words, after an early-warning mark naming where."""
-        self.set_class(bool(warned), "-warning")
-        self.query_one(CaptionLine).show_insight(link_text, warned)
+        self.caption_line.show_insight(link_text, warned)
 
     def action_select(self) -> None:
         self.post_message(self.Selected(self.index))

@@ -133,8 +133,22 @@ class _DemoHandler(BaseHTTPRequestHandler):
 
 class _DemoHTTPServer(ThreadingHTTPServer):
     daemon_threads = True
-    data: DemoData
     url: str
+
+    def __init__(self, today: date) -> None:
+        super().__init__(("127.0.0.1", 0), _DemoHandler)
+        self.today = today
+        self._data: DemoData | None = None
+        self._generating = threading.Lock()
+
+    @property
+    def data(self) -> DemoData:
+        """The records, generated on the first request: starting the server costs nothing,
+        so the dashboard paints before the demo's 24 months are made up."""
+        with self._generating:
+            if self._data is None:
+                self._data = generate(self.today)
+            return self._data
 
 
 class DemoServer:
@@ -155,8 +169,7 @@ class DemoServer:
         return self._server.url
 
     def start(self) -> str:
-        server = _DemoHTTPServer(("127.0.0.1", 0), _DemoHandler)
-        server.data = generate(self.today)
+        server = _DemoHTTPServer(self.today)
         server.url = f"http://127.0.0.1:{server.server_address[1]}"
         self._server = server
         self._thread = threading.Thread(

@@ -1,0 +1,54 @@
+"""A benchmark's figure, its target, and whether it holds."""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Figure:
+    name: str
+    value: float
+    unit: str
+    # The figure must be at most this; None for figures reported without a target.
+    target: float | None
+    note: str = ""
+
+    @property
+    def holds(self) -> bool | None:
+        return None if self.target is None else self.value <= self.target
+
+    def cells(self) -> tuple[str, str, str, str]:
+        value = f"{_number(self.value)} {self.unit}".strip()
+        target = "" if self.target is None else f"≤ {_number(self.target)} {self.unit}".strip()
+        verdict = {True: "holds", False: "MISSED", None: ""}[self.holds]
+        if self.holds is False and self.target:
+            verdict += f" by {_number(self.value - self.target)} {self.unit}".rstrip()
+        return value, target, verdict, self.note
+
+
+def _number(value: float) -> str:
+    if abs(value) >= 100:
+        return f"{value:,.0f}"
+    if abs(value) >= 10:
+        return f"{value:.1f}"
+    return f"{value:.3g}" if value else "0"
+
+
+def median(values: Sequence[float]) -> float:
+    return statistics.median(values)
+
+
+def table(figures: Sequence[Figure]) -> str:
+    """A Markdown table, readable in a terminal and pasteable into the README."""
+    rows = [("figure", "measured", "target", "verdict", "notes")]
+    rows += [(f.name, *f.cells()) for f in figures]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = []
+    for index, row in enumerate(rows):
+        lines.append("| " + " | ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)) + " |")
+        if index == 0:
+            lines.append("| " + " | ".join("-" * w for w in widths) + " |")
+    return "\n".join(lines)
