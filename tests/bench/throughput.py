@@ -1,0 +1,157 @@
+"""Throughput: NPS from a million parsed responses; 100,000 fetched, parsed and computed."""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+from tests.bench.page_server import responses
+from tests.bench.results import Figure, median
+
+ROOT = Path(__file__).resolve().parents[2]
+TODAY = date(2026, 6, 17)
+NOW = datetime(2026, 6, 17, 12, tzinfo=timezone.utc)
+
+CONFIG = """
+[dashboard]
+period = "month"
+history_periods = 24
+
+[[sources]]
+id = "survey"
+kind = "json"
+base_url = "{url}"
+path = "responses"
+timeout_seconds = 30
+[sources.pagination]
+style = "page"
+size = 1000
+total_pages_path = "total_pages"
+[sources.records]
+path = "data"
+id = "id"
+fields = {{ submitted_at = "submitted_at", team = "team", nps = "answers.nps" }}
+
+[[metrics]]
+id = "nps"
+label = "NPS"
+side = "customer"
+source = "survey"
+kind = "nps"
+score_field = "nps"
+date_field = "submitted_at"
+segment_field = "team"
+
+[[metrics]]
+id = "answers"
+label = "Answers"
+side = "employee"
+source = "survey"
+kind = "count"
+date_field = "submitted_at"
+
+[[pairs]]
+employee = "answers"
+customer = "nps"
+"""
+
+
+@contextmanager
+def page_server(*arguments: str) -> Iterator[str]:
+    """The benchmark API in a process of its own; yields its base URL."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tests.bench.page_server", *arguments],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        cwd=ROOT,
+    )
+    try:
+        assert process.stdout is not None
+        port = int(process.stdout.readline())
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.kill()
+        process.wait(timeout=10)
+
+
+def compute_million(runs: int = 3) -> Figure:
+    from tui.config import NpsMetric
+    from tui.metrics.compute import compute_metric
+    from tui.periods import last_periods
+
+    metric = NpsMetric(
+        id="nps",
+        label="NPS",
+        side="customer",
+        source="s",
+        kind="nps",
+        score_field="nps",
+        date_field="submitted_at",
+        segment_field="team",
+    )
+    # Parsed: the records as a source hands them to the metrics, fields already selected.
+    records = [
+        {"submitted_at": r["submitted_at"], "team": r["team"], "nps": r["answers"]["nps"]}  # type: ignore[index]
+        for r in responses(1_000_000)
+    ]
+    periods = last_periods(TODAY, "month", 24)
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        result = compute_metric(metric, records, periods, TODAY)
+        times.append(time.perf_counter() - started)
+    assert result.used == 1_000_000
+    return Figure(
+        "throughput: NPS by month and segment, 1,000,000 parsed responses",
+        median(times),
+        "s",
+        1.0,
+        f"median of {runs}; 6 segments × 24 months",
+    )
+
+
+def fetch_hundred_thousand(runs: int = 3) -> Figure:
+    from tui.config import parse_config
+    from tui.refresh import refresh_source
+    from tui.sources import make_client
+    from tui.store import Store
+
+    times = []
+    with (
+        page_server("--records", "100000", "--page-size", "1000") as url,
+        tempfile.TemporaryDirectory() as folder,
+    ):
+        config = parse_config(CONFIG.format(url=url))
+        for run in range(runs):
+            store = Store(Path(folder) / f"s{run}.db")
+
+            async def once(store: Store) -> float:
+                async with make_client() as client:
+                    started = time.perf_counter()
+                    outcome = await refresh_source(
+                        config, config.sources[0], client, store, lambda: NOW
+                    )
+                    seconds = time.perf_counter() - started
+                assert outcome.ok and outcome.records == 100_000 and outcome.pages == 100, outcome
+                return seconds
+
+            times.append(asyncio.run(once(store)))
+            store.close()
+    return Figure(
+        "throughput: fetch, parse, compute and store 100,000 responses (100 pages)",
+        median(times),
+        "s",
+        3.0,
+        f"median of {runs}; server in another process",
+    )
+
+
+def run() -> tuple[list[Figure], str]:
+    return [compute_million(), fetch_hundred_thousand()], ""
