@@ -42,7 +42,7 @@ def make_client(ca_bundle: str | None = None) -> httpx.AsyncClient:
     return httpx.AsyncClient(
         headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
         timeout=httpx.Timeout(10.0),
-        limits=httpx.Limits(max_connections=32, max_keepalive_connections=16),
+        limits=httpx.Limits(max_connections=32, max_keepalive_connections=32),
         follow_redirects=True,
         verify=verify,
     )

@@ -1,0 +1,166 @@
+"""Refresh fan-out: 30 sources that each answer after 300 ms, and one that hangs."""
+
+from __future__ import annotations
+
+import asyncio
+import tempfile
+import time
+from pathlib import Path
+
+from tests.bench.results import Figure, median
+from tests.bench.throughput import NOW, page_server
+
+SOURCES = 30
+DELAY = 0.3
+HANG_TIMEOUT = 3.0
+
+
+def config_text(url: str, hanging: bool) -> str:
+    parts = ['[dashboard]\nperiod = "month"\nhistory_periods = 24\n']
+    for i in range(SOURCES):
+        path = f"hang/s{i}" if hanging and i == 0 else f"slow/s{i}"
+        parts.append(
+            f"""
+[[sources]]
+id = "s{i}"
+kind = "json"
+base_url = "{url}"
+path = "{path}"
+timeout_seconds = {HANG_TIMEOUT}
+retries = 0
+[sources.records]
+path = "data"
+fields = {{ at = "submitted_at", nps = "answers.nps" }}
+
+[[metrics]]
+id = "m{i}"
+label = "NPS {i}"
+side = "{"employee" if i % 2 == 0 else "customer"}"
+source = "s{i}"
+kind = "nps"
+score_field = "nps"
+date_field = "at"
+"""
+        )
+    for i in range(0, SOURCES, 2):
+        parts.append(f'\n[[pairs]]\nemployee = "m{i}"\ncustomer = "m{i + 1}"\n')
+    return "".join(parts)
+
+
+def full_refresh(url: str, folder: Path, runs: int) -> list[Figure]:
+    """refresh_sources over all 30, against the slowest of them fetched alone."""
+    from tui.config import parse_config
+    from tui.refresh import refresh_sources
+    from tui.sources import make_client
+    from tui.store import Store
+
+    config = parse_config(config_text(url, hanging=False))
+    walls, alone = [], []
+    for run in range(runs):
+        store = Store(folder / f"full{run}.db")
+
+        async def once(store: Store, run: int) -> tuple[float, float]:
+            async with make_client() as client:
+                # One source by itself: what "the slowest source" takes.
+                started = time.perf_counter()
+                (single,) = await refresh_sources(
+                    config, config.sources[run : run + 1], client, store, lambda: NOW
+                )
+                single_seconds = time.perf_counter() - started
+                started = time.perf_counter()
+                outcomes = await refresh_sources(config, config.sources, client, store, lambda: NOW)
+                wall = time.perf_counter() - started
+            assert single.ok and all(o.ok for o in outcomes)
+            return wall, single_seconds
+
+        wall, single = asyncio.run(once(store, run))
+        store.close()
+        walls.append(wall)
+        alone.append(single)
+    slowest = max(alone)
+    return [
+        Figure(
+            "fan-out: one source (300 ms) fetched alone, slowest", slowest, "s", None, f"of {runs}"
+        ),
+        Figure(
+            "fan-out: full refresh of 30 sources ÷ one source alone",
+            median(walls) / slowest,
+            "×",
+            1.15,
+            f"median wall {median(walls):.3f} s of {runs}",
+        ),
+    ]
+
+
+def in_the_app(url: str, folder: Path, hanging: bool) -> tuple[float, float | None]:
+    """The app, headless, from the first fetch started until the good sources are on
+    screen; and when the hanging one (if any) showed its error."""
+    from tui.app import TandemApp
+    from tui.app.app import SourceRefreshStarted
+    from tui.config import parse_config
+    from tui.store import Store
+
+    config = parse_config(config_text(url, hanging=hanging))
+    landed: dict[str, float] = {}
+    started: list[float] = []
+
+    class Timed(TandemApp):
+        # Textual calls this beside TandemApp's own handler, not instead of it.
+        def on_source_refresh_started(self, message: SourceRefreshStarted) -> None:
+            started.append(time.perf_counter())
+
+        def _show_landed(self) -> None:
+            sources = [outcome.source_id for outcome in self._landed]
+            super()._show_landed()
+            # On screen: the widgets are updated (the terminal write follows).
+            landed.update(dict.fromkeys(sources, time.perf_counter()))
+
+    app = Timed(config, Store(folder / f"app-{hanging}.db"), clock=lambda: NOW)
+
+    async def drive() -> None:
+        async with app.run_test(size=(160, 50)) as pilot:
+            deadline = time.perf_counter() + HANG_TIMEOUT + 5
+            while len(landed) < SOURCES and time.perf_counter() < deadline:
+                await pilot.pause(0.02)
+
+    asyncio.run(drive())
+    first = min(started)
+    good = [t - first for source, t in landed.items() if not (hanging and source == "s0")]
+    assert len(good) == SOURCES - hanging, f"only {len(good)} sources landed"
+    hung = landed.get("s0") if hanging else None
+    return max(good), None if hung is None else hung - first
+
+
+def app_figures(url: str, folder: Path, slowest: float) -> list[Figure]:
+    all_30, _ = in_the_app(url, folder, hanging=False)
+    good_29, hung = in_the_app(url, folder, hanging=True)
+    return [
+        Figure(
+            "fan-out in the app: all 30 on screen",
+            all_30,
+            "s",
+            None,
+            f"{all_30 / slowest:.2f} × one source alone: the app's own work shows here",
+        ),
+        Figure(
+            "fan-out in the app: 29 on screen while one hangs ÷ all 30 when none does",
+            good_29 / all_30,
+            "×",
+            1.15,
+            f"29 on screen after {good_29:.3f} s",
+        ),
+        Figure(
+            "fan-out in the app: the hanging source shows its error after",
+            hung if hung is not None else float("nan"),
+            "s",
+            None,
+            f"its timeout is {HANG_TIMEOUT:g} s, no retries",
+        ),
+    ]
+
+
+def run(runs: int = 5) -> tuple[list[Figure], str]:
+    with page_server("--delay", str(DELAY)) as url, tempfile.TemporaryDirectory() as folder:
+        figures = full_refresh(url, Path(folder), runs)
+        figures += app_figures(url, Path(folder), figures[0].value)
+    return figures, ""
