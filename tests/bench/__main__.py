@@ -8,10 +8,15 @@ import platform
 import sys
 import time
 
-from tests.bench import fanout, start, throughput
+from tests.bench import fanout, render, start, throughput
 from tests.bench.results import Figure, table
 
-BENCHMARKS = {"start": start.run, "fanout": fanout.run, "throughput": throughput.run}
+BENCHMARKS = {
+    "start": start.run,
+    "fanout": fanout.run,
+    "throughput": throughput.run,
+    "render": render.run,
+}
 
 
 def machine() -> str:

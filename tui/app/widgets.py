@@ -26,18 +26,21 @@ class Sparkline(PlotextPlot):
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self._colour = _SIDE_COLOURS.get(side, "white")
         self._values: tuple[float | None, ...] = ()
+        # No frame, axes or ticks, set once: each update only replaces the data
+        # (plotext's clear_figure rebuilt the whole figure, 0.6 ms a sparkline).
+        plt = self.plt
+        plt.frame(False)
+        plt.xaxes(False, False)
+        plt.yaxes(False, False)
+        plt.xticks([])
+        plt.yticks([])
 
     def show(self, values: tuple[float | None, ...]) -> None:
         if values == self._values:
             return  # unchanged data: no new figure, no repaint
         self._values = values
         plt = self.plt
-        plt.clear_figure()
-        plt.frame(False)
-        plt.xaxes(False, False)
-        plt.yaxes(False, False)
-        plt.xticks([])
-        plt.yticks([])
+        plt.clear_data()
         # Periods without a value are gaps, not zeros.
         points = [(i, v) for i, v in enumerate(values) if v is not None]
         if len(points) >= 2:
@@ -55,20 +58,29 @@ class MetricPanel(Vertical):
         self.side = side
         self.add_class(f"-{side}")
         self._view = view
+        # Kept, not queried: a refresh updates 24 panels of 8 parts each.
+        self._headline = Static(classes="headline")
+        self._digits = Digits(classes="digits")
+        self._change = Static(classes="change")
+        self._meta = Static(classes="meta")
+        self._period = Static(classes="period")
+        self._range = Static(classes="range")
+        self._sparkline = Sparkline(side, classes="sparkline")
         # Classes from the view, set before mounting: no restyle for the first frame.
         self._state = _state_classes(view)
         self.add_class(*self._state, update=False)
+        self._digits.add_class(*self._state, update=False)
 
     def compose(self) -> ComposeResult:
         with Horizontal(classes="panel-body"):
             with Vertical(classes="figures"):
-                yield Static(classes="headline")
-                yield Digits(classes="digits")
-                yield Static(classes="change")
-                yield Static(classes="meta")
-                yield Static(classes="period")
-                yield Static(classes="range")
-            yield Sparkline(self.side, classes="sparkline")
+                yield self._headline
+                yield self._digits
+                yield self._change
+                yield self._meta
+                yield self._period
+                yield self._range
+            yield self._sparkline
 
     def on_mount(self) -> None:
         if self._view is not None:
@@ -84,19 +96,25 @@ class MetricPanel(Vertical):
         self.border_subtitle = " · ".join(t for t in (view.period_label, view.stale_text) if t)
         state = _state_classes(view)
         if state != self._state:
-            # One restyle for the whole change, not one per class.
-            self.classes = (self.classes - self._state) | state
+            # Only the panel (its border) and its digits (their colour) depend on
+            # these classes: restyle those two, not every part of the panel.
+            nodes = (self, self._digits)
+            for node in nodes:
+                node.remove_class(*self._state, update=False)
+                node.add_class(*state, update=False)
+            self.app.stylesheet.update_nodes(nodes)
+            self.refresh()
             self._state = state
-        self.query_one(".headline", Static).update(_headline(view))
-        self.query_one(".digits", Digits).update(view.value_text)
-        self.query_one(".change", Static).update(_change(view))
-        self.query_one(".meta", Static).update(_meta(view))
+        self._headline.update(_headline(view))
+        self._digits.update(view.value_text)
+        self._change.update(_change(view))
+        self._meta.update(_meta(view))
         period = Text(view.period_label, style="dim")
         if view.stale_text:
             period.append(f" · {view.stale_text}", style="yellow")
-        self.query_one(".period", Static).update(period)
-        self.query_one(".range", Static).update(Text(view.range_text, style="dim"))
-        self.query_one(Sparkline).show(tuple(point.value for point in view.history))
+        self._period.update(period)
+        self._range.update(Text(view.range_text, style="dim"))
+        self._sparkline.show(tuple(point.value for point in view.history))
         self.tooltip = f"{view.label}: {view.value_text} ({view.period_label})"
 
 

@@ -124,20 +124,25 @@ def pearson(xs: Sequence[float], ys: Sequence[float]) -> float | None:
     return max(-1.0, min(1.0, r))
 
 
-def _autocorrelation(values: Sequence[float], k: int) -> float:
+def _autocorrelations(values: Sequence[float], lags: int) -> list[float]:
+    """ρ(1)..ρ(lags) of a series, from one pass over its deviations."""
     mean = math.fsum(values) / len(values)
-    total = sum((v - mean) ** 2 for v in values)
+    deviations = [v - mean for v in values]
+    total = math.fsum(d * d for d in deviations)
     if total == 0:
-        return 0.0
-    return sum((values[i] - mean) * (values[i + k] - mean) for i in range(len(values) - k)) / total
+        return [0.0] * lags
+    return [
+        math.fsum(deviations[i] * deviations[i + k] for i in range(len(values) - k)) / total
+        for k in range(1, lags + 1)
+    ]
 
 
 def effective_sample_size(xs: Sequence[float], ys: Sequence[float]) -> float:
     """n / (1 + 2 Σ ρx(k)·ρy(k)) over the first few lags, kept between 3 and n."""
     n = len(xs)
-    inflation = 1 + 2 * sum(
-        _autocorrelation(xs, k) * _autocorrelation(ys, k) for k in range(1, min(5, n // 3) + 1)
-    )
+    lags = min(5, n // 3)
+    rho_x, rho_y = _autocorrelations(xs, lags), _autocorrelations(ys, lags)
+    inflation = 1 + 2 * math.fsum(a * b for a, b in zip(rho_x, rho_y, strict=True))
     return max(3.0, min(float(n), n / inflation)) if inflation > 0 else float(n)
 
 
