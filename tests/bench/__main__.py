@@ -8,7 +8,7 @@ import platform
 import sys
 import time
 
-from tests.bench import fanout, render, start, throughput
+from tests.bench import fanout, idle, memory, render, start, throughput
 from tests.bench.results import Figure, table
 
 BENCHMARKS = {
@@ -16,6 +16,8 @@ BENCHMARKS = {
     "fanout": fanout.run,
     "throughput": throughput.run,
     "render": render.run,
+    "idle": idle.run,
+    "memory": memory.run,
 }
 
 

@@ -5,6 +5,7 @@ the first line of stdout, then serves until its stdin closes:
 
 - GET /responses?page=N&per_page=M: numbered pages of survey responses, encoded once;
 - GET /slow/<name>?page=N: one small page after --delay seconds (a distinct source each);
+- GET /varying/<name>: one small page whose answers change with every request;
 - GET /hang/<name>: never answers (until the client gives up).
 """
 
@@ -56,7 +57,9 @@ def main() -> None:
         ).encode()
         for i in range(total_pages)
     ]
-    small = json.dumps({"data": responses(20, seed=1), "page": 1, "total_pages": 1}).encode()
+    few = responses(20, seed=1)
+    small = json.dumps({"data": few, "page": 1, "total_pages": 1}).encode()
+    counter, lock = [0], threading.Lock()
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -70,6 +73,14 @@ def main() -> None:
             if parts.path.startswith("/hang/"):
                 time.sleep(3600)
                 return
+            if parts.path.startswith("/varying/"):
+                # Each answer a little different from the last: every refresh changes
+                # the numbers, so every refresh repaints.
+                with lock:
+                    counter[0] += 1
+                    turn = counter[0]
+                page = [dict(r, answers={"nps": (i + turn) % 11}) for i, r in enumerate(few)]
+                return self._send(json.dumps({"data": page}).encode())
             if parts.path.startswith("/slow/"):
                 time.sleep(options.delay)
                 return self._send(small)
