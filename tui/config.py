@@ -263,24 +263,34 @@ class RecordSelection(StrictModel):
         return value
 
 
-class JsonSource(StrictModel):
-    """The generic `json` kind: GET an endpoint, follow its pages, select records."""
+def _check_base_url(value: str) -> str:
+    if value.startswith(DEMO_PLACEHOLDER):
+        return value
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError("expected an http:// or https:// URL, such as https://api.example.com")
+    if parts.query or parts.fragment:
+        raise ValueError("expected a URL without a query string: put query parameters in `params`")
+    if parts.username or parts.password:
+        raise ValueError(
+            "credentials do not belong in a URL: set `auth` and keep the secret "
+            "in an environment variable"
+        )
+    return value.rstrip("/")
+
+
+class HttpSourceBase(StrictModel):
+    """What every source fetched over HTTP shares: its id, timeouts, retries and circuit."""
 
     id: Identifier
-    kind: Literal["json"]
-    base_url: str
-    path: str = ""
-    auth: Auth = Field(default_factory=NoAuth)
     timeout_seconds: float = Field(10, gt=0, le=300)
     refresh_seconds: float | None = Field(None, ge=5, le=86_400)
-    params: dict[str, Scalar] = Field(default_factory=dict)
-    pagination: Pagination = Field(default_factory=NoPagination)
-    records: RecordSelection = Field(default_factory=RecordSelection)
     max_pages: int = Field(1000, ge=1, le=100_000)
     # Transient failures (connect errors, timeouts, 429, 5xx) are retried with
     # exponential backoff and full jitter: at most `retries` more tries a request.
     retries: int = Field(3, ge=0, le=10)
     backoff_seconds: float = Field(1.0, ge=0, le=60)
+    # A 429's Retry-After (or a vendor's reset header) is waited up to this long.
     max_backoff_seconds: float = Field(30.0, ge=0, le=600)
     # After this many failed refreshes in a row the source is left alone for
     # `circuit_open_seconds` (doubling while it keeps failing), then probed.
@@ -291,24 +301,19 @@ class JsonSource(StrictModel):
 
     _id = field_validator("id")(_check_identifier)
 
-    @field_validator("base_url")
-    @classmethod
-    def _base_url(cls, value: str) -> str:
-        if value.startswith(DEMO_PLACEHOLDER):
-            return value
-        parts = urlsplit(value)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ValueError("expected an http:// or https:// URL, such as https://api.example.com")
-        if parts.query or parts.fragment:
-            raise ValueError(
-                "expected a URL without a query string: put query parameters in `params`"
-            )
-        if parts.username or parts.password:
-            raise ValueError(
-                "credentials do not belong in a URL: set `auth` and keep the secret "
-                "in an environment variable"
-            )
-        return value.rstrip("/")
+
+class JsonSource(HttpSourceBase):
+    """The generic `json` kind: GET an endpoint, follow its pages, select records."""
+
+    kind: Literal["json"]
+    base_url: str
+    path: str = ""
+    auth: Auth = Field(default_factory=NoAuth)
+    params: dict[str, Scalar] = Field(default_factory=dict)
+    pagination: Pagination = Field(default_factory=NoPagination)
+    records: RecordSelection = Field(default_factory=RecordSelection)
+
+    _base_url = field_validator("base_url")(_check_base_url)
 
     @field_validator("path")
     @classmethod
@@ -327,7 +332,169 @@ class JsonSource(StrictModel):
         return f"{self.base_url}/{self.path.lstrip('/')}"
 
 
-Source = JsonSource
+# ── Built-in vendor kinds ─────────────────────────────────────────────────
+# Each names the tool, the environment variables that hold its credential and
+# the survey or report to read; the endpoints, auth scheme, paging and rate
+# limits are the vendor's own, in tui/sources/<vendor>.py.
+
+_VENDOR_ID = re.compile(r"^[A-Za-z0-9_.-]+$")
+
+
+def _check_vendor_id(value: str) -> str:
+    if not _VENDOR_ID.match(value):
+        raise ValueError("expected an id of letters, digits, '.', '_' or '-'")
+    return value
+
+
+class SurveyMonkeySource(HttpSourceBase):
+    """SurveyMonkey API v3: the bulk responses of one survey, one question's answers."""
+
+    kind: Literal["surveymonkey"]
+    survey_id: str
+    # The NPS or CSAT question whose answers become `score`.
+    question_id: str
+    token_env: EnvName
+    base_url: str = "https://api.surveymonkey.com/v3"
+    # completed (default), partial, or any.
+    status: Literal["completed", "partial", "any"] = "completed"
+    per_page: int = Field(100, ge=1, le=100)
+
+    _ids = field_validator("survey_id", "question_id")(_check_vendor_id)
+    _env = field_validator("token_env")(_check_env_name)
+    _base_url = field_validator("base_url")(_check_base_url)
+
+    @property
+    def auth(self) -> BearerAuth:
+        return BearerAuth(kind="bearer", token_env=self.token_env)
+
+
+class ZendeskSource(HttpSourceBase):
+    """Zendesk Support: satisfaction ratings (good or bad) as a 0/1 `rating`."""
+
+    kind: Literal["zendesk"]
+    # https://{subdomain}.zendesk.com/api/v2, unless base_url says otherwise.
+    subdomain: str | None = None
+    base_url: str | None = None
+    # API token auth: the agent's email and the token, each in a variable.
+    email_env: EnvName
+    token_env: EnvName
+    page_size: int = Field(100, ge=1, le=100)
+
+    _envs = field_validator("email_env", "token_env")(_check_env_name)
+
+    @field_validator("subdomain")
+    @classmethod
+    def _subdomain(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(r"[a-z0-9][a-z0-9-]*", value):
+            raise ValueError("expected the subdomain alone, such as acme for acme.zendesk.com")
+        return value
+
+    @field_validator("base_url")
+    @classmethod
+    def _base(cls, value: str | None) -> str | None:
+        return None if value is None else _check_base_url(value)
+
+    @model_validator(mode="after")
+    def _where(self) -> ZendeskSource:
+        if (self.subdomain is None) == (self.base_url is None):
+            raise ValueError("set either subdomain (acme for acme.zendesk.com) or base_url")
+        return self
+
+    @property
+    def url(self) -> str:
+        return self.base_url or f"https://{self.subdomain}.zendesk.com/api/v2"
+
+    @property
+    def auth(self) -> BasicAuth:
+        # "{email}/token:{token}": both names, so both are redacted from messages.
+        return BasicAuth(kind="basic", username_env=self.email_env, password_env=self.token_env)
+
+
+class BambooHRSource(HttpSourceBase):
+    """BambooHR: a custom report of every employee, current and former."""
+
+    kind: Literal["bamboohr"]
+    # https://{company_domain}.bamboohr.com/api/v1, unless base_url says otherwise.
+    company_domain: str | None = None
+    base_url: str | None = None
+    api_key_env: EnvName = "BAMBOOHR_API_KEY"
+    # More report fields to carry into records, such as division or location.
+    extra_fields: list[str] = Field(default_factory=list, max_length=50)
+
+    _env = field_validator("api_key_env")(_check_env_name)
+
+    @field_validator("company_domain")
+    @classmethod
+    def _domain(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9-]*", value):
+            raise ValueError(
+                "expected the company domain alone, such as acme for acme.bamboohr.com"
+            )
+        return value
+
+    @field_validator("base_url")
+    @classmethod
+    def _base(cls, value: str | None) -> str | None:
+        return None if value is None else _check_base_url(value)
+
+    @field_validator("extra_fields")
+    @classmethod
+    def _fields(cls, value: list[str]) -> list[str]:
+        for name in value:
+            if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_.]*", name):
+                raise ValueError(f"expected BambooHR field names, such as division; got {name!r}")
+        return value
+
+    @model_validator(mode="after")
+    def _where(self) -> BambooHRSource:
+        if (self.company_domain is None) == (self.base_url is None):
+            raise ValueError("set either company_domain (acme for acme.bamboohr.com) or base_url")
+        return self
+
+    @property
+    def url(self) -> str:
+        return self.base_url or f"https://{self.company_domain}.bamboohr.com/api/v1"
+
+    @property
+    def auth(self) -> BasicAuth:
+        # The API key is the user name; the password is ignored.
+        return BasicAuth(kind="basic", username_env=self.api_key_env)
+
+
+class FileSource(StrictModel):
+    """A CSV or JSON export on disk, for tools with no API and for backfills."""
+
+    id: Identifier
+    kind: Literal["file"]
+    path: str
+    # By the file name's ending unless given.
+    format: Literal["csv", "json"] | None = None
+    # Record field = column (CSV) or JMESPath (JSON); empty keeps every column.
+    columns: dict[str, str] = Field(default_factory=dict)
+    # JSON only: where the list of records is, as JMESPath (empty: the document is the list).
+    records_path: str = ""
+    refresh_seconds: float | None = Field(None, ge=5, le=86_400)
+    circuit_after_failures: int = Field(5, ge=1, le=1000)
+    circuit_open_seconds: float = Field(300, ge=1, le=86_400)
+
+    _id = field_validator("id")(_check_identifier)
+
+    @property
+    def auth(self) -> NoAuth:
+        return NoAuth()
+
+    @property
+    def file_format(self) -> str:
+        if self.format is not None:
+            return self.format
+        return "json" if self.path.lower().endswith((".json", ".ndjson")) else "csv"
+
+
+Source = Annotated[
+    JsonSource | SurveyMonkeySource | ZendeskSource | BambooHRSource | FileSource,
+    Field(discriminator="kind"),
+]
+SOURCE_KINDS = ("json", "surveymonkey", "zendesk", "bamboohr", "file")
 
 
 # ── [[metrics]] ────────────────────────────────────────────────────────────
@@ -574,7 +741,8 @@ def _cross_reference_problems(config: Config) -> Iterator[ConfigProblem]:
             if item_id in ids[:index]:
                 yield ConfigProblem(f"{table}[{index}].id", f'"{item_id}" is used twice')
     for index, source in enumerate(config.sources):
-        if source.base_url.startswith(DEMO_PLACEHOLDER) and not config.dashboard.demo:
+        base_url = getattr(source, "base_url", None) or ""
+        if base_url.startswith(DEMO_PLACEHOLDER) and not config.dashboard.demo:
             yield ConfigProblem(
                 f"sources[{index}].base_url",
                 f"{DEMO_PLACEHOLDER} points at the bundled demo API, which runs only "

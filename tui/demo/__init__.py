@@ -20,10 +20,12 @@ def bundled_demo_config() -> Path:
 
 def with_demo_url(config: Config, url: str) -> Config:
     """The config with `{demo}` in each source's base_url replaced by the demo API's address."""
-    sources = [
-        source.model_copy(update={"base_url": source.base_url.replace(DEMO_PLACEHOLDER, url)})
-        for source in config.sources
-    ]
+    sources = []
+    for source in config.sources:
+        base_url = getattr(source, "base_url", None)
+        if base_url:
+            source = source.model_copy(update={"base_url": base_url.replace(DEMO_PLACEHOLDER, url)})
+        sources.append(source)
     return config.model_copy(update={"sources": sources})
 
 

@@ -36,7 +36,8 @@ def read_secret(environ: Mapping[str, str], name: str) -> str:
         return ""
 
 
-def _read(environ: Mapping[str, str], name: str, source_id: str) -> str:
+def require_secret(environ: Mapping[str, str], name: str, source_id: str) -> str:
+    """The secret in `name` (or `name`_FILE); a SourceError naming the variable if unset."""
     value = read_secret(environ, name)
     if value:
         return value
@@ -48,13 +49,15 @@ def _read(environ: Mapping[str, str], name: str, source_id: str) -> str:
 def auth_headers(auth: Auth, environ: Mapping[str, str], source_id: str) -> dict[str, str]:
     """The headers that authenticate a request; raises SourceError if a variable is unset."""
     if isinstance(auth, BearerAuth):
-        return {"Authorization": f"Bearer {_read(environ, auth.token_env, source_id)}"}
+        return {"Authorization": f"Bearer {require_secret(environ, auth.token_env, source_id)}"}
     if isinstance(auth, HeaderAuth):
-        token = _read(environ, auth.token_env, source_id)
+        token = require_secret(environ, auth.token_env, source_id)
         return {auth.header: f"{auth.prefix}{token}"}
     if isinstance(auth, BasicAuth):
-        user = _read(environ, auth.username_env, source_id)
-        password = _read(environ, auth.password_env, source_id) if auth.password_env else ""
+        user = require_secret(environ, auth.username_env, source_id)
+        password = (
+            require_secret(environ, auth.password_env, source_id) if auth.password_env else ""
+        )
         encoded = base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
         return {"Authorization": f"Basic {encoded}"}
     return {}

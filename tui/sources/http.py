@@ -60,6 +60,14 @@ class RequestPolicy:
     max_response_bytes: int = 50_000_000
     # Environment variable names to suggest on a 401/403 (never their values).
     credential_names: tuple[str, ...] = ()
+    # Who answered, for messages: "401 from BambooHR — check BAMBOOHR_API_KEY".
+    vendor: str = ""
+    # Headers a vendor sends instead of Retry-After: seconds until its window resets.
+    reset_headers: tuple[str, ...] = ()
+
+    @property
+    def speaker(self) -> str:
+        return self.vendor or self.source_id
 
     def backoff(self, attempt: int, retry_after: float | None, rng: random.Random) -> float:
         """Seconds to wait before try `attempt + 1` (attempt 0 is the first retry)."""
@@ -95,13 +103,18 @@ async def get_json(
     what: str = "response",
     sleep: Sleep = asyncio.sleep,
     rng: random.Random | None = None,
+    method: str = "GET",
+    json_body: Any = None,
 ) -> JsonPage:
-    """GET `url` and decode its JSON body, retrying transient failures."""
+    """Request `url` (GET unless told) and decode its JSON body, retrying transient failures.
+
+    A POST here only reads (a report query): retrying it is safe.
+    """
     rng = rng or random.Random()
     url = httpx.URL(str(url))
     for attempt in range(policy.retries + 1):
         try:
-            return await _get_once(client, policy, url, params, headers, what)
+            return await _get_once(client, policy, url, params, headers, what, method, json_body)
         except _Transient as failure:
             if attempt == policy.retries:
                 tries = f" after {attempt + 1} tries" if attempt else ""
@@ -117,17 +130,25 @@ async def _get_once(
     params: dict[str, Any] | None,
     headers: dict[str, str] | None,
     what: str,
+    method: str = "GET",
+    json_body: Any = None,
 ) -> JsonPage:
     shown = display_url(url)
     source_id = policy.source_id
     try:
         async with client.stream(
-            "GET", url, params=params, headers=headers, timeout=policy.timeout_seconds
+            method,
+            url,
+            params=params,
+            headers=headers,
+            json=json_body,
+            timeout=policy.timeout_seconds,
         ) as response:
             status = response.status_code
             if status in TRANSIENT_STATUSES:
                 raise _Transient(
-                    _status_message(status, policy, shown), _retry_after(response.headers)
+                    _status_message(status, policy, shown),
+                    _retry_after(response.headers, policy.reset_headers),
                 )
             if not response.is_success:
                 raise SourceError(_status_message(status, policy, shown))
@@ -165,10 +186,16 @@ async def _read_capped(response: httpx.Response, policy: RequestPolicy, shown: s
     return b"".join(chunks)
 
 
-def _retry_after(headers: httpx.Headers) -> float | None:
-    """Retry-After as seconds, from either of its forms (seconds or an HTTP date)."""
+def _retry_after(headers: httpx.Headers, reset_headers: tuple[str, ...] = ()) -> float | None:
+    """Retry-After as seconds, from either of its forms (seconds or an HTTP date); failing
+    that, the first of a vendor's reset headers that holds a number of seconds."""
     value = headers.get("Retry-After", "").strip()
     if not value:
+        for name in reset_headers:
+            try:
+                return max(0.0, float(headers.get(name, "").strip()))
+            except ValueError:
+                continue
         return None
     try:
         return max(0.0, float(value))
@@ -199,7 +226,7 @@ def _reason(error: httpx.TransportError) -> str:
 
 
 def _status_message(status: int, policy: RequestPolicy, shown: str) -> str:
-    source_id = policy.source_id
+    source_id = policy.speaker
     if status in (401, 403):
         names = policy.credential_names
         hint = f"check {' and '.join(names)}" if names else "the API needs credentials: set auth"

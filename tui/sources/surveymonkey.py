@@ -1,0 +1,144 @@
+"""SurveyMonkey API v3: one question's answers from a survey's bulk responses.
+
+Reference: SurveyMonkey API v3 documentation (https://api.surveymonkey.com/v3/docs;
+SurveyMonkey/public_api_docs): "Authentication" (Authorization: Bearer), "Pagination"
+(page, per_page up to 100, links.next), "Request and Response Limits" (120 requests a
+minute for private apps; X-Ratelimit-App-Global-Minute-Reset), "Surveys" (GET
+/surveys/{id}/details: pages[].questions[].answers.choices[] with id, text, position)
+and "Survey Responses" (GET /surveys/{id}/responses/bulk: data[].pages[].questions[]
+.answers[].choice_id, date_created, response_status, custom_variables).
+
+A record per response that answered the question:
+    response_id, submitted_at (date_created), score, status, collector_id, and each
+    custom variable (team, region…) under its own name, so it can be a segment.
+The score is the chosen answer's text when that is a whole number (an NPS question's
+0–10, a 1–5 rating scale), otherwise its position (1 for the first choice).
+
+Not confirmed against a live account: whether a 429 ever carries Retry-After (we use
+it if present, else the minute-reset header); the exact family/subtype of NPS
+questions (we read answers.choices whatever they are); whether `position` is 1-based
+for every question type (the docs' examples are).
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections import Counter
+from collections.abc import Mapping
+from typing import Any
+
+import httpx
+
+from tui.config import SurveyMonkeySource
+from tui.sources.auth import auth_headers
+from tui.sources.base import FetchResult, Record, SourceError
+from tui.sources.http import get_json
+from tui.sources.vendor import next_link, vendor_policy
+
+VENDOR = "SurveyMonkey"
+RESET_HEADERS = ("X-Ratelimit-App-Global-Minute-Reset",)
+
+
+def choice_scores(details: Any, question_id: str, source_id: str) -> dict[str, int]:
+    """choice id → score, from the survey's design."""
+    pages = details.get("pages") if isinstance(details, dict) else None
+    for page in pages if isinstance(pages, list) else []:
+        for question in page.get("questions") or []:
+            if isinstance(question, dict) and str(question.get("id")) == question_id:
+                choices = (question.get("answers") or {}).get("choices") or []
+                scores = {}
+                for index, choice in enumerate(choices, start=1):
+                    text = str(choice.get("text", "")).strip()
+                    position = choice.get("position", index)
+                    scores[str(choice.get("id"))] = (
+                        int(text) if text.lstrip("-").isdigit() else int(position)
+                    )
+                if not scores:
+                    raise SourceError(
+                        f"{source_id}: question {question_id} has no choices to score"
+                    )
+                return scores
+    raise SourceError(f"{source_id}: survey has no question {question_id}; check question_id")
+
+
+def response_record(
+    item: Any, question_id: str, scores: Mapping[str, int], skipped: Counter[str]
+) -> Record | None:
+    """The record of one bulk response, or None (and a counted reason) without an answer."""
+    if not isinstance(item, dict):
+        skipped["response is not a JSON object"] += 1
+        return None
+    chosen = None
+    for page in item.get("pages") or []:
+        for question in page.get("questions") or []:
+            if isinstance(question, dict) and str(question.get("id")) == question_id:
+                answers = question.get("answers") or []
+                chosen = next((a.get("choice_id") for a in answers if a.get("choice_id")), None)
+    if chosen is None:
+        skipped["did not answer the question"] += 1
+        return None
+    if str(chosen) not in scores:
+        skipped["answer is not one of the question's choices"] += 1
+        return None
+    record: Record = {}
+    variables = item.get("custom_variables")
+    if isinstance(variables, dict):
+        record.update({str(k): v for k, v in variables.items() if isinstance(v, (str, int))})
+    record.update(
+        response_id=item.get("id"),
+        submitted_at=item.get("date_created"),
+        score=scores[str(chosen)],
+        status=item.get("response_status"),
+        collector_id=item.get("collector_id"),
+    )
+    return record
+
+
+async def fetch_records(
+    source: SurveyMonkeySource,
+    client: httpx.AsyncClient,
+    environ: Mapping[str, str] | None = None,
+) -> FetchResult:
+    started = time.monotonic()
+    headers = auth_headers(source.auth, os.environ if environ is None else environ, source.id)
+    policy = vendor_policy(source, VENDOR, RESET_HEADERS)
+    survey = f"{source.base_url}/surveys/{source.survey_id}"
+    details = await get_json(
+        client, policy, f"{survey}/details", headers=headers, what="survey details"
+    )
+    scores = choice_scores(details.body, source.question_id, source.id)
+
+    result = FetchResult(source.id, [], pages=1)
+    params: dict[str, Any] | None = {"per_page": source.per_page}
+    if source.status != "any":
+        params = {**(params or {}), "status": source.status}
+    url: httpx.URL | None = httpx.URL(f"{survey}/responses/bulk")
+    seen: set[str] = set()
+    while url is not None:
+        if result.pages > source.max_pages:
+            raise SourceError(f"{source.id}: stopped after max_pages = {source.max_pages} pages")
+        page = await get_json(
+            client, policy, url, params=params, headers=headers, what=f"page {result.pages}"
+        )
+        result.pages += 1
+        body = page.body
+        items = body.get("data") if isinstance(body, dict) else None
+        if not isinstance(items, list):
+            raise SourceError(f"{source.id}: page {result.pages - 1} has no list of responses")
+        for item in items:
+            record = response_record(item, source.question_id, scores, result.skipped)
+            if record is None:
+                continue
+            key = str(record["response_id"])
+            if key in seen:  # pages that shift while read repeat a response
+                result.skipped["duplicate response"] += 1
+                continue
+            seen.add(key)
+            result.records.append(record)
+        links = body.get("links") if isinstance(body, dict) else None
+        # The next link carries its own query string.
+        url = next_link(page.url, (links or {}).get("next"), source.base_url, source.id)
+        params = None
+    result.seconds = time.monotonic() - started
+    return result

@@ -1,0 +1,44 @@
+"""What the built-in vendor kinds share: the request policy, and following a next link."""
+
+from __future__ import annotations
+
+import httpx
+
+from tui.config import BambooHRSource, SurveyMonkeySource, ZendeskSource
+from tui.sources.auth import credential_names
+from tui.sources.base import SourceError
+from tui.sources.http import RequestPolicy
+
+VendorSource = SurveyMonkeySource | ZendeskSource | BambooHRSource
+
+
+def vendor_policy(
+    source: VendorSource, vendor: str, reset_headers: tuple[str, ...] = ()
+) -> RequestPolicy:
+    return RequestPolicy(
+        source_id=source.id,
+        timeout_seconds=source.timeout_seconds,
+        retries=source.retries,
+        backoff_seconds=source.backoff_seconds,
+        max_backoff_seconds=source.max_backoff_seconds,
+        max_response_bytes=source.max_response_bytes,
+        credential_names=tuple(credential_names(source.auth)),
+        vendor=vendor,
+        reset_headers=reset_headers,
+    )
+
+
+def next_link(current: httpx.URL, link: object, origin: str, source_id: str) -> httpx.URL | None:
+    """The next page's URL from a body's `next` link, or None; never another host."""
+    if not link:
+        return None
+    if not isinstance(link, str):
+        raise SourceError(f"{source_id}: the next-page link is not a URL")
+    url = current.join(link)
+    first = httpx.URL(origin)
+    # Credentials go with every page: a link to another host is not followed.
+    if (url.scheme, url.host, url.port) != (first.scheme, first.host, first.port):
+        raise SourceError(
+            f"{source_id}: next page points at another host ({url.host}); not followed"
+        )
+    return url
