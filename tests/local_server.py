@@ -20,6 +20,8 @@ class Request:
     path: str
     query: dict[str, str]
     headers: dict[str, str]
+    method: str = "GET"
+    body: bytes = b""
 
 
 @dataclass
@@ -50,11 +52,19 @@ class LocalServer:
             def log_message(self, *args: Any) -> None:
                 pass
 
+            def do_POST(self) -> None:
+                self.do_GET()
+
             def do_GET(self) -> None:
                 parts = urlsplit(self.path)
                 query = {k: v[0] for k, v in parse_qs(parts.query).items()}
+                length = int(self.headers.get("Content-Length") or 0)
                 request = Request(
-                    parts.path, query, {k.lower(): v for k, v in self.headers.items()}
+                    parts.path,
+                    query,
+                    {k.lower(): v for k, v in self.headers.items()},
+                    self.command,
+                    self.rfile.read(length) if length else b"",
                 )
                 outer.requests.append(request)
                 route = outer.routes.get(parts.path)
