@@ -431,3 +431,254 @@ def test_a_vendor_credential_in_the_config_is_refused(tmp_path):
 
 def test_the_example_is_valid_and_names_every_kind(example):
     assert [s.kind for s in example.sources] == ["surveymonkey", "zendesk", "bamboohr", "file"]
+
+
+# ── Typeform, Personio, HiBob (config/examples/more-vendors.toml) ────────
+
+
+@pytest.fixture
+def more() -> Config:
+    return load_config(ROOT / "config" / "examples" / "more-vendors.toml")
+
+
+MORE_ENV = {
+    "TYPEFORM_TOKEN": "tf-secret-4",
+    "PERSONIO_CLIENT_ID": "pc-id-5",
+    "PERSONIO_CLIENT_SECRET": "pc-secret-6",
+    "HIBOB_SERVICE_USER_ID": "svc-7",
+    "HIBOB_SERVICE_USER_TOKEN": "hb-secret-8",
+}
+
+# Newest first, as Typeform lists them: scores 10, 2, 9, 9, 5, a skipped field, 8.
+TF_SCORES = [10, 2, 9, 9, 5, None, 8]
+
+
+class TypeformReplay:
+    def __init__(self) -> None:
+        self.rate_limited = False
+        self.server = LocalServer({"/forms/lT4Z3j/responses": self.responses})
+
+    def responses(self, request):
+        size = int(request.query["page_size"])
+        items = []
+        for i, score in enumerate(TF_SCORES):
+            answers = [
+                {
+                    "field": {"id": "f0", "ref": "name", "type": "short_text"},
+                    "type": "text",
+                    "text": "x",
+                }
+            ]
+            if score is not None:
+                answers.append(
+                    {
+                        "field": {"id": "f1", "ref": "nps_question", "type": "nps"},
+                        "type": "number",
+                        "number": score,
+                    }
+                )
+            item = {
+                "response_id": f"r{i}",
+                "token": f"r{i}",
+                "landed_at": f"2026-03-{20 - i:02d}T10:00:00Z",
+                "submitted_at": f"2026-03-{20 - i:02d}T10:01:00Z",
+                "answers": answers,
+            }
+            if i != 2:  # one response without hidden fields
+                item["hidden"] = {"team": "Support" if i % 2 else "Sales"}
+            items.append(item)
+        before = request.query.get("before")
+        start = (
+            0
+            if before is None
+            else next(i for i, it in enumerate(items) if it["token"] == before) + 1
+        )
+        if before == "r2" and not self.rate_limited:
+            self.rate_limited = True
+            return Reply(429, {"code": "rate_limited"}, headers={"Retry-After": "0"})
+        chunk = items[start : start + size]
+        return Reply(body={"total_items": len(items), "page_count": 3, "items": chunk})
+
+
+async def test_typeform_pages_with_before_and_computes_nps(more):
+    replay = TypeformReplay()
+    with replay.server:
+        source = pointed_at(more, "feedback", base_url=replay.server.url, page_size=3)
+        result = await fetch(source, MORE_ENV)
+        requests = replay.server.requests
+    assert replay.rate_limited and result.pages == 3
+    assert [r.query.get("before") for r in requests] == [None, "r2", "r2", "r5"]
+    assert result.skipped == {"did not answer the field": 1}
+    assert requests[0].headers["authorization"] == "Bearer tf-secret-4"
+    # By hand: 10, 2, 9, 9, 5, 8 → promoters 3, detractors 2, n 6.
+    value, n = march_value(more, "nps", result.records)
+    assert (n, value) == (6, pytest.approx(100 * (3 - 2) / 6))
+
+
+def _personio_employee(number, hired, left, department):
+    return {
+        "type": "Employee",
+        "attributes": {
+            "id": {"label": "ID", "value": number, "type": "integer"},
+            "first_name": {"label": "First name", "value": "Never", "type": "standard"},
+            "email": {"label": "Email", "value": f"p{number}@acme.test", "type": "standard"},
+            "status": {"label": "Status", "value": "inactive" if left else "active"},
+            "hire_date": {"label": "Hire date", "value": f"{hired}T00:00:00+01:00", "type": "date"},
+            "termination_date": {
+                "label": "Termination date",
+                "value": f"{left}T00:00:00+01:00" if left else None,
+                "type": "date",
+            },
+            "department": {
+                "label": "Department",
+                "value": {"type": "Department", "attributes": {"id": 3, "name": department}},
+            }
+            if department
+            else {"label": "Department", "value": None},
+            "office": {
+                "label": "Office",
+                "value": {"type": "Office", "attributes": {"id": 1, "name": "Berlin"}},
+            },
+        },
+    }
+
+
+# Twenty people employed all of February; two leave in March (the 10th and the 15th).
+PERSONIO = [
+    _personio_employee(i, "2021-04-01", None, "Support" if i % 2 else None) for i in range(18)
+] + [
+    _personio_employee(18, "2022-01-10", "2026-03-10", "Support"),
+    _personio_employee(19, "2020-06-01", "2026-03-15", "Sales"),
+]
+
+
+class PersonioReplay:
+    def __init__(self) -> None:
+        self.tokens = 0
+        self.rate_limited = False
+        self.server = LocalServer({"/v1/auth": self.auth, "/v1/company/employees": self.employees})
+
+    def auth(self, request):
+        body = json.loads(request.body)
+        if body != {"client_id": "pc-id-5", "client_secret": "pc-secret-6"}:
+            return Reply(401, {"success": False, "error": {"message": "bad credentials"}})
+        self.tokens += 1
+        return Reply(body={"success": True, "data": {"token": f"papi-token-{self.tokens}"}})
+
+    def employees(self, request):
+        if request.headers.get("authorization") != f"Bearer papi-token-{self.tokens}":
+            return Reply(401, {"success": False})
+        offset, limit = int(request.query["offset"]), int(request.query["limit"])
+        if offset == limit and not self.rate_limited:
+            self.rate_limited = True
+            return Reply(
+                429, {"success": False, "error": {"code": 429}}, headers={"Retry-After": "0"}
+            )
+        chunk = PERSONIO[offset : offset + limit]
+        return Reply(
+            body={
+                "success": True,
+                "metadata": {
+                    "total_elements": len(PERSONIO),
+                    "current_page": offset // limit,
+                    "total_pages": -(-len(PERSONIO) // limit),
+                },
+                "offset": offset,
+                "limit": limit,
+                "data": chunk,
+            }
+        )
+
+
+async def test_personio_gets_a_token_pages_by_offset_and_computes_turnover(more):
+    replay = PersonioReplay()
+    with replay.server:
+        source = pointed_at(more, "personio", base_url=f"{replay.server.url}/v1", limit=8)
+        result = await fetch(source, MORE_ENV)
+        # A second refresh reuses the token.
+        await fetch(source, MORE_ENV)
+    assert replay.rate_limited and replay.tokens == 1
+    assert result.pages == 3 and len(result.records) == 20
+    assert {"first_name", "email"}.isdisjoint(result.records[0])
+    assert result.records[0]["hire_date"] == "2021-04-01"  # Personio's local midnight, as a date
+    assert result.records[19]["office"] == "Berlin"
+    # By hand, March 2026 to date (the 20th): 20 employed on 28 Feb, 18 today.
+    # 2 terminations ÷ mean(20, 18) = 2 ÷ 19 → 10.526 %.
+    value, _ = march_value(more, "turnover", result.records)
+    assert value == pytest.approx(100 * 2 / 19)
+
+
+async def test_personio_fetches_a_new_token_when_the_kept_one_is_refused(more):
+    replay = PersonioReplay()
+    with replay.server:
+        source = pointed_at(
+            more, "personio", id="personio-expiry", base_url=f"{replay.server.url}/v1", limit=50
+        )
+        await fetch(source, MORE_ENV)
+        # The kept token stops working before its time (revoked, say).
+        from tui.sources import personio
+
+        key = next(k for k in personio._tokens if k[0] == "personio-expiry")
+        personio._tokens[key] = ("papi-token-stale", personio._tokens[key][1])
+        result = await fetch(source, MORE_ENV)
+    assert len(result.records) == 20 and replay.tokens == 2
+
+
+async def test_personio_bad_credentials_name_both_variables(more):
+    replay = PersonioReplay()
+    with replay.server:
+        source = pointed_at(more, "personio", id="personio-bad", base_url=f"{replay.server.url}/v1")
+        with pytest.raises(SourceError) as caught:
+            await fetch(source, {**MORE_ENV, "PERSONIO_CLIENT_SECRET": "wrong-secret-9"})
+    message = str(caught.value)
+    assert message == "401 from Personio — check PERSONIO_CLIENT_ID and PERSONIO_CLIENT_SECRET"
+    assert "wrong-secret-9" not in message
+
+
+def _bob(number, start, termination, department, site="London"):
+    person = {
+        "/root/id": {"value": str(number)},
+        "/work/startDate": {"value": start},
+        "/internal/terminationDate": {"value": termination},
+        "/internal/status": {"value": "Inactive" if termination else "Active"},
+        "/internal/lifecycleStatus": {"value": "terminated" if termination else "employed"},
+        "/work/site": {"value": site},
+    }
+    if department:  # an optional field, sometimes missing
+        person["/work/department"] = {"value": department}
+    return person
+
+
+async def test_hibob_searches_inactive_people_too_and_computes_headcount(more):
+    throttled = []
+
+    def search(request):
+        if not throttled:
+            throttled.append(True)
+            return Reply(429, raw=b"rate limited", headers={"Retry-After": "0"})
+        body = json.loads(request.body)
+        assert body["showInactive"] is True and "work.site" in body["fields"]
+        return Reply(
+            body={
+                "employees": [
+                    _bob(1, "2020-01-06", None, "Support"),
+                    _bob(2, "2021-05-17", None, None),
+                    _bob(3, "2019-03-01", "2026-03-05", "Support"),
+                    _bob(4, "2026-03-09", None, "Sales"),
+                    _bob(5, "2026-04-01", None, "Sales"),  # starts after the window
+                ]
+            }
+        )
+
+    with LocalServer({"/v1/people/search": search}) as server:
+        source = pointed_at(more, "bob", base_url=f"{server.url}/v1")
+        result = await fetch(source, MORE_ENV)
+        request = server.requests[-1]
+    expected = base64.b64encode(b"svc-7:hb-secret-8").decode()
+    assert request.method == "POST" and request.headers["authorization"] == f"Basic {expected}"
+    assert len(throttled) == 1 and len(result.records) == 5
+    assert result.records[1]["department"] is None and result.records[0]["work.site"] == "London"
+    # By hand, headcount on the running period's last day (today, 20 March): people 1, 2
+    # and 4 (3 left on the 5th, 5 starts in April) → 3.
+    value, _ = march_value(more, "headcount", result.records)
+    assert value == 3

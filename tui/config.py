@@ -461,6 +461,77 @@ class BambooHRSource(HttpSourceBase):
         return BasicAuth(kind="basic", username_env=self.api_key_env)
 
 
+class TypeformSource(HttpSourceBase):
+    """Typeform: the responses of one form, one field's answers."""
+
+    kind: Literal["typeform"]
+    form_id: str
+    # The NPS, opinion-scale or rating field, by its ref (or its id).
+    field: str
+    token_env: EnvName
+    base_url: str = "https://api.typeform.com"
+    page_size: int = Field(1000, ge=1, le=1000)
+
+    _ids = field_validator("form_id", "field")(_check_vendor_id)
+    _env = field_validator("token_env")(_check_env_name)
+    _base_url = field_validator("base_url")(_check_base_url)
+
+    @property
+    def auth(self) -> BearerAuth:
+        return BearerAuth(kind="bearer", token_env=self.token_env)
+
+
+class PersonioSource(HttpSourceBase):
+    """Personio Personnel Data API v1: company employees, current and former."""
+
+    kind: Literal["personio"]
+    client_id_env: EnvName
+    client_secret_env: EnvName
+    base_url: str = "https://api.personio.de/v1"
+    limit: int = Field(100, ge=1, le=100)
+    # More employee attributes to carry into records (office, cost_centers…).
+    extra_attributes: list[str] = Field(default_factory=list, max_length=50)
+
+    _envs = field_validator("client_id_env", "client_secret_env")(_check_env_name)
+    _base_url = field_validator("base_url")(_check_base_url)
+
+    @property
+    def auth(self) -> BasicAuth:
+        # Not sent as Basic: the two are exchanged for a token. Named here so that
+        # messages can say which to check and never show either.
+        return BasicAuth(
+            kind="basic", username_env=self.client_id_env, password_env=self.client_secret_env
+        )
+
+
+class HiBobSource(HttpSourceBase):
+    """HiBob: people search, inactive people included."""
+
+    kind: Literal["hibob"]
+    service_user_env: EnvName
+    token_env: EnvName
+    base_url: str = "https://api.hibob.com/v1"
+    # More field paths to carry into records, such as work.site.
+    extra_fields: list[str] = Field(default_factory=list, max_length=50)
+
+    _envs = field_validator("service_user_env", "token_env")(_check_env_name)
+    _base_url = field_validator("base_url")(_check_base_url)
+
+    @field_validator("extra_fields")
+    @classmethod
+    def _fields(cls, value: list[str]) -> list[str]:
+        for name in value:
+            if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z][A-Za-z0-9_]*)+", name):
+                raise ValueError(f"expected HiBob field paths, such as work.site; got {name!r}")
+        return value
+
+    @property
+    def auth(self) -> BasicAuth:
+        return BasicAuth(
+            kind="basic", username_env=self.service_user_env, password_env=self.token_env
+        )
+
+
 class FileSource(StrictModel):
     """A CSV or JSON export on disk, for tools with no API and for backfills."""
 
@@ -491,10 +562,16 @@ class FileSource(StrictModel):
 
 
 Source = Annotated[
-    JsonSource | SurveyMonkeySource | ZendeskSource | BambooHRSource | FileSource,
+    JsonSource
+    | SurveyMonkeySource
+    | TypeformSource
+    | ZendeskSource
+    | BambooHRSource
+    | PersonioSource
+    | HiBobSource
+    | FileSource,
     Field(discriminator="kind"),
 ]
-SOURCE_KINDS = ("json", "surveymonkey", "zendesk", "bamboohr", "file")
 
 
 # ── [[metrics]] ────────────────────────────────────────────────────────────

@@ -6,8 +6,17 @@ from collections.abc import Mapping
 
 import httpx
 
-from tui.config import BambooHRSource, JsonSource, Source, SurveyMonkeySource, ZendeskSource
-from tui.sources import bamboohr, files, json_api, surveymonkey, zendesk
+from tui.config import (
+    BambooHRSource,
+    HiBobSource,
+    JsonSource,
+    PersonioSource,
+    Source,
+    SurveyMonkeySource,
+    TypeformSource,
+    ZendeskSource,
+)
+from tui.sources import bamboohr, files, hibob, json_api, personio, surveymonkey, typeform, zendesk
 from tui.sources.base import FetchResult
 
 
@@ -19,6 +28,12 @@ async def fetch_records(
         return await json_api.fetch_records(source, client, environ)
     if isinstance(source, SurveyMonkeySource):
         return await surveymonkey.fetch_records(source, client, environ)
+    if isinstance(source, TypeformSource):
+        return await typeform.fetch_records(source, client, environ)
+    if isinstance(source, PersonioSource):
+        return await personio.fetch_records(source, client, environ)
+    if isinstance(source, HiBobSource):
+        return await hibob.fetch_records(source, client, environ)
     if isinstance(source, ZendeskSource):
         return await zendesk.fetch_records(source, client, environ)
     if isinstance(source, BambooHRSource):

@@ -4,12 +4,26 @@ from __future__ import annotations
 
 import httpx
 
-from tui.config import BambooHRSource, SurveyMonkeySource, ZendeskSource
+from tui.config import (
+    BambooHRSource,
+    HiBobSource,
+    PersonioSource,
+    SurveyMonkeySource,
+    TypeformSource,
+    ZendeskSource,
+)
 from tui.sources.auth import credential_names
 from tui.sources.base import SourceError
 from tui.sources.http import RequestPolicy
 
-VendorSource = SurveyMonkeySource | ZendeskSource | BambooHRSource
+VendorSource = (
+    SurveyMonkeySource
+    | TypeformSource
+    | ZendeskSource
+    | BambooHRSource
+    | PersonioSource
+    | HiBobSource
+)
 
 
 def vendor_policy(
@@ -42,3 +56,11 @@ def next_link(current: httpx.URL, link: object, origin: str, source_id: str) -> 
             f"{source_id}: next page points at another host ({url.host}); not followed"
         )
     return url
+
+
+def date_part(value: object) -> object:
+    """ "2026-03-01" from "2026-03-01T00:00:00+01:00": HR systems give local midnights,
+    and the calendar date is what was meant. Anything else is passed on unchanged."""
+    if isinstance(value, str) and len(value) > 10 and value[10] == "T" and value[:4].isdigit():
+        return value[:10]
+    return value

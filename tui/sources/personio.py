@@ -1,0 +1,150 @@
+"""Personio Personnel Data API v1: company employees, for headcount and turnover.
+
+Reference: Personio developer docs, "Authentication" (POST /v1/auth with client_id and
+client_secret → data.token, a bearer valid 24 h; /auth allows 60 requests a minute),
+"List company employees" (GET /v1/company/employees; limit up to 100 and offset,
+mandatory paging; metadata.total_elements, current_page, total_pages; data[] of
+{"type": "Employee", "attributes": {<key>: {"label", "value", "type"}}}), "Pagination
+adoption guide for v1" and "Rate limits on GET employees" (300 a minute, HTTP 429,
+retry after at least 1 s).
+
+A record per employee, never a name or email:
+    employee_id, status, hire_date, termination_date (the calendar date of Personio's
+    local midnight, or None), department (the department's name), and each of
+    `extra_attributes` (a plain value, or an object's name).
+
+The token is kept for the process and fetched again after 23 h or a 401. Not
+confirmed: whether `offset` counts records or pages (the docs' wording: records; we
+send records and also stop on a short page, so a page-counting server cannot loop);
+the 429 body and headers. The v2 API (/v2/persons) is not covered.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Mapping
+from typing import Any
+
+import httpx
+
+from tui.config import PersonioSource
+from tui.sources.auth import require_secret
+from tui.sources.base import FetchResult, Record, SourceError
+from tui.sources.http import get_json
+from tui.sources.vendor import date_part, vendor_policy
+
+VENDOR = "Personio"
+TOKEN_SECONDS = 23 * 3600
+# (source id, base URL, client id) → (token, when it stops being used)
+_tokens: dict[tuple[str, str, str], tuple[str, float]] = {}
+
+
+def _value(attributes: dict[str, Any], key: str) -> Any:
+    entry = attributes.get(key)
+    value = entry.get("value") if isinstance(entry, dict) else None
+    if isinstance(value, dict):  # department, office: {"type", "attributes": {"id", "name"}}
+        inner = value.get("attributes")
+        return inner.get("name") if isinstance(inner, dict) else None
+    if isinstance(value, list):  # cost centers and the like: their names
+        names = [v.get("attributes", {}).get("name") for v in value if isinstance(v, dict)]
+        return ", ".join(n for n in names if n) or None
+    return None if value == "" else value
+
+
+def employee_record(item: Any, extra: list[str]) -> Record | str:
+    attributes = item.get("attributes") if isinstance(item, dict) else None
+    if not isinstance(attributes, dict):
+        return "employee has no attributes"
+    employee_id = _value(attributes, "id")
+    if employee_id is None:
+        return "employee has no id"
+    record: Record = {
+        "employee_id": str(employee_id),
+        "status": _value(attributes, "status"),
+        "hire_date": date_part(_value(attributes, "hire_date")),
+        "termination_date": date_part(_value(attributes, "termination_date")),
+        "department": _value(attributes, "department"),
+    }
+    for key in extra:
+        record[key] = _value(attributes, key)
+    return record
+
+
+async def _token(
+    source: PersonioSource, client: httpx.AsyncClient, environ: Mapping[str, str], fresh: bool
+) -> str:
+    client_id = require_secret(environ, source.client_id_env, source.id)
+    key = (source.id, source.base_url, client_id)
+    cached = _tokens.get(key)
+    if cached and not fresh and cached[1] > time.monotonic():
+        return cached[0]
+    secret = require_secret(environ, source.client_secret_env, source.id)
+    page = await get_json(
+        client,
+        vendor_policy(source, VENDOR),
+        f"{source.base_url}/auth",
+        what="token",
+        method="POST",
+        json_body={"client_id": client_id, "client_secret": secret},
+    )
+    data = page.body.get("data") if isinstance(page.body, dict) else None
+    token = data.get("token") if isinstance(data, dict) else None
+    if not isinstance(token, str) or not token:
+        names = f"{source.client_id_env} and {source.client_secret_env}"
+        raise SourceError(f"401 from {VENDOR} — no token; check {names}")
+    _tokens[key] = (token, time.monotonic() + TOKEN_SECONDS)
+    return token
+
+
+async def fetch_records(
+    source: PersonioSource, client: httpx.AsyncClient, environ: Mapping[str, str] | None = None
+) -> FetchResult:
+    started = time.monotonic()
+    environ = os.environ if environ is None else environ
+    policy = vendor_policy(source, VENDOR)
+    result = FetchResult(source.id, [])
+    token = await _token(source, client, environ, fresh=False)
+    seen: set[str] = set()
+    offset, retried_auth = 0, False
+    while True:
+        if result.pages >= source.max_pages:
+            raise SourceError(f"{source.id}: stopped after max_pages = {source.max_pages} pages")
+        try:
+            page = await get_json(
+                client,
+                policy,
+                f"{source.base_url}/company/employees",
+                params={"limit": source.limit, "offset": offset},
+                headers={"Authorization": f"Bearer {token}"},
+                what=f"page {result.pages + 1}",
+            )
+        except SourceError as error:
+            # A kept token that expired early: one fresh token, then give up.
+            if str(error).startswith("401") and not retried_auth:
+                retried_auth = True
+                token = await _token(source, client, environ, fresh=True)
+                continue
+            raise
+        result.pages += 1
+        body = page.body if isinstance(page.body, dict) else {}
+        items = body.get("data")
+        if not isinstance(items, list):
+            raise SourceError(f"{source.id}: page {result.pages} has no list of employees")
+        for item in items:
+            record = employee_record(item, source.extra_attributes)
+            if isinstance(record, str):
+                result.skipped[record] += 1
+                continue
+            if record["employee_id"] in seen:
+                result.skipped["duplicate employee"] += 1
+                continue
+            seen.add(record["employee_id"])
+            result.records.append(record)
+        metadata = body.get("metadata") if isinstance(body.get("metadata"), dict) else {}
+        total = metadata.get("total_elements") if isinstance(metadata, dict) else None
+        offset += len(items)
+        if len(items) < source.limit or (isinstance(total, int) and offset >= total):
+            break
+    result.seconds = time.monotonic() - started
+    return result
