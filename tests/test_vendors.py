@@ -682,3 +682,153 @@ async def test_hibob_searches_inactive_people_too_and_computes_headcount(more):
     # and 4 (3 left on the 5th, 5 starts in April) → 3.
     value, _ = march_value(more, "headcount", result.records)
     assert value == 3
+
+
+# ── Workday RaaS and Peakon (config/examples/workday-peakon.toml) ────────
+
+
+@pytest.fixture
+def workday_peakon() -> Config:
+    return load_config(ROOT / "config" / "examples" / "workday-peakon.toml")
+
+
+WP_ENV = {
+    "PEAKON_APP_TOKEN": "pk-app-secret-10",
+    "WORKDAY_ISU_USER": "ISU_Tandem@acme",
+    "WORKDAY_ISU_PASSWORD": "wd-secret-11",
+}
+
+
+async def test_workday_reads_a_report_with_prompts_and_computes_turnover(workday_peakon):
+    calls = []
+
+    def report(request):
+        calls.append(request)
+        if len(calls) == 1:
+            return Reply(500, raw=b"<html>busy</html>")  # transient: retried
+        rows = [
+            {
+                "Employee_ID": f"2100{i}",
+                "Hire_Date": "2019-02-01-08:00",
+                "Supervisory_Organization": "Support",
+                "Legal_Name": "Never Stored",
+            }
+            for i in range(7)
+        ]
+        rows.append(
+            {
+                "Employee_ID": "21007",
+                "Hire_Date": "2020-01-01",
+                "Termination_Date": "2026-03-02-08:00",
+            }
+        )
+        return Reply(body={"Report_Entry": rows})
+
+    with LocalServer(
+        {"/ccx/service/customreport2/acme/ISU_Tandem/Tandem_Workers": report}
+    ) as server:
+        source = pointed_at(
+            workday_peakon,
+            "workers",
+            report_url=f"{server.url}/ccx/service/customreport2/acme/ISU_Tandem/Tandem_Workers",
+        )
+        result = await fetch(source, WP_ENV)
+    assert len(calls) == 2 and calls[-1].query == {
+        "Include_Terminated_Workers": "1",
+        "format": "json",
+    }
+    expected = base64.b64encode(b"ISU_Tandem@acme:wd-secret-11").decode()
+    assert calls[-1].headers["authorization"] == f"Basic {expected}"
+    assert all("Legal_Name" not in r and "legal_name" not in r for r in result.records)
+    assert result.records[0]["hire_date"] == "2019-02-01"  # the date part of an offset date
+    assert result.records[7]["department"] is None  # a column missing from a row
+    # By hand, March to date: 8 employed on 28 Feb, 7 today; 1 ÷ 7.5 → 13.33 %.
+    value, _ = march_value(workday_peakon, "turnover", result.records)
+    assert value == pytest.approx(100 / 7.5)
+
+
+async def test_workday_report_with_no_rows_is_empty_not_an_error(workday_peakon):
+    with LocalServer({"/r": lambda request: Reply(body={})}) as server:
+        source = pointed_at(workday_peakon, "workers", report_url=f"{server.url}/r")
+        result = await fetch(source, WP_ENV)
+    assert result.records == []
+
+
+class PeakonReplay:
+    def __init__(self) -> None:
+        self.rate_limited = False
+        self.server = LocalServer(
+            {"/api/v1/auth/application": self.auth, "/api/v1/answers/export": self.answers}
+        )
+
+    def auth(self, request):
+        body = json.loads(request.body)
+        if body != {"token": "pk-app-secret-10", "persists": False}:
+            return Reply(401, {"errors": [{"status": 401}]})
+        return Reply(body={"data": {"type": "bearer_tokens", "id": "jwt.header.payload"}})
+
+    def answers(self, request):
+        assert request.headers["authorization"] == "Bearer jwt.header.payload"
+        cursor = int(request.query.get("cursor", "0"))
+        if cursor == 1 and not self.rate_limited:
+            self.rate_limited = True
+            return Reply(429, {"errors": [{"status": 429}]}, headers={"Retry-After": "0"})
+        pages = [
+            [(10, "1473", "automatic"), (3, "1473", "automatic"), (9, "88", "automatic")],
+            [(None, "1473", "automatic"), (8, "1473", "automatic"), (10, "1473", "test")],
+            [(9, "1473", "automatic"), (0, "1473", "automatic")],
+        ]
+        data = []
+        for i, (score, question, round_type) in enumerate(pages[cursor]):
+            attributes = {
+                "answerId": f"a{cursor}{i}",
+                "answerScore": score,
+                "questionId": question,
+                "questionType": "scale",
+                "responseAnsweredAt": f"2026-03-{cursor * 3 + i + 1:02d}T12:00:00.000Z",
+                "roundType": round_type,
+                "employeeId": "e1",
+                "accountEmail": "someone@acme.test",
+                "answerComment": "private",
+            }
+            if score is None:
+                attributes["answerSkipReason"] = "dont_know"
+            data.append({"id": f"a{cursor}{i}", "type": "answers_export", "attributes": attributes})
+        following = (
+            f"{self.server.url}/api/v1/answers/export?per_page=3&cursor={cursor + 1}"
+            if cursor + 1 < len(pages)
+            else None
+        )
+        return Reply(body={"data": data, "links": {"self": "…", "next": following}})
+
+
+async def test_peakon_exchanges_its_token_follows_links_and_computes_enps(workday_peakon):
+    replay = PeakonReplay()
+    with replay.server:
+        source = pointed_at(
+            workday_peakon,
+            "voice",
+            subdomain=None,
+            base_url=f"{replay.server.url}/api/v1",
+            per_page=3,
+        )
+        result = await fetch(source, WP_ENV)
+    assert replay.rate_limited and result.pages == 3
+    assert result.skipped == {"skipped: dont_know": 1, "answer from a test round": 1}
+    # Never who answered or what they wrote.
+    assert all(
+        set(r) == {"answer_id", "answered_at", "score", "round_type"} for r in result.records
+    )
+    # By hand: 10, 3, 8, 9, 0 → promoters 2, detractors 2 → 0, n 5.
+    assert march_value(workday_peakon, "enps", result.records) == (0.0, 5)
+
+
+async def test_a_wrong_peakon_token_says_which_variable_to_check(workday_peakon):
+    replay = PeakonReplay()
+    with replay.server:
+        source = pointed_at(
+            workday_peakon, "voice", subdomain=None, base_url=f"{replay.server.url}/api/v1"
+        )
+        with pytest.raises(SourceError) as caught:
+            await fetch(source, {"PEAKON_APP_TOKEN": "nope-12"})
+    assert str(caught.value) == "401 from Peakon — check PEAKON_APP_TOKEN"

@@ -532,6 +532,73 @@ class HiBobSource(HttpSourceBase):
         )
 
 
+class WorkdaySource(HttpSourceBase):
+    """Workday Report-as-a-Service: an Advanced custom report, enabled as a web service."""
+
+    kind: Literal["workday"]
+    # The report's URL from Related Actions → Web Service → View URLs, without ?format.
+    report_url: str
+    username_env: EnvName
+    password_env: EnvName
+    # The report's prompts, such as Effective_as_of_Date.
+    prompts: dict[str, Scalar] = Field(default_factory=dict)
+    # Record field = the report's column alias. Only these columns are kept.
+    columns: dict[str, str] = Field(
+        default_factory=lambda: {
+            "employee_id": "Employee_ID",
+            "hire_date": "Hire_Date",
+            "termination_date": "Termination_Date",
+            "department": "Supervisory_Organization",
+            "status": "Employment_Status",
+        }
+    )
+
+    _envs = field_validator("username_env", "password_env")(_check_env_name)
+    _url = field_validator("report_url")(_check_base_url)
+
+    @property
+    def auth(self) -> BasicAuth:
+        return BasicAuth(
+            kind="basic", username_env=self.username_env, password_env=self.password_env
+        )
+
+
+class PeakonSource(HttpSourceBase):
+    """Workday Peakon Employee Voice: one question's answers from the answers export."""
+
+    kind: Literal["peakon"]
+    # https://{subdomain}.peakon.com/api/v1, unless base_url says otherwise.
+    subdomain: str | None = None
+    base_url: str | None = None
+    # An application token (Administration → Integrations → API).
+    token_env: EnvName
+    # The eNPS (or other 0–10 or 1–5 scale) question's id.
+    question_id: str
+    per_page: int = Field(5000, ge=1, le=20_000)
+
+    _env = field_validator("token_env")(_check_env_name)
+    _question = field_validator("question_id")(_check_vendor_id)
+
+    @field_validator("base_url")
+    @classmethod
+    def _base(cls, value: str | None) -> str | None:
+        return None if value is None else _check_base_url(value)
+
+    @model_validator(mode="after")
+    def _where(self) -> PeakonSource:
+        if (self.subdomain is None) == (self.base_url is None):
+            raise ValueError("set either subdomain (acme for acme.peakon.com) or base_url")
+        return self
+
+    @property
+    def url(self) -> str:
+        return self.base_url or f"https://{self.subdomain}.peakon.com/api/v1"
+
+    @property
+    def auth(self) -> BearerAuth:
+        return BearerAuth(kind="bearer", token_env=self.token_env)
+
+
 class FileSource(StrictModel):
     """A CSV or JSON export on disk, for tools with no API and for backfills."""
 
@@ -569,6 +636,8 @@ Source = Annotated[
     | BambooHRSource
     | PersonioSource
     | HiBobSource
+    | WorkdaySource
+    | PeakonSource
     | FileSource,
     Field(discriminator="kind"),
 ]

@@ -10,13 +10,26 @@ from tui.config import (
     BambooHRSource,
     HiBobSource,
     JsonSource,
+    PeakonSource,
     PersonioSource,
     Source,
     SurveyMonkeySource,
     TypeformSource,
+    WorkdaySource,
     ZendeskSource,
 )
-from tui.sources import bamboohr, files, hibob, json_api, personio, surveymonkey, typeform, zendesk
+from tui.sources import (
+    bamboohr,
+    files,
+    hibob,
+    json_api,
+    peakon,
+    personio,
+    surveymonkey,
+    typeform,
+    workday,
+    zendesk,
+)
 from tui.sources.base import FetchResult
 
 
@@ -32,6 +45,10 @@ async def fetch_records(
         return await typeform.fetch_records(source, client, environ)
     if isinstance(source, PersonioSource):
         return await personio.fetch_records(source, client, environ)
+    if isinstance(source, WorkdaySource):
+        return await workday.fetch_records(source, client, environ)
+    if isinstance(source, PeakonSource):
+        return await peakon.fetch_records(source, client, environ)
     if isinstance(source, HiBobSource):
         return await hibob.fetch_records(source, client, environ)
     if isinstance(source, ZendeskSource):

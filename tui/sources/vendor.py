@@ -7,9 +7,11 @@ import httpx
 from tui.config import (
     BambooHRSource,
     HiBobSource,
+    PeakonSource,
     PersonioSource,
     SurveyMonkeySource,
     TypeformSource,
+    WorkdaySource,
     ZendeskSource,
 )
 from tui.sources.auth import credential_names
@@ -23,6 +25,8 @@ VendorSource = (
     | BambooHRSource
     | PersonioSource
     | HiBobSource
+    | WorkdaySource
+    | PeakonSource
 )
 
 
