@@ -9,7 +9,9 @@ config/examples/vendors.toml, pointed at the local servers.
 from __future__ import annotations
 
 import base64
+import io
 import json
+import zipfile
 from datetime import date
 from pathlib import Path
 
@@ -832,3 +834,146 @@ async def test_a_wrong_peakon_token_says_which_variable_to_check(workday_peakon)
         with pytest.raises(SourceError) as caught:
             await fetch(source, {"PEAKON_APP_TOKEN": "nope-12"})
     assert str(caught.value) == "401 from Peakon — check PEAKON_APP_TOKEN"
+
+
+# ── Qualtrics (config/examples/qualtrics.toml) ───────────────────────────
+
+
+def _qualtrics_response(i, score, status=0, finished=1, team="Support"):
+    values = {
+        "startDate": f"2026-03-{i + 1:02d}T09:58:00Z",
+        "endDate": f"2026-03-{i + 1:02d}T10:00:00Z",
+        "recordedDate": f"2026-03-{i + 1:02d}T10:00:01.250Z",
+        "status": status,
+        "progress": 100 if finished else 40,
+        "finished": finished,
+        "_recordId": f"R_{i}",
+        "locationLatitude": "52.5",
+    }
+    if score is not None:
+        values.update(
+            {"QID4": score, "QID4_NPS_GROUP": 3 if score >= 9 else 1 if score <= 6 else 2}
+        )
+    if team:
+        values["team"] = team
+    return {"responseId": f"R_{i}", "values": values, "labels": {}, "displayedFields": []}
+
+
+QUALTRICS = [
+    _qualtrics_response(0, 10),
+    _qualtrics_response(1, 6),
+    _qualtrics_response(2, 9, team=None),  # no embedded team
+    _qualtrics_response(3, 10, status=1),  # a survey preview
+    _qualtrics_response(4, 0, finished=0),  # closed unfinished
+    _qualtrics_response(5, None),  # skipped the question
+    _qualtrics_response(6, 8, team="Sales"),
+    _qualtrics_response(7, 9),
+]
+
+
+class QualtricsReplay:
+    def __init__(self) -> None:
+        self.polls = 0
+        self.base = "/API/v3/surveys/SV_3kFv2sYhVZ1a2b3/export-responses"
+        self.server = LocalServer(
+            {
+                self.base: self.start,
+                f"{self.base}/ES_abc123": self.progress,
+                f"{self.base}/file-77/file": self.file,
+            }
+        )
+
+    def start(self, request):
+        assert request.method == "POST" and json.loads(request.body)["format"] == "json"
+        assert request.headers["x-api-token"] == "ql-secret-13"
+        return Reply(
+            body={
+                "result": {
+                    "progressId": "ES_abc123",
+                    "percentComplete": 0.0,
+                    "status": "inProgress",
+                },
+                "meta": {"requestId": "r1", "httpStatus": "200 - OK"},
+            }
+        )
+
+    def progress(self, request):
+        self.polls += 1
+        if self.polls == 2:
+            return Reply(
+                429,
+                {"meta": {"httpStatus": "429 - Too Many Requests"}},
+                headers={"Retry-After": "0"},
+            )
+        if self.polls == 1:
+            result = {"percentComplete": 40.0, "status": "inProgress"}  # no fileId yet
+        else:
+            result = {"percentComplete": 100.0, "status": "complete", "fileId": "file-77"}
+        return Reply(body={"result": result, "meta": {"requestId": "r2", "httpStatus": "200 - OK"}})
+
+    def file(self, request):
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w") as archive:
+            archive.writestr("Customer NPS.json", json.dumps({"responses": QUALTRICS}))
+        return Reply(raw=buffer.getvalue(), headers={"Content-Type": "application/zip"})
+
+
+@pytest.fixture
+def qualtrics_config() -> Config:
+    return load_config(ROOT / "config" / "examples" / "qualtrics.toml")
+
+
+async def test_qualtrics_runs_the_export_job_and_computes_nps(qualtrics_config):
+    replay = QualtricsReplay()
+    with replay.server:
+        source = pointed_at(
+            qualtrics_config,
+            "customer-nps",
+            datacenter=None,
+            base_url=f"{replay.server.url}/API/v3",
+            poll_seconds=0,
+        )
+        result = await fetch(source, {"QUALTRICS_API_TOKEN": "ql-secret-13"})
+    assert replay.polls == 3  # in progress, rate limited, complete
+    assert result.skipped == {
+        "not a normal response (status 1)": 1,
+        "not finished": 1,
+        "did not answer the question": 1,
+    }
+    assert [r["team"] for r in result.records] == ["Support", "Support", None, "Sales", "Support"]
+    # By hand: 10, 6, 9, 8, 9 → promoters 3, detractors 1, n 5 → 40.
+    assert march_value(qualtrics_config, "nps", result.records) == (40.0, 5)
+
+
+async def test_a_failed_qualtrics_export_says_so(qualtrics_config):
+    base = "/API/v3/surveys/SV_3kFv2sYhVZ1a2b3/export-responses"
+    routes = {
+        base: lambda r: Reply(
+            body={"result": {"progressId": "ES_1", "status": "inProgress"}, "meta": {}}
+        ),
+        f"{base}/ES_1": lambda r: Reply(body={"result": {"status": "failed"}, "meta": {}}),
+    }
+    with LocalServer(routes) as server:
+        source = pointed_at(
+            qualtrics_config,
+            "customer-nps",
+            datacenter=None,
+            base_url=f"{server.url}/API/v3",
+            poll_seconds=0,
+        )
+        with pytest.raises(SourceError, match="Qualtrics reports the export failed"):
+            await fetch(source, {"QUALTRICS_API_TOKEN": "ql-secret-13"})
+
+
+def test_an_export_that_unpacks_beyond_the_cap_is_refused():
+    from tui.sources.qualtrics import read_export
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("big.json", json.dumps({"responses": [], "pad": "x" * 100_000}))
+    assert len(buffer.getvalue()) < 5_000  # small to download…
+    with pytest.raises(SourceError, match="unpacks to more than 50,000 bytes"):
+        read_export(buffer.getvalue(), 50_000, "survey")  # …but not to unpack
+    assert read_export(json.dumps({"responses": []}).encode(), 50_000, "survey") == {
+        "responses": []
+    }

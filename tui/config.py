@@ -346,6 +346,54 @@ def _check_vendor_id(value: str) -> str:
     return value
 
 
+class QualtricsSource(HttpSourceBase):
+    """Qualtrics: a survey's responses through an export job, one question's answers."""
+
+    kind: Literal["qualtrics"]
+    # https://{datacenter}.qualtrics.com/API/v3, unless base_url says otherwise.
+    datacenter: str | None = None
+    base_url: str | None = None
+    survey_id: str
+    # The NPS (QIDn, 0–10) or rating question whose answers become `score`.
+    question_id: str
+    token_env: EnvName
+    # Embedded data fields to carry into records, such as team or region.
+    embedded_fields: list[str] = Field(default_factory=list, max_length=50)
+    # Count only responses the respondent finished.
+    finished_only: bool = True
+    poll_seconds: float = Field(2.0, ge=0, le=60)
+    max_export_seconds: float = Field(300, gt=0, le=3600)
+
+    _ids = field_validator("survey_id", "question_id")(_check_vendor_id)
+    _env = field_validator("token_env")(_check_env_name)
+
+    @field_validator("datacenter")
+    @classmethod
+    def _datacenter(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(r"[a-z0-9]+", value):
+            raise ValueError("expected the datacenter id alone, such as iad1 or fra1")
+        return value
+
+    @field_validator("base_url")
+    @classmethod
+    def _base(cls, value: str | None) -> str | None:
+        return None if value is None else _check_base_url(value)
+
+    @model_validator(mode="after")
+    def _where(self) -> QualtricsSource:
+        if (self.datacenter is None) == (self.base_url is None):
+            raise ValueError("set either datacenter (iad1 for iad1.qualtrics.com) or base_url")
+        return self
+
+    @property
+    def url(self) -> str:
+        return self.base_url or f"https://{self.datacenter}.qualtrics.com/API/v3"
+
+    @property
+    def auth(self) -> HeaderAuth:
+        return HeaderAuth(kind="header", header="X-API-TOKEN", token_env=self.token_env)
+
+
 class SurveyMonkeySource(HttpSourceBase):
     """SurveyMonkey API v3: the bulk responses of one survey, one question's answers."""
 
@@ -630,6 +678,7 @@ class FileSource(StrictModel):
 
 Source = Annotated[
     JsonSource
+    | QualtricsSource
     | SurveyMonkeySource
     | TypeformSource
     | ZendeskSource

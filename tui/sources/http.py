@@ -110,6 +110,49 @@ async def get_json(
 
     A POST here only reads (a report query): retrying it is safe.
     """
+    raw = await get_bytes(
+        client,
+        policy,
+        url,
+        params=params,
+        headers=headers,
+        what=what,
+        sleep=sleep,
+        rng=rng,
+        method=method,
+        json_body=json_body,
+    )
+    try:
+        body = json.loads(raw.content)
+    except (ValueError, UnicodeDecodeError):
+        raise SourceError(f"{policy.source_id}: {what} is not valid JSON") from None
+    return JsonPage(body, raw.url, raw.links, raw.headers)
+
+
+@dataclass
+class RawPage:
+    """One response's bytes (at most the policy's cap), with its URL, links and headers."""
+
+    content: bytes
+    url: httpx.URL
+    links: dict[str, dict[str, str]]
+    headers: httpx.Headers
+
+
+async def get_bytes(
+    client: httpx.AsyncClient,
+    policy: RequestPolicy,
+    url: httpx.URL | str,
+    *,
+    params: dict[str, Any] | None = None,
+    headers: dict[str, str] | None = None,
+    what: str = "response",
+    sleep: Sleep = asyncio.sleep,
+    rng: random.Random | None = None,
+    method: str = "GET",
+    json_body: Any = None,
+) -> RawPage:
+    """Like `get_json`, for a body that is not JSON (an export file)."""
     rng = rng or random.Random()
     url = httpx.URL(str(url))
     for attempt in range(policy.retries + 1):
@@ -132,7 +175,7 @@ async def _get_once(
     what: str,
     method: str = "GET",
     json_body: Any = None,
-) -> JsonPage:
+) -> RawPage:
     shown = display_url(url)
     source_id = policy.source_id
     try:
@@ -159,12 +202,8 @@ async def _get_once(
         ) from None
     except httpx.TransportError as error:
         raise _Transient(f"{source_id}: cannot reach {shown} ({_reason(error)})") from None
-    try:
-        body = json.loads(content)
-    except (ValueError, UnicodeDecodeError):
-        raise SourceError(f"{source_id}: {what} is not valid JSON") from None
     links = {str(key): value for key, value in response.links.items()}
-    return JsonPage(body, response.url, links, response.headers)
+    return RawPage(content, response.url, links, response.headers)
 
 
 async def _read_capped(response: httpx.Response, policy: RequestPolicy, shown: str) -> bytes:

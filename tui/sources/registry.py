@@ -12,6 +12,7 @@ from tui.config import (
     JsonSource,
     PeakonSource,
     PersonioSource,
+    QualtricsSource,
     Source,
     SurveyMonkeySource,
     TypeformSource,
@@ -25,6 +26,7 @@ from tui.sources import (
     json_api,
     peakon,
     personio,
+    qualtrics,
     surveymonkey,
     typeform,
     workday,
@@ -39,6 +41,8 @@ async def fetch_records(
     """Fetch every record of one configured source."""
     if isinstance(source, JsonSource):
         return await json_api.fetch_records(source, client, environ)
+    if isinstance(source, QualtricsSource):
+        return await qualtrics.fetch_records(source, client, environ)
     if isinstance(source, SurveyMonkeySource):
         return await surveymonkey.fetch_records(source, client, environ)
     if isinstance(source, TypeformSource):

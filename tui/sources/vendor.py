@@ -9,6 +9,7 @@ from tui.config import (
     HiBobSource,
     PeakonSource,
     PersonioSource,
+    QualtricsSource,
     SurveyMonkeySource,
     TypeformSource,
     WorkdaySource,
@@ -19,7 +20,8 @@ from tui.sources.base import SourceError
 from tui.sources.http import RequestPolicy
 
 VendorSource = (
-    SurveyMonkeySource
+    QualtricsSource
+    | SurveyMonkeySource
     | TypeformSource
     | ZendeskSource
     | BambooHRSource

@@ -1,0 +1,165 @@
+"""Qualtrics survey responses, through the API v3 export job.
+
+Reference: Qualtrics API, "Surveys Response Import/Export API": "Start Response Export"
+(POST /API/v3/surveys/{surveyId}/export-responses, {"format": "json"} → result.progressId),
+"Get Response Export Progress" (GET .../export-responses/{progressId} → result.status
+inProgress, complete with result.fileId, or failed) and "Get Response Export File"
+(GET .../export-responses/{fileId}/file: a ZIP holding one JSON file, or the bare file
+with compress false); authentication with the X-API-TOKEN header; every reply in a
+{"result", "meta"} envelope; 429 when the concurrent-request limit is reached.
+
+A record per normal, finished response that answered the question:
+    response_id, recorded_at (values.recordedDate), score (values[question_id]), and
+    each of `embedded_fields` (team, region…).
+Responses whose status is not 0 (survey previews, imports, spam) are skipped and
+counted, as are unfinished ones unless finished_only is false.
+
+Not confirmed: whether in-progress polls omit fileId or send it as null (read with
+.get()); a Retry-After on 429 (used when present, else backoff); the ZIP member's name
+(the first .json member is read); the continuationToken flow (not used: each refresh
+exports the survey whole).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import json
+import os
+import time
+import zipfile
+from collections import Counter
+from collections.abc import Mapping
+from typing import Any
+
+import httpx
+
+from tui.config import QualtricsSource
+from tui.sources.auth import auth_headers
+from tui.sources.base import FetchResult, Record, SourceError
+from tui.sources.http import Sleep, get_bytes, get_json
+from tui.sources.vendor import vendor_policy
+
+VENDOR = "Qualtrics"
+
+
+def _result(body: Any, source_id: str, what: str) -> dict[str, Any]:
+    result = body.get("result") if isinstance(body, dict) else None
+    if not isinstance(result, dict):
+        raise SourceError(f"{source_id}: the {what} reply has no result")
+    return result
+
+
+def read_export(content: bytes, limit: int, source_id: str) -> Any:
+    """The export's JSON document, from a ZIP of one JSON file or from the bare file."""
+    if content[:2] == b"PK":
+        try:
+            archive = zipfile.ZipFile(io.BytesIO(content))
+            member = next(i for i in archive.infolist() if i.filename.lower().endswith(".json"))
+        except (zipfile.BadZipFile, StopIteration):
+            raise SourceError(
+                f"{source_id}: the export file is not a ZIP with a JSON file"
+            ) from None
+        if member.file_size > limit:  # a ZIP can expand far beyond what was downloaded
+            raise SourceError(f"{source_id}: the export unpacks to more than {limit:,} bytes")
+        content = archive.read(member)
+    try:
+        return json.loads(content)
+    except (ValueError, UnicodeDecodeError):
+        raise SourceError(f"{source_id}: the export file is not valid JSON") from None
+
+
+def response_record(item: Any, source: QualtricsSource, skipped: Counter[str]) -> Record | None:
+    values = item.get("values") if isinstance(item, dict) else None
+    if not isinstance(values, dict):
+        skipped["response has no values"] += 1
+        return None
+    status = values.get("status", 0)
+    if status not in (0, "0"):
+        skipped[f"not a normal response (status {status})"] += 1
+        return None
+    if source.finished_only and values.get("finished") not in (1, "1", True):
+        skipped["not finished"] += 1
+        return None
+    score = values.get(source.question_id)
+    if score is None or score == "":
+        skipped["did not answer the question"] += 1
+        return None
+    record: Record = {name: values.get(name) for name in source.embedded_fields}
+    record.update(
+        response_id=item.get("responseId"),
+        recorded_at=values.get("recordedDate"),
+        score=score,
+    )
+    return record
+
+
+async def fetch_records(
+    source: QualtricsSource,
+    client: httpx.AsyncClient,
+    environ: Mapping[str, str] | None = None,
+    sleep: Sleep = asyncio.sleep,
+) -> FetchResult:
+    started = time.monotonic()
+    headers = auth_headers(source.auth, os.environ if environ is None else environ, source.id)
+    policy = vendor_policy(source, VENDOR)
+    exports = f"{source.url}/surveys/{source.survey_id}/export-responses"
+    result = FetchResult(source.id, [])
+
+    start = await get_json(
+        client,
+        policy,
+        exports,
+        headers=headers,
+        what="export start",
+        method="POST",
+        json_body={"format": "json", "compress": True},
+    )
+    progress_id = _result(start.body, source.id, "export start").get("progressId")
+    if not isinstance(progress_id, str) or not progress_id:
+        raise SourceError(f"{source.id}: the export did not start (no progressId)")
+    result.pages += 1
+
+    deadline = time.monotonic() + source.max_export_seconds
+    file_id = None
+    while file_id is None:
+        poll = await get_json(
+            client, policy, f"{exports}/{progress_id}", headers=headers, what="export progress"
+        )
+        result.pages += 1
+        progress = _result(poll.body, source.id, "export progress")
+        status = progress.get("status")
+        if status == "complete":
+            file_id = progress.get("fileId")
+            if not isinstance(file_id, str) or not file_id:
+                raise SourceError(f"{source.id}: the export completed without a fileId")
+        elif status == "failed":
+            raise SourceError(f"{source.id}: Qualtrics reports the export failed")
+        elif time.monotonic() > deadline:
+            raise SourceError(
+                f"{source.id}: the export did not finish within {source.max_export_seconds:g} s"
+            )
+        else:
+            await sleep(source.poll_seconds)
+
+    download = await get_bytes(
+        client, policy, f"{exports}/{file_id}/file", headers=headers, what="export file"
+    )
+    result.pages += 1
+    document = read_export(download.content, source.max_response_bytes, source.id)
+    responses = document.get("responses") if isinstance(document, dict) else None
+    if not isinstance(responses, list):
+        raise SourceError(f"{source.id}: the export file has no list of responses")
+    seen: set[str] = set()
+    for item in responses:
+        record = response_record(item, source, result.skipped)
+        if record is None:
+            continue
+        key = str(record["response_id"])
+        if key in seen:
+            result.skipped["duplicate response"] += 1
+            continue
+        seen.add(key)
+        result.records.append(record)
+    result.seconds = time.monotonic() - started
+    return result
