@@ -977,3 +977,63 @@ def test_an_export_that_unpacks_beyond_the_cap_is_refused():
     assert read_export(json.dumps({"responses": []}).encode(), 50_000, "survey") == {
         "responses": []
     }
+
+
+# ── Incremental refreshes ────────────────────────────────────────────────
+
+
+async def test_an_incremental_refresh_fetches_from_the_overlap_and_keeps_older_periods(
+    example, tmp_path
+):
+    from datetime import datetime, timezone
+
+    from tui.refresh import refresh_source
+    from tui.store import Store
+
+    ratings = [
+        ("2026-02-10T09:00:00Z", "good"),
+        ("2026-02-11T09:00:00Z", "bad"),
+        ("2026-03-02T09:00:00Z", "good"),
+        ("2026-03-03T09:00:00Z", "bad"),
+    ]
+
+    def listing(request):
+        since = int(request.query.get("start_time", "0"))
+        items = [
+            {"id": i, "score": score, "created_at": at}
+            for i, (at, score) in enumerate(ratings)
+            if datetime.fromisoformat(at.replace("Z", "+00:00")).timestamp() >= since
+        ]
+        return Reply(body={"satisfaction_ratings": items, "meta": {"has_more": False}, "links": {}})
+
+    with LocalServer({"/api/v2/satisfaction_ratings.json": listing}) as server:
+        source = pointed_at(
+            example, "support-csat", subdomain=None, base_url=f"{server.url}/api/v2"
+        )
+        config = example.model_copy(update={"sources": [source]})
+        store = Store(tmp_path / "s.db")
+        first = datetime(2026, 3, 20, 12, tzinfo=timezone.utc)
+        async with make_client() as client:
+            full = await refresh_source(
+                config, source, client, store, lambda: first, ENV, full=True
+            )
+            # A late rating arrives for March; a February one is deleted upstream.
+            ratings.append(("2026-03-19T09:00:00Z", "good"))
+            del ratings[1]
+            later = datetime(2026, 3, 21, 12, tzinfo=timezone.utc)
+            incremental = await refresh_source(
+                config, source, client, store, lambda: later, ENV, full=False
+            )
+        requests = server.requests
+    assert full.records == 4 and incremental.records == 3
+    assert "start_time" not in requests[0].query
+    # The last fetch was on 20 March; 7 days' overlap reaches 13 March, whose month
+    # starts on the 1st: everything from 1 March 00:00 UTC is fetched again.
+    assert requests[1].query["start_time"] == str(
+        int(datetime(2026, 3, 1, tzinfo=timezone.utc).timestamp())
+    )
+    by_period = {o.period_key: (o.value, o.n) for o in store.series("csat", "month", limit=24)}
+    # February stays as the full refresh computed it (1 good of 2): not refetched, not erased.
+    assert by_period["2026-02"] == (50.0, 2)
+    # March is recomputed whole: good, bad, and the late good → 2 of 3.
+    assert by_period["2026-03"] == (pytest.approx(100 * 2 / 3), 3)

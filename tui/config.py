@@ -350,6 +350,9 @@ class QualtricsSource(HttpSourceBase):
     """Qualtrics: a survey's responses through an export job, one question's answers."""
 
     kind: Literal["qualtrics"]
+    # Refreshes after the first fetch only what was recorded since the start of the
+    # period holding (last fetch − overlap_days): late edits within it are caught.
+    overlap_days: float = Field(7, ge=0, le=90)
     # https://{datacenter}.qualtrics.com/API/v3, unless base_url says otherwise.
     datacenter: str | None = None
     base_url: str | None = None
@@ -398,6 +401,9 @@ class SurveyMonkeySource(HttpSourceBase):
     """SurveyMonkey API v3: the bulk responses of one survey, one question's answers."""
 
     kind: Literal["surveymonkey"]
+    # Refreshes after the first fetch only what was recorded since the start of the
+    # period holding (last fetch − overlap_days): late edits within it are caught.
+    overlap_days: float = Field(7, ge=0, le=90)
     survey_id: str
     # The NPS or CSAT question whose answers become `score`.
     question_id: str
@@ -420,6 +426,9 @@ class ZendeskSource(HttpSourceBase):
     """Zendesk Support: satisfaction ratings (good or bad) as a 0/1 `rating`."""
 
     kind: Literal["zendesk"]
+    # Refreshes after the first fetch only what was recorded since the start of the
+    # period holding (last fetch − overlap_days): late edits within it are caught.
+    overlap_days: float = Field(7, ge=0, le=90)
     # https://{subdomain}.zendesk.com/api/v2, unless base_url says otherwise.
     subdomain: str | None = None
     base_url: str | None = None
@@ -513,6 +522,9 @@ class TypeformSource(HttpSourceBase):
     """Typeform: the responses of one form, one field's answers."""
 
     kind: Literal["typeform"]
+    # Refreshes after the first fetch only what was recorded since the start of the
+    # period holding (last fetch − overlap_days): late edits within it are caught.
+    overlap_days: float = Field(7, ge=0, le=90)
     form_id: str
     # The NPS, opinion-scale or rating field, by its ref (or its id).
     field: str

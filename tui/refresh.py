@@ -7,16 +7,17 @@ import os
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, timedelta, timezone
 
 import httpx
 
 from tui.clock import Clock, utc_now
 from tui.config import Config, Source
 from tui.metrics.compute import Observation, compute_metric, suppress_small_groups
-from tui.periods import last_periods
+from tui.periods import last_periods, period_of
 from tui.sources import FetchResult, SourceError, fetch_records
 from tui.sources.auth import credential_names, read_secret
+from tui.sources.registry import INCREMENTAL
 from tui.store import Store
 
 
@@ -42,9 +43,10 @@ class BadPayload(Exception):
 
 
 def observe(
-    config: Config, fetched: FetchResult, now: datetime
+    config: Config, fetched: FetchResult, now: datetime, since_day: date | None = None
 ) -> tuple[list[Observation], Counter[str]]:
-    """Every metric of the fetched source, over the dashboard's history window.
+    """Every metric of the fetched source, over the dashboard's history window; after an
+    incremental fetch, only the periods from `since_day` on, which it fetched whole.
 
     Raises BadPayload when a metric had records and every one was rejected: a
     changed payload must fail visibly, not store empty periods.
@@ -62,6 +64,8 @@ def observe(
                 f"({count}× {reason})"
             )
         metric_observations = result.observations
+        if since_day is not None:
+            metric_observations = [o for o in metric_observations if o.period.start >= since_day]
         if metric.side == "employee":
             metric_observations = suppress_small_groups(
                 metric_observations, config.dashboard.anonymity_threshold
@@ -80,6 +84,23 @@ def redact(message: str, source: Source, environ: Mapping[str, str]) -> str:
     return message
 
 
+def incremental_since(config: Config, source: Source, store: Store, full: bool) -> datetime | None:
+    """Where an incremental fetch starts, or None for a full one.
+
+    The first day of the period that holds (the last successful fetch − the source's
+    overlap): every period from there on is fetched whole and recomputed, so a late
+    edit within the overlap is caught and no period is stored from part of its records.
+    """
+    if full or not isinstance(source, INCREMENTAL):
+        return None
+    status = store.source_statuses().get(source.id)
+    if status is None or status.last_ok_at is None:
+        return None
+    moment = status.last_ok_at - timedelta(days=source.overlap_days)
+    start = period_of(moment.astimezone(timezone.utc).date(), config.dashboard.period).start
+    return datetime.combine(start, datetime.min.time(), tzinfo=timezone.utc)
+
+
 async def refresh_source(
     config: Config,
     source: Source,
@@ -87,16 +108,20 @@ async def refresh_source(
     store: Store,
     clock: Clock = utc_now,
     environ: Mapping[str, str] | None = None,
+    full: bool = True,
 ) -> SourceOutcome:
     """Fetch one source, compute its metrics and store them; a failure is stored as its error.
 
-    A failure never touches the source's stored values: the last good ones stay.
+    With `full` false, a source whose API filters by date fetches only what is new
+    (see `incremental_since`). A failure never touches the source's stored values:
+    the last good ones stay.
     """
     environ = os.environ if environ is None else environ
     try:
-        fetched = await fetch_records(source, client, environ)
+        since = incremental_since(config, source, store, full)
+        fetched = await fetch_records(source, client, environ, since)
         now = clock()
-        observations, rejected = observe(config, fetched, now)
+        observations, rejected = observe(config, fetched, now, since.date() if since else None)
     except (SourceError, BadPayload) as error:
         message = str(error)
     except Exception as error:  # a bug in one source must not stop the others

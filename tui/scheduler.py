@@ -23,6 +23,10 @@ from tui.store import Store
 
 Monotonic = Callable[[], float]
 
+# An incremental refresh catches late edits within its overlap; a daily full one
+# catches the rest.
+FULL_REFRESH_SECONDS = 24 * 3600
+
 
 @dataclass
 class Circuit:
@@ -108,6 +112,7 @@ class Scheduler:
         self._wake = {s.id: asyncio.Event() for s in config.sources}
         self._forced: set[str] = set()
         self._refreshing: set[str] = set()
+        self._last_full: dict[str, float] = {}
 
     async def run(self) -> None:
         await asyncio.gather(*(self._run_source(source) for source in self.config.sources))
@@ -136,20 +141,25 @@ class Scheduler:
             self._forced.discard(source.id)
             wake.clear()
             if forced or circuit.allows(self.monotonic()):
-                await self._refresh(source, circuit)
+                await self._refresh(source, circuit, forced)
             await self._sleep_until_due(source, circuit, wake)
 
-    async def _refresh(self, source: Source, circuit: Circuit) -> None:
+    async def _refresh(self, source: Source, circuit: Circuit, forced: bool = False) -> None:
         self._refreshing.add(source.id)
         self.on_start(source.id)
+        # Full on the first refresh, on `r`, and once a day; incremental in between.
+        last_full = self._last_full.get(source.id)
+        full = forced or last_full is None or self.monotonic() - last_full > FULL_REFRESH_SECONDS
         try:
             outcome = await refresh_source(
-                self.config, source, self.client, self.store, self.clock, self.environ
+                self.config, source, self.client, self.store, self.clock, self.environ, full
             )
         finally:
             self._refreshing.discard(source.id)
         if outcome.ok:
             circuit.record_success()
+            if full:
+                self._last_full[source.id] = self.monotonic()
         else:
             circuit.record_failure(self.monotonic())
         self.on_outcome(outcome)

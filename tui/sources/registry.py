@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 
 import httpx
 
@@ -34,19 +35,25 @@ from tui.sources import (
 )
 from tui.sources.base import FetchResult
 
+INCREMENTAL = (QualtricsSource, SurveyMonkeySource, TypeformSource, ZendeskSource)
+
 
 async def fetch_records(
-    source: Source, client: httpx.AsyncClient, environ: Mapping[str, str] | None = None
+    source: Source,
+    client: httpx.AsyncClient,
+    environ: Mapping[str, str] | None = None,
+    since: datetime | None = None,
 ) -> FetchResult:
-    """Fetch every record of one configured source."""
+    """Fetch every record of one configured source; with `since`, and a kind whose API
+    filters by date (INCREMENTAL), only those recorded since then."""
     if isinstance(source, JsonSource):
         return await json_api.fetch_records(source, client, environ)
     if isinstance(source, QualtricsSource):
-        return await qualtrics.fetch_records(source, client, environ)
+        return await qualtrics.fetch_records(source, client, environ, since)
     if isinstance(source, SurveyMonkeySource):
-        return await surveymonkey.fetch_records(source, client, environ)
+        return await surveymonkey.fetch_records(source, client, environ, since)
     if isinstance(source, TypeformSource):
-        return await typeform.fetch_records(source, client, environ)
+        return await typeform.fetch_records(source, client, environ, since)
     if isinstance(source, PersonioSource):
         return await personio.fetch_records(source, client, environ)
     if isinstance(source, WorkdaySource):
@@ -56,7 +63,7 @@ async def fetch_records(
     if isinstance(source, HiBobSource):
         return await hibob.fetch_records(source, client, environ)
     if isinstance(source, ZendeskSource):
-        return await zendesk.fetch_records(source, client, environ)
+        return await zendesk.fetch_records(source, client, environ, since)
     if isinstance(source, BambooHRSource):
         return await bamboohr.fetch_records(source, client, environ)
     return await files.fetch_records(source, client, environ)

@@ -24,6 +24,7 @@ import os
 import time
 from collections import Counter
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 import httpx
@@ -79,8 +80,12 @@ def response_record(item: Any, field: str, skipped: Counter[str]) -> Record | No
 
 
 async def fetch_records(
-    source: TypeformSource, client: httpx.AsyncClient, environ: Mapping[str, str] | None = None
+    source: TypeformSource,
+    client: httpx.AsyncClient,
+    environ: Mapping[str, str] | None = None,
+    since: datetime | None = None,
 ) -> FetchResult:
+    """Every answered response, or those submitted since `since` (an incremental refresh)."""
     started = time.monotonic()
     headers = auth_headers(source.auth, os.environ if environ is None else environ, source.id)
     policy = vendor_policy(source, VENDOR)
@@ -94,6 +99,8 @@ async def fetch_records(
         params: dict[str, Any] = {"page_size": source.page_size}
         if before:
             params["before"] = before
+        if since is not None:
+            params["since"] = since.strftime("%Y-%m-%dT%H:%M:%SZ")
         page = await get_json(
             client, policy, url, params=params, headers=headers, what=f"page {result.pages + 1}"
         )

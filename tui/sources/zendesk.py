@@ -24,6 +24,7 @@ import base64
 import os
 import time
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 import httpx
@@ -67,14 +68,21 @@ def _headers(source: ZendeskSource, environ: Mapping[str, str]) -> dict[str, str
 
 
 async def fetch_records(
-    source: ZendeskSource, client: httpx.AsyncClient, environ: Mapping[str, str] | None = None
+    source: ZendeskSource,
+    client: httpx.AsyncClient,
+    environ: Mapping[str, str] | None = None,
+    since: datetime | None = None,
 ) -> FetchResult:
+    """Every received rating, or those since `since` (an incremental refresh)."""
     started = time.monotonic()
     headers = _headers(source, os.environ if environ is None else environ)
     policy = vendor_policy(source, VENDOR)
     result = FetchResult(source.id, [])
     url: httpx.URL | None = httpx.URL(f"{source.url}/satisfaction_ratings.json")
-    params: dict[str, Any] | None = {"score": "received", "page[size]": source.page_size}
+    first: dict[str, Any] = {"score": "received", "page[size]": source.page_size}
+    if since is not None:
+        first["start_time"] = int(since.timestamp())
+    params: dict[str, Any] | None = first
     seen: set[str] = set()
     while url is not None:
         if result.pages >= source.max_pages:
