@@ -122,3 +122,74 @@ async def test_a_source_that_keeps_failing_is_left_alone_until_its_circuit_allow
             finally:
                 task.cancel()
     assert [o.ok for o in outcomes] == [False, False, False]
+
+
+async def test_refreshes_are_full_first_incremental_after_and_full_again_on_request(tmp_path):
+    """A Zendesk source (its API filters by date): which refreshes send start_time."""
+    seen = []
+
+    def ratings(request):
+        seen.append(request.query.get("start_time"))
+        return Reply(
+            body={
+                "satisfaction_ratings": [
+                    {"id": 1, "score": "good", "created_at": "2026-03-02T09:00:00Z"}
+                ],
+                "meta": {"has_more": False},
+            }
+        )
+
+    with LocalServer({"/api/v2/satisfaction_ratings.json": ratings}) as server:
+        config = validate_config(
+            {
+                "sources": [
+                    {
+                        "id": "csat",
+                        "kind": "zendesk",
+                        "base_url": f"{server.url}/api/v2",
+                        "email_env": "ZD_EMAIL",
+                        "token_env": "ZD_TOKEN",
+                        "refresh_seconds": 5,
+                    }
+                ],
+                "metrics": [
+                    {
+                        "id": "e",
+                        "label": "E",
+                        "side": "employee",
+                        "source": "csat",
+                        "kind": "count",
+                        "date_field": "created_at",
+                    },
+                    {
+                        "id": "c",
+                        "label": "C",
+                        "side": "customer",
+                        "source": "csat",
+                        "kind": "count",
+                        "date_field": "created_at",
+                    },
+                ],
+                "pairs": [{"employee": "e", "customer": "c"}],
+            }
+        )
+        async with make_client() as client:
+            scheduler = Scheduler(
+                config,
+                client,
+                Store(tmp_path / "s.db"),
+                on_start=lambda s: None,
+                on_outcome=lambda o: None,
+                environ={"ZD_EMAIL": "a@b.test", "ZD_TOKEN": "t0ken-x"},
+            )
+            task = asyncio.create_task(scheduler.run())
+            try:
+                await asyncio.sleep(0.3)
+                assert seen == [None]  # the first refresh is full
+                await asyncio.sleep(5.2)  # the next, on schedule, is incremental
+                assert len(seen) == 2 and seen[1] is not None
+                scheduler.refresh_now()  # `r`: full again
+                await asyncio.sleep(0.3)
+                assert len(seen) == 3 and seen[2] is None
+            finally:
+                task.cancel()
