@@ -195,3 +195,45 @@ def test_linkage_settings_are_checked_by_name():
         "linkage.min_overlap: expected a value greater than or equal to 4, got 2",
         "linkage.transform: expected 'difference', 'detrend' or 'none', got \"diff\"",
     ]
+
+
+def test_vendor_kinds_name_what_is_wrong_and_what_was_expected():
+    text = """
+[[sources]]
+id = "z"
+kind = "zendesk"
+subdomain = "Acme.zendesk.com"
+email_env = "ZENDESK_EMAIL"
+token_env = "ZENDESK_API_TOKEN"
+
+[[sources]]
+id = "b"
+kind = "bamboohr"
+
+[[sources]]
+id = "s"
+kind = "surveymonky"
+
+[[metrics]]
+id = "m"
+label = "M"
+side = "employee"
+source = "b"
+kind = "count"
+
+[[metrics]]
+id = "n"
+label = "N"
+side = "customer"
+source = "z"
+kind = "count"
+
+[[pairs]]
+employee = "m"
+customer = "n"
+"""
+    found = problems(text)
+    expected = "expected the subdomain alone, such as acme for acme.zendesk.com"
+    assert f"sources[0].subdomain: {expected}" in found
+    assert "sources[1]: set either company_domain (acme for acme.bamboohr.com) or base_url" in found
+    assert any(p.startswith("sources[2].kind: ") and "surveymonkey" in p for p in found)

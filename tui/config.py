@@ -12,7 +12,7 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 from urllib.parse import urlsplit
 
 import jmespath
@@ -346,16 +346,54 @@ def _check_vendor_id(value: str) -> str:
     return value
 
 
-class QualtricsSource(HttpSourceBase):
+class TenantSourceBase(HttpSourceBase):
+    """A vendor whose API lives on the customer's own host (acme.zendesk.com): the config
+    gives that tenant name, or a full base_url (a proxy, a test server)."""
+
+    # Set by each kind: the tenant key's name, its pattern and example, and the URL.
+    TENANT_KEY: ClassVar[str]
+    TENANT_PATTERN: ClassVar[str] = r"[a-z0-9][a-z0-9-]*"
+    TENANT_EXAMPLE: ClassVar[str]
+    URL_TEMPLATE: ClassVar[str]
+
+    base_url: str | None = None
+
+    @field_validator("subdomain", "company_domain", "datacenter", check_fields=False)
+    @classmethod
+    def _tenant(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(cls.TENANT_PATTERN, value):
+            raise ValueError(f"expected the {cls.TENANT_KEY} alone, such as {cls.TENANT_EXAMPLE}")
+        return value
+
+    @field_validator("base_url")
+    @classmethod
+    def _base(cls, value: str | None) -> str | None:
+        return None if value is None else _check_base_url(value)
+
+    @model_validator(mode="after")
+    def _one_of(self) -> TenantSourceBase:
+        if (getattr(self, self.TENANT_KEY) is None) == (self.base_url is None):
+            raise ValueError(f"set either {self.TENANT_KEY} ({self.TENANT_EXAMPLE}) or base_url")
+        return self
+
+    @property
+    def url(self) -> str:
+        return self.base_url or self.URL_TEMPLATE.format(getattr(self, self.TENANT_KEY))
+
+
+class QualtricsSource(TenantSourceBase):
     """Qualtrics: a survey's responses through an export job, one question's answers."""
+
+    TENANT_KEY = "datacenter"
+    TENANT_PATTERN = r"[a-z0-9]+"
+    TENANT_EXAMPLE = "fra1 for fra1.qualtrics.com"
+    URL_TEMPLATE = "https://{}.qualtrics.com/API/v3"
 
     kind: Literal["qualtrics"]
     # Refreshes after the first fetch only what was recorded since the start of the
     # period holding (last fetch − overlap_days): late edits within it are caught.
     overlap_days: float = Field(7, ge=0, le=90)
-    # https://{datacenter}.qualtrics.com/API/v3, unless base_url says otherwise.
     datacenter: str | None = None
-    base_url: str | None = None
     survey_id: str
     # The NPS (QIDn, 0–10) or rating question whose answers become `score`.
     question_id: str
@@ -369,28 +407,6 @@ class QualtricsSource(HttpSourceBase):
 
     _ids = field_validator("survey_id", "question_id")(_check_vendor_id)
     _env = field_validator("token_env")(_check_env_name)
-
-    @field_validator("datacenter")
-    @classmethod
-    def _datacenter(cls, value: str | None) -> str | None:
-        if value is not None and not re.fullmatch(r"[a-z0-9]+", value):
-            raise ValueError("expected the datacenter id alone, such as iad1 or fra1")
-        return value
-
-    @field_validator("base_url")
-    @classmethod
-    def _base(cls, value: str | None) -> str | None:
-        return None if value is None else _check_base_url(value)
-
-    @model_validator(mode="after")
-    def _where(self) -> QualtricsSource:
-        if (self.datacenter is None) == (self.base_url is None):
-            raise ValueError("set either datacenter (iad1 for iad1.qualtrics.com) or base_url")
-        return self
-
-    @property
-    def url(self) -> str:
-        return self.base_url or f"https://{self.datacenter}.qualtrics.com/API/v3"
 
     @property
     def auth(self) -> HeaderAuth:
@@ -422,16 +438,18 @@ class SurveyMonkeySource(HttpSourceBase):
         return BearerAuth(kind="bearer", token_env=self.token_env)
 
 
-class ZendeskSource(HttpSourceBase):
+class ZendeskSource(TenantSourceBase):
     """Zendesk Support: satisfaction ratings (good or bad) as a 0/1 `rating`."""
+
+    TENANT_KEY = "subdomain"
+    TENANT_EXAMPLE = "acme for acme.zendesk.com"
+    URL_TEMPLATE = "https://{}.zendesk.com/api/v2"
 
     kind: Literal["zendesk"]
     # Refreshes after the first fetch only what was recorded since the start of the
     # period holding (last fetch − overlap_days): late edits within it are caught.
     overlap_days: float = Field(7, ge=0, le=90)
-    # https://{subdomain}.zendesk.com/api/v2, unless base_url says otherwise.
     subdomain: str | None = None
-    base_url: str | None = None
     # API token auth: the agent's email and the token, each in a variable.
     email_env: EnvName
     token_env: EnvName
@@ -439,41 +457,22 @@ class ZendeskSource(HttpSourceBase):
 
     _envs = field_validator("email_env", "token_env")(_check_env_name)
 
-    @field_validator("subdomain")
-    @classmethod
-    def _subdomain(cls, value: str | None) -> str | None:
-        if value is not None and not re.fullmatch(r"[a-z0-9][a-z0-9-]*", value):
-            raise ValueError("expected the subdomain alone, such as acme for acme.zendesk.com")
-        return value
-
-    @field_validator("base_url")
-    @classmethod
-    def _base(cls, value: str | None) -> str | None:
-        return None if value is None else _check_base_url(value)
-
-    @model_validator(mode="after")
-    def _where(self) -> ZendeskSource:
-        if (self.subdomain is None) == (self.base_url is None):
-            raise ValueError("set either subdomain (acme for acme.zendesk.com) or base_url")
-        return self
-
-    @property
-    def url(self) -> str:
-        return self.base_url or f"https://{self.subdomain}.zendesk.com/api/v2"
-
     @property
     def auth(self) -> BasicAuth:
         # "{email}/token:{token}": both names, so both are redacted from messages.
         return BasicAuth(kind="basic", username_env=self.email_env, password_env=self.token_env)
 
 
-class BambooHRSource(HttpSourceBase):
+class BambooHRSource(TenantSourceBase):
     """BambooHR: a custom report of every employee, current and former."""
 
+    TENANT_KEY = "company_domain"
+    TENANT_PATTERN = r"[A-Za-z0-9][A-Za-z0-9-]*"
+    TENANT_EXAMPLE = "acme for acme.bamboohr.com"
+    URL_TEMPLATE = "https://{}.bamboohr.com/api/v1"
+
     kind: Literal["bamboohr"]
-    # https://{company_domain}.bamboohr.com/api/v1, unless base_url says otherwise.
     company_domain: str | None = None
-    base_url: str | None = None
     api_key_env: EnvName = "BAMBOOHR_API_KEY"
     # More report fields to carry into records, such as division or location.
     extra_fields: list[str] = Field(default_factory=list, max_length=50)
@@ -501,16 +500,6 @@ class BambooHRSource(HttpSourceBase):
             if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_.]*", name):
                 raise ValueError(f"expected BambooHR field names, such as division; got {name!r}")
         return value
-
-    @model_validator(mode="after")
-    def _where(self) -> BambooHRSource:
-        if (self.company_domain is None) == (self.base_url is None):
-            raise ValueError("set either company_domain (acme for acme.bamboohr.com) or base_url")
-        return self
-
-    @property
-    def url(self) -> str:
-        return self.base_url or f"https://{self.company_domain}.bamboohr.com/api/v1"
 
     @property
     def auth(self) -> BasicAuth:
@@ -623,13 +612,15 @@ class WorkdaySource(HttpSourceBase):
         )
 
 
-class PeakonSource(HttpSourceBase):
+class PeakonSource(TenantSourceBase):
     """Workday Peakon Employee Voice: one question's answers from the answers export."""
 
+    TENANT_KEY = "subdomain"
+    TENANT_EXAMPLE = "acme for acme.peakon.com"
+    URL_TEMPLATE = "https://{}.peakon.com/api/v1"
+
     kind: Literal["peakon"]
-    # https://{subdomain}.peakon.com/api/v1, unless base_url says otherwise.
     subdomain: str | None = None
-    base_url: str | None = None
     # An application token (Administration → Integrations → API).
     token_env: EnvName
     # The eNPS (or other 0–10 or 1–5 scale) question's id.
@@ -638,21 +629,6 @@ class PeakonSource(HttpSourceBase):
 
     _env = field_validator("token_env")(_check_env_name)
     _question = field_validator("question_id")(_check_vendor_id)
-
-    @field_validator("base_url")
-    @classmethod
-    def _base(cls, value: str | None) -> str | None:
-        return None if value is None else _check_base_url(value)
-
-    @model_validator(mode="after")
-    def _where(self) -> PeakonSource:
-        if (self.subdomain is None) == (self.base_url is None):
-            raise ValueError("set either subdomain (acme for acme.peakon.com) or base_url")
-        return self
-
-    @property
-    def url(self) -> str:
-        return self.base_url or f"https://{self.subdomain}.peakon.com/api/v1"
 
     @property
     def auth(self) -> BearerAuth:

@@ -32,7 +32,7 @@ from tui.config import BambooHRSource
 from tui.sources.auth import auth_headers
 from tui.sources.base import FetchResult, Record, SourceError
 from tui.sources.http import get_json
-from tui.sources.vendor import vendor_policy
+from tui.sources.vendor import collect, vendor_policy
 
 VENDOR = "BambooHR"
 BASE_FIELDS = ("department", "hireDate", "terminationDate", "status")
@@ -80,15 +80,13 @@ async def fetch_records(
         raise SourceError(f"{source.id}: the report has no list of employees")
     result = FetchResult(source.id, [], pages=1)
     seen: set[str] = set()
-    for item in employees:
-        record = employee_record(item, source.extra_fields)
-        if isinstance(record, str):
-            result.skipped[record] += 1
-            continue
-        if record["employee_id"] in seen:
-            result.skipped["duplicate employee"] += 1
-            continue
-        seen.add(record["employee_id"])
-        result.records.append(record)
+    collect(
+        result,
+        employees,
+        lambda item: employee_record(item, source.extra_fields),
+        "employee_id",
+        seen,
+        "employee",
+    )
     result.seconds = time.monotonic() - started
     return result

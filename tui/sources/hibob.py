@@ -28,7 +28,7 @@ from tui.config import HiBobSource
 from tui.sources.auth import auth_headers
 from tui.sources.base import FetchResult, Record, SourceError
 from tui.sources.http import get_json
-from tui.sources.vendor import date_part, vendor_policy
+from tui.sources.vendor import collect, date_part, vendor_policy
 
 VENDOR = "HiBob"
 FIELDS = {
@@ -91,15 +91,13 @@ async def fetch_records(
         raise SourceError(f"{source.id}: the search has no list of employees")
     result = FetchResult(source.id, [], pages=1)
     seen: set[str] = set()
-    for item in people:
-        record = person_record(item, source.extra_fields)
-        if isinstance(record, str):
-            result.skipped[record] += 1
-            continue
-        if record["employee_id"] in seen:
-            result.skipped["duplicate person"] += 1
-            continue
-        seen.add(record["employee_id"])
-        result.records.append(record)
+    collect(
+        result,
+        people,
+        lambda item: person_record(item, source.extra_fields),
+        "employee_id",
+        seen,
+        "person",
+    )
     result.seconds = time.monotonic() - started
     return result

@@ -31,7 +31,7 @@ from tui.config import PeakonSource
 from tui.sources.auth import require_secret
 from tui.sources.base import FetchResult, Record, SourceError
 from tui.sources.http import get_json
-from tui.sources.vendor import next_link, vendor_policy
+from tui.sources.vendor import collect, next_link, vendor_policy
 
 VENDOR = "Peakon"
 
@@ -92,19 +92,14 @@ async def fetch_records(
         items = body.get("data")
         if not isinstance(items, list):
             raise SourceError(f"{source.id}: page {result.pages} has no data list")
-        for item in items:
-            record = answer_record(item, source.question_id)
-            if record is None:
-                continue
-            if isinstance(record, str):
-                result.skipped[record] += 1
-                continue
-            key = str(record["answer_id"])
-            if key in seen:
-                result.skipped["duplicate answer"] += 1
-                continue
-            seen.add(key)
-            result.records.append(record)
+        collect(
+            result,
+            items,
+            lambda item: answer_record(item, source.question_id),
+            "answer_id",
+            seen,
+            "answer",
+        )
         links = body.get("links")
         url = next_link(
             page.url, links.get("next") if isinstance(links, dict) else None, source.url, source.id

@@ -32,7 +32,7 @@ from tui.config import PersonioSource
 from tui.sources.auth import require_secret
 from tui.sources.base import FetchResult, Record, SourceError
 from tui.sources.http import get_json
-from tui.sources.vendor import date_part, vendor_policy
+from tui.sources.vendor import collect, date_part, vendor_policy
 
 VENDOR = "Personio"
 TOKEN_SECONDS = 23 * 3600
@@ -131,16 +131,14 @@ async def fetch_records(
         items = body.get("data")
         if not isinstance(items, list):
             raise SourceError(f"{source.id}: page {result.pages} has no list of employees")
-        for item in items:
-            record = employee_record(item, source.extra_attributes)
-            if isinstance(record, str):
-                result.skipped[record] += 1
-                continue
-            if record["employee_id"] in seen:
-                result.skipped["duplicate employee"] += 1
-                continue
-            seen.add(record["employee_id"])
-            result.records.append(record)
+        collect(
+            result,
+            items,
+            lambda item: employee_record(item, source.extra_attributes),
+            "employee_id",
+            seen,
+            "employee",
+        )
         metadata = body.get("metadata") if isinstance(body.get("metadata"), dict) else {}
         total = metadata.get("total_elements") if isinstance(metadata, dict) else None
         offset += len(items)

@@ -28,7 +28,6 @@ import json
 import os
 import time
 import zipfile
-from collections import Counter
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
@@ -39,7 +38,7 @@ from tui.config import QualtricsSource
 from tui.sources.auth import auth_headers
 from tui.sources.base import FetchResult, Record, SourceError
 from tui.sources.http import Sleep, get_bytes, get_json
-from tui.sources.vendor import vendor_policy
+from tui.sources.vendor import collect, vendor_policy
 
 VENDOR = "Qualtrics"
 
@@ -70,22 +69,18 @@ def read_export(content: bytes, limit: int, source_id: str) -> Any:
         raise SourceError(f"{source_id}: the export file is not valid JSON") from None
 
 
-def response_record(item: Any, source: QualtricsSource, skipped: Counter[str]) -> Record | None:
+def response_record(item: Any, source: QualtricsSource) -> Record | str:
     values = item.get("values") if isinstance(item, dict) else None
     if not isinstance(values, dict):
-        skipped["response has no values"] += 1
-        return None
+        return "response has no values"
     status = values.get("status", 0)
     if status not in (0, "0"):
-        skipped[f"not a normal response (status {status})"] += 1
-        return None
+        return f"not a normal response (status {status})"
     if source.finished_only and values.get("finished") not in (1, "1", True):
-        skipped["not finished"] += 1
-        return None
+        return "not finished"
     score = values.get(source.question_id)
     if score is None or score == "":
-        skipped["did not answer the question"] += 1
-        return None
+        return "did not answer the question"
     record: Record = {name: values.get(name) for name in source.embedded_fields}
     record.update(
         response_id=item.get("responseId"),
@@ -157,15 +152,13 @@ async def fetch_records(
     if not isinstance(responses, list):
         raise SourceError(f"{source.id}: the export file has no list of responses")
     seen: set[str] = set()
-    for item in responses:
-        record = response_record(item, source, result.skipped)
-        if record is None:
-            continue
-        key = str(record["response_id"])
-        if key in seen:
-            result.skipped["duplicate response"] += 1
-            continue
-        seen.add(key)
-        result.records.append(record)
+    collect(
+        result,
+        responses,
+        lambda item: response_record(item, source),
+        "response_id",
+        seen,
+        "response",
+    )
     result.seconds = time.monotonic() - started
     return result

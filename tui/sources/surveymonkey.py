@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import os
 import time
-from collections import Counter
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
@@ -35,7 +34,7 @@ from tui.config import SurveyMonkeySource
 from tui.sources.auth import auth_headers
 from tui.sources.base import FetchResult, Record, SourceError
 from tui.sources.http import get_json
-from tui.sources.vendor import next_link, vendor_policy
+from tui.sources.vendor import collect, next_link, vendor_policy
 
 VENDOR = "SurveyMonkey"
 RESET_HEADERS = ("X-Ratelimit-App-Global-Minute-Reset",)
@@ -63,13 +62,10 @@ def choice_scores(details: Any, question_id: str, source_id: str) -> dict[str, i
     raise SourceError(f"{source_id}: survey has no question {question_id}; check question_id")
 
 
-def response_record(
-    item: Any, question_id: str, scores: Mapping[str, int], skipped: Counter[str]
-) -> Record | None:
-    """The record of one bulk response, or None (and a counted reason) without an answer."""
+def response_record(item: Any, question_id: str, scores: Mapping[str, int]) -> Record | str:
+    """The record of one bulk response, or the reason it has none."""
     if not isinstance(item, dict):
-        skipped["response is not a JSON object"] += 1
-        return None
+        return "response is not a JSON object"
     chosen = None
     for page in item.get("pages") or []:
         for question in page.get("questions") or []:
@@ -77,11 +73,9 @@ def response_record(
                 answers = question.get("answers") or []
                 chosen = next((a.get("choice_id") for a in answers if a.get("choice_id")), None)
     if chosen is None:
-        skipped["did not answer the question"] += 1
-        return None
+        return "did not answer the question"
     if str(chosen) not in scores:
-        skipped["answer is not one of the question's choices"] += 1
-        return None
+        return "answer is not one of the question's choices"
     record: Record = {}
     variables = item.get("custom_variables")
     if isinstance(variables, dict):
@@ -131,16 +125,14 @@ async def fetch_records(
         items = body.get("data") if isinstance(body, dict) else None
         if not isinstance(items, list):
             raise SourceError(f"{source.id}: page {result.pages - 1} has no list of responses")
-        for item in items:
-            record = response_record(item, source.question_id, scores, result.skipped)
-            if record is None:
-                continue
-            key = str(record["response_id"])
-            if key in seen:  # pages that shift while read repeat a response
-                result.skipped["duplicate response"] += 1
-                continue
-            seen.add(key)
-            result.records.append(record)
+        collect(
+            result,
+            items,
+            lambda item: response_record(item, source.question_id, scores),
+            "response_id",
+            seen,
+            "response",
+        )
         links = body.get("links") if isinstance(body, dict) else None
         # The next link carries its own query string.
         url = next_link(page.url, (links or {}).get("next"), source.base_url, source.id)

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import os
 import time
-from collections import Counter
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
@@ -33,7 +32,7 @@ from tui.config import TypeformSource
 from tui.sources.auth import auth_headers
 from tui.sources.base import FetchResult, Record, SourceError
 from tui.sources.http import get_json
-from tui.sources.vendor import vendor_policy
+from tui.sources.vendor import collect, vendor_policy
 
 VENDOR = "Typeform"
 
@@ -49,10 +48,9 @@ def _score(answer: dict[str, Any]) -> int | float | None:
     return None
 
 
-def response_record(item: Any, field: str, skipped: Counter[str]) -> Record | None:
+def response_record(item: Any, field: str) -> Record | str:
     if not isinstance(item, dict):
-        skipped["response is not a JSON object"] += 1
-        return None
+        return "response is not a JSON object"
     answer = next(
         (
             a
@@ -63,12 +61,10 @@ def response_record(item: Any, field: str, skipped: Counter[str]) -> Record | No
         None,
     )
     if answer is None:
-        skipped["did not answer the field"] += 1
-        return None
+        return "did not answer the field"
     score = _score(answer)
     if score is None:
-        skipped["the field's answer is not a number"] += 1
-        return None
+        return "the field's answer is not a number"
     record: Record = {}
     hidden = item.get("hidden")
     if isinstance(hidden, dict):
@@ -108,16 +104,14 @@ async def fetch_records(
         items = page.body.get("items") if isinstance(page.body, dict) else None
         if not isinstance(items, list):
             raise SourceError(f"{source.id}: page {result.pages} has no list of items")
-        for item in items:
-            record = response_record(item, source.field, result.skipped)
-            if record is None:
-                continue
-            key = str(record["response_id"])
-            if key in seen:
-                result.skipped["duplicate response"] += 1
-                continue
-            seen.add(key)
-            result.records.append(record)
+        collect(
+            result,
+            items,
+            lambda item: response_record(item, source.field),
+            "response_id",
+            seen,
+            "response",
+        )
         last = items[-1] if items else None
         token = (last.get("token") or last.get("response_id")) if isinstance(last, dict) else None
         if len(items) < source.page_size or not token:

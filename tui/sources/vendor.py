@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import httpx
 
 from tui.config import (
@@ -16,7 +19,7 @@ from tui.config import (
     ZendeskSource,
 )
 from tui.sources.auth import credential_names
-from tui.sources.base import SourceError
+from tui.sources.base import FetchResult, Record, SourceError
 from tui.sources.http import RequestPolicy
 
 VendorSource = (
@@ -70,3 +73,29 @@ def date_part(value: object) -> object:
     if isinstance(value, str) and len(value) > 10 and value[10] == "T" and value[:4].isdigit():
         return value[:10]
     return value
+
+
+def collect(
+    result: FetchResult,
+    items: list[Any],
+    make: Callable[[Any], Record | str | None],
+    key: str,
+    seen: set[str],
+    noun: str,
+) -> None:
+    """Records from a page's items: `make` gives a record, a reason to skip it (counted),
+    or None for an item that is not ours (another question's answer). An item seen on
+    an earlier page — pages shift while they are read — counts once."""
+    for item in items:
+        record = make(item)
+        if record is None:
+            continue
+        if isinstance(record, str):
+            result.skipped[record] += 1
+            continue
+        identity = str(record[key])
+        if identity in seen:
+            result.skipped[f"duplicate {noun}"] += 1
+            continue
+        seen.add(identity)
+        result.records.append(record)

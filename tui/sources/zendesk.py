@@ -33,7 +33,7 @@ from tui.config import ZendeskSource
 from tui.sources.auth import require_secret
 from tui.sources.base import FetchResult, Record, SourceError
 from tui.sources.http import get_json
-from tui.sources.vendor import next_link, vendor_policy
+from tui.sources.vendor import collect, next_link, vendor_policy
 
 VENDOR = "Zendesk"
 _RATINGS = {"good": 1, "bad": 0}
@@ -95,17 +95,7 @@ async def fetch_records(
         items = body.get("satisfaction_ratings")
         if not isinstance(items, list):
             raise SourceError(f"{source.id}: page {result.pages} has no satisfaction_ratings list")
-        for item in items:
-            record = rating_record(item)
-            if isinstance(record, str):
-                result.skipped[record] += 1
-                continue
-            key = str(record["rating_id"])
-            if key in seen:
-                result.skipped["duplicate rating"] += 1
-                continue
-            seen.add(key)
-            result.records.append(record)
+        collect(result, items, rating_record, "rating_id", seen, "rating")
         meta, links = body.get("meta"), body.get("links")
         meta = meta if isinstance(meta, dict) else {}
         links = links if isinstance(links, dict) else {}
