@@ -240,3 +240,36 @@ async def test_a_refresh_under_the_detail_updates_it(demo_app):
         table = screen.query_one("#detail-counts", DataTable)
         first = [str(cell) for cell in table.get_row_at(0)]
         assert first[1:3] == ["12", "321"]
+
+
+async def test_s_saves_an_svg_and_says_where(demo_app, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    async with demo_app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("s")
+        await pilot.pause()
+        path = demo_app.last_screenshot
+        assert path is not None and path.parent == tmp_path and path.suffix == ".svg"
+        assert path.name.startswith("tandem-northwind-demo-co-")
+        assert "DEMO" in path.read_text()
+        assert any(str(path) in str(n.message) for n in demo_app._notifications)
+
+
+async def test_every_action_is_in_the_command_palette(demo_app):
+    async with demo_app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        commands = {c.title: c for c in demo_app.get_system_commands(demo_app.screen)}
+        for title in (
+            "Refresh",
+            "Insights",
+            "Segments",
+            "Help",
+            "Save SVG screenshot",
+            "Detail: eNPS ↔ NPS",
+            "Detail: Employee turnover ↔ Customer churn",
+        ):
+            assert title in commands, title
+        commands["Detail: Engagement ↔ CSAT"].callback()
+        await pilot.pause()
+        assert isinstance(demo_app.screen, DetailScreen)
+        assert demo_app.screen.detail.employee.id == "engagement"

@@ -203,3 +203,28 @@ customer = "answers"
     assert result.returncode == 0, result.stderr
     assert "ok, 2 skipped" in result.stdout
     assert "pulse skipped: 1× duplicate record, 1× enps: score 11 is outside 0–10" in result.stdout
+
+
+def test_report_as_csv_and_json_carries_the_same_numbers_as_the_snapshot(tmp_path):
+    import csv as csv_module
+
+    store = str(tmp_path / "s.db")
+    today = utc_today()
+    snapshot = json.loads(tandem("snapshot", "--json", "--store", store).stdout)
+    table = tandem("report", "--format", "csv", "--store", store)
+    document = json.loads(tandem("report", "--format", "json", "--store", store).stdout)
+    if utc_today() != today:
+        pytest.skip("the date changed during the run")
+    assert table.returncode == 0, table.stderr
+    rows = list(csv_module.DictReader(table.stdout.splitlines()))
+    metrics = {m["id"]: m for m in snapshot["metrics"]}
+    assert [r["metric"] for r in rows] == ["enps", "nps", "engagement", "csat", "turnover", "churn"]
+    for row in rows:
+        current = metrics[row["metric"]]["current"]
+        assert row["period"] == current["period"] and int(row["n"]) == current["n"]
+        assert float(row["value"]) == pytest.approx(current["value"], abs=0.01)
+    assert [p["metric"] for p in document["panels"]] == [r["metric"] for r in rows]
+    assert {(k["pair"], k["segment"]) for k in document["linkage"]} == {
+        (k["pair"], k["segment"]) for k in snapshot["linkage"]
+    }
+    assert document["demo_data"] is True

@@ -91,7 +91,7 @@ def _parser() -> argparse.ArgumentParser:
         parents=[common],
         help="fetch, then write paired values, early warnings and linkage for a board pack",
     )
-    report.add_argument("--format", choices=["markdown"], default="markdown")
+    report.add_argument("--format", choices=["markdown", "csv", "json"], default="markdown")
     report.add_argument("--output", metavar="FILE", help="write here instead of to stdout")
     return parser
 
@@ -119,7 +119,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if command == "snapshot":
             return asyncio.run(_snapshot(config, store))
         if command == "report":
-            return asyncio.run(_report(config, store, arguments.output))
+            return asyncio.run(_report(config, store, arguments.format, arguments.output))
         return _run_dashboard(config, store, config_path)
     finally:
         store.close()
@@ -249,12 +249,17 @@ async def _snapshot(config: Config, store: Any) -> int:
     return 0 if all(o.ok for o in outcomes) else 1
 
 
-async def _report(config: Config, store: Any, output: str | None) -> int:
-    """Refresh, then write the board-pack report; failing sources report their last good values."""
-    from tui.report import markdown_report
+async def _report(config: Config, store: Any, format: str, output: str | None) -> int:
+    """Refresh, then write the report; failing sources report their last good values."""
+    from tui.report import csv_report, json_report, markdown_report
 
     outcomes, now, statuses, views, insights = await _refresh_and_compute(config, store)
-    text = markdown_report(config, views, insights, statuses, now)
+    if format == "csv":
+        text = csv_report(config, views)
+    elif format == "json":
+        text = json_report(config, views, insights, now)
+    else:
+        text = markdown_report(config, views, insights, statuses, now)
     if output:
         Path(output).write_text(text, encoding="utf-8")
         print(f"tandem: report written to {Path(output).resolve()}", file=sys.stderr)
@@ -262,9 +267,8 @@ async def _report(config: Config, store: Any, output: str | None) -> int:
         sys.stdout.write(text)
     failing = [o.source_id for o in outcomes if not o.ok]
     if failing:
-        print(
-            f"tandem: failing sources, last good values used: {', '.join(failing)}", file=sys.stderr
-        )
+        names = ", ".join(failing)
+        print(f"tandem: failing sources, last good values used: {names}", file=sys.stderr)
     return 0
 
 

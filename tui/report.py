@@ -177,3 +177,85 @@ def markdown_report(
                 f"- {source.id}: ok, fetched {status.last_ok_at.strftime('%Y-%m-%d %H:%M')} UTC"
             )
     return "\n".join(lines) + "\n"
+
+
+# ── CSV and JSON ─────────────────────────────────────────────────────────
+
+CSV_COLUMNS = (
+    "pair",
+    "side",
+    "metric",
+    "label",
+    "period",
+    "value",
+    "unit",
+    "n",
+    "change",
+    "previous_period",
+    "target",
+    "status",
+    "stale",
+    "suppressed",
+)
+
+
+def report_rows(config: Config, views: Mapping[str, PanelView]) -> list[dict[str, Any]]:
+    """One row per panel, pair by pair: the figures a board pack or a chat message takes."""
+    metrics = {metric.id: metric for metric in config.metrics}
+    rows = []
+    for index, pair in enumerate(config.pairs):
+        for metric_id in (pair.employee, pair.customer):
+            view, metric = views[metric_id], metrics[metric_id]
+            suppressed = bool(view.current and view.current.suppressed)
+            rows.append(
+                {
+                    "pair": index + 1,
+                    "side": metric.side,
+                    "metric": metric.id,
+                    "label": metric.label,
+                    "period": view.current.period_key if view.current else None,
+                    "value": None if suppressed else _rounded(view.value, metric.decimals + 2),
+                    "unit": metric.unit,
+                    # Too few to show: neither the value nor the n leaves Tandem.
+                    "n": None if suppressed else (view.n if view.current else None),
+                    "change": _rounded(view.change, metric.decimals + 2),
+                    "previous_period": view.previous.period_key if view.previous else None,
+                    "target": metric.target,
+                    "status": view.status,
+                    "stale": view.stale_text or None,
+                    "suppressed": suppressed,
+                }
+            )
+    return rows
+
+
+def csv_report(config: Config, views: Mapping[str, PanelView]) -> str:
+    import csv
+    import io
+
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    for row in report_rows(config, views):
+        writer.writerow({k: "" if v is None else v for k, v in row.items()})
+    return buffer.getvalue()
+
+
+def json_report(
+    config: Config,
+    views: Mapping[str, PanelView],
+    insights: Insights,
+    now: datetime,
+) -> str:
+    import json
+
+    document = {
+        "tandem": __version__,
+        "generated_at": now.isoformat(timespec="seconds"),
+        "organisation": config.dashboard.organisation,
+        "period": config.dashboard.period,
+        "demo_data": config.dashboard.demo,
+        "panels": report_rows(config, views),
+        **insights_json(insights),
+    }
+    return json.dumps(document, indent=2) + "\n"

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime
+from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from textual import work
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.message import Message
+from textual.screen import Screen
 
 from tui.app.dashboard import DashboardData, DashboardScreen
 from tui.app.detail import DetailScreen
@@ -75,6 +78,14 @@ class TandemApp(App[None]):
             id="help",
             tooltip="Show the keys and what the panels mean",
         ),
+        Binding(
+            "s",
+            "save_svg",
+            "Screenshot",
+            id="screenshot",
+            tooltip="Save an SVG screenshot in the current folder",
+            show=False,
+        ),
         Binding("q", "quit", "Quit", id="quit", tooltip="Leave Tandem"),
     ]
 
@@ -102,6 +113,7 @@ class TandemApp(App[None]):
         self.outcome_counts: Counter[str] = Counter()
         self._landed: list[SourceOutcome] = []
         self.insights: Insights | None = None
+        self.last_screenshot: Path | None = None
         self.theme = config.dashboard.theme
         self.title = config.dashboard.title
 
@@ -275,6 +287,36 @@ class TandemApp(App[None]):
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen(self.config_path))
+
+    def action_save_svg(self) -> None:
+        """Save what is on screen as an SVG in the working folder, and say where."""
+        name = re.sub(r"[^a-z0-9]+", "-", (self.config.dashboard.organisation or "tandem").lower())
+        stamp = self.clock().astimezone().strftime("%Y-%m-%d-%H%M%S")
+        path = Path.cwd() / f"tandem-{name.strip('-')}-{stamp}.svg"
+        try:
+            self.save_screenshot(path.name, str(path.parent))
+        except OSError as error:
+            self.notify(f"Could not save the screenshot: {error.strerror}", severity="error")
+            return
+        self.last_screenshot = path
+        self.notify(str(path), title="Screenshot saved", timeout=6)
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        """Every action in the command palette (ctrl+p), beside Textual's own."""
+        yield from super().get_system_commands(screen)
+        yield SystemCommand("Refresh", "Fetch every source now", self.action_refresh)
+        yield SystemCommand(
+            "Insights", "Early warnings and linkage, in sentences", self.action_insights
+        )
+        yield SystemCommand("Segments", "Every segment's pair side by side", self.action_segments)
+        yield SystemCommand("Help", "The keys and how to read a panel", self.action_help)
+        yield SystemCommand("Save SVG screenshot", "Into the current folder", self.action_save_svg)
+        metrics = {metric.id: metric.label for metric in self.config.metrics}
+        for index, pair in enumerate(self.config.pairs):
+            title = f"Detail: {metrics[pair.employee]} ↔ {metrics[pair.customer]}"
+            yield SystemCommand(
+                title, pair.caption or "The pair over time", partial(self.open_detail, index)
+            )
 
     def action_insights(self) -> None:
         if self.insights is not None and not isinstance(self.screen, InsightsScreen):
