@@ -273,3 +273,39 @@ async def test_every_action_is_in_the_command_palette(demo_app):
         await pilot.pause()
         assert isinstance(demo_app.screen, DetailScreen)
         assert demo_app.screen.detail.employee.id == "engagement"
+
+
+async def test_a_brand_theme_from_config_colours(demo_config, demo_store_file, tmp_path):
+    from tui.config import BrandColours
+
+    dashboard = demo_config.dashboard.model_copy(
+        update={"theme": "brand", "brand": BrandColours(primary="#0B5FFF", accent="#FFB000")}
+    )
+    config = demo_config.model_copy(update={"dashboard": dashboard})
+    path = tmp_path / "s.db"
+    shutil.copy(demo_store_file, path)
+    app = TandemApp(config, Store(path), clock=lambda: DEMO_NOW, fetch_automatically=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert app.theme == "brand"
+        assert app.current_theme.primary == "#0B5FFF"
+        await pilot.press("t")  # t cycles on from the brand theme
+        assert app.theme != "brand"
+
+
+async def test_no_color_says_warn_and_bad_in_words(
+    demo_store_file, demo_config, tmp_path, monkeypatch
+):
+    monkeypatch.setenv("NO_COLOR", "1")
+    path = tmp_path / "s.db"
+    shutil.copy(demo_store_file, path)
+    app = TandemApp(demo_config, Store(path), clock=lambda: DEMO_NOW, fetch_automatically=False)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await pilot.pause()
+        assert app.no_color
+        from tui.app.widgets import MetricPanel
+
+        for panel in app.query(MetricPanel):
+            meta = str(panel.query_one(".meta").render())
+            status = panel._shown.status if panel._shown else "none"
+            assert (status.upper() in meta) == (status in ("warn", "bad")), (status, meta)

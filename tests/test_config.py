@@ -77,7 +77,7 @@ def test_unknown_keys_suggest_the_close_one():
 
 def test_unknown_keys_without_a_close_one_list_the_known_keys():
     assert problems("[dashboard]\ncolour = 1\n" + VALID) == [
-        "dashboard.colour: unknown key; known keys: anonymity_threshold, ca_bundle, demo, "
+        "dashboard.colour: unknown key; known keys: anonymity_threshold, brand, ca_bundle, demo, "
         "history_periods, organisation, period, refresh_seconds, theme, title"
     ]
 
@@ -237,3 +237,8 @@ customer = "n"
     assert f"sources[0].subdomain: {expected}" in found
     assert "sources[1]: set either company_domain (acme for acme.bamboohr.com) or base_url" in found
     assert any(p.startswith("sources[2].kind: ") and "surveymonkey" in p for p in found)
+
+
+def test_brand_colours_must_be_hex(tmp_path):
+    found = problems('[dashboard]\ntheme = "brand"\n[dashboard.brand]\nprimary = "blue"\n' + VALID)
+    assert found == ["dashboard.brand.primary: expected a colour as #RRGGBB, such as #0B5FFF"]

@@ -49,8 +49,14 @@ def _load(path: Path) -> Config:
     config = load_config(path)
     from textual.theme import BUILTIN_THEMES
 
-    if config.dashboard.theme not in BUILTIN_THEMES:
-        names = ", ".join(sorted(BUILTIN_THEMES))
+    theme = config.dashboard.theme
+    if theme == "brand" and config.dashboard.brand is None:
+        raise ConfigError(
+            path,
+            [ConfigProblem("dashboard.theme", 'theme "brand" needs a [dashboard.brand] table')],
+        )
+    if theme != "brand" and theme not in BUILTIN_THEMES:
+        names = ", ".join(sorted([*BUILTIN_THEMES, "brand"]))
         raise ConfigError(
             path, [ConfigProblem("dashboard.theme", f"unknown theme; expected one of {names}")]
         )

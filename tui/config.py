@@ -90,6 +90,43 @@ JMESPath = Annotated[str, Field(min_length=1)]
 # ── [dashboard] ────────────────────────────────────────────────────────────
 
 
+_HEX_COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
+
+
+class BrandColours(StrictModel):
+    """The organisation's colours, as a theme named "brand" (`theme = "brand"` uses it)."""
+
+    primary: str
+    secondary: str | None = None
+    accent: str | None = None
+    background: str | None = None
+    surface: str | None = None
+    panel: str | None = None
+    foreground: str | None = None
+    success: str | None = None
+    warning: str | None = None
+    error: str | None = None
+    dark: bool = True
+
+    @field_validator(
+        "primary",
+        "secondary",
+        "accent",
+        "background",
+        "surface",
+        "panel",
+        "foreground",
+        "success",
+        "warning",
+        "error",
+    )
+    @classmethod
+    def _hex(cls, value: str | None) -> str | None:
+        if value is not None and not _HEX_COLOUR.match(value):
+            raise ValueError("expected a colour as #RRGGBB, such as #0B5FFF")
+        return value
+
+
 class Dashboard(StrictModel):
     title: str = "Tandem"
     organisation: str = ""
@@ -105,6 +142,8 @@ class Dashboard(StrictModel):
     ca_bundle: str | None = None
     # A demo config's sources point at the bundled demo API, started by Tandem.
     demo: bool = False
+    # [dashboard.brand]: the organisation's colours as the theme "brand".
+    brand: BrandColours | None = None
 
     @field_validator("ca_bundle")
     @classmethod

@@ -114,6 +114,11 @@ class TandemApp(App[None]):
         self._landed: list[SourceOutcome] = []
         self.insights: Insights | None = None
         self.last_screenshot: Path | None = None
+        brand = config.dashboard.brand
+        if brand is not None:
+            from textual.theme import Theme
+
+            self.register_theme(Theme(name="brand", **brand.model_dump()))
         self.theme = config.dashboard.theme
         self.title = config.dashboard.title
 
@@ -280,6 +285,8 @@ class TandemApp(App[None]):
 
     def action_next_theme(self) -> None:
         names = list(THEMES)
+        if self.config.dashboard.brand is not None:
+            names.insert(0, "brand")
         if self.theme not in names:
             names.insert(0, self.theme)
         self.theme = names[(names.index(self.theme) + 1) % len(names)]

@@ -108,7 +108,7 @@ class MetricPanel(Vertical):
         self._headline.update(_headline(view))
         self._digits.update(view.value_text)
         self._change.update(_change(view))
-        self._meta.update(_meta(view))
+        self._meta.update(_meta(view, self.app.no_color))
         period = Text(view.period_label, style="dim")
         if view.stale_text:
             period.append(f" · {view.stale_text}", style="yellow")
@@ -155,10 +155,13 @@ def _change(view: PanelView) -> Text:
     return text
 
 
-def _meta(view: PanelView) -> Text:
+def _meta(view: PanelView, no_color: bool = False) -> Text:
     parts = [view.target_text] if view.target_text else []
     if view.current is not None:
         parts.append(f"n {view.n}")
+    if no_color and view.status in ("warn", "bad"):
+        # With NO_COLOR the border cannot say it: the word does.
+        parts.append(view.status.upper())
     return Text(" · ".join(parts), style="dim")
 
 
