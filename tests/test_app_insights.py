@@ -309,3 +309,60 @@ async def test_no_color_says_warn_and_bad_in_words(
             meta = str(panel.query_one(".meta").render())
             status = panel._shown.status if panel._shown else "none"
             assert (status.upper() in meta) == (status in ("warn", "bad")), (status, meta)
+
+
+async def test_kiosk_rotates_overview_segments_and_insights_and_a_key_pauses(
+    demo_store_file, demo_config, tmp_path
+):
+    path = tmp_path / "s.db"
+    shutil.copy(demo_store_file, path)
+    now = {"at": DEMO_NOW}
+    app = TandemApp(
+        demo_config, Store(path), clock=lambda: now["at"], fetch_automatically=False, kiosk=True
+    )
+    async with app.run_test(size=(160, 45)) as pilot:
+        await pilot.pause()
+        assert app.theme == "kiosk"  # high contrast on a wall
+        assert app.kiosk_pages() == ["", "Field Ops", "Sales", "Success", "Support", "\0insights"]
+        header = app.dashboard.header
+        strip = app.dashboard.kiosk_strip
+        assert "pages turn every 20 s" in str(strip.render())
+        shown = []
+        for _ in range(6):
+            app.next_kiosk_page()  # what the 20-second timer calls
+            await pilot.pause()
+            shown.append("insights" if isinstance(app.screen, InsightsScreen) else app.segment)
+        assert shown == ["Field Ops", "Sales", "Success", "Support", "insights", ""]
+        # On a segment page the panels are that segment's: Support's eNPS as stored.
+        app.show_kiosk_page("Support")
+        await pilot.pause()
+        stored = app.store.series("enps", "month", "Support", limit=1)[-1]
+        panel = app.dashboard.rows[0].employee
+        assert panel._shown is not None and panel._shown.value == stored.value
+        assert "Support" in str(header._page.render())
+        # Any key pauses; the header says so; the timer no longer turns pages.
+        await pilot.press("x")
+        assert app.kiosk_paused and "paused" in str(strip.render())
+        app.next_kiosk_page()
+        await pilot.pause()
+        assert app.segment == "Support"
+        await pilot.press("x")
+        assert not app.kiosk_paused
+
+
+async def test_kiosk_says_how_long_ago_it_updated(demo_store_file, demo_config, tmp_path):
+    from datetime import timedelta
+
+    path = tmp_path / "s.db"
+    shutil.copy(demo_store_file, path)
+    now = {"at": DEMO_NOW}
+    app = TandemApp(
+        demo_config, Store(path), clock=lambda: now["at"], fetch_automatically=False, kiosk=True
+    )
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        app.last_refresh = DEMO_NOW
+        now["at"] = DEMO_NOW + timedelta(minutes=7)
+        app._tick_clock()
+        await pilot.pause()
+        assert "updated 7 min ago" in str(app.dashboard.kiosk_strip.render())

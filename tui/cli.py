@@ -72,6 +72,12 @@ def _parser() -> argparse.ArgumentParser:
         help="the TOML config (default: $TANDEM_CONFIG, ./tandem.toml, the user config, the demo)",
     )
     common.add_argument(
+        "--kiosk",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="for a shared screen: pages rotate, large digits, high contrast; any key pauses",
+    )
+    common.add_argument(
         "--store",
         metavar="PATH",
         default=argparse.SUPPRESS,
@@ -126,16 +132,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(_snapshot(config, store))
         if command == "report":
             return asyncio.run(_report(config, store, arguments.format, arguments.output))
-        return _run_dashboard(config, store, config_path)
+        return _run_dashboard(config, store, config_path, getattr(arguments, "kiosk", False))
     finally:
         store.close()
 
 
-def _run_dashboard(config: Config, store: Any, config_path: Path) -> int:
+def _run_dashboard(config: Config, store: Any, config_path: Path, kiosk: bool = False) -> int:
     from tui.app import TandemApp
 
     with serving_demo(config) as live_config:
-        TandemApp(live_config, store, config_path=config_path).run()
+        TandemApp(live_config, store, config_path=config_path, kiosk=kiosk).run()
     return 0
 
 

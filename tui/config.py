@@ -144,6 +144,9 @@ class Dashboard(StrictModel):
     demo: bool = False
     # [dashboard.brand]: the organisation's colours as the theme "brand".
     brand: BrandColours | None = None
+    # Kiosk: no input needed; pages rotate (overview, each segment, insights).
+    kiosk: bool = False
+    kiosk_seconds: float = Field(20, ge=3, le=3600)
 
     @field_validator("ca_bundle")
     @classmethod

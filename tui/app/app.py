@@ -10,7 +10,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from textual import work
+from textual import events, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.message import Message
@@ -27,16 +27,45 @@ from tui.config import Config
 from tui.insights import Insights, PairDetail, insights_from_store, pair_detail
 from tui.metrics.compute import EVERYONE
 from tui.store import SourceStatus, Store
-from tui.view import HISTORY_PERIODS, clock_time, metric_views, pair_views, source_line
+from tui.view import (
+    HISTORY_PERIODS,
+    clock_time,
+    format_age,
+    metric_views,
+    pair_views,
+    source_line,
+)
 
 if TYPE_CHECKING:
     # httpx and the fetching code load once the first frame is on screen.
     import httpx
+    from textual.theme import Theme
 
     from tui.refresh import SourceOutcome
     from tui.scheduler import Scheduler
 
+KIOSK_INSIGHTS = "\0insights"
+
 THEMES = ("textual-dark", "textual-light", "nord", "gruvbox", "tokyo-night", "solarized-light")
+
+
+def kiosk_theme() -> Theme:
+    """Readable from across a room: white on black, saturated status colours."""
+    from textual.theme import Theme
+
+    return Theme(
+        name="kiosk",
+        primary="#FFFFFF",
+        accent="#00D7FF",
+        foreground="#FFFFFF",
+        background="#000000",
+        surface="#000000",
+        panel="#262626",
+        success="#00FF5F",
+        warning="#FFD700",
+        error="#FF3030",
+        dark=True,
+    )
 
 
 class SourceRefreshStarted(Message):
@@ -98,6 +127,7 @@ class TandemApp(App[None]):
         clock: Clock = utc_now,
         client: httpx.AsyncClient | None = None,
         fetch_automatically: bool = True,
+        kiosk: bool = False,
     ) -> None:
         super().__init__()
         self.config = config
@@ -114,12 +144,20 @@ class TandemApp(App[None]):
         self._landed: list[SourceOutcome] = []
         self.insights: Insights | None = None
         self.last_screenshot: Path | None = None
+        # The segment the dashboard shows; kiosk mode rotates through them.
+        self.segment = ""
+        self.kiosk = kiosk or config.dashboard.kiosk
+        self.kiosk_paused = False
+        self._kiosk_page = 0
         brand = config.dashboard.brand
         if brand is not None:
             from textual.theme import Theme
 
             self.register_theme(Theme(name="brand", **brand.model_dump()))
         self.theme = config.dashboard.theme
+        if self.kiosk and config.dashboard.brand is None:
+            self.register_theme(kiosk_theme())
+            self.theme = "kiosk"
         self.title = config.dashboard.title
 
     # ── layout ──
@@ -129,7 +167,7 @@ class TandemApp(App[None]):
         # the help screen is on top, and must still update the dashboard.
         # The store is read first, so the widgets are built with their values
         # and colours: changing them after mounting would restyle every panel.
-        self.dashboard = DashboardScreen(self.config, self._read_store())
+        self.dashboard = DashboardScreen(self.config, self._read_store(), self.kiosk)
         return self.dashboard
 
     def on_dashboard_screen_ready(self) -> None:
@@ -138,6 +176,9 @@ class TandemApp(App[None]):
         self.set_interval(1.0, self._tick_clock)
         self._show_sources(now)
         self._show_updated()
+        if self.kiosk:
+            self.set_interval(self.config.dashboard.kiosk_seconds, self.next_kiosk_page)
+            self._show_kiosk_state()
         # Fetch only once the frame painted from the store is on screen: the
         # first frame never waits for the network or the demo API.
         if self.fetch_automatically:
@@ -151,22 +192,28 @@ class TandemApp(App[None]):
         now = self.clock()
         self.dashboard.show_clock(now)
         self._show_sources(now)
+        if self.kiosk:
+            self._show_kiosk_state()  # "updated 3 min ago" ages on a wall screen
 
     # ── showing data ──
 
     def _read_store(self) -> DashboardData:
-        """Every panel's view and the insights, from what the store holds now."""
+        """Every panel's view and the insights, from what the store holds now, for the
+        segment on show ("" is the whole organisation)."""
         now = self.clock()
         granularity = self.config.dashboard.period
+        segment = self.segment
         statuses = self.store.source_statuses()
         views = metric_views(
             self.config,
-            lambda metric_id: self.store.series(metric_id, granularity, limit=HISTORY_PERIODS),
+            lambda metric_id: self.store.series(
+                metric_id, granularity, segment, limit=HISTORY_PERIODS
+            ),
             statuses,
             now,
         )
         self.insights = insights_from_store(self.config, self.store, now.date())
-        return DashboardData(pair_views(self.config, views), self.insights)
+        return DashboardData(pair_views(self.config, views), self.insights, segment)
 
     def show_from_store(self) -> None:
         """Update every panel in place from the store (widgets are never rebuilt)."""
@@ -210,17 +257,67 @@ class TandemApp(App[None]):
             ]
         )
 
-    def _show_updated(self) -> None:
+    # ── kiosk ──
+
+    def kiosk_pages(self) -> list[str]:
+        """The rotation: the whole organisation, each segment, then the insights."""
+        insights = self.insights
+        segments = sorted(
+            {row.segment for row in insights.rows if row.segment} if insights else set(),
+            key=str.casefold,
+        )
+        return ["", *segments, KIOSK_INSIGHTS]
+
+    def next_kiosk_page(self) -> None:
+        if self.kiosk_paused:
+            return
+        pages = self.kiosk_pages()
+        self._kiosk_page = (self._kiosk_page + 1) % len(pages)
+        self.show_kiosk_page(pages[self._kiosk_page])
+
+    def show_kiosk_page(self, page: str) -> None:
+        if isinstance(self.screen, InsightsScreen):
+            self.pop_screen()
+        if page == KIOSK_INSIGHTS:
+            self.action_insights()
+            return
+        self.segment = page
+        self.show_from_store()
+
+    def _show_kiosk_state(self) -> None:
+        seconds = f"{self.config.dashboard.kiosk_seconds:g} s"
+        if self.kiosk_paused:
+            state = "⏸ paused: any key turns the pages again"
+        else:
+            state = f"▶ pages turn every {seconds}: any key pauses"
+        self.dashboard.show_kiosk(f"{state} · {self._updated_text()}")
+
+    def on_key(self, event: events.Key) -> None:
+        # On a wall screen any key pauses the rotation, so someone can read a page;
+        # any key again resumes it. Keys keep their own meaning too.
+        if self.kiosk and event.key not in ("ctrl+q", "ctrl+c"):
+            self.kiosk_paused = not self.kiosk_paused
+            self._show_kiosk_state()
+
+    def _updated_text(self) -> str:
         statuses = self.store.source_statuses()
         stale = sum(1 for status in statuses.values() if status.failing)
-        if self.last_refresh is not None:
+        if self.last_refresh is not None and self.kiosk:
+            age = format_age((self.clock() - self.last_refresh).total_seconds())
+            text = "updated just now" if age == "just now" else f"updated {age} ago"
+        elif self.last_refresh is not None:
             text = f"updated {clock_time(self.last_refresh)}"
         else:
             ok_times = [s.last_ok_at for s in statuses.values() if s.last_ok_at]
             text = f"stored {clock_time(max(ok_times))}" if ok_times else "no data yet"
         if stale:
             text += f" · {stale} source{'s' if stale > 1 else ''} failing"
-        self.dashboard.show_updated(text)
+        return text
+
+    def _show_updated(self) -> None:
+        self.dashboard.show_updated(self._updated_text())
+        if self.kiosk:
+            self._show_kiosk_state()
 
     # ── refreshing ──
 

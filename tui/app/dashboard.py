@@ -11,7 +11,7 @@ from textual.containers import VerticalScroll
 from textual.geometry import Size
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer
+from textual.widgets import Footer, Static
 
 from tui.app.widgets import DashboardHeader, InsightsPanel, PairRow, SourceStrip
 from tui.config import Config
@@ -38,6 +38,7 @@ class DashboardData:
 
     pairs: list[PairView]
     insights: Insights
+    segment: str = ""
 
 
 class DashboardScreen(Screen[None]):
@@ -46,10 +47,16 @@ class DashboardScreen(Screen[None]):
     class Ready(Message):
         """The screen's widgets exist: the app can paint and start refreshing."""
 
-    def __init__(self, config: Config, data: DashboardData) -> None:
+    def __init__(self, config: Config, data: DashboardData, kiosk: bool = False) -> None:
         super().__init__()
+        # Kiosk: no footer of keys (nobody types at a wall); a strip says when the
+        # pages turn and how old the data is. Set before mounting: no restyle.
+        self.set_class(kiosk, "-kiosk")
+        self.kiosk_strip = Static(id="kiosk-strip")
         self.config = config
         self.data = data
+        # The segment whose panels are shown; "" is the whole organisation.
+        self.segment = data.segment
         # Kept, not queried: the clock ticks until the app is gone, and a query
         # during teardown would find the widgets already removed.
         heading = config.dashboard.title
@@ -69,10 +76,12 @@ class DashboardScreen(Screen[None]):
             yield from self.rows
         yield self.insights
         yield self.sources
+        yield self.kiosk_strip
         yield Footer()
 
     def on_mount(self) -> None:
         self.header.show_period(_PERIOD_NAMES[self.config.dashboard.period])
+        self.header.show_page(self.segment)
         # The rows show their own first values as they mount.
         self.show_insights(self.data.insights)
         self.post_message(self.Ready())
@@ -90,6 +99,8 @@ class DashboardScreen(Screen[None]):
 
     def show(self, data: DashboardData) -> None:
         self.data = data
+        self.segment = data.segment
+        self.header.show_page(data.segment)
         for row, view in zip(self.rows, data.pairs, strict=True):
             row.show(view)
         self.show_insights(data.insights)
@@ -97,14 +108,22 @@ class DashboardScreen(Screen[None]):
     def show_insights(self, insights: Insights) -> None:
         """Each pair's linkage and warning mark, and the insights panel's sentences."""
         for row in self.rows:
-            overall = insights.overall(row.index)
-            warned = [segment_name(r.segment) for r in insights.of_pair(row.index) if r.warning]
-            row.show_insight(overall.link.short, warned)
+            rows = insights.of_pair(row.index)
+            shown = next((r for r in rows if r.segment == self.segment), rows[0])
+            warned = [
+                segment_name(r.segment)
+                for r in rows
+                if r.warning and (not self.segment or r.segment == self.segment)
+            ]
+            row.show_insight(shown.link.short, warned)
         # The whole organisation's links before the segments'.
         links = sorted(
             (link for link in insights.links if link.linked), key=lambda k: bool(k.segment)
         )
         self.insights.show([w.sentence for w in insights.warnings], [k.sentence for k in links])
+
+    def show_kiosk(self, text: str) -> None:
+        self.kiosk_strip.update(text)
 
     def show_sources(self, lines: list[SourceLine]) -> None:
         self.sources.show(lines)

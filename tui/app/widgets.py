@@ -314,12 +314,14 @@ class DashboardHeader(Horizontal):
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self._title = title
         self._demo = demo
+        self._page = Static(classes="page")
         self._period = Static(classes="period")
         self._updated = Static(classes="updated")
         self._clock = Static(classes="clock")
 
     def compose(self) -> ComposeResult:
         yield Static(self._title, classes="title")
+        yield self._page
         if self._demo:
             yield Static(" DEMO DATA ", classes="demo-badge")
         yield self._period
@@ -328,6 +330,11 @@ class DashboardHeader(Horizontal):
 
     def show_period(self, text: str) -> None:
         self._period.update(text)
+
+    def show_page(self, text: str) -> None:
+        """The segment on show ('' for the whole organisation)."""
+        self._page.update(text)
+        self._page.display = bool(text)
 
     def show_updated(self, text: str) -> None:
         if str(self._updated.content) != text:
