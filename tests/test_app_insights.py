@@ -366,3 +366,24 @@ async def test_kiosk_says_how_long_ago_it_updated(demo_store_file, demo_config, 
         app._tick_clock()
         await pilot.pause()
         assert "updated 7 min ago" in str(app.dashboard.kiosk_strip.render())
+
+
+async def test_p_switches_week_month_quarter_from_the_store_without_fetching(demo_app):
+    async with demo_app.run_test(size=(160, 45)) as pilot:
+        await pilot.pause()
+        panel = demo_app.dashboard.rows[0].employee
+        requests_before = demo_app.outcome_counts.copy()
+        for granularity, label in (("week", "W25 2026 to date"), ("quarter", "Q2 2026 to date")):
+            while demo_app.granularity != granularity:
+                await pilot.press("p")
+                await pilot.pause()
+            stored = demo_app.store.series("enps", granularity, "", limit=1)[-1]
+            assert panel._shown is not None
+            assert panel._shown.value == stored.value and panel._shown.n == stored.n
+            assert panel.border_subtitle == label
+            period = str(demo_app.dashboard.header._period.render())
+            assert period == {"week": "Weekly", "quarter": "Quarterly"}[granularity]
+        assert demo_app.outcome_counts == requests_before  # nothing was fetched
+        await pilot.press("p")
+        await pilot.pause()
+        assert demo_app.granularity == "week"

@@ -71,12 +71,12 @@ async def refresh(config, store, environ=None):
         )
 
 
-def rows(path, metric="enps"):
+def rows(path, metric="enps", granularity="month"):
     db = sqlite3.connect(path)
     return db.execute(
         "SELECT segment, period_key, value, n, suppressed FROM observations "
-        "WHERE metric_id = ? ORDER BY segment, period_key",
-        (metric,),
+        "WHERE metric_id = ? AND granularity = ? ORDER BY segment, period_key",
+        (metric, granularity),
     ).fetchall()
 
 
@@ -93,6 +93,13 @@ async def test_employee_groups_below_the_threshold_are_never_stored(tmp_path):
     ]
     # The customer-side count is not an employee group: it is kept as it is.
     assert ("", "2026-03", 8.0, 8, 0) in rows(tmp_path / "s.db", "count")
+    # Weeks and quarters are stored too (the period selector needs no refetch), and
+    # the small group is just as hidden in them.
+    assert ("", "2026-Q1", 100.0, 8, 0) in rows(tmp_path / "s.db", granularity="quarter")
+    assert ("Legal", "2026-Q1", None, 0, 1) in rows(tmp_path / "s.db", granularity="quarter")
+    weekly = rows(tmp_path / "s.db", granularity="week")
+    assert all(value is None for segment, _, value, _, _ in weekly if segment == "Legal")
+    assert sum(n for segment, _, _, n, _ in weekly if segment == "") == 8
 
 
 async def test_a_payload_whose_every_record_is_rejected_fails_and_keeps_the_old_values(tmp_path):

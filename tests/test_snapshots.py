@@ -34,7 +34,9 @@ async def _after_first_refresh(pilot) -> None:
     await pilot.pause()
 
 
-@pytest.mark.parametrize("size", [(160, 45), (80, 24)], ids=["160x45", "80x24"])
+@pytest.mark.parametrize(
+    "size", [(160, 45), (80, 24), (200, 50)], ids=["160x45", "80x24", "200x50"]
+)
 def test_demo_dashboard(snap_compare, demo_config, tmp_path, utc_clock, size):
     with serving_demo(demo_config, DEMO_TODAY) as config:
         app = TandemApp(config, Store(tmp_path / "s.db"), clock=lambda: DEMO_NOW)

@@ -14,11 +14,13 @@ import httpx
 from tui.clock import Clock, utc_now
 from tui.config import Config, Source
 from tui.metrics.compute import Observation, compute_metric, suppress_small_groups
-from tui.periods import last_periods, period_of
+from tui.periods import Granularity, last_periods, period_of
 from tui.sources import FetchResult, SourceError, fetch_records
 from tui.sources.auth import credential_names, read_secret
 from tui.sources.registry import INCREMENTAL
 from tui.store import Store
+
+GRANULARITIES: tuple[Granularity, ...] = ("week", "month", "quarter")
 
 
 @dataclass
@@ -52,18 +54,25 @@ def observe(
     changed payload must fail visibly, not store empty periods.
     """
     today = now.date()
-    periods = last_periods(today, config.dashboard.period, config.dashboard.history_periods)
     observations: list[Observation] = []
     rejected: Counter[str] = Counter(fetched.skipped)
     for metric in config.metrics_of(fetched.source_id):
-        result = compute_metric(metric, fetched.records, periods, today)
+        # Every granularity is stored, so the period selector needs no refetch; the
+        # dashboard's own comes first, and its rejections are the ones reported.
+        own = config.dashboard.period
+        metric_observations = []
+        for granularity in (own, *(g for g in GRANULARITIES if g != own)):
+            periods = last_periods(today, granularity, config.dashboard.history_periods)
+            computed = compute_metric(metric, fetched.records, periods, today)
+            if granularity == own:
+                result = computed
+            metric_observations.extend(computed.observations)
         if result.rejected and result.used == 0:
             reason, count = result.rejected.most_common(1)[0]
             raise BadPayload(
                 f"{fetched.source_id}: every record for {metric.id} was rejected "
                 f"({count}× {reason})"
             )
-        metric_observations = result.observations
         if since_day is not None:
             metric_observations = [o for o in metric_observations if o.period.start >= since_day]
         if metric.side == "employee":

@@ -26,6 +26,7 @@ from tui.clock import Clock, utc_now
 from tui.config import Config
 from tui.insights import Insights, PairDetail, insights_from_store, pair_detail
 from tui.metrics.compute import EVERYONE
+from tui.periods import Granularity
 from tui.store import SourceStatus, Store
 from tui.view import (
     HISTORY_PERIODS,
@@ -108,6 +109,14 @@ class TandemApp(App[None]):
             tooltip="Show the keys and what the panels mean",
         ),
         Binding(
+            "p",
+            "next_period",
+            "Period",
+            id="period",
+            tooltip="Week, month or quarter, from the store",
+            show=False,
+        ),
+        Binding(
             "s",
             "save_svg",
             "Screenshot",
@@ -146,6 +155,9 @@ class TandemApp(App[None]):
         self.last_screenshot: Path | None = None
         # The segment the dashboard shows; kiosk mode rotates through them.
         self.segment = ""
+        # The period the panels are shown by; `p` switches it without a refetch.
+        self.granularity: Granularity = config.dashboard.period
+        self._view_configs: dict[str, Config] = {}
         self.kiosk = kiosk or config.dashboard.kiosk
         self.kiosk_paused = False
         self._kiosk_page = 0
@@ -201,19 +213,20 @@ class TandemApp(App[None]):
         """Every panel's view and the insights, from what the store holds now, for the
         segment on show ("" is the whole organisation)."""
         now = self.clock()
-        granularity = self.config.dashboard.period
+        config = self.view_config
+        granularity = config.dashboard.period
         segment = self.segment
         statuses = self.store.source_statuses()
         views = metric_views(
-            self.config,
+            config,
             lambda metric_id: self.store.series(
                 metric_id, granularity, segment, limit=HISTORY_PERIODS
             ),
             statuses,
             now,
         )
-        self.insights = insights_from_store(self.config, self.store, now.date())
-        return DashboardData(pair_views(self.config, views), self.insights, segment)
+        self.insights = insights_from_store(config, self.store, now.date())
+        return DashboardData(pair_views(config, views), self.insights, segment)
 
     def show_from_store(self) -> None:
         """Update every panel in place from the store (widgets are never rebuilt)."""
@@ -230,9 +243,10 @@ class TandemApp(App[None]):
 
     def _detail(self, pair_index: int, segment: str) -> PairDetail:
         assert self.insights is not None
-        granularity, limit = self.config.dashboard.period, self.config.dashboard.history_periods
+        config = self.view_config
+        granularity, limit = config.dashboard.period, config.dashboard.history_periods
         return pair_detail(
-            self.config,
+            config,
             self.insights,
             lambda metric_id, seg: self.store.series(metric_id, granularity, seg, limit=limit),
             self.clock().date(),
@@ -256,6 +270,26 @@ class TandemApp(App[None]):
                 for s in self.config.sources
             ]
         )
+
+    @property
+    def view_config(self) -> Config:
+        """The config as the screens read it: the dashboard's period is the one selected."""
+        if self.granularity == self.config.dashboard.period:
+            return self.config
+        if self.granularity not in self._view_configs:
+            dashboard = self.config.dashboard.model_copy(update={"period": self.granularity})
+            self._view_configs[self.granularity] = self.config.model_copy(
+                update={"dashboard": dashboard}
+            )
+        return self._view_configs[self.granularity]
+
+    def action_next_period(self) -> None:
+        """Week, month, quarter: every one is stored at each refresh, so no refetch."""
+        order: list[Granularity] = ["week", "month", "quarter"]
+        self.granularity = order[(order.index(self.granularity) + 1) % len(order)]
+        self.dashboard.show_period(self.granularity)
+        self.show_from_store()
+        self.notify(f"By {self.granularity}", timeout=2)
 
     # ── kiosk ──
 
@@ -414,6 +448,9 @@ class TandemApp(App[None]):
         )
         yield SystemCommand("Segments", "Every segment's pair side by side", self.action_segments)
         yield SystemCommand("Help", "The keys and how to read a panel", self.action_help)
+        yield SystemCommand(
+            "Next period", "Week, month or quarter, from the store", self.action_next_period
+        )
         yield SystemCommand("Save SVG screenshot", "Into the current folder", self.action_save_svg)
         metrics = {metric.id: metric.label for metric in self.config.metrics}
         for index, pair in enumerate(self.config.pairs):
@@ -424,11 +461,11 @@ class TandemApp(App[None]):
 
     def action_insights(self) -> None:
         if self.insights is not None and not isinstance(self.screen, InsightsScreen):
-            self.push_screen(InsightsScreen(self.config, self.insights))
+            self.push_screen(InsightsScreen(self.view_config, self.insights))
 
     def action_segments(self) -> None:
         if self.insights is not None and not isinstance(self.screen, SegmentScreen):
-            self.push_screen(SegmentScreen(self.config, self.insights))
+            self.push_screen(SegmentScreen(self.view_config, self.insights))
 
     def open_detail(self, pair_index: int, segment: str = EVERYONE) -> None:
         """Drill into a pair, for the whole organisation or one segment."""

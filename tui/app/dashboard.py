@@ -122,6 +122,9 @@ class DashboardScreen(Screen[None]):
         )
         self.insights.show([w.sentence for w in insights.warnings], [k.sentence for k in links])
 
+    def show_period(self, granularity: str) -> None:
+        self.header.show_period(_PERIOD_NAMES[granularity])
+
     def show_kiosk(self, text: str) -> None:
         self.kiosk_strip.update(text)
 
