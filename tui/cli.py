@@ -78,6 +78,9 @@ def _parser() -> argparse.ArgumentParser:
         help="for a shared screen: pages rotate, large digits, high contrast; any key pauses",
     )
     common.add_argument(
+        "--viewer", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS
+    )
+    common.add_argument(
         "--store",
         metavar="PATH",
         default=argparse.SUPPRESS,
@@ -98,6 +101,19 @@ def _parser() -> argparse.ArgumentParser:
         "snapshot", parents=[common], help="fetch, compute and print every metric, no TUI"
     )
     snapshot.add_argument("--json", action="store_true", help="print JSON (the only format)")
+    serve = commands.add_parser(
+        "serve",
+        parents=[common],
+        help="serve the dashboard to browsers (one fetcher; every viewer reads the store)",
+    )
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000, help="port to listen on (8000)")
+    serve.add_argument(
+        "--expose",
+        action="store_true",
+        help="allow an address other than loopback: anyone who can reach it sees the dashboard",
+    )
+    serve.add_argument("--public-url", help="the URL browsers use, behind a proxy")
     report = commands.add_parser(
         "report",
         parents=[common],
@@ -130,16 +146,29 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if command == "snapshot":
             return asyncio.run(_snapshot(config, store))
+        if command == "serve":
+            return _serve(config, store_path, config_path, arguments)
         if command == "report":
             return asyncio.run(_report(config, store, arguments.format, arguments.output))
-        return _run_dashboard(config, store, config_path, getattr(arguments, "kiosk", False))
+        return _run_dashboard(
+            config,
+            store,
+            config_path,
+            getattr(arguments, "kiosk", False),
+            getattr(arguments, "viewer", False),
+        )
     finally:
         store.close()
 
 
-def _run_dashboard(config: Config, store: Any, config_path: Path, kiosk: bool = False) -> int:
+def _run_dashboard(
+    config: Config, store: Any, config_path: Path, kiosk: bool = False, viewer: bool = False
+) -> int:
     from tui.app import TandemApp
 
+    if viewer:  # reads the store that `tandem serve` fetches into: no demo API here
+        TandemApp(config, store, config_path=config_path, kiosk=kiosk, viewer=True).run()
+        return 0
     with serving_demo(config) as live_config:
         TandemApp(live_config, store, config_path=config_path, kiosk=kiosk).run()
     return 0
@@ -281,6 +310,29 @@ async def _report(config: Config, store: Any, format: str, output: str | None) -
     if failing:
         names = ", ".join(failing)
         print(f"tandem: failing sources, last good values used: {names}", file=sys.stderr)
+    return 0
+
+
+def _serve(config: Config, store_path: Path, config_path: Path, arguments: Any) -> int:
+    from tui.serve import TandemServer, is_loopback
+
+    if not is_loopback(arguments.host) and not arguments.expose:
+        print(
+            f"tandem: serving on {arguments.host} shows the dashboard to anyone who can reach "
+            "that address, with no login; add --expose if that is what you want",
+            file=sys.stderr,
+        )
+        return 2
+    with serving_demo(config) as live_config:
+        server = TandemServer(
+            live_config,
+            config_path.resolve(),
+            store_path.resolve(),
+            arguments.host,
+            arguments.port,
+            arguments.public_url,
+        )
+        server.serve()
     return 0
 
 

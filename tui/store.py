@@ -234,6 +234,11 @@ class Store:
         ).fetchall()
         return [row[0] for row in rows]
 
+    def data_version(self) -> int:
+        """A number that changes when another connection commits: a cheap 'has the store
+        been written since?' for a viewer that never fetches."""
+        return int(self._db.execute("PRAGMA data_version").fetchone()[0])
+
     def source_statuses(self) -> dict[str, SourceStatus]:
         rows = self._db.execute(
             "SELECT source_id, last_ok_at, records, last_error, last_error_at, skipped "

@@ -137,13 +137,18 @@ class TandemApp(App[None]):
         client: httpx.AsyncClient | None = None,
         fetch_automatically: bool = True,
         kiosk: bool = False,
+        viewer: bool = False,
     ) -> None:
         super().__init__()
         self.config = config
         self.store = store
         self.config_path = config_path
         self.clock = clock
-        self.fetch_automatically = fetch_automatically
+        # A viewer (one browser of `tandem serve`) never fetches: it repaints when
+        # the one fetcher writes the store.
+        self.viewer = viewer
+        self.fetch_automatically = fetch_automatically and not viewer
+        self._store_version = -1
         self._client = client
         self._owns_client = client is None
         self.scheduler: Scheduler | None = None
@@ -188,6 +193,9 @@ class TandemApp(App[None]):
         self.set_interval(1.0, self._tick_clock)
         self._show_sources(now)
         self._show_updated()
+        if self.viewer:
+            self._store_version = self.store.data_version()
+            self.set_interval(2.0, self._read_store_if_written)
         if self.kiosk:
             self.set_interval(self.config.dashboard.kiosk_seconds, self.next_kiosk_page)
             self._show_kiosk_state()
@@ -206,6 +214,13 @@ class TandemApp(App[None]):
         self._show_sources(now)
         if self.kiosk:
             self._show_kiosk_state()  # "updated 3 min ago" ages on a wall screen
+
+    def _read_store_if_written(self) -> None:
+        version = self.store.data_version()
+        if version != self._store_version:
+            self._store_version = version
+            self.last_refresh = self.clock()
+            self.show_from_store()
 
     # ── showing data ──
 

@@ -1,0 +1,157 @@
+"""`tandem serve`: one fetcher, viewers that read the store, a page that reconnects."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import aiohttp
+
+from tests.conftest import DEMO_NOW
+from tui.app import TandemApp
+from tui.serve import PAGE_FOLDER, is_loopback, viewer_command
+from tui.store import Store
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_only_loopback_without_expose(tmp_path):
+    assert is_loopback("127.0.0.1") and is_loopback("localhost") and is_loopback("::1")
+    assert not is_loopback("0.0.0.0") and not is_loopback("192.168.1.20")
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "tui",
+            "serve",
+            "--host",
+            "0.0.0.0",
+            "--store",
+            str(tmp_path / "s.db"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=ROOT,
+    )
+    assert result.returncode == 2
+    assert "anyone who can reach that address" in result.stderr and "--expose" in result.stderr
+
+
+def test_each_viewer_only_reads_the_store():
+    command = viewer_command(Path("/etc/tandem.toml"), Path("/var/lib/tandem.db"))
+    assert command.startswith("exec ") and " --viewer " in command
+    assert "--store /var/lib/tandem.db" in command
+
+
+def test_the_page_loads_nothing_from_outside_and_reconnects_by_itself():
+    page = (PAGE_FOLDER / "app_index.html").read_text()
+    assert not re.search(r"(src|href)=\"https?://", page)
+    assert "-closed" in page and "window.location.reload()" in page and "MAX_RELOADS" in page
+
+
+async def test_a_viewer_repaints_when_another_process_writes_the_store(demo_config, tmp_path):
+    from tui.metrics.compute import Observation
+    from tui.periods import period_of
+
+    store_path = tmp_path / "s.db"
+    Store(store_path).close()
+    app = TandemApp(demo_config, Store(store_path), clock=lambda: DEMO_NOW, viewer=True)
+    assert not app.fetch_automatically
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        panel = app.dashboard.rows[0].employee
+        assert panel._shown is not None and panel._shown.value is None  # an empty store
+        writer = Store(store_path)  # the fetcher, on its own connection
+        june = period_of(DEMO_NOW.date(), "month")
+        writer.write_refresh(
+            "pulse", [Observation("enps", "", june, 21.0, 40)], DEMO_NOW, 1, 1, 0.1
+        )
+        writer.close()
+        for _ in range(60):  # the viewer looks every 2 s
+            await pilot.pause(0.1)
+            if panel._shown is not None and panel._shown.value == 21.0:
+                break
+        assert panel._shown is not None and panel._shown.value == 21.0
+        assert app.scheduler is None  # and it never fetched
+
+
+async def test_serve_shows_both_panels_of_a_pair_to_a_websocket_client(tmp_path):
+    port = free_port()
+    environment = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "tui",
+            "serve",
+            "--port",
+            str(port),
+            "--store",
+            str(tmp_path / "s.db"),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        cwd=ROOT,
+        env=environment,
+        start_new_session=True,
+    )
+    try:
+        url = f"http://127.0.0.1:{port}"
+        async with aiohttp.ClientSession() as session:
+            for _ in range(100):
+                try:
+                    async with session.get(url) as page:
+                        if page.status == 200:
+                            break
+                except aiohttp.ClientError:
+                    await asyncio.sleep(0.1)
+            received = b""
+            async with session.ws_connect(f"ws://127.0.0.1:{port}/ws?width=160&height=45") as ws:
+                deadline = time.monotonic() + 30
+                while time.monotonic() < deadline:
+                    try:
+                        message = await ws.receive(timeout=deadline - time.monotonic())
+                    except asyncio.TimeoutError:
+                        break
+                    if message.type == aiohttp.WSMsgType.BINARY:
+                        received += message.data
+                    elif message.type == aiohttp.WSMsgType.TEXT:
+                        received += message.data.encode()
+                    else:
+                        break
+                    text = re.sub(rb"\x1b\[[0-9;?]*[ -/]*[@-~]", b"", received).decode(
+                        "utf-8", "replace"
+                    )
+                    # Both panels of the first pair, and the fetcher's data in them.
+                    if (
+                        "eNPS" in text
+                        and "─ NPS ─" in text
+                        and re.search(r"target 30 · n \d+", text)
+                    ):
+                        break
+        assert "eNPS" in text and "─ NPS ─" in text, text[-2000:]
+        assert re.search(r"target 30 · n \d+", text), "the viewer showed no values"
+    finally:
+        started = time.monotonic()
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=15)
+        finally:
+            if server.poll() is None:
+                os.killpg(server.pid, signal.SIGKILL)
+                server.wait()
+    assert time.monotonic() - started < 10  # open websockets do not hold the shutdown
