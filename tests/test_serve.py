@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -13,6 +14,7 @@ import time
 from pathlib import Path
 
 import aiohttp
+import pytest
 
 from tests.conftest import DEMO_NOW
 from tui.app import TandemApp
@@ -155,3 +157,135 @@ async def test_serve_shows_both_panels_of_a_pair_to_a_websocket_client(tmp_path)
                 os.killpg(server.pid, signal.SIGKILL)
                 server.wait()
     assert time.monotonic() - started < 10  # open websockets do not hold the shutdown
+
+
+# ── In a real browser ────────────────────────────────────────────────────
+
+
+def _browser_tools() -> list[str]:
+    return [tool for tool in ("chromium", "tesseract") if not shutil.which(tool)]
+
+
+@pytest.fixture
+def browser_tools():
+    missing = _browser_tools()
+    if missing:
+        # .ci/run installs them and sets TANDEM_REQUIRE_BROWSER: there, a missing
+        # browser is a failure, never a quiet skip.
+        if os.environ.get("TANDEM_REQUIRE_BROWSER"):
+            pytest.fail(
+                f"{', '.join(missing)} not installed (apt-get install chromium tesseract-ocr)"
+            )
+        pytest.skip(f"{', '.join(missing)} not installed (apt-get install chromium tesseract-ocr)")
+
+
+async def _devtools(session, port: int):
+    """The first page's DevTools websocket, once Chromium answers."""
+    for _ in range(100):
+        try:
+            async with session.get(f"http://127.0.0.1:{port}/json/list") as answer:
+                pages = [t for t in await answer.json() if t.get("type") == "page"]
+                if pages:
+                    return await session.ws_connect(
+                        pages[0]["webSocketDebuggerUrl"], max_msg_size=0
+                    )
+        except aiohttp.ClientError:
+            pass
+        await asyncio.sleep(0.1)
+    raise AssertionError("Chromium's DevTools did not answer")
+
+
+async def test_a_headless_chromium_shows_both_panels_of_a_pair(tmp_path, browser_tools):
+    import base64
+    import itertools
+
+    serve_port, devtools_port = free_port(), free_port()
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "tui",
+            "serve",
+            "--port",
+            str(serve_port),
+            "--store",
+            str(tmp_path / "s.db"),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        cwd=ROOT,
+        start_new_session=True,
+    )
+    browser = subprocess.Popen(
+        [
+            "chromium",
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            f"--user-data-dir={tmp_path / 'chromium'}",
+            f"--remote-debugging-port={devtools_port}",
+            "--window-size=1400,900",
+            "about:blank",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    ids = itertools.count(1)
+    try:
+        async with aiohttp.ClientSession() as session:
+            ws = await _devtools(session, devtools_port)
+
+            async def call(method: str, **params):
+                message_id = next(ids)
+                await ws.send_json({"id": message_id, "method": method, "params": params})
+                async for message in ws:
+                    reply = message.json()
+                    if reply.get("id") == message_id:
+                        return reply.get("result", {})
+                raise AssertionError("DevTools closed")
+
+            for _ in range(100):  # the server may still be starting
+                try:
+                    async with session.get(f"http://127.0.0.1:{serve_port}/") as page:
+                        if page.status == 200:
+                            break
+                except aiohttp.ClientError:
+                    await asyncio.sleep(0.1)
+            await call("Page.navigate", url=f"http://127.0.0.1:{serve_port}/?fontsize=18")
+            deadline = time.monotonic() + 30
+            started = False
+            while time.monotonic() < deadline and not started:
+                result = await call(
+                    "Runtime.evaluate",
+                    expression="document.body.classList.contains('-first-byte')",
+                )
+                started = result.get("result", {}).get("value") is True
+                await asyncio.sleep(0.2)
+            assert started, "the app never drew in the page"
+            text = ""
+            while time.monotonic() < deadline:
+                await asyncio.sleep(1.0)  # the first fetch lands, the panels fill
+                shot = await call("Page.captureScreenshot", format="png")
+                image = tmp_path / "serve.png"  # kept by pytest for a look
+                image.write_bytes(base64.b64decode(shot["data"]))
+                text = subprocess.run(
+                    ["tesseract", str(image), "stdout"], capture_output=True, text=True, timeout=60
+                ).stdout
+                # Both panels of the pair, filled: no source still waiting, no empty panel.
+                filled = "waiting for data" not in text and "no data yet" not in text
+                if "eNPS" in text and re.search(r"\bNPS\b", text.replace("eNPS", "")) and filled:
+                    break
+            await ws.close()
+        assert "eNPS" in text, text
+        assert re.search(r"\bNPS\b", text.replace("eNPS", "")), text  # the customer panel too
+        assert "waiting for data" not in text and "no data yet" not in text, text  # values
+    finally:
+        for process in (browser, server):
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)
