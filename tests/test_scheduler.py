@@ -184,12 +184,21 @@ async def test_refreshes_are_full_first_incremental_after_and_full_again_on_requ
             )
             task = asyncio.create_task(scheduler.run())
             try:
-                await asyncio.sleep(0.3)
+                for _ in range(50):
+                    if seen:
+                        break
+                    await asyncio.sleep(0.05)
                 assert seen == [None]  # the first refresh is full
-                await asyncio.sleep(5.2)  # the next, on schedule, is incremental
-                assert len(seen) == 2 and seen[1] is not None
+                for _ in range(160):  # the next comes on schedule, 5 s later
+                    if len(seen) == 2:
+                        break
+                    await asyncio.sleep(0.05)
+                assert len(seen) == 2 and seen[1] is not None  # and is incremental
                 scheduler.refresh_now()  # `r`: full again
-                await asyncio.sleep(0.3)
+                for _ in range(60):
+                    if len(seen) == 3:
+                        break
+                    await asyncio.sleep(0.05)
                 assert len(seen) == 3 and seen[2] is None
             finally:
                 task.cancel()
