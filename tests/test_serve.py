@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import base64
+import contextlib
+import itertools
 import os
 import re
 import shutil
@@ -179,44 +182,18 @@ def browser_tools():
         pytest.skip(f"{', '.join(missing)} not installed (apt-get install chromium tesseract-ocr)")
 
 
-async def _devtools(session, port: int):
-    """The first page's DevTools websocket, once Chromium answers."""
-    for _ in range(100):
-        try:
-            async with session.get(f"http://127.0.0.1:{port}/json/list") as answer:
-                pages = [t for t in await answer.json() if t.get("type") == "page"]
-                if pages:
-                    return await session.ws_connect(
-                        pages[0]["webSocketDebuggerUrl"], max_msg_size=0
-                    )
-        except aiohttp.ClientError:
-            pass
-        await asyncio.sleep(0.1)
-    raise AssertionError("Chromium's DevTools did not answer")
-
-
-async def test_a_headless_chromium_shows_both_panels_of_a_pair(tmp_path, browser_tools):
-    import base64
-    import itertools
-
-    serve_port, devtools_port = free_port(), free_port()
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "tui",
-            "serve",
-            "--port",
-            str(serve_port),
-            "--store",
-            str(tmp_path / "s.db"),
-        ],
+def start_serve(port: int, store: Path) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "tui", "serve", "--port", str(port), "--store", str(store)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         cwd=ROOT,
         start_new_session=True,
     )
-    browser = subprocess.Popen(
+
+
+def start_chromium(devtools_port: int, profile: Path) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
         [
             "chromium",
             "--headless",
@@ -227,7 +204,7 @@ async def test_a_headless_chromium_shows_both_panels_of_a_pair(tmp_path, browser
             "--disable-background-networking",
             "--disable-component-update",
             "--disable-sync",
-            f"--user-data-dir={tmp_path / 'chromium'}",
+            f"--user-data-dir={profile}",
             f"--remote-debugging-port={devtools_port}",
             "--window-size=1400,900",
             "about:blank",
@@ -236,56 +213,130 @@ async def test_a_headless_chromium_shows_both_panels_of_a_pair(tmp_path, browser
         stderr=subprocess.DEVNULL,
         start_new_session=True,
     )
-    ids = itertools.count(1)
+
+
+def stop(*processes: subprocess.Popen[bytes]) -> None:
+    for process in processes:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
+
+
+class Page:
+    """One Chromium tab, driven over the DevTools protocol."""
+
+    def __init__(self, session: aiohttp.ClientSession, devtools_port: int) -> None:
+        self.session = session
+        self.port = devtools_port
+        self.ids = itertools.count(1)
+        self.ws: aiohttp.ClientWebSocketResponse | None = None
+
+    async def open(self) -> None:
+        for _ in range(100):
+            try:
+                async with self.session.get(f"http://127.0.0.1:{self.port}/json/list") as answer:
+                    pages = [t for t in await answer.json() if t.get("type") == "page"]
+                    if pages:
+                        self.ws = await self.session.ws_connect(
+                            pages[0]["webSocketDebuggerUrl"], max_msg_size=0
+                        )
+                        return
+            except aiohttp.ClientError:
+                pass
+            await asyncio.sleep(0.1)
+        raise AssertionError("Chromium's DevTools did not answer")
+
+    async def call(self, method: str, **params):
+        assert self.ws is not None
+        message_id = next(self.ids)
+        await self.ws.send_json({"id": message_id, "method": method, "params": params})
+        async for message in self.ws:
+            reply = message.json()
+            if reply.get("id") == message_id:
+                return reply.get("result", {})
+        raise AssertionError("DevTools closed")
+
+    async def evaluate(self, expression: str):
+        result = await self.call("Runtime.evaluate", expression=expression)
+        return result.get("result", {}).get("value")
+
+    async def wait_for(self, expression: str, seconds: float) -> bool:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            if await self.evaluate(expression) is True:
+                return True
+            await asyncio.sleep(0.2)
+        return False
+
+
+async def wait_for_http(session: aiohttp.ClientSession, url: str) -> None:
+    for _ in range(150):
+        try:
+            async with session.get(url) as page:
+                if page.status == 200:
+                    return
+        except aiohttp.ClientError:
+            pass
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"{url} never answered")
+
+
+def ocr(image: Path) -> str:
+    return subprocess.run(
+        ["tesseract", str(image), "stdout"], capture_output=True, text=True, timeout=60
+    ).stdout
+
+
+FIRST_BYTE = "document.body.classList.contains('-first-byte')"
+
+
+async def test_a_headless_chromium_shows_both_panels_of_a_pair(tmp_path, browser_tools):
+    serve_port, devtools_port = free_port(), free_port()
+    server = start_serve(serve_port, tmp_path / "s.db")
+    browser = start_chromium(devtools_port, tmp_path / "chromium")
     try:
         async with aiohttp.ClientSession() as session:
-            ws = await _devtools(session, devtools_port)
-
-            async def call(method: str, **params):
-                message_id = next(ids)
-                await ws.send_json({"id": message_id, "method": method, "params": params})
-                async for message in ws:
-                    reply = message.json()
-                    if reply.get("id") == message_id:
-                        return reply.get("result", {})
-                raise AssertionError("DevTools closed")
-
-            for _ in range(100):  # the server may still be starting
-                try:
-                    async with session.get(f"http://127.0.0.1:{serve_port}/") as page:
-                        if page.status == 200:
-                            break
-                except aiohttp.ClientError:
-                    await asyncio.sleep(0.1)
-            await call("Page.navigate", url=f"http://127.0.0.1:{serve_port}/?fontsize=18")
-            deadline = time.monotonic() + 30
-            started = False
-            while time.monotonic() < deadline and not started:
-                result = await call(
-                    "Runtime.evaluate",
-                    expression="document.body.classList.contains('-first-byte')",
-                )
-                started = result.get("result", {}).get("value") is True
-                await asyncio.sleep(0.2)
-            assert started, "the app never drew in the page"
-            text = ""
+            page = Page(session, devtools_port)
+            await page.open()
+            await wait_for_http(session, f"http://127.0.0.1:{serve_port}/")
+            await page.call("Page.navigate", url=f"http://127.0.0.1:{serve_port}/?fontsize=18")
+            assert await page.wait_for(FIRST_BYTE, 30), "the app never drew in the page"
+            text, deadline = "", time.monotonic() + 30
             while time.monotonic() < deadline:
                 await asyncio.sleep(1.0)  # the first fetch lands, the panels fill
-                shot = await call("Page.captureScreenshot", format="png")
-                image = tmp_path / "serve.png"  # kept by pytest for a look
+                shot = await page.call("Page.captureScreenshot", format="png")
+                image = tmp_path / "serve.png"
                 image.write_bytes(base64.b64decode(shot["data"]))
-                text = subprocess.run(
-                    ["tesseract", str(image), "stdout"], capture_output=True, text=True, timeout=60
-                ).stdout
+                text = ocr(image)
                 # Both panels of the pair, filled: no source still waiting, no empty panel.
                 filled = "waiting for data" not in text and "no data yet" not in text
                 if "eNPS" in text and re.search(r"\bNPS\b", text.replace("eNPS", "")) and filled:
                     break
-            await ws.close()
         assert "eNPS" in text, text
         assert re.search(r"\bNPS\b", text.replace("eNPS", "")), text  # the customer panel too
         assert "waiting for data" not in text and "no data yet" not in text, text  # values
     finally:
-        for process in (browser, server):
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=10)
+        stop(browser, server)
+
+
+async def test_the_page_reconnects_by_itself_after_the_server_restarts(tmp_path, browser_tools):
+    serve_port, devtools_port = free_port(), free_port()
+    server = start_serve(serve_port, tmp_path / "s.db")
+    browser = start_chromium(devtools_port, tmp_path / "chromium")
+    try:
+        async with aiohttp.ClientSession() as session:
+            page = Page(session, devtools_port)
+            await page.open()
+            url = f"http://127.0.0.1:{serve_port}/"
+            await wait_for_http(session, url)
+            await page.call("Page.navigate", url=url)
+            assert await page.wait_for(FIRST_BYTE, 30)
+            await page.evaluate("window.beforeRestart = true")
+            stop(server)  # the server goes away: the session ends
+            assert await page.wait_for("document.body.classList.contains('-closed')", 15)
+            server = start_serve(serve_port, tmp_path / "s.db")  # and comes back
+            # Nobody clicks: the page reloads itself (a fresh window) and draws again.
+            reloaded = "window.beforeRestart === undefined && " + FIRST_BYTE
+            assert await page.wait_for(reloaded, 40), "the page did not reconnect"
+    finally:
+        stop(browser, server)
