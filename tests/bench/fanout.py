@@ -115,7 +115,8 @@ def in_the_app(url: str, folder: Path, hanging: bool) -> tuple[float, float | No
             # On screen: the widgets are updated (the terminal write follows).
             landed.update(dict.fromkeys(sources, time.perf_counter()))
 
-    app = Timed(config, Store(folder / f"app-{hanging}.db"), clock=lambda: NOW)
+    folder.mkdir(parents=True, exist_ok=True)
+    app = Timed(config, Store(folder / "app.db"), clock=lambda: NOW)
 
     async def drive() -> None:
         async with app.run_test(size=(160, 50)) as pilot:
@@ -131,12 +132,20 @@ def in_the_app(url: str, folder: Path, hanging: bool) -> tuple[float, float | No
     return max(good), None if hung is None else hung - first
 
 
-def app_figures(url: str, folder: Path, slowest: float) -> list[Figure]:
-    all_30, _ = in_the_app(url, folder, hanging=False)
-    good_29, hung = in_the_app(url, folder, hanging=True)
+def app_figures(url: str, folder: Path, slowest: float, runs: int = 3) -> list[Figure]:
+    # Alternated and repeated: the first app in a process also pays for imports.
+    all_runs, hang_runs, hung_runs = [], [], []
+    for run in range(runs):
+        for hanging in (run % 2 == 1, run % 2 == 0):
+            landed, hung = in_the_app(url, folder / f"{run}-{hanging}", hanging=hanging)
+            (hang_runs if hanging else all_runs).append(landed)
+            if hung is not None:
+                hung_runs.append(hung)
+    all_30, good_29 = median(all_runs), median(hang_runs)
+    hung = median(hung_runs) if hung_runs else None
     return [
         Figure(
-            "fan-out in the app: all 30 on screen",
+            "fan-out in the app: all 30 on screen (median of 3)",
             all_30,
             "s",
             None,
@@ -147,7 +156,7 @@ def app_figures(url: str, folder: Path, slowest: float) -> list[Figure]:
             good_29 / all_30,
             "×",
             1.15,
-            f"29 on screen after {good_29:.3f} s",
+            f"29 on screen after {good_29:.3f} s (median of 3)",
         ),
         Figure(
             "fan-out in the app: the hanging source shows its error after",
