@@ -383,7 +383,7 @@ class Insights:
         return [row.link for row in self.rows]
 
 
-def _segments(config: Config, pair: Pair, segments_of: Callable[[str], Sequence[str]]) -> list[str]:
+def _segments(pair: Pair, segments_of: Callable[[str], Sequence[str]]) -> list[str]:
     """Segments that either side has stored, the whole organisation first."""
     names = set(segments_of(pair.employee)) | set(segments_of(pair.customer))
     return [EVERYONE, *sorted(names, key=str.casefold)]
@@ -404,7 +404,7 @@ def compute_insights(
     rows: list[SegmentRow] = []
     for index, pair in enumerate(config.pairs):
         employee, customer = metrics[pair.employee], metrics[pair.customer]
-        for segment in _segments(config, pair, segments_of):
+        for segment in _segments(pair, segments_of):
             e_series = series_of(employee.id, segment)
             c_series = series_of(customer.id, segment)
             e_view = panel_view(
@@ -436,13 +436,17 @@ def compute_insights(
     return Insights(tuple(rows))
 
 
-def insights_from_store(config: Config, store: Store, today: date) -> Insights:
-    """`compute_insights` over the store's series for the dashboard's period."""
+def insights_from_store(
+    config: Config, store: Store, today: date, series_of: SeriesOf | None = None
+) -> Insights:
+    """`compute_insights` over the store's series for the dashboard's period; `series_of`
+    if given (a reader the caller already uses), else the store's own."""
     granularity = config.dashboard.period
     limit = config.dashboard.history_periods
     return compute_insights(
         config,
-        lambda metric_id, segment: store.series(metric_id, granularity, segment, limit=limit),
+        series_of
+        or (lambda metric_id, segment: store.series(metric_id, granularity, segment, limit=limit)),
         lambda metric_id: store.segments(metric_id, granularity),
         today,
     )

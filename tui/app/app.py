@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
@@ -27,7 +28,7 @@ from tui.config import Config
 from tui.insights import Insights, PairDetail, insights_from_store, pair_detail
 from tui.metrics.compute import EVERYONE
 from tui.periods import Granularity
-from tui.store import SourceStatus, Store
+from tui.store import SourceStatus, Store, StoredObservation
 from tui.view import (
     HISTORY_PERIODS,
     clock_time,
@@ -184,7 +185,8 @@ class TandemApp(App[None]):
         # the help screen is on top, and must still update the dashboard.
         # The store is read first, so the widgets are built with their values
         # and colours: changing them after mounting would restyle every panel.
-        self.dashboard = DashboardScreen(self.config, self._read_store(), self.kiosk)
+        data = self._read_store(self.store.source_statuses())
+        self.dashboard = DashboardScreen(self.config, data, self.kiosk)
         return self.dashboard
 
     def on_dashboard_screen_ready(self) -> None:
@@ -210,10 +212,11 @@ class TandemApp(App[None]):
 
     def _tick_clock(self) -> None:
         now = self.clock()
+        statuses = self.store.source_statuses()
         self.dashboard.show_clock(now)
-        self._show_sources(now)
+        self._show_sources(now, statuses)
         if self.kiosk:
-            self._show_kiosk_state()  # "updated 3 min ago" ages on a wall screen
+            self._show_kiosk_state(statuses)  # "updated 3 min ago" ages on a wall screen
 
     def _read_store_if_written(self) -> None:
         version = self.store.data_version()
@@ -224,28 +227,29 @@ class TandemApp(App[None]):
 
     # ── showing data ──
 
-    def _read_store(self) -> DashboardData:
+    def _read_store(self, statuses: Mapping[str, SourceStatus]) -> DashboardData:
         """Every panel's view and the insights, from what the store holds now, for the
         segment on show ("" is the whole organisation)."""
         now = self.clock()
         config = self.view_config
         granularity = config.dashboard.period
         segment = self.segment
-        statuses = self.store.source_statuses()
-        views = metric_views(
-            config,
-            lambda metric_id: self.store.series(
-                metric_id, granularity, segment, limit=HISTORY_PERIODS
-            ),
-            statuses,
-            now,
-        )
-        self.insights = insights_from_store(config, self.store, now.date())
+        # Each series is read once, for the panels and the insights alike (panels
+        # pick their periods by key, so the longer history does them no harm).
+        limit = max(config.dashboard.history_periods, HISTORY_PERIODS)
+
+        @functools.cache
+        def series_of(metric_id: str, group: str) -> list[StoredObservation]:
+            return self.store.series(metric_id, granularity, group, limit=limit)
+
+        views = metric_views(config, lambda metric_id: series_of(metric_id, segment), statuses, now)
+        self.insights = insights_from_store(config, self.store, now.date(), series_of)
         return DashboardData(pair_views(config, views), self.insights, segment)
 
     def show_from_store(self) -> None:
         """Update every panel in place from the store (widgets are never rebuilt)."""
-        data = self._read_store()
+        statuses = self.store.source_statuses()
+        data = self._read_store(statuses)
         self.dashboard.show(data)
         # A screen on top shows the same refresh.
         screen = self.screen
@@ -253,8 +257,8 @@ class TandemApp(App[None]):
             screen.show(data.insights)
         elif isinstance(screen, DetailScreen):
             screen.show(self._detail(screen.pair_index, screen.segment))
-        self._show_sources(self.clock())
-        self._show_updated()
+        self._show_sources(self.clock(), statuses)
+        self._show_updated(statuses)
 
     def _detail(self, pair_index: int, segment: str) -> PairDetail:
         assert self.insights is not None
@@ -333,13 +337,13 @@ class TandemApp(App[None]):
         self.segment = page
         self.show_from_store()
 
-    def _show_kiosk_state(self) -> None:
+    def _show_kiosk_state(self, statuses: Mapping[str, SourceStatus] | None = None) -> None:
         seconds = f"{self.config.dashboard.kiosk_seconds:g} s"
         if self.kiosk_paused:
             state = "⏸ paused: any key turns the pages again"
         else:
             state = f"▶ pages turn every {seconds}: any key pauses"
-        self.dashboard.show_kiosk(f"{state} · {self._updated_text()}")
+        self.dashboard.show_kiosk(f"{state} · {self._updated_text(statuses)}")
 
     def on_key(self, event: events.Key) -> None:
         # On a wall screen any key pauses the rotation, so someone can read a page;
@@ -348,8 +352,8 @@ class TandemApp(App[None]):
             self.kiosk_paused = not self.kiosk_paused
             self._show_kiosk_state()
 
-    def _updated_text(self) -> str:
-        statuses = self.store.source_statuses()
+    def _updated_text(self, statuses: Mapping[str, SourceStatus] | None = None) -> str:
+        statuses = self.store.source_statuses() if statuses is None else statuses
         stale = sum(1 for status in statuses.values() if status.failing)
         if self.last_refresh is not None and self.kiosk:
             age = format_age((self.clock() - self.last_refresh).total_seconds())
@@ -363,10 +367,11 @@ class TandemApp(App[None]):
             text += f" · {stale} source{'s' if stale > 1 else ''} failing"
         return text
 
-    def _show_updated(self) -> None:
-        self.dashboard.show_updated(self._updated_text())
+    def _show_updated(self, statuses: Mapping[str, SourceStatus] | None = None) -> None:
+        statuses = self.store.source_statuses() if statuses is None else statuses
+        self.dashboard.show_updated(self._updated_text(statuses))
         if self.kiosk:
-            self._show_kiosk_state()
+            self._show_kiosk_state(statuses)
 
     # ── refreshing ──
 

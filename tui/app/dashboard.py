@@ -80,7 +80,7 @@ class DashboardScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.header.show_period(_PERIOD_NAMES[self.config.dashboard.period])
+        self.show_period(self.config.dashboard.period)
         self.header.show_page(self.segment)
         # The rows show their own first values as they mount.
         self.show_insights(self.data.insights)

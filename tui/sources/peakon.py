@@ -31,7 +31,7 @@ from tui.config import PeakonSource
 from tui.sources.auth import require_secret
 from tui.sources.base import FetchResult, Record, SourceError
 from tui.sources.http import get_json
-from tui.sources.vendor import collect, next_link, vendor_policy
+from tui.sources.vendor import check_page_budget, collect, next_link, vendor_policy
 
 VENDOR = "Peakon"
 
@@ -82,8 +82,7 @@ async def fetch_records(
     params: dict[str, Any] | None = {"per_page": source.per_page}
     seen: set[str] = set()
     while url is not None:
-        if result.pages >= source.max_pages:
-            raise SourceError(f"{source.id}: stopped after max_pages = {source.max_pages} pages")
+        check_page_budget(result.pages, source)
         page = await get_json(
             client, policy, url, params=params, headers=headers, what=f"page {result.pages + 1}"
         )

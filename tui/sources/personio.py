@@ -32,7 +32,7 @@ from tui.config import PersonioSource
 from tui.sources.auth import require_secret
 from tui.sources.base import FetchResult, Record, SourceError
 from tui.sources.http import get_json
-from tui.sources.vendor import collect, date_part, vendor_policy
+from tui.sources.vendor import check_page_budget, collect, date_part, vendor_policy
 
 VENDOR = "Personio"
 TOKEN_SECONDS = 23 * 3600
@@ -108,8 +108,7 @@ async def fetch_records(
     seen: set[str] = set()
     offset, retried_auth = 0, False
     while True:
-        if result.pages >= source.max_pages:
-            raise SourceError(f"{source.id}: stopped after max_pages = {source.max_pages} pages")
+        check_page_budget(result.pages, source)
         try:
             page = await get_json(
                 client,

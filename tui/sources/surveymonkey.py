@@ -34,7 +34,7 @@ from tui.config import SurveyMonkeySource
 from tui.sources.auth import auth_headers
 from tui.sources.base import FetchResult, Record, SourceError
 from tui.sources.http import get_json
-from tui.sources.vendor import collect, next_link, vendor_policy
+from tui.sources.vendor import check_page_budget, collect, next_link, vendor_policy
 
 VENDOR = "SurveyMonkey"
 RESET_HEADERS = ("X-Ratelimit-App-Global-Minute-Reset",)
@@ -115,8 +115,7 @@ async def fetch_records(
     url: httpx.URL | None = httpx.URL(f"{survey}/responses/bulk")
     seen: set[str] = set()
     while url is not None:
-        if result.pages > source.max_pages:
-            raise SourceError(f"{source.id}: stopped after max_pages = {source.max_pages} pages")
+        check_page_budget(result.pages - 1, source)  # the survey's details were the first request
         page = await get_json(
             client, policy, url, params=params, headers=headers, what=f"page {result.pages}"
         )

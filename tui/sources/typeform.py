@@ -32,7 +32,7 @@ from tui.config import TypeformSource
 from tui.sources.auth import auth_headers
 from tui.sources.base import FetchResult, Record, SourceError
 from tui.sources.http import get_json
-from tui.sources.vendor import collect, vendor_policy
+from tui.sources.vendor import check_page_budget, collect, vendor_policy
 
 VENDOR = "Typeform"
 
@@ -90,8 +90,7 @@ async def fetch_records(
     seen: set[str] = set()
     before: str | None = None
     while True:
-        if result.pages >= source.max_pages:
-            raise SourceError(f"{source.id}: stopped after max_pages = {source.max_pages} pages")
+        check_page_budget(result.pages, source)
         params: dict[str, Any] = {"page_size": source.page_size}
         if before:
             params["before"] = before

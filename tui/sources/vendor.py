@@ -51,6 +51,12 @@ def vendor_policy(
     )
 
 
+def check_page_budget(pages: int, source: VendorSource) -> None:
+    """Stop a pagination that never ends: at most `max_pages` pages a refresh."""
+    if pages >= source.max_pages:
+        raise SourceError(f"{source.id}: stopped after max_pages = {source.max_pages} pages")
+
+
 def next_link(current: httpx.URL, link: object, origin: str, source_id: str) -> httpx.URL | None:
     """The next page's URL from a body's `next` link, or None; never another host."""
     if not link:
