@@ -991,8 +991,8 @@ async def test_an_incremental_refresh_fetches_from_the_overlap_and_keeps_older_p
     from tui.store import Store
 
     ratings = [
-        ("2026-02-10T09:00:00Z", "good"),
-        ("2026-02-11T09:00:00Z", "bad"),
+        ("2025-12-10T09:00:00Z", "good"),
+        ("2025-12-11T09:00:00Z", "bad"),
         ("2026-03-02T09:00:00Z", "good"),
         ("2026-03-03T09:00:00Z", "bad"),
     ]
@@ -1017,7 +1017,7 @@ async def test_an_incremental_refresh_fetches_from_the_overlap_and_keeps_older_p
             full = await refresh_source(
                 config, source, client, store, lambda: first, ENV, full=True
             )
-            # A late rating arrives for March; a February one is deleted upstream.
+            # A late rating arrives for March; a December one is deleted upstream.
             ratings.append(("2026-03-19T09:00:00Z", "good"))
             del ratings[1]
             later = datetime(2026, 3, 21, 12, tzinfo=timezone.utc)
@@ -1027,13 +1027,21 @@ async def test_an_incremental_refresh_fetches_from_the_overlap_and_keeps_older_p
         requests = server.requests
     assert full.records == 4 and incremental.records == 3
     assert "start_time" not in requests[0].query
-    # The last fetch was on 20 March; 7 days' overlap reaches 13 March, whose month
-    # starts on the 1st: everything from 1 March 00:00 UTC is fetched again.
+    # The last fetch was on 20 March; 7 days' overlap reaches 13 March. Weeks, months
+    # and quarters are all stored, so the fetch starts where the earliest period
+    # holding 13 March starts — its quarter, on 1 January — and every period of
+    # every granularity that the late rating falls in is recomputed whole.
     assert requests[1].query["start_time"] == str(
-        int(datetime(2026, 3, 1, tzinfo=timezone.utc).timestamp())
+        int(datetime(2026, 1, 1, tzinfo=timezone.utc).timestamp())
     )
-    by_period = {o.period_key: (o.value, o.n) for o in store.series("csat", "month", limit=24)}
-    # February stays as the full refresh computed it (1 good of 2): not refetched, not erased.
-    assert by_period["2026-02"] == (50.0, 2)
-    # March is recomputed whole: good, bad, and the late good → 2 of 3.
-    assert by_period["2026-03"] == (pytest.approx(100 * 2 / 3), 3)
+
+    def stored(granularity):
+        return {o.period_key: (o.value, o.n) for o in store.series("csat", granularity, limit=24)}
+
+    # December stays as the full refresh computed it (1 good of 2): not refetched, not erased.
+    assert stored("month")["2025-12"] == (50.0, 2)
+    assert stored("quarter")["2025-Q4"] == (50.0, 2)
+    # March, and the first quarter, are recomputed whole: good, bad, the late good → 2 of 3.
+    assert stored("month")["2026-03"] == (pytest.approx(100 * 2 / 3), 3)
+    assert stored("quarter")["2026-Q1"] == (pytest.approx(100 * 2 / 3), 3)
+    assert stored("week")["2026-W12"] == (100.0, 1)  # the late rating's week

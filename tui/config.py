@@ -388,6 +388,14 @@ def _check_vendor_id(value: str) -> str:
     return value
 
 
+class DateFiltered(StrictModel):
+    """A vendor whose API filters by date: after the first full fetch, a refresh fetches
+    only from the start of the earliest week, month or quarter holding (the last fetch −
+    overlap_days), so late edits within the overlap are caught (see incremental_since)."""
+
+    overlap_days: float = Field(7, ge=0, le=90)
+
+
 class TenantSourceBase(HttpSourceBase):
     """A vendor whose API lives on the customer's own host (acme.zendesk.com): the config
     gives that tenant name, or a full base_url (a proxy, a test server)."""
@@ -423,7 +431,7 @@ class TenantSourceBase(HttpSourceBase):
         return self.base_url or self.URL_TEMPLATE.format(getattr(self, self.TENANT_KEY))
 
 
-class QualtricsSource(TenantSourceBase):
+class QualtricsSource(TenantSourceBase, DateFiltered):
     """Qualtrics: a survey's responses through an export job, one question's answers."""
 
     TENANT_KEY = "datacenter"
@@ -432,9 +440,6 @@ class QualtricsSource(TenantSourceBase):
     URL_TEMPLATE = "https://{}.qualtrics.com/API/v3"
 
     kind: Literal["qualtrics"]
-    # Refreshes after the first fetch only what was recorded since the start of the
-    # period holding (last fetch − overlap_days): late edits within it are caught.
-    overlap_days: float = Field(7, ge=0, le=90)
     datacenter: str | None = None
     survey_id: str
     # The NPS (QIDn, 0–10) or rating question whose answers become `score`.
@@ -455,13 +460,10 @@ class QualtricsSource(TenantSourceBase):
         return HeaderAuth(kind="header", header="X-API-TOKEN", token_env=self.token_env)
 
 
-class SurveyMonkeySource(HttpSourceBase):
+class SurveyMonkeySource(HttpSourceBase, DateFiltered):
     """SurveyMonkey API v3: the bulk responses of one survey, one question's answers."""
 
     kind: Literal["surveymonkey"]
-    # Refreshes after the first fetch only what was recorded since the start of the
-    # period holding (last fetch − overlap_days): late edits within it are caught.
-    overlap_days: float = Field(7, ge=0, le=90)
     survey_id: str
     # The NPS or CSAT question whose answers become `score`.
     question_id: str
@@ -480,7 +482,7 @@ class SurveyMonkeySource(HttpSourceBase):
         return BearerAuth(kind="bearer", token_env=self.token_env)
 
 
-class ZendeskSource(TenantSourceBase):
+class ZendeskSource(TenantSourceBase, DateFiltered):
     """Zendesk Support: satisfaction ratings (good or bad) as a 0/1 `rating`."""
 
     TENANT_KEY = "subdomain"
@@ -488,9 +490,6 @@ class ZendeskSource(TenantSourceBase):
     URL_TEMPLATE = "https://{}.zendesk.com/api/v2"
 
     kind: Literal["zendesk"]
-    # Refreshes after the first fetch only what was recorded since the start of the
-    # period holding (last fetch − overlap_days): late edits within it are caught.
-    overlap_days: float = Field(7, ge=0, le=90)
     subdomain: str | None = None
     # API token auth: the agent's email and the token, each in a variable.
     email_env: EnvName
@@ -549,13 +548,10 @@ class BambooHRSource(TenantSourceBase):
         return BasicAuth(kind="basic", username_env=self.api_key_env)
 
 
-class TypeformSource(HttpSourceBase):
+class TypeformSource(HttpSourceBase, DateFiltered):
     """Typeform: the responses of one form, one field's answers."""
 
     kind: Literal["typeform"]
-    # Refreshes after the first fetch only what was recorded since the start of the
-    # period holding (last fetch − overlap_days): late edits within it are caught.
-    overlap_days: float = Field(7, ge=0, le=90)
     form_id: str
     # The NPS, opinion-scale or rating field, by its ref (or its id).
     field: str

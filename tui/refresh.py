@@ -12,12 +12,11 @@ from datetime import date, datetime, timedelta, timezone
 import httpx
 
 from tui.clock import Clock, utc_now
-from tui.config import Config, Source
+from tui.config import Config, DateFiltered, Source
 from tui.metrics.compute import Observation, compute_metric, suppress_small_groups
 from tui.periods import Granularity, last_periods, period_of
 from tui.sources import FetchResult, SourceError, fetch_records
 from tui.sources.auth import credential_names, read_secret
-from tui.sources.registry import INCREMENTAL
 from tui.store import Store
 
 GRANULARITIES: tuple[Granularity, ...] = ("week", "month", "quarter")
@@ -96,17 +95,19 @@ def redact(message: str, source: Source, environ: Mapping[str, str]) -> str:
 def incremental_since(config: Config, source: Source, store: Store, full: bool) -> datetime | None:
     """Where an incremental fetch starts, or None for a full one.
 
-    The first day of the period that holds (the last successful fetch − the source's
-    overlap): every period from there on is fetched whole and recomputed, so a late
-    edit within the overlap is caught and no period is stored from part of its records.
+    Take the moment (the last successful fetch − the source's overlap) and every
+    period of every stored granularity that holds it; the fetch starts where the
+    earliest of them starts. Every period that a new or late-edited record can
+    fall in then starts on or after that day, so it is fetched whole and
+    recomputed, and no period is stored from part of its records.
     """
-    if full or not isinstance(source, INCREMENTAL):
+    if full or not isinstance(source, DateFiltered):
         return None
     status = store.source_statuses().get(source.id)
     if status is None or status.last_ok_at is None:
         return None
-    moment = status.last_ok_at - timedelta(days=source.overlap_days)
-    start = period_of(moment.astimezone(timezone.utc).date(), config.dashboard.period).start
+    moment = (status.last_ok_at - timedelta(days=source.overlap_days)).astimezone(timezone.utc)
+    start = min(period_of(moment.date(), granularity).start for granularity in GRANULARITIES)
     return datetime.combine(start, datetime.min.time(), tzinfo=timezone.utc)
 
 

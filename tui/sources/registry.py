@@ -35,8 +35,6 @@ from tui.sources import (
 )
 from tui.sources.base import FetchResult
 
-INCREMENTAL = (QualtricsSource, SurveyMonkeySource, TypeformSource, ZendeskSource)
-
 
 async def fetch_records(
     source: Source,
@@ -45,7 +43,7 @@ async def fetch_records(
     since: datetime | None = None,
 ) -> FetchResult:
     """Fetch every record of one configured source; with `since`, and a kind whose API
-    filters by date (INCREMENTAL), only those recorded since then."""
+    filters by date (config.DateFiltered), only those recorded since then."""
     if isinstance(source, JsonSource):
         return await json_api.fetch_records(source, client, environ)
     if isinstance(source, QualtricsSource):
