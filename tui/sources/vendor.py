@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -73,10 +74,14 @@ def next_link(current: httpx.URL, link: object, origin: str, source_id: str) -> 
     return url
 
 
+_DATE_THEN_MORE = re.compile(r"\d{4}-\d{2}-\d{2}[T+\-Z]")
+
+
 def date_part(value: object) -> object:
-    """ "2026-03-01" from "2026-03-01T00:00:00+01:00": HR systems give local midnights,
-    and the calendar date is what was meant. Anything else is passed on unchanged."""
-    if isinstance(value, str) and len(value) > 10 and value[10] == "T" and value[:4].isdigit():
+    """ "2026-03-01" from "2026-03-01T00:00:00+01:00" (Personio) or "2026-03-01-08:00"
+    (Workday): HR systems give a local midnight or a date with its offset, and the
+    calendar date is what was meant. Anything else is passed on unchanged."""
+    if isinstance(value, str) and _DATE_THEN_MORE.match(value):
         return value[:10]
     return value
 

@@ -36,19 +36,13 @@ from tui.sources.vendor import date_part, vendor_policy
 VENDOR = "Workday"
 
 
-def _date(value: Any) -> Any:
-    if isinstance(value, str) and len(value) >= 10 and value[4] == "-" and value[:4].isdigit():
-        return value[:10]
-    return date_part(value)
-
-
 def row_record(row: Any, columns: Mapping[str, str]) -> Record | str:
     if not isinstance(row, dict):
         return "report row is not a JSON object"
     record: Record = {field: row.get(column) for field, column in columns.items()}
     for field in ("hire_date", "termination_date"):
         if field in record:
-            record[field] = _date(record[field]) or None
+            record[field] = date_part(record[field]) or None
     return record
 
 
