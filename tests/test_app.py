@@ -7,13 +7,13 @@ import re
 import socket
 from contextlib import asynccontextmanager
 
-from textual.widgets import Digits, Static
+from textual.widgets import Static
 
 from tests.conftest import DEMO_NOW, DEMO_TODAY
 from tests.hand_computed import demo_current_values
 from tui.app import TandemApp
 from tui.app.help import HelpScreen
-from tui.app.widgets import MetricPanel, PairRow, SourceStrip
+from tui.app.widgets import MetricPanel, PairRow, SourceStrip, ValueDigits
 from tui.demo import serving_demo
 from tui.refresh import refresh_sources
 from tui.sources import make_client
@@ -64,7 +64,9 @@ async def test_the_demo_shows_both_panels_of_every_pair_with_computed_values(dem
             assert set(panels) == {"enps", "nps", "engagement", "csat", "turnover", "churn"}
             for metric_id, panel in panels.items():
                 value, n = expected[metric_id]
-                assert panel.query_one(Digits).value == expected_text(metric_id, value), metric_id
+                assert panel.query_one(ValueDigits).value == expected_text(metric_id, value), (
+                    metric_id
+                )
                 meta = str(panel.query_one(".meta", Static).render())
                 assert f"n {n}" in meta, metric_id
                 assert panel.border_subtitle == "Jun 2026 to date"
@@ -83,7 +85,9 @@ async def test_it_paints_from_the_store_before_any_fetch(demo_config, tmp_path):
     async with app.run_test(size=(160, 45)) as pilot:
         await pilot.pause()
         value, _ = demo_current_values(DEMO_TODAY)["enps"]
-        assert panels_by_metric(app)["enps"].query_one(Digits).value == expected_text("enps", value)
+        assert panels_by_metric(app)["enps"].query_one(ValueDigits).value == expected_text(
+            "enps", value
+        )
 
 
 @asynccontextmanager
@@ -109,10 +113,10 @@ async def test_a_failing_source_keeps_its_last_values_and_shows_its_error(demo_c
     async with demo_with_a_dead_pulse_source(demo_config, store) as broken:
         app = TandemApp(broken, store, clock=lambda: DEMO_NOW, fetch_automatically=False)
         async with app.run_test(size=(160, 45)) as pilot:
-            before = panels_by_metric(app)["enps"].query_one(Digits).value
+            before = panels_by_metric(app)["enps"].query_one(ValueDigits).value
             app.action_refresh()
             await wait_for_refresh(app, pilot)
-            assert panels_by_metric(app)["enps"].query_one(Digits).value == before
+            assert panels_by_metric(app)["enps"].query_one(ValueDigits).value == before
             strip = strip_text(app)
             assert "pulse stale since" in strip and "cannot reach" in strip
             assert "crm ok" in strip
@@ -209,7 +213,7 @@ async def test_a_refresh_that_lands_under_the_help_screen_updates_the_dashboard(
             await wait_for_refresh(app, pilot)
             await pilot.press("escape")
             value, _ = demo_current_values(DEMO_TODAY)["nps"]
-            assert panels_by_metric(app)["nps"].query_one(Digits).value == expected_text(
+            assert panels_by_metric(app)["nps"].query_one(ValueDigits).value == expected_text(
                 "nps", value
             )
 
@@ -247,6 +251,6 @@ async def test_an_employee_group_below_the_threshold_says_so_instead_of_a_number
         async with app.run_test(size=(160, 45)) as pilot:
             await wait_for_refresh(app, pilot)
             employee, customer = app.query_one(PairRow).query(MetricPanel)
-            assert employee.query_one(Digits).value == "—"
+            assert employee.query_one(ValueDigits).value == "—"
             assert str(employee.query_one(".change", Static).render()) == "fewer than 5 responses"
-            assert customer.query_one(Digits).value == "3"  # the customer side is not hidden
+            assert customer.query_one(ValueDigits).value == "3"  # the customer side is not hidden

@@ -14,11 +14,9 @@ import textwrap
 import time
 from pathlib import Path
 
-from textual.widgets import Digits
-
 from tests.chaos_server import CLEAN_KINDS, ChaosServer
 from tui.app import TandemApp
-from tui.app.widgets import MetricPanel, PairRow, SourceStrip
+from tui.app.widgets import MetricPanel, PairRow, SourceStrip, ValueDigits
 from tui.config import validate_config
 from tui.store import Store
 
@@ -86,7 +84,10 @@ def chaos_config(url: str):
 def shown_values(app: TandemApp) -> dict[str, str]:
     row = app.query_one(PairRow)
     employee, customer = row.query(MetricPanel)
-    return {"enps": employee.query_one(Digits).value, "nps": customer.query_one(Digits).value}
+    return {
+        "enps": employee.query_one(ValueDigits).value,
+        "nps": customer.query_one(ValueDigits).value,
+    }
 
 
 def store_rows(path: Path) -> set[tuple]:

@@ -2,52 +2,120 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
+from rich.cells import cell_len
+from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
 from textual.app import ComposeResult, RenderResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
+from textual.renderables.digits import Digits as DigitsFont
+from textual.strip import Strip
 from textual.widget import Widget
-from textual.widgets import Digits, Static
+from textual.widgets import Static
 from textual_plotext import PlotextPlot
 
 from tui.insights import WHOLE_ORGANISATION
 from tui.view import PairView, PanelView, SourceLine, clock_time
 
-_SIDE_COLOURS = {"employee": "cyan+", "customer": "orange+"}
+# plotext's output is plain braille with a reset code at each line's end (the theme
+# "clear" draws no canvas and the line is in the default colour); this strips what is left.
+_ANSI_CODE = re.compile(r"\x1b\[[0-9;]*m")
+_RUNS = re.compile(r" +|[^ ]+")
 
 
 class Sparkline(PlotextPlot):
-    """A plotext line of a metric's recent periods, with no axes: the shape is the point."""
+    """A plotext line of a metric's recent periods, with no axes: the shape is the point.
+
+    plotext draws the braille; the widget paints it in one style (its CSS colour on the
+    panel's background) through the line API. Turning plotext's colour codes into Text
+    cost more than building the figure, and the figure is built only when the values or
+    the size change, never on a repaint.
+    """
 
     def __init__(self, side: str, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
-        self._colour = _SIDE_COLOURS.get(side, "white")
+        self.add_class(f"-{side}")
         self._values: tuple[float | None, ...] = ()
-        # No frame, axes or ticks, set once: each update only replaces the data
-        # (plotext's clear_figure rebuilt the whole figure, 0.6 ms a sparkline).
+        self._lines: list[str] = []
+        self._lines_key: tuple[tuple[float | None, ...], int, int] | None = None
+        # No frame, axes, ticks or canvas colours, set once: each update only replaces
+        # the data (plotext's clear_figure rebuilt the whole figure, 0.6 ms a sparkline).
         plt = self.plt
         plt.frame(False)
         plt.xaxes(False, False)
         plt.yaxes(False, False)
         plt.xticks([])
         plt.yticks([])
+        plt.theme("clear")
+
+    def _register_theme(self, app_theme_name: str) -> None:
+        """The figure has no theme of its own: nothing to register."""
 
     def show(self, values: tuple[float | None, ...]) -> None:
         if values == self._values:
             return  # unchanged data: no new figure, no repaint
         self._values = values
+        self.refresh()
+
+    def _figure_lines(self, width: int, height: int) -> list[str]:
+        key = (self._values, width, height)
+        if key != self._lines_key:
+            self._lines_key = key
+            self._lines = self._build(width, height)
+        return self._lines
+
+    def _build(self, width: int, height: int) -> list[str]:
+        # Periods without a value are gaps, not zeros.
+        points = [(i, v) for i, v in enumerate(self._values) if v is not None]
+        if len(points) < 2 or width < 1 or height < 1:
+            return []
         plt = self.plt
         plt.clear_data()
-        # Periods without a value are gaps, not zeros.
-        points = [(i, v) for i, v in enumerate(values) if v is not None]
-        if len(points) >= 2:
-            xs, ys = zip(*points, strict=True)
-            plt.plot(list(xs), list(ys), marker="braille", color=self._colour)
-            plt.xlim(0, max(len(values) - 1, 1))
-        self.refresh()
+        xs, ys = zip(*points, strict=True)
+        plt.plot(list(xs), list(ys), marker="braille", color="default")
+        plt.xlim(0, max(len(self._values) - 1, 1))
+        plt.plotsize(width, height)
+        plt._set_size(width, height)  # as PlotextPlot.render does: plotsize alone lags a resize
+        return _ANSI_CODE.sub("", plt.build()).splitlines()
+
+    def render_line(self, y: int) -> Strip:
+        width, height = self.size
+        style = self.visual_style.rich_style
+        lines = self._figure_lines(width, height)
+        if y >= len(lines):
+            return Strip.blank(width, style)
+        # Runs of dots and runs of blanks in two styles, as plotext's colour codes made
+        # them: Textual joins neighbours of one style, and an SVG screenshot places each
+        # segment at its cell, where a long run drifts (a braille glyph is not always a
+        # cell wide in the viewer's font).
+        blank = Style(bgcolor=style.bgcolor)
+        segments = [
+            Segment(run, blank if run[0] == " " else style) for run in _RUNS.findall(lines[y])
+        ]
+        return Strip(segments).adjust_cell_length(width, blank)
+
+
+class ValueDigits(Widget):
+    """The value in Textual's big digits, as wide as its column.
+
+    Textual's Digits widget asks for a layout whenever its text's width changes;
+    here the panel sizes the column, so a new value only repaints.
+    """
+
+    value = ""
+
+    def update(self, value: str) -> None:
+        if value != self.value:
+            self.value = value
+            self.refresh()
+
+    def render(self) -> RenderResult:
+        return DigitsFont(self.value, self.rich_style)
 
 
 class MetricPanel(Vertical):
@@ -60,12 +128,14 @@ class MetricPanel(Vertical):
         self._view = view
         # Kept, not queried: a refresh updates 24 panels of 8 parts each.
         self._headline = Static(classes="headline")
-        self._digits = Digits(classes="digits")
+        self._digits = ValueDigits(classes="digits")
         self._change = Static(classes="change")
         self._meta = Static(classes="meta")
         self._period = Static(classes="period")
         self._range = Static(classes="range")
         self._sparkline = Sparkline(side, classes="sparkline")
+        self._figures = Vertical(classes="figures")
+        self._figures_width = 0
         # Classes from the view, set before mounting: no restyle for the first frame.
         self._state = _state_classes(view)
         self.add_class(*self._state, update=False)
@@ -73,7 +143,7 @@ class MetricPanel(Vertical):
 
     def compose(self) -> ComposeResult:
         with Horizontal(classes="panel-body"):
-            with Vertical(classes="figures"):
+            with self._figures:
                 yield self._headline
                 yield self._digits
                 yield self._change
@@ -105,17 +175,52 @@ class MetricPanel(Vertical):
             self.app.stylesheet.update_nodes(nodes)
             self.refresh()
             self._state = state
-        self._headline.update(_headline(view))
+        _update(self._headline, _headline(view))
         self._digits.update(view.value_text)
-        self._change.update(_change(view))
-        self._meta.update(_meta(view, self.app.no_color))
+        _update(self._change, _change(view))
+        _update(self._meta, _meta(view, self.app.no_color))
         period = Text(view.period_label, style="dim")
         if view.stale_text:
             period.append(f" · {view.stale_text}", style="yellow")
-        self._period.update(period)
-        self._range.update(Text(view.range_text, style="dim"))
+        _update(self._period, period)
+        _update(self._range, Text(view.range_text, style="dim"))
+        self._fit_figures()
         self._sparkline.show(tuple(point.value for point in view.history))
         self.tooltip = f"{view.label}: {view.value_text} ({view.period_label})"
+
+    def on_resize(self) -> None:
+        # A resize can switch the layout (compact or roomy), and with it the lines shown.
+        self._fit_figures()
+
+    def _fit_figures(self) -> None:
+        """The figures column as wide as its widest shown line, at least its CSS minimum.
+
+        The lines fill the column rather than sizing themselves, so a new value
+        needs a layout (a reflow of the whole screen) only when this width changes.
+        """
+        parts = (self._headline, self._change, self._meta, self._period, self._range)
+        widths = [_text_width(part) for part in parts if part.display]
+        if self._digits.display:
+            widths.append(DigitsFont.get_width(self._digits.value))
+        figures = self._figures
+        minimum = figures.styles.min_width
+        width = max([*widths, int(minimum.value) if minimum and minimum.is_cells else 0])
+        if width != self._figures_width:
+            self._figures_width = width
+            figures.styles.width = width
+
+
+def _text_width(static: Static) -> int:
+    content = static.content
+    return content.cell_len if isinstance(content, Text) else cell_len(str(content))
+
+
+def _update(static: Static, text: Text) -> None:
+    """Static.update without a layout: each line fills the figures column, which the
+    panel sizes (a layout reflows the whole screen; 24 panels asking for one each
+    made it most of a refresh's cost)."""
+    if static.content != text:
+        static.update(text, layout=False)
 
 
 def _state_classes(view: PanelView | None) -> frozenset[str]:
@@ -333,6 +438,8 @@ class DashboardHeader(Horizontal):
 
     def show_page(self, text: str) -> None:
         """The segment on show ('' for the whole organisation)."""
+        if str(self._page.content) == text and self._page.display == bool(text):
+            return  # every refresh passes it: a layout only when it changes
         self._page.update(text)
         self._page.display = bool(text)
 
