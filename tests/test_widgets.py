@@ -1,0 +1,148 @@
+"""The panel's parts on their own: the sparkline's figure, and the figures column's width."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from rich.cells import cell_len
+from textual.app import App, ComposeResult
+from textual.widgets import Static
+from textual_plotext.plot import Plot
+
+from tests.conftest import DEMO_NOW, DEMO_TODAY
+from tests.test_app import panels_by_metric, wait_for_refresh
+from tui.app.widgets import Sparkline
+from tui.demo import serving_demo
+from tui.store import Store
+
+
+class SparklineApp(App[None]):
+    CSS = """
+    Sparkline { width: 24; height: 3; }
+    Sparkline.-employee { color: ansi_bright_cyan; }
+    Sparkline.-customer { color: ansi_bright_yellow; }
+    """
+
+    def compose(self) -> ComposeResult:
+        yield Sparkline("employee", id="employee")
+        yield Sparkline("customer", id="customer")
+
+
+def painted(sparkline: Sparkline) -> list[str]:
+    return [sparkline.render_line(y).text for y in range(sparkline.size.height)]
+
+
+def dotted_rows(lines: list[str], column: int) -> set[int]:
+    return {y for y, line in enumerate(lines) if line[column] != " "}
+
+
+async def test_a_rising_series_is_drawn_from_the_bottom_left_to_the_top_right():
+    app = SparklineApp()
+    async with app.run_test(size=(40, 8)) as pilot:
+        sparkline = app.query_one("#employee", Sparkline)
+        sparkline.show(tuple(float(v) for v in range(12)))
+        await pilot.pause()
+        lines = painted(sparkline)
+        assert [len(line) for line in lines] == [24, 24, 24]
+        assert dotted_rows(lines, 0) == {2}  # the first value, the lowest, at the bottom
+        assert dotted_rows(lines, 23) == {0}  # the last, the highest, at the top
+        # Every column has a dot: the line is drawn across the whole width.
+        assert all(dotted_rows(lines, x) for x in range(24))
+
+
+async def test_each_side_draws_in_its_own_colour_on_the_panels_background():
+    app = SparklineApp()
+    async with app.run_test(size=(40, 8)) as pilot:
+        for side in ("employee", "customer"):
+            app.query_one(f"#{side}", Sparkline).show((1.0, 3.0, 2.0, 5.0))
+        await pilot.pause()
+        colours = {}
+        for side in ("employee", "customer"):
+            strip = app.query_one(f"#{side}", Sparkline).render_line(0)
+            dots = {seg.style.color for seg in strip if seg.text.strip() and seg.style}
+            blanks = {seg.style.color for seg in strip if not seg.text.strip() and seg.style}
+            assert len(dots) == 1 and blanks <= {None}
+            colours[side] = dots.pop().number  # type: ignore[union-attr]
+        assert colours == {"employee": 14, "customer": 11}  # plotext's cyan+ and orange+
+
+
+async def test_a_missing_period_is_a_gap_not_a_zero():
+    app = SparklineApp()
+    async with app.run_test(size=(40, 8)) as pilot:
+        sparkline = app.query_one("#employee", Sparkline)
+        # Were the gap drawn as 0, the line would fall to the bottom row.
+        sparkline.show((50.0, 60.0, None, 60.0, 50.0, 55.0))
+        await pilot.pause()
+        lines = painted(sparkline)
+        # 50, the lowest value drawn, sits on the bottom row; across the gap (the
+        # third of six periods, column 9 of 24) the line runs from 60 to 60, on top.
+        assert dotted_rows(lines, 0) == {2}
+        assert dotted_rows(lines, 9) == {0}
+
+
+async def test_fewer_than_two_values_draw_nothing():
+    app = SparklineApp()
+    async with app.run_test(size=(40, 8)) as pilot:
+        sparkline = app.query_one("#employee", Sparkline)
+        sparkline.show((None, 42.0, None))
+        await pilot.pause()
+        assert [line.strip() for line in painted(sparkline)] == ["", "", ""]
+
+
+async def test_the_figure_is_built_once_for_its_values_and_size(monkeypatch):
+    builds = []
+    build = Plot.build
+
+    def counted(self: Plot) -> str:
+        builds.append(1)
+        return build(self)
+
+    monkeypatch.setattr(Plot, "build", counted)
+    app = SparklineApp()
+    async with app.run_test(size=(40, 8)) as pilot:
+        sparkline = app.query_one("#employee", Sparkline)
+        app.query_one("#customer", Sparkline).display = False
+        values = (1.0, 4.0, 2.0, 8.0)
+        sparkline.show(values)
+        await pilot.pause()
+        assert len(builds) == 1
+        sparkline.refresh()  # a repaint with nothing new
+        sparkline.show(values)  # the same values again
+        await pilot.pause()
+        assert len(builds) == 1
+        sparkline.styles.width = 30  # a new size: a new figure
+        await pilot.pause()
+        assert len(builds) == 2 and len(painted(sparkline)[0]) == 30
+        sparkline.show((8.0, 4.0, 2.0, 1.0))
+        await pilot.pause()
+        assert len(builds) == 3 and dotted_rows(painted(sparkline), 0) == {0}
+
+
+async def test_the_figures_column_widens_for_a_long_line_and_narrows_back(demo_config, tmp_path):
+    with serving_demo(demo_config, DEMO_TODAY) as config:
+        from tui.app import TandemApp
+
+        app = TandemApp(config, Store(tmp_path / "s.db"), clock=lambda: DEMO_NOW)
+        async with app.run_test(size=(160, 45)) as pilot:
+            await wait_for_refresh(app, pilot)
+            await pilot.pause()
+            panel = panels_by_metric(app)["enps"]
+            figures = panel.query_one(".figures")
+            meta = panel.query_one(".meta", Static)
+            view = panel._shown
+            assert view is not None
+            lines = [part for part in panel.query(Static) if part.display]
+            widest = max(cell_len(str(part.render())) for part in lines)
+            before = figures.size.width
+            assert before == max(widest, 22)  # its widest line, or the CSS minimum
+
+            longer = dataclasses.replace(view, target_text="target 30 by the end of next year")
+            panel.show(longer)
+            await pilot.pause()
+            text = str(meta.render())
+            assert cell_len(text) > 22
+            assert figures.size.width == cell_len(text) == meta.size.width
+
+            panel.show(view)
+            await pilot.pause()
+            assert figures.size.width == before
