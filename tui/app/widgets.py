@@ -101,21 +101,33 @@ class Sparkline(PlotextPlot):
 
 
 class ValueDigits(Widget):
-    """The value in Textual's big digits, as wide as its column.
+    """The value in Textual's big digits, coloured by its status, as wide as its column.
 
     Textual's Digits widget asks for a layout whenever its text's width changes;
-    here the panel sizes the column, so a new value only repaints.
+    here the panel sizes the column, so a new value only repaints. The colour is a
+    component style of the status, not a class: a status change restyles nothing.
     """
 
-    value = ""
+    COMPONENT_CLASSES = {
+        "value-digits--good",
+        "value-digits--warn",
+        "value-digits--bad",
+        "value-digits--none",
+    }
 
-    def update(self, value: str) -> None:
-        if value != self.value:
-            self.value = value
+    value = ""
+    status = "none"
+
+    def update(self, value: str, status: str = "none") -> None:
+        if (value, status) != (self.value, self.status):
+            self.value, self.status = value, status
             self.refresh()
 
     def render(self) -> RenderResult:
-        return DigitsFont(self.value, self.rich_style)
+        style = self.rich_style + self.get_component_rich_style(
+            f"value-digits--{self.status}", partial=True
+        )
+        return DigitsFont(self.value, style)
 
 
 class MetricPanel(Vertical):
@@ -139,7 +151,6 @@ class MetricPanel(Vertical):
         # Classes from the view, set before mounting: no restyle for the first frame.
         self._state = _state_classes(view)
         self.add_class(*self._state, update=False)
-        self._digits.add_class(*self._state, update=False)
 
     def compose(self) -> ComposeResult:
         with Horizontal(classes="panel-body"):
@@ -166,17 +177,15 @@ class MetricPanel(Vertical):
         self.border_subtitle = " · ".join(t for t in (view.period_label, view.stale_text) if t)
         state = _state_classes(view)
         if state != self._state:
-            # Only the panel (its border) and its digits (their colour) depend on
-            # these classes: restyle those two, not every part of the panel.
-            nodes = (self, self._digits)
-            for node in nodes:
-                node.remove_class(*self._state, update=False)
-                node.add_class(*state, update=False)
-            self.app.stylesheet.update_nodes(nodes)
+            # Only the panel's border depends on these classes: restyle the panel
+            # alone, not every part of it (each restyle matches the whole stylesheet).
+            self.remove_class(*self._state, update=False)
+            self.add_class(*state, update=False)
+            self.app.stylesheet.update_nodes((self,))
             self.refresh()
             self._state = state
         _update(self._headline, _headline(view))
-        self._digits.update(view.value_text)
+        self._digits.update(view.value_text, view.status)
         _update(self._change, _change(view))
         _update(self._meta, _meta(view, self.app.no_color))
         period = Text(view.period_label, style="dim")
