@@ -6,6 +6,7 @@ Every date here is a calendar date in UTC: sources convert timestamps first.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Literal
@@ -78,8 +79,15 @@ def period_of(day: date, granularity: Granularity) -> Period:
 
 def last_periods(today: date, granularity: Granularity, count: int) -> list[Period]:
     """The `count` periods ending with the one that contains `today`, oldest first."""
+    return list(_last_periods(today, granularity, count))
+
+
+# A refresh asks for the same few axes once per source and granularity, and each
+# repaint once per panel: building one was a quarter of computing a small source.
+@functools.lru_cache(maxsize=64)
+def _last_periods(today: date, granularity: Granularity, count: int) -> tuple[Period, ...]:
     periods = [period_of(today, granularity)]
     while len(periods) < count:
         periods.append(periods[-1].previous())
     periods.reverse()
-    return periods
+    return tuple(periods)
