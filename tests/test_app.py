@@ -7,13 +7,14 @@ import re
 import socket
 from contextlib import asynccontextmanager
 
+from rich.cells import cell_len
 from textual.widgets import Static
 
 from tests.conftest import DEMO_NOW, DEMO_TODAY
 from tests.hand_computed import demo_current_values
 from tui.app import TandemApp
 from tui.app.help import HelpScreen
-from tui.app.widgets import MetricPanel, PairRow, SourceStrip, ValueDigits
+from tui.app.widgets import CompactFigures, MetricPanel, PairRow, RoomyFigures, SourceStrip
 from tui.demo import serving_demo
 from tui.refresh import refresh_sources
 from tui.sources import make_client
@@ -64,10 +65,10 @@ async def test_the_demo_shows_both_panels_of_every_pair_with_computed_values(dem
             assert set(panels) == {"enps", "nps", "engagement", "csat", "turnover", "churn"}
             for metric_id, panel in panels.items():
                 value, n = expected[metric_id]
-                assert panel.query_one(ValueDigits).value == expected_text(metric_id, value), (
+                assert panel.query_one(RoomyFigures).value == expected_text(metric_id, value), (
                     metric_id
                 )
-                meta = str(panel.query_one(".meta", Static).render())
+                meta = panel.query_one(RoomyFigures).lines[1]
                 assert f"n {n}" in meta, metric_id
                 assert panel.border_subtitle == "Jun 2026 to date"
             header = str(app.query_one("#header .demo-badge", Static).render())
@@ -85,7 +86,7 @@ async def test_it_paints_from_the_store_before_any_fetch(demo_config, tmp_path):
     async with app.run_test(size=(160, 45)) as pilot:
         await pilot.pause()
         value, _ = demo_current_values(DEMO_TODAY)["enps"]
-        assert panels_by_metric(app)["enps"].query_one(ValueDigits).value == expected_text(
+        assert panels_by_metric(app)["enps"].query_one(RoomyFigures).value == expected_text(
             "enps", value
         )
 
@@ -113,10 +114,10 @@ async def test_a_failing_source_keeps_its_last_values_and_shows_its_error(demo_c
     async with demo_with_a_dead_pulse_source(demo_config, store) as broken:
         app = TandemApp(broken, store, clock=lambda: DEMO_NOW, fetch_automatically=False)
         async with app.run_test(size=(160, 45)) as pilot:
-            before = panels_by_metric(app)["enps"].query_one(ValueDigits).value
+            before = panels_by_metric(app)["enps"].query_one(RoomyFigures).value
             app.action_refresh()
             await wait_for_refresh(app, pilot)
-            assert panels_by_metric(app)["enps"].query_one(ValueDigits).value == before
+            assert panels_by_metric(app)["enps"].query_one(RoomyFigures).value == before
             strip = strip_text(app)
             assert "pulse stale since" in strip and "cannot reach" in strip
             assert "crm ok" in strip
@@ -146,8 +147,10 @@ async def test_at_80_by_24_the_panels_stack_compactly_and_nothing_is_clipped(dem
             for panel in app.query(MetricPanel):
                 assert panel.region.width == 78 and panel.region.height == 3
                 assert pairs.region.contains_region(panel.region)
-                headline = str(panel.query_one(".headline", Static).render())
-                assert panel.query_one(".headline", Static).region.width >= len(headline)
+                figures = panel.query_one(CompactFigures)
+                assert figures.display and not panel.query_one(RoomyFigures).display
+                widest = max(cell_len(line) for line in figures.lines)
+                assert figures.region.width >= widest and figures.region.height == 3
 
 
 async def test_on_a_wide_screen_pairs_sit_side_by_side(demo_config, tmp_path):
@@ -213,7 +216,7 @@ async def test_a_refresh_that_lands_under_the_help_screen_updates_the_dashboard(
             await wait_for_refresh(app, pilot)
             await pilot.press("escape")
             value, _ = demo_current_values(DEMO_TODAY)["nps"]
-            assert panels_by_metric(app)["nps"].query_one(ValueDigits).value == expected_text(
+            assert panels_by_metric(app)["nps"].query_one(RoomyFigures).value == expected_text(
                 "nps", value
             )
 
@@ -251,6 +254,6 @@ async def test_an_employee_group_below_the_threshold_says_so_instead_of_a_number
         async with app.run_test(size=(160, 45)) as pilot:
             await wait_for_refresh(app, pilot)
             employee, customer = app.query_one(PairRow).query(MetricPanel)
-            assert employee.query_one(ValueDigits).value == "—"
-            assert str(employee.query_one(".change", Static).render()) == "fewer than 5 responses"
-            assert customer.query_one(ValueDigits).value == "3"  # the customer side is not hidden
+            assert employee.query_one(RoomyFigures).value == "—"
+            assert employee.query_one(RoomyFigures).lines[0] == "fewer than 5 responses"
+            assert customer.query_one(RoomyFigures).value == "3"  # the customer side is not hidden

@@ -303,10 +303,10 @@ async def test_no_color_says_warn_and_bad_in_words(
     async with app.run_test(size=(160, 45)) as pilot:
         await pilot.pause()
         assert app.no_color
-        from tui.app.widgets import MetricPanel
+        from tui.app.widgets import MetricPanel, RoomyFigures
 
         for panel in app.query(MetricPanel):
-            meta = str(panel.query_one(".meta").render())
+            meta = panel.query_one(RoomyFigures).lines[1]
             status = panel._shown.status if panel._shown else "none"
             assert (status.upper() in meta) == (status in ("warn", "bad")), (status, meta)
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from tests.chaos_server import CLEAN_KINDS, ChaosServer
 from tui.app import TandemApp
-from tui.app.widgets import MetricPanel, PairRow, SourceStrip, ValueDigits
+from tui.app.widgets import MetricPanel, PairRow, RoomyFigures, SourceStrip
 from tui.config import validate_config
 from tui.store import Store
 
@@ -85,8 +85,8 @@ def shown_values(app: TandemApp) -> dict[str, str]:
     row = app.query_one(PairRow)
     employee, customer = row.query(MetricPanel)
     return {
-        "enps": employee.query_one(ValueDigits).value,
-        "nps": customer.query_one(ValueDigits).value,
+        "enps": employee.query_one(RoomyFigures).value,
+        "nps": customer.query_one(RoomyFigures).value,
     }
 
 

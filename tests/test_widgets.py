@@ -1,4 +1,4 @@
-"""The panel's parts on their own: the sparkline's figure, and the figures column's width."""
+"""The panel's parts on their own: the sparkline's figure, and the figures' width."""
 
 from __future__ import annotations
 
@@ -6,12 +6,11 @@ import dataclasses
 
 from rich.cells import cell_len
 from textual.app import App, ComposeResult
-from textual.widgets import Static
 from textual_plotext.plot import Plot
 
 from tests.conftest import DEMO_NOW, DEMO_TODAY
 from tests.test_app import panels_by_metric, wait_for_refresh
-from tui.app.widgets import Sparkline
+from tui.app.widgets import RoomyFigures, Sparkline
 from tui.demo import serving_demo
 from tui.store import Store
 
@@ -118,7 +117,7 @@ async def test_the_figure_is_built_once_for_its_values_and_size(monkeypatch):
         assert len(builds) == 3 and dotted_rows(painted(sparkline), 0) == {0}
 
 
-async def test_the_figures_column_widens_for_a_long_line_and_narrows_back(demo_config, tmp_path):
+async def test_the_figures_widen_for_a_long_line_and_narrow_back(demo_config, tmp_path):
     with serving_demo(demo_config, DEMO_TODAY) as config:
         from tui.app import TandemApp
 
@@ -127,22 +126,54 @@ async def test_the_figures_column_widens_for_a_long_line_and_narrows_back(demo_c
             await wait_for_refresh(app, pilot)
             await pilot.pause()
             panel = panels_by_metric(app)["enps"]
-            figures = panel.query_one(".figures")
-            meta = panel.query_one(".meta", Static)
+            figures = panel.query_one(RoomyFigures)
+            sparkline = panel.query_one(Sparkline)
             view = panel._shown
             assert view is not None
-            lines = [part for part in panel.query(Static) if part.display]
-            widest = max(cell_len(str(part.render())) for part in lines)
+            widest = max(cell_len(line) for line in figures.lines)
             before = figures.size.width
             assert before == max(widest, 22)  # its widest line, or the CSS minimum
+            assert sparkline.region.x > figures.region.right  # side by side
 
             longer = dataclasses.replace(view, target_text="target 30 by the end of next year")
             panel.show(longer)
             await pilot.pause()
-            text = str(meta.render())
-            assert cell_len(text) > 22
-            assert figures.size.width == cell_len(text) == meta.size.width
+            meta = figures.lines[1]
+            assert meta.startswith("target 30 by the end of next year") and cell_len(meta) > 22
+            assert figures.size.width == cell_len(meta)
+            assert sparkline.region.x > figures.region.right  # narrower, never overlapped
 
             panel.show(view)
             await pilot.pause()
             assert figures.size.width == before
+
+
+async def test_a_new_value_of_the_same_width_needs_no_layout(demo_config, tmp_path):
+    with serving_demo(demo_config, DEMO_TODAY) as config:
+        from tui.app import TandemApp
+
+        app = TandemApp(config, Store(tmp_path / "s.db"), clock=lambda: DEMO_NOW)
+        async with app.run_test(size=(160, 45)) as pilot:
+            await wait_for_refresh(app, pilot)
+            await pilot.pause()
+            panel = panels_by_metric(app)["enps"]
+            figures = panel.query_one(RoomyFigures)
+            view = panel._shown
+            assert view is not None
+            layouts = []
+            refresh = type(figures).refresh
+
+            def spy(self, *regions, layout=False, **kwargs):  # type: ignore[no-untyped-def]
+                layouts.append(layout)
+                return refresh(self, *regions, layout=layout, **kwargs)
+
+            figures.refresh = spy.__get__(figures)  # type: ignore[method-assign]
+            same_width = dataclasses.replace(view, value_text="42", change_text="▲ 9")
+            panel.show(same_width)
+            await pilot.pause()
+            assert figures.value == "42" and layouts == [False]
+            wider = dataclasses.replace(view, target_text="target 30 by the end of next year")
+            panel.show(wider)
+            await pilot.pause()
+            # The new width asks for one (Textual may follow it with its own, once resized).
+            assert layouts[:2] == [False, True]

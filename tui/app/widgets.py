@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import datetime
 
-from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual.app import ComposeResult, RenderResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.geometry import Size
 from textual.message import Message
 from textual.renderables.digits import Digits as DigitsFont
 from textual.strip import Strip
@@ -100,68 +102,126 @@ class Sparkline(PlotextPlot):
         return Strip(segments).adjust_cell_length(width, blank)
 
 
-class ValueDigits(Widget):
-    """The value in Textual's big digits, coloured by its status, as wide as its column.
+class Figures(Widget):
+    """A panel's figures as lines in one widget, as wide as its widest line.
 
-    Textual's Digits widget asks for a layout whenever its text's width changes;
-    here the panel sizes the column, so a new value only repaints. The colour is a
-    component style of the status, not a class: a status change restyles nothing.
+    One widget rather than one per line: a refresh of 24 panels updated and painted
+    six widgets a panel, and each line that changed width asked for a layout of
+    the whole screen. Here a new view repaints, and asks for a layout only when
+    the widest line's width changes while the widget is shown.
     """
 
-    COMPONENT_CLASSES = {
-        "value-digits--good",
-        "value-digits--warn",
-        "value-digits--bad",
-        "value-digits--none",
-    }
+    _view: PanelView | None = None
+    _lines: tuple[Text, ...] = ()
+    _width = 0
 
-    value = ""
-    status = "none"
+    def show(self, view: PanelView, no_color: bool = False) -> None:
+        lines = self.lines_of(view, no_color)
+        if view == self._view and lines == self._lines:
+            return
+        self._view, self._lines = view, lines
+        width = self.content_width()
+        # Within the CSS minimum a new width changes nothing on screen.
+        minimum = self.styles.min_width
+        floor = int(minimum.value) if minimum is not None and minimum.is_cells else 0
+        layout = max(width, floor) != max(self._width, floor) and self.display
+        self._width = width
+        self.refresh(layout=layout)
 
-    def update(self, value: str, status: str = "none") -> None:
-        if (value, status) != (self.value, self.status):
-            self.value, self.status = value, status
-            self.refresh()
+    @property
+    def lines(self) -> list[str]:
+        """The text lines shown, big digits aside: for tests and screen readers alike."""
+        return [line.plain for line in self._lines]
+
+    def lines_of(self, view: PanelView, no_color: bool) -> tuple[Text, ...]:
+        raise NotImplementedError
+
+    def content_width(self) -> int:
+        return max((line.cell_len for line in self._lines), default=0)
+
+    def get_content_width(self, container: Size, viewport: Size) -> int:
+        return self._width
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return len(self._lines)
 
     def render(self) -> RenderResult:
-        style = self.rich_style + self.get_component_rich_style(
-            f"value-digits--{self.status}", partial=True
-        )
-        return DigitsFont(self.value, style)
+        return _joined(self._lines)
 
 
-class MetricPanel(Vertical):
-    """One metric: its value large, the change, target, n and a sparkline of its history."""
+class RoomyFigures(Figures):
+    """The value in Textual's big digits, coloured by its status; the change, the target
+    and n, and the sparkline's range below it."""
+
+    COMPONENT_CLASSES = {"figures--good", "figures--warn", "figures--bad", "figures--none"}
+
+    @property
+    def value(self) -> str:
+        return self._view.value_text if self._view else ""
+
+    def lines_of(self, view: PanelView, no_color: bool) -> tuple[Text, ...]:
+        return (_change(view), _meta(view, no_color), Text(view.range_text, style="dim"))
+
+    def content_width(self) -> int:
+        return max(super().content_width(), DigitsFont.get_width(self.value))
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return _DIGITS_HEIGHT + len(self._lines)
+
+    def render(self) -> RenderResult:
+        status = self._view.status if self._view else "none"
+        # The colour is a component style, not a class: a status change restyles nothing.
+        style = self.rich_style + self.get_component_rich_style(f"figures--{status}", partial=True)
+        digits = [
+            Text(segment.text, style=segment.style or "")
+            for segment in DigitsFont(self.value).render(style)
+            if isinstance(segment, Segment) and segment.text != "\n"
+        ]
+        return _joined([*digits, *self._lines])
+
+
+class CompactFigures(Figures):
+    """Three lines for short screens: label, value and change; target and n; the period."""
+
+    def lines_of(self, view: PanelView, no_color: bool) -> tuple[Text, ...]:
+        period = Text(view.period_label, style="dim")
+        if view.stale_text:
+            period.append(f" · {view.stale_text}", style="yellow")
+        return (_headline(view), _meta(view, no_color), period)
+
+
+_DIGITS_HEIGHT = 3
+
+
+def _joined(lines: Sequence[Text]) -> Content:
+    """Lines as one Content, each converted on its own: a Text's own style (such as
+    "green") then means what it means in a Static, which joining Texts first would
+    turn into a span with another reading of the colour."""
+    return Content("\n").join(Content.from_rich_text(line) for line in lines)
+
+
+class MetricPanel(Horizontal):
+    """One metric: its figures (roomy or compact, as the screen's layout shows) and a
+    sparkline of its history."""
 
     def __init__(self, side: str, view: PanelView | None = None, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.side = side
         self.add_class(f"-{side}")
         self._view = view
-        # Kept, not queried: a refresh updates 24 panels of 8 parts each.
-        self._headline = Static(classes="headline")
-        self._digits = ValueDigits(classes="digits")
-        self._change = Static(classes="change")
-        self._meta = Static(classes="meta")
-        self._period = Static(classes="period")
-        self._range = Static(classes="range")
+        # Kept, not queried: a refresh updates 24 panels. Both layouts' figures are
+        # kept up to date; CSS shows the one the screen's size calls for.
+        self._roomy = RoomyFigures(classes="figures roomy")
+        self._compact = CompactFigures(classes="figures compact")
         self._sparkline = Sparkline(side, classes="sparkline")
-        self._figures = Vertical(classes="figures")
-        self._figures_width = 0
         # Classes from the view, set before mounting: no restyle for the first frame.
         self._state = _state_classes(view)
         self.add_class(*self._state, update=False)
 
     def compose(self) -> ComposeResult:
-        with Horizontal(classes="panel-body"):
-            with self._figures:
-                yield self._headline
-                yield self._digits
-                yield self._change
-                yield self._meta
-                yield self._period
-                yield self._range
-            yield self._sparkline
+        yield self._roomy
+        yield self._compact
+        yield self._sparkline
 
     def on_mount(self) -> None:
         if self._view is not None:
@@ -184,52 +244,11 @@ class MetricPanel(Vertical):
             self.app.stylesheet.update_nodes((self,))
             self.refresh()
             self._state = state
-        _update(self._headline, _headline(view))
-        self._digits.update(view.value_text, view.status)
-        _update(self._change, _change(view))
-        _update(self._meta, _meta(view, self.app.no_color))
-        period = Text(view.period_label, style="dim")
-        if view.stale_text:
-            period.append(f" · {view.stale_text}", style="yellow")
-        _update(self._period, period)
-        _update(self._range, Text(view.range_text, style="dim"))
-        self._fit_figures()
+        no_color = self.app.no_color
+        self._roomy.show(view, no_color)
+        self._compact.show(view, no_color)
         self._sparkline.show(tuple(point.value for point in view.history))
         self.tooltip = f"{view.label}: {view.value_text} ({view.period_label})"
-
-    def on_resize(self) -> None:
-        # A resize can switch the layout (compact or roomy), and with it the lines shown.
-        self._fit_figures()
-
-    def _fit_figures(self) -> None:
-        """The figures column as wide as its widest shown line, at least its CSS minimum.
-
-        The lines fill the column rather than sizing themselves, so a new value
-        needs a layout (a reflow of the whole screen) only when this width changes.
-        """
-        parts = (self._headline, self._change, self._meta, self._period, self._range)
-        widths = [_text_width(part) for part in parts if part.display]
-        if self._digits.display:
-            widths.append(DigitsFont.get_width(self._digits.value))
-        figures = self._figures
-        minimum = figures.styles.min_width
-        width = max([*widths, int(minimum.value) if minimum and minimum.is_cells else 0])
-        if width != self._figures_width:
-            self._figures_width = width
-            figures.styles.width = width
-
-
-def _text_width(static: Static) -> int:
-    content = static.content
-    return content.cell_len if isinstance(content, Text) else cell_len(str(content))
-
-
-def _update(static: Static, text: Text) -> None:
-    """Static.update without a layout: each line fills the figures column, which the
-    panel sizes (a layout reflows the whole screen; 24 panels asking for one each
-    made it most of a refresh's cost)."""
-    if static.content != text:
-        static.update(text, layout=False)
 
 
 def _state_classes(view: PanelView | None) -> frozenset[str]:
