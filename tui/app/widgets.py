@@ -228,13 +228,17 @@ class MetricPanel(Horizontal):
             self.show(self._view)
 
     _shown: PanelView | None = None
+    _titles: tuple[str, str] | None = None
 
     def show(self, view: PanelView) -> None:
         if view == self._shown:
             return  # an update of another source's panels: nothing to repaint here
         self._shown = view
-        self.border_title = view.label
-        self.border_subtitle = " · ".join(t for t in (view.period_label, view.stale_text) if t)
+        # Each of these setters repaints the whole panel (and parses markup): only on change.
+        titles = (view.label, " · ".join(t for t in (view.period_label, view.stale_text) if t))
+        if titles != self._titles:
+            self._titles = titles
+            self.border_title, self.border_subtitle = titles
         state = _state_classes(view)
         if state != self._state:
             # Only the panel's border depends on these classes: restyle the panel
@@ -248,7 +252,9 @@ class MetricPanel(Horizontal):
         self._roomy.show(view, no_color)
         self._compact.show(view, no_color)
         self._sparkline.show(tuple(point.value for point in view.history))
-        self.tooltip = f"{view.label}: {view.value_text} ({view.period_label})"
+        tooltip = f"{view.label}: {view.value_text} ({view.period_label})"
+        if tooltip != self.tooltip:
+            self.tooltip = tooltip
 
 
 def _state_classes(view: PanelView | None) -> frozenset[str]:
