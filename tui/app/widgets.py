@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from datetime import datetime
 
 from rich.segment import Segment
@@ -12,7 +11,6 @@ from rich.text import Text
 from textual.app import ComposeResult, RenderResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.content import Content
 from textual.geometry import Size
 from textual.message import Message
 from textual.renderables.digits import Digits as DigitsFont
@@ -145,8 +143,32 @@ class Figures(Widget):
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         return len(self._lines)
 
-    def render(self) -> RenderResult:
-        return _joined(self._lines)
+    def rows(self) -> list[list[Segment]]:
+        """Each line as Rich segments (Text.render leaves out the Text's own style)."""
+        console = self.app.console
+        return [
+            list(Segment.apply_style(line.render(console), console.get_style(line.style)))
+            for line in self._lines
+        ]
+
+    _strips: list[Strip] = []
+    _strips_key: tuple[object, ...] | None = None
+
+    def render_line(self, y: int) -> Strip:
+        # Through the line API, from Rich's own rendering of each Text: converting the
+        # lines to Textual Content and that to strips cost about 1 ms a panel.
+        width = self.size.width
+        base = self.visual_style.rich_style
+        key = (self._view, self._lines, width, base)
+        if key != self._strips_key:
+            self._strips_key = key
+            self._strips = [
+                Strip(Segment.apply_style(row, base)).adjust_cell_length(width, base)
+                for row in self.rows()
+            ]
+        if y < len(self._strips):
+            return self._strips[y]
+        return Strip.blank(width, base)
 
 
 class RoomyFigures(Figures):
@@ -168,16 +190,16 @@ class RoomyFigures(Figures):
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         return _DIGITS_HEIGHT + len(self._lines)
 
-    def render(self) -> RenderResult:
+    def rows(self) -> list[list[Segment]]:
         status = self._view.status if self._view else "none"
         # The colour is a component style, not a class: a status change restyles nothing.
-        style = self.rich_style + self.get_component_rich_style(f"figures--{status}", partial=True)
+        style = self.get_component_rich_style(f"figures--{status}", partial=True)
         digits = [
-            Text(segment.text, style=segment.style or "")
+            [segment]
             for segment in DigitsFont(self.value).render(style)
             if isinstance(segment, Segment) and segment.text != "\n"
         ]
-        return _joined([*digits, *self._lines])
+        return [*digits, *super().rows()]
 
 
 class CompactFigures(Figures):
@@ -191,13 +213,6 @@ class CompactFigures(Figures):
 
 
 _DIGITS_HEIGHT = 3
-
-
-def _joined(lines: Sequence[Text]) -> Content:
-    """Lines as one Content, each converted on its own: a Text's own style (such as
-    "green") then means what it means in a Static, which joining Texts first would
-    turn into a span with another reading of the colour."""
-    return Content("\n").join(Content.from_rich_text(line) for line in lines)
 
 
 class MetricPanel(Horizontal):
