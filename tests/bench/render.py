@@ -11,9 +11,11 @@ The figure is the process's CPU time over that span, so Textual's frame pacing
 from __future__ import annotations
 
 import asyncio
+import multiprocessing
 import random
 import tempfile
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from tests.bench.results import Figure, median
@@ -82,73 +84,100 @@ def sparklines_alone(width: int, height: int, runs: int = 15) -> float:
 SETTLE_SECONDS = 0.15
 
 
-def run(updates: int = 15) -> tuple[list[Figure], str]:
+@dataclass
+class Timings:
+    changed_cpu: list[float] = field(default_factory=list)
+    changed_wall: list[float] = field(default_factory=list)
+    frames: list[int] = field(default_factory=list)
+    unchanged: list[float] = field(default_factory=list)
+    sparkline_size: tuple[int, int] = (0, 0)
+
+
+def measure(updates: int, blank_sparklines: bool = False) -> Timings:
+    """Time `updates` full updates; with `blank_sparklines`, as if drawing a sparkline
+    cost nothing (what everything else costs)."""
     from tui.app import TandemApp
+    from tui.app.widgets import Sparkline
     from tui.config import parse_config
     from tui.store import Store
 
     config = parse_config(config_text())
     # A new history for every update: nothing can be served from a cache.
     histories = [history(seed) for seed in range(updates + 3)]
-    changed_cpu: list[float] = []
-    changed_wall: list[float] = []
-    frames: list[int] = []
-    unchanged: list[float] = []
-    with tempfile.TemporaryDirectory() as folder:
-        store = Store(Path(folder) / "render.db")
-        store.write_refresh("s", histories[0], NOW, 1, 1, 0.1)  # type: ignore[arg-type]
-        app = TandemApp(config, store, clock=lambda: NOW, fetch_automatically=False)
-        sizes: list[tuple[int, int]] = []
-        # Each frame Textual writes, with the moment and the process's CPU time so far.
-        painted: list[tuple[float, float]] = []
-        display = app._display
+    timings = Timings()
+    build = Sparkline._build
+    if blank_sparklines:
+        Sparkline._build = lambda self, width, height: []  # type: ignore[method-assign]
+    try:
+        with tempfile.TemporaryDirectory() as folder:
+            store = Store(Path(folder) / "render.db")
+            store.write_refresh("s", histories[0], NOW, 1, 1, 0.1)  # type: ignore[arg-type]
+            app = TandemApp(config, store, clock=lambda: NOW, fetch_automatically=False)
+            # Each frame Textual writes, with the moment and the process's CPU time so far.
+            painted: list[tuple[float, float]] = []
+            display = app._display
 
-        def record_frame(screen: object, update: object) -> None:
-            painted.append((time.perf_counter(), time.process_time()))
-            display(screen, update)  # type: ignore[arg-type]
+            def record_frame(screen: object, update: object) -> None:
+                painted.append((time.perf_counter(), time.process_time()))
+                display(screen, update)  # type: ignore[arg-type]
 
-        app._display = record_frame  # type: ignore[method-assign]
+            app._display = record_frame  # type: ignore[method-assign]
 
-        async def timed_update() -> tuple[float, float, int] | None:
-            """CPU and wall seconds from reading the store to the update's last frame."""
-            painted.clear()
-            wall, cpu = time.perf_counter(), time.process_time()
-            app.show_from_store()
-            while True:
-                seen = len(painted)
-                await asyncio.sleep(SETTLE_SECONDS)
-                if len(painted) == seen:
-                    break
-            if not painted:
-                return None
-            last_wall, last_cpu = painted[-1]
-            return last_cpu - cpu, last_wall - wall, len(painted)
+            async def timed_update() -> tuple[float, float, int] | None:
+                """CPU and wall seconds from reading the store to the update's last frame."""
+                painted.clear()
+                wall, cpu = time.perf_counter(), time.process_time()
+                app.show_from_store()
+                while True:
+                    seen = len(painted)
+                    await asyncio.sleep(SETTLE_SECONDS)
+                    if len(painted) == seen:
+                        break
+                if not painted:
+                    return None
+                last_wall, last_cpu = painted[-1]
+                return last_cpu - cpu, last_wall - wall, len(painted)
 
-        async def drive() -> None:
-            async with app.run_test(size=(200, 60)) as pilot:
-                await pilot.pause()
-                from tui.app.widgets import Sparkline
-
-                sizes.append(tuple(app.screen.query(Sparkline).first().size))  # type: ignore[arg-type]
-                for update in range(updates + 2):
-                    store.write_refresh("s", histories[update + 1], NOW, 1, 1, 0.1)  # type: ignore[arg-type]
+            async def drive() -> None:
+                async with app.run_test(size=(200, 60)) as pilot:
                     await pilot.pause()
-                    timed = await timed_update()
-                    if update >= 2 and timed:  # the first two warm the caches
-                        changed_cpu.append(timed[0])
-                        changed_wall.append(timed[1])
-                        frames.append(timed[2])
-                    started = time.process_time()
-                    app.show_from_store()
-                    unchanged.append(time.process_time() - started)
-                    await pilot.pause()
+                    size = app.screen.query(Sparkline).first().size
+                    timings.sparkline_size = (size.width, size.height)
+                    for update in range(updates + 2):
+                        store.write_refresh("s", histories[update + 1], NOW, 1, 1, 0.1)  # type: ignore[arg-type]
+                        await pilot.pause()
+                        timed = await timed_update()
+                        if update >= 2 and timed:  # the first two warm the caches
+                            timings.changed_cpu.append(timed[0])
+                            timings.changed_wall.append(timed[1])
+                            timings.frames.append(timed[2])
+                        started = time.process_time()
+                        app.show_from_store()
+                        timings.unchanged.append(time.process_time() - started)
+                        await pilot.pause()
 
-        asyncio.run(drive())
-        store.close()
+            asyncio.run(drive())
+            store.close()
+    finally:
+        Sparkline._build = build  # type: ignore[method-assign]
+    return timings
+
+
+def blank_median(updates: int) -> float:
+    return median(measure(updates, blank_sparklines=True).changed_cpu)
+
+
+def run(updates: int = 15) -> tuple[list[Figure], str]:
+    timings = measure(updates)
+    # In a process of its own: a second app in one process runs on the first one's
+    # heap, and every update then costs more (garbage collection walks more objects).
+    with multiprocessing.get_context("spawn").Pool(1) as pool:
+        blank_cpu = pool.apply(blank_median, (updates,))
+    width, height = timings.sparkline_size
     return [
         Figure(
             "render: full update of 24 panels with sparklines, CPU",
-            median(changed_cpu) * 1000,
+            median(timings.changed_cpu) * 1000,
             "ms",
             50,
             f"median of {updates}; store read to the last frame painted, through "
@@ -156,21 +185,28 @@ def run(updates: int = 15) -> tuple[list[Figure], str]:
         ),
         Figure(
             "render: the same, wall clock",
-            median(changed_wall) * 1000,
+            median(timings.changed_wall) * 1000,
             "ms",
             None,
-            f"frames per update: {max(frames)}; includes Textual's frame pacing",
+            f"frames per update: {max(timings.frames)}; includes Textual's frame pacing",
         ),
         Figure(
-            f"render: of which 24 plotext sparklines alone ({sizes[0][0]}×{sizes[0][1]})",
-            sparklines_alone(*sizes[0]) * 1000,
+            f"render: of which 24 plotext sparklines alone ({width}×{height})",
+            sparklines_alone(width, height) * 1000,
             "ms",
             None,
             "plotext building the figures, nothing else",
         ),
         Figure(
+            "render: the same update with the sparklines left blank, CPU",
+            blank_cpu * 1000,
+            "ms",
+            None,
+            "everything but plotext: what a sparkline costing nothing would leave",
+        ),
+        Figure(
             "render: an update that changes nothing",
-            median(unchanged) * 1000,
+            median(timings.unchanged) * 1000,
             "ms",
             None,
             "store read, nothing repainted",
