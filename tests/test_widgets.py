@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from contextlib import asynccontextmanager
 
 from rich.cells import cell_len
 from textual.app import App, ComposeResult
@@ -117,63 +118,60 @@ async def test_the_figure_is_built_once_for_its_values_and_size(monkeypatch):
         assert len(builds) == 3 and dotted_rows(painted(sparkline), 0) == {0}
 
 
-async def test_the_figures_widen_for_a_long_line_and_narrow_back(demo_config, tmp_path):
-    with serving_demo(demo_config, DEMO_TODAY) as config:
-        from tui.app import TandemApp
+@asynccontextmanager
+async def demo_enps_panel(demo_config, tmp_path):
+    """The demo at 160×45 after its first refresh: its eNPS panel and the view it shows."""
+    from tui.app import TandemApp
 
+    with serving_demo(demo_config, DEMO_TODAY) as config:
         app = TandemApp(config, Store(tmp_path / "s.db"), clock=lambda: DEMO_NOW)
         async with app.run_test(size=(160, 45)) as pilot:
             await wait_for_refresh(app, pilot)
             await pilot.pause()
             panel = panels_by_metric(app)["enps"]
-            figures = panel.query_one(RoomyFigures)
-            sparkline = panel.query_one(Sparkline)
-            view = panel._shown
-            assert view is not None
-            widest = max(cell_len(line) for line in figures.lines)
-            before = figures.size.width
-            assert before == max(widest, 22)  # its widest line, or the CSS minimum
-            assert sparkline.region.x > figures.region.right  # side by side
+            assert panel._shown is not None
+            yield pilot, panel, panel._shown
 
-            longer = dataclasses.replace(view, target_text="target 30 by the end of next year")
-            panel.show(longer)
-            await pilot.pause()
-            meta = figures.lines[1]
-            assert meta.startswith("target 30 by the end of next year") and cell_len(meta) > 22
-            assert figures.size.width == cell_len(meta)
-            assert sparkline.region.x > figures.region.right  # narrower, never overlapped
 
-            panel.show(view)
-            await pilot.pause()
-            assert figures.size.width == before
+async def test_the_figures_widen_for_a_long_line_and_narrow_back(demo_config, tmp_path):
+    async with demo_enps_panel(demo_config, tmp_path) as (pilot, panel, view):
+        figures = panel.query_one(RoomyFigures)
+        sparkline = panel.query_one(Sparkline)
+        widest = max(cell_len(line) for line in figures.lines)
+        before = figures.size.width
+        assert before == max(widest, 22)  # its widest line, or the CSS minimum
+        assert sparkline.region.x > figures.region.right  # side by side
+
+        longer = dataclasses.replace(view, target_text="target 30 by the end of next year")
+        panel.show(longer)
+        await pilot.pause()
+        meta = figures.lines[1]
+        assert meta.startswith("target 30 by the end of next year") and cell_len(meta) > 22
+        assert figures.size.width == cell_len(meta)
+        assert sparkline.region.x > figures.region.right  # narrower, never overlapped
+
+        panel.show(view)
+        await pilot.pause()
+        assert figures.size.width == before
 
 
 async def test_a_new_value_of_the_same_width_needs_no_layout(demo_config, tmp_path):
-    with serving_demo(demo_config, DEMO_TODAY) as config:
-        from tui.app import TandemApp
+    async with demo_enps_panel(demo_config, tmp_path) as (pilot, panel, view):
+        figures = panel.query_one(RoomyFigures)
+        layouts = []
+        refresh = type(figures).refresh
 
-        app = TandemApp(config, Store(tmp_path / "s.db"), clock=lambda: DEMO_NOW)
-        async with app.run_test(size=(160, 45)) as pilot:
-            await wait_for_refresh(app, pilot)
-            await pilot.pause()
-            panel = panels_by_metric(app)["enps"]
-            figures = panel.query_one(RoomyFigures)
-            view = panel._shown
-            assert view is not None
-            layouts = []
-            refresh = type(figures).refresh
+        def spy(self, *regions, layout=False, **kwargs):  # type: ignore[no-untyped-def]
+            layouts.append(layout)
+            return refresh(self, *regions, layout=layout, **kwargs)
 
-            def spy(self, *regions, layout=False, **kwargs):  # type: ignore[no-untyped-def]
-                layouts.append(layout)
-                return refresh(self, *regions, layout=layout, **kwargs)
-
-            figures.refresh = spy.__get__(figures)  # type: ignore[method-assign]
-            same_width = dataclasses.replace(view, value_text="42", change_text="▲ 9")
-            panel.show(same_width)
-            await pilot.pause()
-            assert figures.value == "42" and layouts == [False]
-            wider = dataclasses.replace(view, target_text="target 30 by the end of next year")
-            panel.show(wider)
-            await pilot.pause()
-            # The new width asks for one (Textual may follow it with its own, once resized).
-            assert layouts[:2] == [False, True]
+        figures.refresh = spy.__get__(figures)  # type: ignore[method-assign]
+        same_width = dataclasses.replace(view, value_text="42", change_text="▲ 9")
+        panel.show(same_width)
+        await pilot.pause()
+        assert figures.value == "42" and layouts == [False]
+        wider = dataclasses.replace(view, target_text="target 30 by the end of next year")
+        panel.show(wider)
+        await pilot.pause()
+        # The new width asks for one (Textual may follow it with its own, once resized).
+        assert layouts[:2] == [False, True]
