@@ -175,3 +175,25 @@ async def test_a_new_value_of_the_same_width_needs_no_layout(demo_config, tmp_pa
         await pilot.pause()
         # The new width asks for one (Textual may follow it with its own, once resized).
         assert layouts[:2] == [False, True]
+
+
+def digits_colour(figures: RoomyFigures) -> str:
+    first = next(seg for seg in figures.render_line(0) if seg.text.strip())
+    assert first.style is not None and first.style.color is not None
+    return first.style.color.get_truecolor().hex
+
+
+async def test_a_new_theme_recolours_the_digits_even_on_the_same_background(demo_config, tmp_path):
+    async with demo_enps_panel(demo_config, tmp_path) as (pilot, panel, view):
+        app = panel.app
+        figures = panel.query_one(RoomyFigures)
+        panel.show(dataclasses.replace(view, status="good"))
+        await pilot.pause()
+        assert digits_colour(figures) == app.current_theme.success.lower()
+        # Only the success colour differs: the painted lines must not be reused.
+        app.register_theme(
+            dataclasses.replace(app.current_theme, name="greener", success="#00ff00")
+        )
+        app.theme = "greener"
+        await pilot.pause()
+        assert digits_colour(figures) == "#00ff00"

@@ -143,6 +143,11 @@ class Figures(Widget):
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         return len(self._lines)
 
+    def styles_of_rows(self) -> tuple[Style, ...]:
+        """Styles the rows take from CSS beyond the widget's own: a new theme that changes
+        them (and not the background) must still repaint."""
+        return ()
+
     def rows(self) -> list[list[Segment]]:
         """Each line as Rich segments (Text.render leaves out the Text's own style)."""
         console = self.app.console
@@ -159,7 +164,7 @@ class Figures(Widget):
         # lines to Textual Content and that to strips cost about 1 ms a panel.
         width = self.size.width
         base = self.visual_style.rich_style
-        key = (self._view, self._lines, width, base)
+        key = (self._view, self._lines, width, base, self.styles_of_rows())
         if key != self._strips_key:
             self._strips_key = key
             self._strips = [
@@ -190,10 +195,16 @@ class RoomyFigures(Figures):
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         return _DIGITS_HEIGHT + len(self._lines)
 
-    def rows(self) -> list[list[Segment]]:
-        status = self._view.status if self._view else "none"
+    def _digits_style(self) -> Style:
         # The colour is a component style, not a class: a status change restyles nothing.
-        style = self.get_component_rich_style(f"figures--{status}", partial=True)
+        status = self._view.status if self._view else "none"
+        return self.get_component_rich_style(f"figures--{status}", partial=True)
+
+    def styles_of_rows(self) -> tuple[Style, ...]:
+        return (self._digits_style(),)
+
+    def rows(self) -> list[list[Segment]]:
+        style = self._digits_style()
         digits = [
             [segment]
             for segment in DigitsFont(self.value).render(style)
