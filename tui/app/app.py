@@ -18,10 +18,6 @@ from textual.message import Message
 from textual.screen import Screen
 
 from tui.app.dashboard import DashboardData, DashboardScreen
-from tui.app.detail import DetailScreen
-from tui.app.help import HelpScreen
-from tui.app.insights import InsightsScreen
-from tui.app.segments import SegmentScreen
 from tui.app.widgets import PairRow
 from tui.clock import Clock, utc_now
 from tui.config import Config
@@ -39,10 +35,13 @@ from tui.view import (
 )
 
 if TYPE_CHECKING:
-    # httpx and the fetching code load once the first frame is on screen.
+    # httpx and the fetching code load once the first frame is on screen, and the
+    # screens on top of the dashboard when one is first opened.
     import httpx
     from textual.theme import Theme
 
+    from tui.app.detail import DetailScreen
+    from tui.app.segments import SegmentScreen
     from tui.refresh import SourceOutcome
     from tui.scheduler import Scheduler
 
@@ -253,10 +252,15 @@ class TandemApp(App[None]):
         self.dashboard.show(data)
         # A screen on top shows the same refresh.
         screen = self.screen
-        if isinstance(screen, (InsightsScreen, SegmentScreen)):
-            screen.show(data.insights)
-        elif isinstance(screen, DetailScreen):
-            screen.show(self._detail(screen.pair_index, screen.segment))
+        if screen is not self.dashboard:
+            from tui.app.detail import DetailScreen
+            from tui.app.insights import InsightsScreen
+            from tui.app.segments import SegmentScreen
+
+            if isinstance(screen, (InsightsScreen, SegmentScreen)):
+                screen.show(data.insights)
+            elif isinstance(screen, DetailScreen):
+                screen.show(self._detail(screen.pair_index, screen.segment))
         self._show_sources(self.clock(), statuses)
         self._show_updated(statuses)
 
@@ -329,6 +333,8 @@ class TandemApp(App[None]):
         self.show_kiosk_page(pages[self._kiosk_page])
 
     def show_kiosk_page(self, page: str) -> None:
+        from tui.app.insights import InsightsScreen
+
         if isinstance(self.screen, InsightsScreen):
             self.pop_screen()
         if page == KIOSK_INSIGHTS:
@@ -444,6 +450,8 @@ class TandemApp(App[None]):
         self.notify(f"Theme: {self.theme}", timeout=2)
 
     def action_help(self) -> None:
+        from tui.app.help import HelpScreen
+
         self.push_screen(HelpScreen(self.config_path))
 
     def action_save_svg(self) -> None:
@@ -480,10 +488,14 @@ class TandemApp(App[None]):
             )
 
     def action_insights(self) -> None:
+        from tui.app.insights import InsightsScreen
+
         if self.insights is not None and not isinstance(self.screen, InsightsScreen):
             self.push_screen(InsightsScreen(self.view_config, self.insights))
 
     def action_segments(self) -> None:
+        from tui.app.segments import SegmentScreen
+
         if self.insights is not None and not isinstance(self.screen, SegmentScreen):
             self.push_screen(SegmentScreen(self.view_config, self.insights))
 
@@ -491,6 +503,8 @@ class TandemApp(App[None]):
         """Drill into a pair, for the whole organisation or one segment."""
         if self.insights is None:
             return
+        from tui.app.detail import DetailScreen
+
         detail = self._detail(pair_index, segment)
         if isinstance(self.screen, DetailScreen):
             self.screen.show(detail)
