@@ -31,8 +31,8 @@ import httpx
 from tui.config import BambooHRSource
 from tui.sources.auth import auth_headers
 from tui.sources.base import FetchResult, Record, SourceError
-from tui.sources.http import get_json
-from tui.sources.vendor import collect, vendor_policy
+from tui.sources.http import get_json, request_policy
+from tui.sources.vendor import collect
 
 VENDOR = "BambooHR"
 BASE_FIELDS = ("department", "hireDate", "terminationDate", "status")
@@ -63,7 +63,7 @@ async def fetch_records(
 ) -> FetchResult:
     started = time.monotonic()
     headers = auth_headers(source.auth, os.environ if environ is None else environ, source.id)
-    policy = vendor_policy(source, VENDOR)
+    policy = request_policy(source, VENDOR)
     fields = [*BASE_FIELDS, *(f for f in source.extra_fields if f not in BASE_FIELDS)]
     page = await get_json(
         client,

@@ -27,8 +27,8 @@ import httpx
 from tui.config import HiBobSource
 from tui.sources.auth import auth_headers
 from tui.sources.base import FetchResult, Record, SourceError
-from tui.sources.http import get_json
-from tui.sources.vendor import collect, date_part, vendor_policy
+from tui.sources.http import get_json, request_policy
+from tui.sources.vendor import collect, date_part
 
 VENDOR = "HiBob"
 FIELDS = {
@@ -75,7 +75,7 @@ async def fetch_records(
     headers = auth_headers(source.auth, os.environ if environ is None else environ, source.id)
     page = await get_json(
         client,
-        vendor_policy(source, VENDOR),
+        request_policy(source, VENDOR),
         f"{source.base_url}/people/search",
         headers=headers,
         what="people search",

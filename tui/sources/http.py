@@ -15,12 +15,17 @@ import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
 from tui import __version__
+from tui.sources.auth import credential_names
 from tui.sources.base import SourceError, display_url
+
+if TYPE_CHECKING:
+    from tui.config import JsonSource
+    from tui.sources.vendor import VendorSource
 
 USER_AGENT = f"Tandem/{__version__} httpx/{httpx.__version__}"
 
@@ -85,6 +90,24 @@ class JsonPage:
     url: httpx.URL
     links: dict[str, dict[str, str]]
     headers: httpx.Headers
+
+
+def request_policy(
+    source: JsonSource | VendorSource, vendor: str = "", reset_headers: tuple[str, ...] = ()
+) -> RequestPolicy:
+    """A source's timeouts, retries, backoff and size cap as configured, the names of its
+    credentials for hints on a 401/403, and who answers (a vendor's name) for messages."""
+    return RequestPolicy(
+        source_id=source.id,
+        timeout_seconds=source.timeout_seconds,
+        retries=source.retries,
+        backoff_seconds=source.backoff_seconds,
+        max_backoff_seconds=source.max_backoff_seconds,
+        max_response_bytes=source.max_response_bytes,
+        credential_names=tuple(credential_names(source.auth)),
+        vendor=vendor,
+        reset_headers=reset_headers,
+    )
 
 
 class _Transient(Exception):

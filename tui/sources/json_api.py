@@ -25,9 +25,9 @@ from tui.config import (
     OffsetPagination,
     PagePagination,
 )
-from tui.sources.auth import auth_headers, credential_names
+from tui.sources.auth import auth_headers
 from tui.sources.base import FetchResult, Record, SourceError
-from tui.sources.http import JsonPage, RequestPolicy, get_json
+from tui.sources.http import JsonPage, get_json, request_policy
 
 
 async def fetch_records(
@@ -78,18 +78,6 @@ async def fetch_records(
         _require_same_origin(url, source)
     result.seconds = time.monotonic() - started
     return result
-
-
-def request_policy(source: JsonSource) -> RequestPolicy:
-    return RequestPolicy(
-        source_id=source.id,
-        timeout_seconds=source.timeout_seconds,
-        retries=source.retries,
-        backoff_seconds=source.backoff_seconds,
-        max_backoff_seconds=source.max_backoff_seconds,
-        max_response_bytes=source.max_response_bytes,
-        credential_names=tuple(credential_names(source.auth)),
-    )
 
 
 def _next_page(

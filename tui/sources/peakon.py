@@ -30,8 +30,8 @@ import httpx
 from tui.config import PeakonSource
 from tui.sources.auth import require_secret
 from tui.sources.base import FetchResult, Record, SourceError
-from tui.sources.http import get_json
-from tui.sources.vendor import check_page_budget, collect, next_link, vendor_policy
+from tui.sources.http import get_json, request_policy
+from tui.sources.vendor import check_page_budget, collect, next_link
 
 VENDOR = "Peakon"
 
@@ -61,7 +61,7 @@ async def fetch_records(
 ) -> FetchResult:
     started = time.monotonic()
     environ = os.environ if environ is None else environ
-    policy = vendor_policy(source, VENDOR)
+    policy = request_policy(source, VENDOR)
     application_token = require_secret(environ, source.token_env, source.id)
     auth = await get_json(
         client,

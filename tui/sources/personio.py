@@ -31,8 +31,8 @@ import httpx
 from tui.config import PersonioSource
 from tui.sources.auth import require_secret
 from tui.sources.base import FetchResult, Record, SourceError
-from tui.sources.http import get_json
-from tui.sources.vendor import check_page_budget, collect, date_part, vendor_policy
+from tui.sources.http import get_json, request_policy
+from tui.sources.vendor import check_page_budget, collect, date_part
 
 VENDOR = "Personio"
 TOKEN_SECONDS = 23 * 3600
@@ -82,7 +82,7 @@ async def _token(
     secret = require_secret(environ, source.client_secret_env, source.id)
     page = await get_json(
         client,
-        vendor_policy(source, VENDOR),
+        request_policy(source, VENDOR),
         f"{source.base_url}/auth",
         what="token",
         method="POST",
@@ -102,7 +102,7 @@ async def fetch_records(
 ) -> FetchResult:
     started = time.monotonic()
     environ = os.environ if environ is None else environ
-    policy = vendor_policy(source, VENDOR)
+    policy = request_policy(source, VENDOR)
     result = FetchResult(source.id, [])
     token = await _token(source, client, environ, fresh=False)
     seen: set[str] = set()

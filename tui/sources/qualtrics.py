@@ -37,8 +37,8 @@ import httpx
 from tui.config import QualtricsSource
 from tui.sources.auth import auth_headers
 from tui.sources.base import FetchResult, Record, SourceError
-from tui.sources.http import Sleep, get_bytes, get_json
-from tui.sources.vendor import collect, vendor_policy
+from tui.sources.http import Sleep, get_bytes, get_json, request_policy
+from tui.sources.vendor import collect
 
 VENDOR = "Qualtrics"
 
@@ -100,7 +100,7 @@ async def fetch_records(
     """Every response, or those recorded since `since` (an incremental refresh)."""
     started = time.monotonic()
     headers = auth_headers(source.auth, os.environ if environ is None else environ, source.id)
-    policy = vendor_policy(source, VENDOR)
+    policy = request_policy(source, VENDOR)
     exports = f"{source.url}/surveys/{source.survey_id}/export-responses"
     result = FetchResult(source.id, [])
 

@@ -33,8 +33,8 @@ import httpx
 from tui.config import SurveyMonkeySource
 from tui.sources.auth import auth_headers
 from tui.sources.base import FetchResult, Record, SourceError
-from tui.sources.http import get_json
-from tui.sources.vendor import check_page_budget, collect, next_link, vendor_policy
+from tui.sources.http import get_json, request_policy
+from tui.sources.vendor import check_page_budget, collect, next_link
 
 VENDOR = "SurveyMonkey"
 RESET_HEADERS = ("X-Ratelimit-App-Global-Minute-Reset",)
@@ -99,7 +99,7 @@ async def fetch_records(
     """Every answered response, or those created since `since` (an incremental refresh)."""
     started = time.monotonic()
     headers = auth_headers(source.auth, os.environ if environ is None else environ, source.id)
-    policy = vendor_policy(source, VENDOR, RESET_HEADERS)
+    policy = request_policy(source, VENDOR, RESET_HEADERS)
     survey = f"{source.base_url}/surveys/{source.survey_id}"
     details = await get_json(
         client, policy, f"{survey}/details", headers=headers, what="survey details"

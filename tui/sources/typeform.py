@@ -31,8 +31,8 @@ import httpx
 from tui.config import TypeformSource
 from tui.sources.auth import auth_headers
 from tui.sources.base import FetchResult, Record, SourceError
-from tui.sources.http import get_json
-from tui.sources.vendor import check_page_budget, collect, vendor_policy
+from tui.sources.http import get_json, request_policy
+from tui.sources.vendor import check_page_budget, collect
 
 VENDOR = "Typeform"
 
@@ -84,7 +84,7 @@ async def fetch_records(
     """Every answered response, or those submitted since `since` (an incremental refresh)."""
     started = time.monotonic()
     headers = auth_headers(source.auth, os.environ if environ is None else environ, source.id)
-    policy = vendor_policy(source, VENDOR)
+    policy = request_policy(source, VENDOR)
     url = f"{source.base_url}/forms/{source.form_id}/responses"
     result = FetchResult(source.id, [])
     seen: set[str] = set()

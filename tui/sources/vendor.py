@@ -1,4 +1,5 @@
-"""What the built-in vendor kinds share: the request policy, and following a next link."""
+"""What the built-in vendor kinds share: a page budget, following a next link, dates, and
+collecting records."""
 
 from __future__ import annotations
 
@@ -19,9 +20,7 @@ from tui.config import (
     WorkdaySource,
     ZendeskSource,
 )
-from tui.sources.auth import credential_names
 from tui.sources.base import FetchResult, Record, SourceError
-from tui.sources.http import RequestPolicy
 
 VendorSource = (
     QualtricsSource
@@ -34,22 +33,6 @@ VendorSource = (
     | WorkdaySource
     | PeakonSource
 )
-
-
-def vendor_policy(
-    source: VendorSource, vendor: str, reset_headers: tuple[str, ...] = ()
-) -> RequestPolicy:
-    return RequestPolicy(
-        source_id=source.id,
-        timeout_seconds=source.timeout_seconds,
-        retries=source.retries,
-        backoff_seconds=source.backoff_seconds,
-        max_backoff_seconds=source.max_backoff_seconds,
-        max_response_bytes=source.max_response_bytes,
-        credential_names=tuple(credential_names(source.auth)),
-        vendor=vendor,
-        reset_headers=reset_headers,
-    )
 
 
 def check_page_budget(pages: int, source: VendorSource) -> None:

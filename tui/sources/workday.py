@@ -30,8 +30,8 @@ import httpx
 from tui.config import WorkdaySource
 from tui.sources.auth import auth_headers
 from tui.sources.base import FetchResult, Record, SourceError
-from tui.sources.http import get_json
-from tui.sources.vendor import date_part, vendor_policy
+from tui.sources.http import get_json, request_policy
+from tui.sources.vendor import date_part
 
 VENDOR = "Workday"
 
@@ -53,7 +53,7 @@ async def fetch_records(
     headers = auth_headers(source.auth, os.environ if environ is None else environ, source.id)
     page = await get_json(
         client,
-        vendor_policy(source, VENDOR),
+        request_policy(source, VENDOR),
         source.report_url,
         params={**source.prompts, "format": "json"},
         headers=headers,

@@ -32,8 +32,8 @@ import httpx
 from tui.config import ZendeskSource
 from tui.sources.auth import require_secret
 from tui.sources.base import FetchResult, Record, SourceError
-from tui.sources.http import get_json
-from tui.sources.vendor import check_page_budget, collect, next_link, vendor_policy
+from tui.sources.http import get_json, request_policy
+from tui.sources.vendor import check_page_budget, collect, next_link
 
 VENDOR = "Zendesk"
 _RATINGS = {"good": 1, "bad": 0}
@@ -76,7 +76,7 @@ async def fetch_records(
     """Every received rating, or those since `since` (an incremental refresh)."""
     started = time.monotonic()
     headers = _headers(source, os.environ if environ is None else environ)
-    policy = vendor_policy(source, VENDOR)
+    policy = request_policy(source, VENDOR)
     result = FetchResult(source.id, [])
     url: httpx.URL | None = httpx.URL(f"{source.url}/satisfaction_ratings.json")
     first: dict[str, Any] = {"score": "received", "page[size]": source.page_size}
