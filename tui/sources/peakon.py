@@ -31,7 +31,7 @@ from tui.config import PeakonSource
 from tui.sources.auth import require_secret
 from tui.sources.base import FetchResult, Record, SourceError
 from tui.sources.http import get_json, request_policy
-from tui.sources.vendor import check_page_budget, collect, next_link
+from tui.sources.vendor import collect, list_page, next_link
 
 VENDOR = "Peakon"
 
@@ -82,15 +82,9 @@ async def fetch_records(
     params: dict[str, Any] | None = {"per_page": source.per_page}
     seen: set[str] = set()
     while url is not None:
-        check_page_budget(result.pages, source)
-        page = await get_json(
-            client, policy, url, params=params, headers=headers, what=f"page {result.pages + 1}"
+        page, body, items = await list_page(
+            client, policy, source, result, url, "data", params=params, headers=headers
         )
-        result.pages += 1
-        body = page.body if isinstance(page.body, dict) else {}
-        items = body.get("data")
-        if not isinstance(items, list):
-            raise SourceError(f"{source.id}: page {result.pages} has no data list")
         collect(
             result,
             items,

@@ -34,7 +34,7 @@ from tui.config import SurveyMonkeySource
 from tui.sources.auth import auth_headers
 from tui.sources.base import FetchResult, Record, SourceError
 from tui.sources.http import get_json, request_policy
-from tui.sources.vendor import check_page_budget, collect, next_link
+from tui.sources.vendor import collect, list_page, next_link
 
 VENDOR = "SurveyMonkey"
 RESET_HEADERS = ("X-Ratelimit-App-Global-Minute-Reset",)
@@ -115,15 +115,18 @@ async def fetch_records(
     url: httpx.URL | None = httpx.URL(f"{survey}/responses/bulk")
     seen: set[str] = set()
     while url is not None:
-        check_page_budget(result.pages - 1, source)  # the survey's details were the first request
-        page = await get_json(
-            client, policy, url, params=params, headers=headers, what=f"page {result.pages}"
+        # The survey's details were the first request.
+        page, body, items = await list_page(
+            client,
+            policy,
+            source,
+            result,
+            url,
+            "data",
+            params=params,
+            headers=headers,
+            earlier_requests=1,
         )
-        result.pages += 1
-        body = page.body
-        items = body.get("data") if isinstance(body, dict) else None
-        if not isinstance(items, list):
-            raise SourceError(f"{source.id}: page {result.pages - 1} has no list of responses")
         collect(
             result,
             items,
@@ -132,7 +135,7 @@ async def fetch_records(
             seen,
             "response",
         )
-        links = body.get("links") if isinstance(body, dict) else None
+        links = body.get("links")
         # The next link carries its own query string.
         url = next_link(page.url, (links or {}).get("next"), source.base_url, source.id)
         params = None

@@ -30,9 +30,9 @@ import httpx
 
 from tui.config import TypeformSource
 from tui.sources.auth import auth_headers
-from tui.sources.base import FetchResult, Record, SourceError
-from tui.sources.http import get_json, request_policy
-from tui.sources.vendor import check_page_budget, collect
+from tui.sources.base import FetchResult, Record
+from tui.sources.http import request_policy
+from tui.sources.vendor import collect, list_page
 
 VENDOR = "Typeform"
 
@@ -90,19 +90,14 @@ async def fetch_records(
     seen: set[str] = set()
     before: str | None = None
     while True:
-        check_page_budget(result.pages, source)
         params: dict[str, Any] = {"page_size": source.page_size}
         if before:
             params["before"] = before
         if since is not None:
             params["since"] = since.strftime("%Y-%m-%dT%H:%M:%SZ")
-        page = await get_json(
-            client, policy, url, params=params, headers=headers, what=f"page {result.pages + 1}"
+        _, _, items = await list_page(
+            client, policy, source, result, url, "items", params=params, headers=headers
         )
-        result.pages += 1
-        items = page.body.get("items") if isinstance(page.body, dict) else None
-        if not isinstance(items, list):
-            raise SourceError(f"{source.id}: page {result.pages} has no list of items")
         collect(
             result,
             items,

@@ -21,6 +21,7 @@ from tui.config import (
     ZendeskSource,
 )
 from tui.sources.base import FetchResult, Record, SourceError
+from tui.sources.http import JsonPage, RequestPolicy, get_json
 
 VendorSource = (
     QualtricsSource
@@ -39,6 +40,36 @@ def check_page_budget(pages: int, source: VendorSource) -> None:
     """Stop a pagination that never ends: at most `max_pages` pages a refresh."""
     if pages >= source.max_pages:
         raise SourceError(f"{source.id}: stopped after max_pages = {source.max_pages} pages")
+
+
+async def list_page(
+    client: httpx.AsyncClient,
+    policy: RequestPolicy,
+    source: VendorSource,
+    result: FetchResult,
+    url: httpx.URL | str,
+    key: str,
+    *,
+    params: dict[str, Any] | None = None,
+    headers: dict[str, str] | None = None,
+    earlier_requests: int = 0,
+) -> tuple[JsonPage, dict[str, Any], list[Any]]:
+    """The next page of a paged list, within the source's page budget and counted in
+    `result.pages`: the page, its body, and the list under `key` (a body without one is a
+    changed payload, refused naming the page). `earlier_requests` are requests before the
+    first page (SurveyMonkey's survey details) that neither the budget nor the page
+    numbers count."""
+    number = result.pages - earlier_requests + 1
+    check_page_budget(number - 1, source)
+    page = await get_json(
+        client, policy, url, params=params, headers=headers, what=f"page {number}"
+    )
+    result.pages += 1
+    body = page.body if isinstance(page.body, dict) else {}
+    items = body.get(key)
+    if not isinstance(items, list):
+        raise SourceError(f"{source.id}: page {number} has no {key} list")
+    return page, body, items
 
 
 def next_link(current: httpx.URL, link: object, origin: str, source_id: str) -> httpx.URL | None:

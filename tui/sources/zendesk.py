@@ -31,9 +31,9 @@ import httpx
 
 from tui.config import ZendeskSource
 from tui.sources.auth import require_secret
-from tui.sources.base import FetchResult, Record, SourceError
-from tui.sources.http import get_json, request_policy
-from tui.sources.vendor import check_page_budget, collect, next_link
+from tui.sources.base import FetchResult, Record
+from tui.sources.http import request_policy
+from tui.sources.vendor import collect, list_page, next_link
 
 VENDOR = "Zendesk"
 _RATINGS = {"good": 1, "bad": 0}
@@ -85,15 +85,16 @@ async def fetch_records(
     params: dict[str, Any] | None = first
     seen: set[str] = set()
     while url is not None:
-        check_page_budget(result.pages, source)
-        page = await get_json(
-            client, policy, url, params=params, headers=headers, what=f"page {result.pages + 1}"
+        page, body, items = await list_page(
+            client,
+            policy,
+            source,
+            result,
+            url,
+            "satisfaction_ratings",
+            params=params,
+            headers=headers,
         )
-        result.pages += 1
-        body = page.body if isinstance(page.body, dict) else {}
-        items = body.get("satisfaction_ratings")
-        if not isinstance(items, list):
-            raise SourceError(f"{source.id}: page {result.pages} has no satisfaction_ratings list")
         collect(result, items, rating_record, "rating_id", seen, "rating")
         meta, links = body.get("meta"), body.get("links")
         meta = meta if isinstance(meta, dict) else {}
