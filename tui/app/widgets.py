@@ -112,12 +112,15 @@ class Figures(Widget):
     _view: PanelView | None = None
     _lines: tuple[Text, ...] = ()
     _width = 0
+    # Counts the views shown: the painted lines are kept until it moves.
+    _shown_count = 0
 
     def show(self, view: PanelView, no_color: bool = False) -> None:
         lines = self.lines_of(view, no_color)
         if view == self._view and lines == self._lines:
             return
         self._view, self._lines = view, lines
+        self._shown_count += 1
         width = self.content_width()
         # Within the CSS minimum a new width changes nothing on screen.
         minimum = self.styles.min_width
@@ -164,7 +167,9 @@ class Figures(Widget):
         # lines to Textual Content and that to strips cost about 1 ms a panel.
         width = self.size.width
         base = self.visual_style.rich_style
-        key = (self._view, self._lines, width, base, self.styles_of_rows())
+        # A count, not the view: the view would be compared whole, history and all, for
+        # every line painted.
+        key = (self._shown_count, width, base, self.styles_of_rows())
         if key != self._strips_key:
             self._strips_key = key
             self._strips = [
