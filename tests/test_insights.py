@@ -11,9 +11,9 @@ from tui.config import Config, LinkageSettings, parse_config
 from tui.insights import (
     TOO_FEW,
     complete_periods,
-    compute_insights,
     early_warning,
     expected_sign,
+    insights_from_store,
     pair_detail,
     pair_linkage,
     sort_rows,
@@ -270,12 +270,7 @@ def _fill_store(store: Store, config: Config) -> None:
 def test_every_segment_gets_a_row_and_a_suppressed_one_is_hidden_and_left_out(config, tmp_path):
     store = Store(tmp_path / "s.db")
     _fill_store(store, config)
-    insights = compute_insights(
-        config,
-        lambda m, s: store.series(m, "month", s, limit=24),
-        lambda m: store.segments(m, "month"),
-        TODAY,
-    )
+    insights = insights_from_store(config, store, TODAY)
     rows = insights.of_pair(0)
     assert [row.segment for row in rows] == ["", "Legal", "Sales", "Support"]
     legal = next(row for row in rows if row.segment == "Legal")
@@ -293,12 +288,7 @@ def test_every_segment_gets_a_row_and_a_suppressed_one_is_hidden_and_left_out(co
 def test_rows_sort_by_gap_by_change_and_by_name(config, tmp_path):
     store = Store(tmp_path / "s.db")
     _fill_store(store, config)
-    insights = compute_insights(
-        config,
-        lambda m, s: store.series(m, "month", s, limit=24),
-        lambda m: store.segments(m, "month"),
-        TODAY,
-    )
+    insights = insights_from_store(config, store, TODAY)
     segments = insights.segments_of(0)
     by_gap = [row.segment for row in sort_rows(segments, "gap")]
     expected_gap = sorted(
@@ -318,7 +308,7 @@ def test_the_drill_down_has_every_period_and_its_counts(config, tmp_path):
     def series_of(metric_id, segment):
         return store.series(metric_id, "month", segment, limit=24)
 
-    insights = compute_insights(config, series_of, lambda m: store.segments(m, "month"), TODAY)
+    insights = insights_from_store(config, store, TODAY, series_of)
     detail = pair_detail(config, insights, series_of, TODAY, 0, "Legal")
     assert detail.segments == ("", "Legal", "Sales", "Support")
     assert len(detail.points) == 24
