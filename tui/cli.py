@@ -254,15 +254,11 @@ async def _refresh_and_compute(config: Config, store: Any) -> tuple[Any, ...]:
 
 async def _snapshot(config: Config, store: Any) -> int:
     """Refresh every source into the store, then print every metric and insight as JSON."""
-    from tui.report import insights_json, metric_json
+    from tui.report import document_header, insights_json, metric_json
 
     outcomes, now, statuses, views, insights = await _refresh_and_compute(config, store)
     document = {
-        "tandem": __version__,
-        "generated_at": now.isoformat(timespec="seconds"),
-        "organisation": config.dashboard.organisation,
-        "period": config.dashboard.period,
-        "demo_data": config.dashboard.demo,
+        **document_header(config, now),
         "metrics": [
             metric_json(metric, views[metric.id], statuses.get(metric.source))
             for metric in config.metrics

@@ -241,6 +241,17 @@ def csv_report(config: Config, views: Mapping[str, PanelView]) -> str:
     return buffer.getvalue()
 
 
+def document_header(config: Config, now: datetime) -> dict[str, object]:
+    """What every JSON document Tandem writes opens with: who wrote it, when, about what."""
+    return {
+        "tandem": __version__,
+        "generated_at": now.isoformat(timespec="seconds"),
+        "organisation": config.dashboard.organisation,
+        "period": config.dashboard.period,
+        "demo_data": config.dashboard.demo,
+    }
+
+
 def json_report(
     config: Config,
     views: Mapping[str, PanelView],
@@ -250,11 +261,7 @@ def json_report(
     import json
 
     document = {
-        "tandem": __version__,
-        "generated_at": now.isoformat(timespec="seconds"),
-        "organisation": config.dashboard.organisation,
-        "period": config.dashboard.period,
-        "demo_data": config.dashboard.demo,
+        **document_header(config, now),
         "panels": report_rows(config, views),
         **insights_json(insights),
     }
