@@ -520,20 +520,6 @@ class BambooHRSource(TenantSourceBase):
 
     _env = field_validator("api_key_env")(_check_env_name)
 
-    @field_validator("company_domain")
-    @classmethod
-    def _domain(cls, value: str | None) -> str | None:
-        if value is not None and not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9-]*", value):
-            raise ValueError(
-                "expected the company domain alone, such as acme for acme.bamboohr.com"
-            )
-        return value
-
-    @field_validator("base_url")
-    @classmethod
-    def _base(cls, value: str | None) -> str | None:
-        return None if value is None else _check_base_url(value)
-
     @field_validator("extra_fields")
     @classmethod
     def _fields(cls, value: list[str]) -> list[str]:
