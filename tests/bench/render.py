@@ -11,17 +11,25 @@ The figure is the process's CPU time over that span, so Textual's frame pacing
 from __future__ import annotations
 
 import asyncio
+import functools
 import multiprocessing
 import random
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from tests.bench.results import Figure, median
 from tests.bench.throughput import NOW, TODAY
 
+if TYPE_CHECKING:
+    from textual.app import App
+
 PAIRS = 12
+# Short enough for the compact layout: three lines a panel, as on most laptops.
+SCREEN = (200, 60)
 
 
 def config_text() -> str:
@@ -84,6 +92,37 @@ def sparklines_alone(width: int, height: int, runs: int = 15) -> float:
 SETTLE_SECONDS = 0.15
 
 
+class FrameClock:
+    """Records each frame an app writes, with the moment and the process's CPU time."""
+
+    def __init__(self, app: App[Any]) -> None:
+        self.painted: list[tuple[float, float]] = []
+        display = app._display
+
+        def record_frame(screen: object, update: object) -> None:
+            self.painted.append((time.perf_counter(), time.process_time()))
+            display(screen, update)  # type: ignore[arg-type]
+
+        app._display = record_frame  # type: ignore[method-assign, assignment]
+
+    async def time(self, update: Callable[[], None]) -> tuple[float, float, int] | None:
+        """CPU and wall seconds from calling `update` to the last frame it caused, and
+        the number of frames; None if it painted nothing."""
+        painted = self.painted
+        painted.clear()
+        wall, cpu = time.perf_counter(), time.process_time()
+        update()
+        while True:
+            seen = len(painted)
+            await asyncio.sleep(SETTLE_SECONDS)
+            if len(painted) == seen:
+                break
+        if not painted:
+            return None
+        last_wall, last_cpu = painted[-1]
+        return last_cpu - cpu, last_wall - wall, len(painted)
+
+
 @dataclass
 class Timings:
     changed_cpu: list[float] = field(default_factory=list)
@@ -113,40 +152,17 @@ def measure(updates: int, blank_sparklines: bool = False) -> Timings:
             store = Store(Path(folder) / "render.db")
             store.write_refresh("s", histories[0], NOW, 1, 1, 0.1)  # type: ignore[arg-type]
             app = TandemApp(config, store, clock=lambda: NOW, fetch_automatically=False)
-            # Each frame Textual writes, with the moment and the process's CPU time so far.
-            painted: list[tuple[float, float]] = []
-            display = app._display
-
-            def record_frame(screen: object, update: object) -> None:
-                painted.append((time.perf_counter(), time.process_time()))
-                display(screen, update)  # type: ignore[arg-type]
-
-            app._display = record_frame  # type: ignore[method-assign]
-
-            async def timed_update() -> tuple[float, float, int] | None:
-                """CPU and wall seconds from reading the store to the update's last frame."""
-                painted.clear()
-                wall, cpu = time.perf_counter(), time.process_time()
-                app.show_from_store()
-                while True:
-                    seen = len(painted)
-                    await asyncio.sleep(SETTLE_SECONDS)
-                    if len(painted) == seen:
-                        break
-                if not painted:
-                    return None
-                last_wall, last_cpu = painted[-1]
-                return last_cpu - cpu, last_wall - wall, len(painted)
+            frames = FrameClock(app)
 
             async def drive() -> None:
-                async with app.run_test(size=(200, 60)) as pilot:
+                async with app.run_test(size=SCREEN) as pilot:
                     await pilot.pause()
                     size = app.screen.query(Sparkline).first().size
                     timings.sparkline_size = (size.width, size.height)
                     for update in range(updates + 2):
                         store.write_refresh("s", histories[update + 1], NOW, 1, 1, 0.1)  # type: ignore[arg-type]
                         await pilot.pause()
-                        timed = await timed_update()
+                        timed = await frames.time(app.show_from_store)
                         if update >= 2 and timed:  # the first two warm the caches
                             timings.changed_cpu.append(timed[0])
                             timings.changed_wall.append(timed[1])
@@ -167,12 +183,94 @@ def blank_median(updates: int) -> float:
     return median(measure(updates, blank_sparklines=True).changed_cpu)
 
 
+def stock_median(updates: int) -> float:
+    """The same change on screen, made with Textual's stock widgets and nothing of
+    Tandem's: what Textual itself asks of an update like this one.
+
+    Each panel is a Static of the compact figures' three lines beside an empty
+    Static the sparkline's size, in a bordered row coloured by status, under a
+    caption line per pair; an update gives every Static its new lines, repaints
+    every empty one and moves the panels whose status changed to their new
+    border colour. No store is read and nothing is computed but the text.
+    """
+    from textual.app import App, ComposeResult
+    from textual.containers import Horizontal, Vertical
+    from textual.widgets import Static
+
+    class Panel(Horizontal):
+        DEFAULT_CSS = """
+        Panel { width: 1fr; height: 3; background: $surface; padding: 0 0 0 1;
+                border-left: outer $success; }
+        Panel.-warn { border-left: outer $warning; }
+        Panel.-bad { border-left: outer $error; }
+        Panel > .figures { width: auto; min-width: 36; height: 3; }
+        Panel > .sparkline { width: 1fr; height: 3; margin-left: 2; }
+        """
+
+        def compose(self) -> ComposeResult:
+            yield Static(classes="figures")
+            yield Static(classes="sparkline")
+
+    class Stock(App[None]):
+        CSS = "Horizontal.pair { height: auto; } .caption { height: 1; }"
+
+        def compose(self) -> ComposeResult:
+            with Vertical():
+                for _ in range(PAIRS):
+                    yield Static(classes="caption")
+                    with Horizontal(classes="pair"):
+                        yield Panel()
+                        yield Panel()
+
+        def show(self, observations: list[object]) -> None:
+            latest: dict[str, list[float]] = {}
+            for observation in observations:
+                latest.setdefault(observation.metric_id, []).append(observation.value)  # type: ignore[attr-defined]
+            for i, panel in enumerate(self.query(Panel)):
+                values = latest[f"m{i}"]
+                value, change = values[-1], values[-1] - values[-2]
+                status = "good" if value >= 40 else "warn" if value >= 30 else "bad"
+                panel.set_class(status == "warn", "-warn")
+                panel.set_class(status == "bad", "-bad")
+                figures, sparkline = panel.children
+                assert isinstance(figures, Static)
+                figures.update(
+                    f"[b]Metric {i}[/]  [b]{value:.1f}[/]  {change:+.1f} vs last month\n"
+                    f"target 50 · n {len(values)}\n[dim]{TODAY:%B %Y}[/]"
+                )
+                sparkline.refresh()
+            for i, caption in enumerate(self.query(".caption")):
+                e, c = latest[f"m{2 * i}"][-1], latest[f"m{2 * i + 1}"][-1]
+                assert isinstance(caption, Static)
+                caption.update(f"Metric {2 * i} ↔ Metric {2 * i + 1} · gap {e - c:+.1f}")
+
+    histories = [history(seed) for seed in range(updates + 3)]
+    app = Stock()
+    frames = FrameClock(app)
+    cpu: list[float] = []
+
+    async def drive() -> None:
+        async with app.run_test(size=SCREEN) as pilot:
+            app.show(histories[0])
+            await pilot.pause()
+            for update in range(updates + 2):
+                await pilot.pause()
+                timed = await frames.time(functools.partial(app.show, histories[update + 1]))
+                if update >= 2 and timed:
+                    cpu.append(timed[0])
+
+    asyncio.run(drive())
+    return median(cpu)
+
+
 def run(updates: int = 15) -> tuple[list[Figure], str]:
     timings = measure(updates)
     # In a process of its own: a second app in one process runs on the first one's
     # heap, and every update then costs more (garbage collection walks more objects).
     with multiprocessing.get_context("spawn").Pool(1) as pool:
         blank_cpu = pool.apply(blank_median, (updates,))
+    with multiprocessing.get_context("spawn").Pool(1) as pool:
+        stock_cpu = pool.apply(stock_median, (updates,))
     width, height = timings.sparkline_size
     return [
         Figure(
@@ -203,6 +301,13 @@ def run(updates: int = 15) -> tuple[list[Figure], str]:
             "ms",
             None,
             "everything but plotext: what a sparkline costing nothing would leave",
+        ),
+        Figure(
+            "render: the same change made with stock Textual widgets, CPU",
+            stock_cpu * 1000,
+            "ms",
+            None,
+            "Statics, no store read, no plotext: what Textual's own widgets ask",
         ),
         Figure(
             "render: an update that changes nothing",
