@@ -1,0 +1,66 @@
+"""The benchmarks' own machinery, so that it cannot rot unseen between runs.
+
+No figure is checked against a target here (timings belong in `python -m tests.bench`,
+not in tests); these check that the benchmarks still see what they time: the frames a
+render update paints, a program's output in a real terminal, and the verdict printed
+beside each figure. The render benchmark leans on Textual's private `App._display`,
+which an upgrade could rename.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from tests.bench import render
+from tests.bench.results import Figure, table
+from tests.bench.terminal import time_until
+from tui.app.widgets import Sparkline
+
+
+def test_a_figure_says_whether_it_holds_and_by_how_much() -> None:
+    assert Figure("render", 69.3, "ms", 50).cells() == (
+        "69.3 ms",
+        "≤ 50.0 ms",
+        "MISSED by 19.3 ms",
+        "",
+    )
+    assert Figure("start", 0.418, "s", 0.6, "median of 7").cells() == (
+        "0.418 s",
+        "≤ 0.6 s",
+        "holds",
+        "median of 7",
+    )
+    assert Figure("bare", 0.169, "s", None).cells() == ("0.169 s", "", "", "")
+    assert table([Figure("start", 0.418, "s", 0.6)]).splitlines() == [
+        "| figure | measured | target  | verdict | notes |",
+        "| ------ | -------- | ------- | ------- | ----- |",
+        "| start  | 0.418 s  | ≤ 0.6 s | holds   |       |",
+    ]
+
+
+def test_the_render_benchmark_times_each_update_to_its_painted_frame() -> None:
+    timings = render.measure(updates=1)
+    assert len(timings.changed_cpu) == 1 and timings.changed_cpu[0] > 0
+    assert timings.frames[0] >= 1  # the update's frame was seen, not just waited for
+    width, height = timings.sparkline_size
+    assert width > 20 and height == 3  # the compact layout's sparklines
+
+
+def test_the_blank_sparkline_run_leaves_the_sparkline_as_it_was() -> None:
+    build = Sparkline._build
+    timings = render.measure(updates=1, blank_sparklines=True)
+    assert len(timings.changed_cpu) == 1
+    assert Sparkline._build is build
+
+
+def test_the_stock_textual_comparison_paints_its_updates() -> None:
+    assert render.stock_median(updates=1) > 0
+
+
+def test_time_until_sees_what_a_program_writes_in_a_terminal() -> None:
+    program = [sys.executable, "-c", "import time; print('ready', flush=True); time.sleep(5)"]
+    painted = time_until(program, "ready", timeout=10)
+    assert painted.seconds is not None and painted.seconds < 10
+    never = time_until([sys.executable, "-c", "print('something else')"], "ready", timeout=2)
+    assert never.seconds is None
+    assert b"something else" in never.output
