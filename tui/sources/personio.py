@@ -32,7 +32,7 @@ from tui.config import PersonioSource
 from tui.sources.auth import require_secret
 from tui.sources.base import FetchResult, Record, SourceError
 from tui.sources.http import get_json, request_policy
-from tui.sources.vendor import check_page_budget, collect, date_part
+from tui.sources.vendor import collect, date_part, list_page
 
 VENDOR = "Personio"
 TOKEN_SECONDS = 23 * 3600
@@ -108,15 +108,16 @@ async def fetch_records(
     seen: set[str] = set()
     offset, retried_auth = 0, False
     while True:
-        check_page_budget(result.pages, source)
         try:
-            page = await get_json(
+            _, body, items = await list_page(
                 client,
                 policy,
+                source,
+                result,
                 f"{source.base_url}/company/employees",
+                "data",
                 params={"limit": source.limit, "offset": offset},
                 headers={"Authorization": f"Bearer {token}"},
-                what=f"page {result.pages + 1}",
             )
         except SourceError as error:
             # A kept token that expired early: one fresh token, then give up.
@@ -125,11 +126,6 @@ async def fetch_records(
                 token = await _token(source, client, environ, fresh=True)
                 continue
             raise
-        result.pages += 1
-        body = page.body if isinstance(page.body, dict) else {}
-        items = body.get("data")
-        if not isinstance(items, list):
-            raise SourceError(f"{source.id}: page {result.pages} has no list of employees")
         collect(
             result,
             items,
