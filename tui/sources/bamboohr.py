@@ -32,7 +32,7 @@ from tui.config import BambooHRSource
 from tui.sources.auth import auth_headers
 from tui.sources.base import FetchResult, Record, SourceError
 from tui.sources.http import get_json, request_policy
-from tui.sources.vendor import collect
+from tui.sources.vendor import one_response
 
 VENDOR = "BambooHR"
 BASE_FIELDS = ("department", "hireDate", "terminationDate", "status")
@@ -78,14 +78,11 @@ async def fetch_records(
     employees = page.body.get("employees") if isinstance(page.body, dict) else None
     if not isinstance(employees, list):
         raise SourceError(f"{source.id}: the report has no list of employees")
-    result = FetchResult(source.id, [], pages=1)
-    seen: set[str] = set()
-    collect(
-        result,
+    result = one_response(
+        source.id,
         employees,
         lambda item: employee_record(item, source.extra_fields),
         "employee_id",
-        seen,
         "employee",
     )
     result.seconds = time.monotonic() - started

@@ -28,7 +28,7 @@ from tui.config import HiBobSource
 from tui.sources.auth import auth_headers
 from tui.sources.base import FetchResult, Record, SourceError
 from tui.sources.http import get_json, request_policy
-from tui.sources.vendor import collect, date_part
+from tui.sources.vendor import date_part, one_response
 
 VENDOR = "HiBob"
 FIELDS = {
@@ -89,14 +89,11 @@ async def fetch_records(
     people = page.body.get("employees") if isinstance(page.body, dict) else None
     if not isinstance(people, list):
         raise SourceError(f"{source.id}: the search has no list of employees")
-    result = FetchResult(source.id, [], pages=1)
-    seen: set[str] = set()
-    collect(
-        result,
+    result = one_response(
+        source.id,
         people,
         lambda item: person_record(item, source.extra_fields),
         "employee_id",
-        seen,
         "person",
     )
     result.seconds = time.monotonic() - started

@@ -124,3 +124,16 @@ def collect(
             continue
         seen.add(identity)
         result.records.append(record)
+
+
+def one_response(
+    source_id: str,
+    items: list[Any],
+    make: Callable[[Any], Record | str | None],
+    key: str,
+    noun: str,
+) -> FetchResult:
+    """The records of a fetch that one response answers whole (a report, a search)."""
+    result = FetchResult(source_id, [], pages=1)
+    collect(result, items, make, key, set(), noun)
+    return result
