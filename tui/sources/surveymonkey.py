@@ -107,11 +107,12 @@ async def fetch_records(
     scores = choice_scores(details.body, source.question_id, source.id)
 
     result = FetchResult(source.id, [], pages=1)
-    params: dict[str, Any] | None = {"per_page": source.per_page}
+    first: dict[str, Any] = {"per_page": source.per_page}
     if source.status != "any":
-        params = {**(params or {}), "status": source.status}
+        first["status"] = source.status
     if since is not None:
-        params = {**(params or {}), "start_created_at": since.strftime("%Y-%m-%dT%H:%M:%S+00:00")}
+        first["start_created_at"] = since.strftime("%Y-%m-%dT%H:%M:%S+00:00")
+    params: dict[str, Any] | None = first
     url: httpx.URL | None = httpx.URL(f"{survey}/responses/bulk")
     seen: set[str] = set()
     while url is not None:
