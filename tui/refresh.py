@@ -55,12 +55,13 @@ def observe(
     today = now.date()
     observations: list[Observation] = []
     rejected: Counter[str] = Counter(fetched.skipped)
+    # Every granularity is stored, so the period selector needs no refetch; the
+    # dashboard's own comes first, and its rejections are the ones reported.
+    own = config.dashboard.period
+    granularities = (own, *(g for g in GRANULARITIES if g != own))
     for metric in config.metrics_of(fetched.source_id):
-        # Every granularity is stored, so the period selector needs no refetch; the
-        # dashboard's own comes first, and its rejections are the ones reported.
-        own = config.dashboard.period
         metric_observations = []
-        for granularity in (own, *(g for g in GRANULARITIES if g != own)):
+        for granularity in granularities:
             periods = last_periods(today, granularity, config.dashboard.history_periods)
             computed = compute_metric(metric, fetched.records, periods, today)
             if granularity == own:
