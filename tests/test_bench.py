@@ -53,6 +53,11 @@ def test_the_blank_sparkline_run_leaves_the_sparkline_as_it_was() -> None:
     assert Sparkline._build is build
 
 
+def test_the_plotext_figure_benchmark_builds_with_sparklines_own_code() -> None:
+    # It calls Sparkline's private _build: a rename would break it here, not at a run.
+    assert render.sparklines_alone(40, 3, runs=1) > 0
+
+
 def test_the_stock_textual_comparison_paints_its_updates() -> None:
     assert render.stock_median(updates=1) > 0
 
