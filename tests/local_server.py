@@ -6,9 +6,11 @@ request is recorded so a test can check what Tandem actually sent.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import socket
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -102,3 +104,16 @@ class LocalServer:
         self._server.shutdown()
         self._server.server_close()
         self._thread.join(timeout=5)
+
+
+@contextlib.contextmanager
+def refusing_url() -> Iterator[str]:
+    """A loopback URL where nothing listens: connecting is refused at once.
+
+    The port stays bound (not listening) until the block ends, so no server
+    started meanwhile can be given it: a closed probe's port is free for the
+    next bind to port 0, which is how a "dead" port once answered 404.
+    """
+    with socket.socket() as held:
+        held.bind(("127.0.0.1", 0))
+        yield f"http://127.0.0.1:{held.getsockname()[1]}"

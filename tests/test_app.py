@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import html
 import re
-import socket
 from contextlib import asynccontextmanager
 
 from rich.cells import cell_len
@@ -12,6 +11,7 @@ from textual.widgets import Static
 
 from tests.conftest import DEMO_NOW, DEMO_TODAY
 from tests.hand_computed import demo_current_values
+from tests.local_server import refusing_url
 from tui.app import TandemApp
 from tui.app.help import HelpScreen
 from tui.app.widgets import CompactFigures, MetricPanel, PairRow, RoomyFigures, SourceStrip
@@ -97,16 +97,14 @@ async def demo_with_a_dead_pulse_source(demo_config, store):
     with serving_demo(demo_config, DEMO_TODAY) as config:
         async with make_client() as client:
             await refresh_sources(config, config.sources, client, store, lambda: DEMO_NOW)
-        with socket.socket() as probe:  # a port nobody listens on
-            probe.bind(("127.0.0.1", 0))
-            dead = f"http://127.0.0.1:{probe.getsockname()[1]}"
-        sources = [
-            s.model_copy(update={"base_url": dead + "/survey/v2", "retries": 0})
-            if s.id == "pulse"
-            else s
-            for s in config.sources
-        ]
-        yield config.model_copy(update={"sources": sources})
+        with refusing_url() as dead:
+            sources = [
+                s.model_copy(update={"base_url": dead + "/survey/v2", "retries": 0})
+                if s.id == "pulse"
+                else s
+                for s in config.sources
+            ]
+            yield config.model_copy(update={"sources": sources})
 
 
 async def test_a_failing_source_keeps_its_last_values_and_shows_its_error(demo_config, tmp_path):

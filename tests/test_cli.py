@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 from datetime import datetime, timezone
@@ -13,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.hand_computed import demo_current_values
+from tests.local_server import refusing_url
 from tui import __version__
 from tui.cli import find_config
 from tui.demo import bundled_demo_config
@@ -101,10 +101,7 @@ def _config_for(url: str, extra_source: str = "") -> str:
 
 
 def test_check_fetches_every_source_once_and_reports_a_table(tmp_path):
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        dead_port = probe.getsockname()[1]
-    with DemoServer() as server:
+    with refusing_url() as dead, DemoServer() as server:
         config = tmp_path / "tandem.toml"
         config.write_text(
             _config_for(
@@ -113,7 +110,7 @@ def test_check_fetches_every_source_once_and_reports_a_table(tmp_path):
 [[sources]]
 id = "legacy"
 kind = "json"
-base_url = "http://127.0.0.1:{dead_port}"
+base_url = "{dead}"
 timeout_seconds = 2
 retries = 0
 """,

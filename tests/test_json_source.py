@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import socket
-
 import pytest
 
-from tests.local_server import LocalServer, Reply
+from tests.local_server import LocalServer, Reply, refusing_url
 from tui.config import JsonSource
 from tui.sources import SourceError, fetch_records, make_client
 
@@ -216,11 +214,11 @@ async def test_duplicate_records_are_counted_once():
 
 
 async def test_a_refused_connection():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    with pytest.raises(SourceError, match=r"survey: cannot reach http://127.0.0.1:\d+/responses"):
-        await fetch(source(f"http://127.0.0.1:{port}"))
+    with refusing_url() as dead:
+        with pytest.raises(
+            SourceError, match=r"survey: cannot reach http://127.0.0.1:\d+/responses"
+        ):
+            await fetch(source(dead))
 
 
 async def test_a_body_that_is_not_json():
