@@ -472,6 +472,9 @@ class SurveyMonkeySource(HttpSourceBase, DateFiltered):
     # completed (default), partial, or any.
     status: Literal["completed", "partial", "any"] = "completed"
     per_page: int = Field(100, ge=1, le=100)
+    # The score of each choice by its text, e.g. { "Very satisfied" = 5, ... }, for a
+    # question whose scale Tandem cannot read from the survey (tui/sources/scales.py).
+    choice_scores: dict[str, int] | None = None
 
     _ids = field_validator("survey_id", "question_id")(_check_vendor_id)
     _env = field_validator("token_env")(_check_env_name)
@@ -731,6 +734,10 @@ class MetricBase(StrictModel):
     # Early warning: a move this large for the worse in one period, on an
     # employee metric whose customer metric has not moved yet.
     early_warning_drop: float | None = Field(None, gt=0)
+    # How the metric's date fields are written. Numbers are dates only when this says
+    # which unit they are in: seconds read as milliseconds (or the reverse) would put
+    # every record in the wrong year without a word.
+    date_format: Literal["iso", "unix_seconds", "unix_milliseconds"] = "iso"
 
     _id = field_validator("id")(_check_identifier)
 

@@ -32,7 +32,10 @@ from tui.metrics.scores import (
     top_box_share,
 )
 from tui.metrics.values import (
+    EARLIEST_DAY,
+    LATEST_DAY,
     BadValue,
+    DateFormat,
     parse_day,
     parse_number,
     parse_optional_day,
@@ -180,8 +183,10 @@ def _value_reader(metric: EventMetric) -> Callable[[Record], Any]:
     return lambda record: _event_value(metric, record)
 
 
-def _day_reader(field: str) -> Callable[[Record], date]:
+def _day_reader(field: str, date_format: DateFormat) -> Callable[[Record], date]:
     """`parse_day` of a field, with a fast path for UTC timestamps ending in Z."""
+    if date_format != "iso":
+        return lambda record: parse_day(record.get(field), date_format)
 
     def read_day(record: Record) -> date:
         value = record.get(field)
@@ -191,7 +196,9 @@ def _day_reader(field: str) -> Callable[[Record], date]:
             except ValueError:
                 pass  # the strict path says why
             else:
-                if moment.tzinfo is None:  # "…+02:00Z" is not UTC: the strict path decides
+                # "…+02:00Z" is not UTC, and a year out of range is refused: the strict
+                # path decides both.
+                if moment.tzinfo is None and EARLIEST_DAY <= moment.date() <= LATEST_DAY:
                     return moment.date()
         return parse_day(value)
 
@@ -206,7 +213,8 @@ def _compute_event_metric(
     window = {period: index for index, period in enumerate(periods)}
     # Days repeat across records: each is mapped to its period's index once (-1: outside).
     index_of_day: dict[date, int] = {}
-    read_day, read_value = _day_reader(metric.date_field), _value_reader(metric)
+    read_day = _day_reader(metric.date_field, metric.date_format)
+    read_value = _value_reader(metric)
     segment_field = metric.segment_field
     keep_day = isinstance(metric, ValueMetric)
     # One list of items per period, for everyone and for each segment.
@@ -261,8 +269,8 @@ def _tenure_of(metric: TenureMetric, record: Record) -> Tenure:
         start_field, end_field = metric.start_date_field, metric.end_date_field
     else:
         start_field, end_field = metric.hire_date_field, metric.termination_date_field
-    start = parse_day(record.get(start_field))
-    end = parse_optional_day(record.get(end_field))
+    start = parse_day(record.get(start_field), metric.date_format)
+    end = parse_optional_day(record.get(end_field), metric.date_format)
     if end is not None and end < start:
         raise BadValue("end date is before start date")
     return Tenure(start, end)

@@ -11,8 +11,10 @@ and "Survey Responses" (GET /surveys/{id}/responses/bulk: data[].pages[].questio
 A record per response that answered the question:
     response_id, submitted_at (date_created), score, status, collector_id, and each
     custom variable (team, region…) under its own name, so it can be a segment.
-The score is the chosen answer's text when that is a whole number (an NPS question's
-0–10, a 1–5 rating scale), otherwise its position (1 for the first choice).
+The score is read as tui/sources/scales.py says, never from a choice's position: the
+config's choice_scores, else the choices' weights (rating questions) or quiz scores,
+else the whole number leading a choice's text, else a recognised label set in either
+order; a question whose direction none of these settles refuses the source.
 
 Not confirmed against a live account: whether a 429 ever carries Retry-After (we use
 it if present, else the minute-reset header); the exact family/subtype of NPS
@@ -31,6 +33,7 @@ from typing import Any
 import httpx
 
 from tui.config import SurveyMonkeySource
+from tui.sources import scales
 from tui.sources.auth import auth_headers
 from tui.sources.base import FetchResult, Record, SourceError
 from tui.sources.http import get_json, request_policy
@@ -40,29 +43,52 @@ VENDOR = "SurveyMonkey"
 RESET_HEADERS = ("X-Ratelimit-App-Global-Minute-Reset",)
 
 
-def choice_scores(details: Any, question_id: str, source_id: str) -> dict[str, int]:
-    """choice id → score, from the survey's design."""
+def _design_score(choice: dict[str, Any]) -> float | None:
+    """A choice's weight (rating questions) or quiz score, if the design gives one."""
+    quiz = choice.get("quiz_options")
+    for value in (choice.get("weight"), quiz.get("score") if isinstance(quiz, dict) else None):
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return float(value)
+    return None
+
+
+def choice_scores(
+    details: Any, question_id: str, source_id: str, explicit: Mapping[str, int] | None = None
+) -> dict[str, int | None]:
+    """choice id → score (None for a choice off the scale, such as N/A), from the
+    survey's design; SourceError when the question's scale cannot be read."""
     pages = details.get("pages") if isinstance(details, dict) else None
     for page in pages if isinstance(pages, list) else []:
         for question in page.get("questions") or []:
             if isinstance(question, dict) and str(question.get("id")) == question_id:
                 choices = (question.get("answers") or {}).get("choices") or []
-                scores = {}
-                for index, choice in enumerate(choices, start=1):
-                    text = str(choice.get("text", "")).strip()
-                    position = choice.get("position", index)
-                    scores[str(choice.get("id"))] = (
-                        int(text) if text.lstrip("-").isdigit() else int(position)
-                    )
-                if not scores:
-                    raise SourceError(
-                        f"{source_id}: question {question_id} has no choices to score"
-                    )
-                return scores
+                return scales.choice_scores(
+                    [
+                        scales.Choice(
+                            str(choice.get("id")),
+                            str(choice.get("text", "")),
+                            _design_score(choice),
+                        )
+                        for choice in choices
+                        if isinstance(choice, dict)
+                    ],
+                    _question_name(question),
+                    source_id,
+                    explicit,
+                )
     raise SourceError(f"{source_id}: survey has no question {question_id}; check question_id")
 
 
-def response_record(item: Any, question_id: str, scores: Mapping[str, int]) -> Record | str:
+def _question_name(question: dict[str, Any]) -> str:
+    """'667788990 ("How satisfied were you…")': the id and, when there is one, its heading."""
+    headings = question.get("headings")
+    heading = headings[0].get("heading") if isinstance(headings, list) and headings else None
+    if isinstance(heading, str) and heading.strip():
+        return f'{question.get("id")} ("{scales.normalise_heading(heading)}")'
+    return str(question.get("id"))
+
+
+def response_record(item: Any, question_id: str, scores: Mapping[str, int | None]) -> Record | str:
     """The record of one bulk response, or the reason it has none."""
     if not isinstance(item, dict):
         return "response is not a JSON object"
@@ -76,6 +102,9 @@ def response_record(item: Any, question_id: str, scores: Mapping[str, int]) -> R
         return "did not answer the question"
     if str(chosen) not in scores:
         return "answer is not one of the question's choices"
+    score = scores[str(chosen)]
+    if score is None:
+        return "chose an answer off the scale (such as N/A)"
     record: Record = {}
     variables = item.get("custom_variables")
     if isinstance(variables, dict):
@@ -83,7 +112,7 @@ def response_record(item: Any, question_id: str, scores: Mapping[str, int]) -> R
     record.update(
         response_id=item.get("id"),
         submitted_at=item.get("date_created"),
-        score=scores[str(chosen)],
+        score=score,
         status=item.get("response_status"),
         collector_id=item.get("collector_id"),
     )
@@ -104,7 +133,7 @@ async def fetch_records(
     details = await get_json(
         client, policy, f"{survey}/details", headers=headers, what="survey details"
     )
-    scores = choice_scores(details.body, source.question_id, source.id)
+    scores = choice_scores(details.body, source.question_id, source.id, source.choice_scores)
 
     result = FetchResult(source.id, [], pages=1)
     first: dict[str, Any] = {"per_page": source.per_page}
