@@ -137,9 +137,9 @@ MEAN = MeanMetric(
 
 @pytest.mark.parametrize("order", ["best first", "worst first"])
 async def test_surveymonkey_satisfaction_labels_score_by_meaning_in_either_order(order):
-    texts, picks = SATISFACTION + ["N/A"], CHOSEN
+    texts, picks = [*SATISFACTION, "N/A"], CHOSEN
     if order == "worst first":  # the same answers, shown the other way round
-        texts = list(reversed(SATISFACTION)) + ["N/A"]
+        texts = [*reversed(SATISFACTION), "N/A"]
         picks = [4 - pick if pick < 5 else pick for pick in CHOSEN]
     with sm_server(sm_choices(texts), picks) as server:
         result = await fetch(sm_source(f"{server.url}/v3"), {"SM_TOKEN": "t"})
