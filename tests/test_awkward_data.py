@@ -225,3 +225,222 @@ def test_scales_that_cannot_be_read_are_refused(texts):
     choices = [Choice(str(i), text) for i, text in enumerate(texts)]
     with pytest.raises(SourceError):
         choice_scores(choices, "Q", "s")
+
+
+# ── Employment is a list of spells: rehires, future leavers, contradictions ──
+
+WORKDAY_ROWS = [
+    {"Employee_ID": "W1", "Hire_Date": "2020-01-01"},
+    {"Employee_ID": "W2", "Hire_Date": "2021-05-01"},
+    {"Employee_ID": "W3", "Hire_Date": "2019-03-01", "Termination_Date": "2026-02-10"},
+    # Rehired in March; the row keeps the February termination of the first employment.
+    {
+        "Employee_ID": "W4",
+        "Original_Hire_Date": "2018-01-01",
+        "Hire_Date": "2026-03-02",
+        "Termination_Date": "2026-02-15",
+    },
+    # Rehired in January, with no original hire date in the report.
+    {"Employee_ID": "W5", "Hire_Date": "2026-01-05", "Termination_Date": "2025-11-20"},
+    # Leaves at the end of April: still employed today.
+    {"Employee_ID": "W6", "Hire_Date": "2022-01-01", "Termination_Date": "2026-04-30"},
+    # Contradictory: first hired after the termination that ended that employment.
+    {
+        "Employee_ID": "W7",
+        "Original_Hire_Date": "2026-03-01",
+        "Hire_Date": "2026-03-10",
+        "Termination_Date": "2026-02-01",
+    },
+    {"Employee_ID": "W8", "Hire_Date": "2023-06-01-07:00"},  # a date with its offset
+    {"Employee_ID": "W9", "Hire_Date": "2024-02-01", "Termination_Date": "2025-12-31"},
+]
+
+
+def hr_metric(kind: str, **extra):
+    from pydantic import TypeAdapter
+
+    from tui.config import Metric
+
+    return TypeAdapter(Metric).validate_python(
+        {"id": kind, "label": kind, "side": "employee", "source": "hr", "kind": kind, **extra}
+    )
+
+
+def by_month(metric, records, months: int = 6):
+    result = compute_metric(metric, records, last_periods(TODAY, "month", months), TODAY)
+    return {o.period.key: o.value for o in result.observations if o.segment == ""}, result
+
+
+async def test_workday_rehires_are_two_spells_and_count_in_headcount_and_turnover():
+    from tui.config import WorkdaySource
+
+    with LocalServer({"/report": lambda r: Reply(body={"Report_Entry": WORKDAY_ROWS})}) as server:
+        source = WorkdaySource(
+            id="hr",
+            kind="workday",
+            report_url=f"{server.url}/report",
+            username_env="WD_USER",
+            password_env="WD_PASSWORD",
+            backoff_seconds=0,
+        )
+        fetched = await fetch(source, {"WD_USER": "isu", "WD_PASSWORD": "pw"})
+    assert [r["spell_id"] for r in fetched.records if r["employee_id"] in ("W4", "W5")] == [
+        "W4/1",
+        "W4/2",
+        "W5/1",
+        "W5/2",
+    ]
+    # Headcount today (20 March): W1, W2, W4 (back since 2 March), W5 (back since
+    # January), W6 (leaves in April), W8 = 6; W7 is rejected and counted, never silent.
+    headcount, result = by_month(hr_metric("headcount"), fetched.records)
+    assert headcount["2026-03"] == 6
+    assert result.rejected == {"end date is before start date": 1}
+    # February: leavers W3 and W4's first employment = 2. Employed on 31 January: W1,
+    # W2, W3, W4, W5, W6, W8 = 7; on 28 February: W1, W2, W5, W6, W8 = 5. 2 ÷ 6.
+    turnover, _ = by_month(hr_metric("turnover"), fetched.records)
+    assert turnover["2026-02"] == pytest.approx(100 * 2 / 6)
+    # November: W5's first employment ended (its start unknown: employed before).
+    # Employed on 31 October: W1, W2, W3, W4, W5, W6, W8, W9 = 8; on 30 November 7.
+    assert turnover["2025-11"] == pytest.approx(100 / 7.5)
+    # No leaver on record before 20 November 2025: October cannot be told from a month
+    # whose leavers the system no longer holds, so it has no value, not 0.
+    assert turnover["2025-10"] is None
+    hires, _ = by_month(hr_metric("hires"), fetched.records)
+    separations, _ = by_month(hr_metric("separations"), fetched.records)
+    assert hires == {
+        "2025-10": None,
+        "2025-11": 0,
+        "2025-12": 0,
+        "2026-01": 1,
+        "2026-02": 0,
+        "2026-03": 1,
+    }
+    assert separations == {
+        "2025-10": None,
+        "2025-11": 1,
+        "2025-12": 1,
+        "2026-01": 0,
+        "2026-02": 2,
+        "2026-03": 0,
+    }
+    # Told that the system keeps every leaver since 2025, October is a real 0.
+    told, _ = by_month(hr_metric("turnover", leavers_since="2025-01-01"), fetched.records)
+    assert told["2025-10"] == 0
+
+
+# The same three people in each HR vendor's own shape: A stays; B left in February
+# and was rehired in March (the row keeps the February termination); C left in
+# February and stayed away. On 31 January A, B, C = 3; on 28 February A = 1; two
+# leavers ÷ 2 = 100 % February turnover. Today (20 March) A and B: headcount 2.
+REHIRE_PEOPLE = [
+    ("A", "2019-01-07", None, None),
+    ("B", "2026-03-02", "2026-02-13", "2018-04-03"),
+    ("C", "2020-09-01", "2026-02-20", None),
+]
+
+
+def bamboohr_body(request):
+    import json
+
+    fields = json.loads(request.body)["fields"]
+    employees = [
+        {
+            "id": person,
+            "hireDate": hired,
+            # BambooHR's empty date (community code; the docs show none).
+            "terminationDate": left or "0000-00-00",
+            "originalHireDate": original or "0000-00-00",
+            "department": "Support",
+        }
+        for person, hired, left, original in REHIRE_PEOPLE
+    ]
+    return Reply(
+        body={
+            "title": "t",
+            "fields": [{"id": f} for f in fields],
+            "employees": [
+                {k: v for k, v in e.items() if k in fields or k == "id"} for e in employees
+            ],
+        }
+    )
+
+
+def personio_body(request):
+    def attribute(value):
+        return {"label": "x", "value": value, "type": "date"}
+
+    data = [
+        {
+            "type": "Employee",
+            "attributes": {
+                "id": {"label": "ID", "value": number, "type": "integer"},
+                "status": attribute("active"),
+                # Personio's local midnight with its offset: the date part is the day.
+                "hire_date": attribute(f"{hired}T00:00:00+01:00"),
+                "termination_date": attribute(f"{left}T00:00:00+01:00" if left else None),
+            },
+        }
+        for number, (_, hired, left, _) in enumerate(REHIRE_PEOPLE)
+    ]
+    if request.path.endswith("/auth"):
+        return Reply(body={"success": True, "data": {"token": "papi-1"}})
+    return Reply(
+        body={
+            "success": True,
+            "metadata": {"total_elements": 3, "current_page": 0, "total_pages": 1},
+            "data": data,
+        }
+    )
+
+
+def hibob_body(request):
+    return Reply(
+        body={
+            "employees": [
+                {
+                    "/root/id": {"value": person},
+                    "/work/startDate": {"value": hired},
+                    "/internal/terminationDate": {"value": left},
+                }
+                for person, hired, left, _ in REHIRE_PEOPLE
+            ]
+        }
+    )
+
+
+@pytest.mark.parametrize("kind", ["bamboohr", "personio", "hibob"])
+async def test_rehires_count_as_two_spells_for_every_hr_kind(kind):
+    from pydantic import TypeAdapter
+
+    from tui.config import Source
+
+    routes = {
+        "bamboohr": {"/api/v1/reports/custom": bamboohr_body},
+        "personio": {"/v1/auth": personio_body, "/v1/company/employees": personio_body},
+        "hibob": {"/v1/people/search": hibob_body},
+    }[kind]
+    with LocalServer(routes) as server:
+        settings = {
+            "bamboohr": {"base_url": f"{server.url}/api/v1"},
+            "personio": {
+                "base_url": f"{server.url}/v1",
+                "client_id_env": "ID",
+                "client_secret_env": "SECRET",
+            },
+            "hibob": {
+                "base_url": f"{server.url}/v1",
+                "service_user_env": "ID",
+                "token_env": "SECRET",
+            },
+        }[kind]
+        source = TypeAdapter(Source).validate_python(
+            {"id": "hr", "kind": kind, "backoff_seconds": 0, **settings}
+        )
+        fetched = await fetch(source, {"BAMBOOHR_API_KEY": "k", "ID": "i", "SECRET": "s"})
+    assert len(fetched.records) == 4  # B is two spells
+    turnover, _ = by_month(hr_metric("turnover"), fetched.records)
+    headcount, _ = by_month(hr_metric("headcount"), fetched.records)
+    assert turnover["2026-02"] == pytest.approx(100 * 2 / 2)
+    assert headcount["2026-03"] == 2
+    if kind == "bamboohr":  # BambooHR gives the original hire date: B's first spell starts there
+        assert fetched.records[1]["hire_date"] == "2018-04-03"

@@ -341,6 +341,7 @@ async def test_bamboohr_posts_a_report_waits_out_throttling_and_computes_turnove
     assert json.loads(post.body)["fields"] == [
         "department",
         "hireDate",
+        "originalHireDate",
         "terminationDate",
         "status",
         "division",
@@ -350,7 +351,16 @@ async def test_bamboohr_posts_a_report_waits_out_throttling_and_computes_turnove
     # Never a name or an email: only what the metrics need.
     assert all(
         set(r)
-        == {"employee_id", "department", "hire_date", "termination_date", "status", "division"}
+        == {
+            "employee_id",
+            "spell_id",
+            "department",
+            "hire_date",
+            "original_hire_date",
+            "termination_date",
+            "status",
+            "division",
+        }
         for r in result.records
     )
     assert sum(r["termination_date"] is None for r in result.records) == 10  # "", None, 0000-00-00

@@ -11,6 +11,7 @@ import re
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, ClassVar, Literal
 from urllib.parse import urlsplit
@@ -624,6 +625,8 @@ class WorkdaySource(HttpSourceBase):
             "employee_id": "Employee_ID",
             "hire_date": "Hire_Date",
             "termination_date": "Termination_Date",
+            # A rehire's first hire: the start of the employment its termination ended.
+            "original_hire_date": "Original_Hire_Date",
             "department": "Supervisory_Organization",
             "status": "Employment_Status",
         }
@@ -811,7 +814,16 @@ class HeadcountMetric(MetricBase):
     termination_date_field: str = "termination_date"
 
 
-class TurnoverMetric(MetricBase):
+class LeaversMetric(MetricBase):
+    """A metric that counts leavers (or lost customers), which a system's records show
+    only from the first one they hold: see metrics.compute.leavers_recorded_since."""
+
+    # The day from which the source holds everyone who left since; by default, the
+    # first end date on record. Periods before it have no value, never a 0.
+    leavers_since: date | None = None
+
+
+class TurnoverMetric(LeaversMetric):
     """Terminations in a period ÷ average headcount over it, in percent."""
 
     kind: Literal["turnover"]
@@ -820,7 +832,24 @@ class TurnoverMetric(MetricBase):
     termination_date_field: str = "termination_date"
 
 
-class ChurnMetric(MetricBase):
+class HiresMetric(LeaversMetric):
+    """How many people were hired in each period (a rehire counts again)."""
+
+    kind: Literal["hires"]
+    hire_date_field: str = "hire_date"
+    termination_date_field: str = "termination_date"
+
+
+class SeparationsMetric(LeaversMetric):
+    """How many people left in each period (their termination dates)."""
+
+    kind: Literal["separations"]
+    direction: Literal["higher_is_better", "lower_is_better"] = "lower_is_better"
+    hire_date_field: str = "hire_date"
+    termination_date_field: str = "termination_date"
+
+
+class ChurnMetric(LeaversMetric):
     """Customers lost in a period ÷ customers at its start, in percent."""
 
     kind: Literal["churn"]
@@ -846,6 +875,8 @@ Metric = Annotated[
     | CountMetric
     | HeadcountMetric
     | TurnoverMetric
+    | HiresMetric
+    | SeparationsMetric
     | ChurnMetric
     | ValueMetric,
     Field(discriminator="kind"),

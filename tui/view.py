@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Literal
 
-from tui.config import Config, HeadcountMetric, Metric, TurnoverMetric
+from tui.config import Config, Metric
 from tui.periods import Period, last_periods, period_of
 from tui.store import SourceStatus, StoredObservation
 
@@ -66,7 +66,7 @@ def clock_time(moment: datetime) -> str:
 
 def group_noun(metric: Metric) -> str:
     """What n counts for a metric: responses, people or customers."""
-    if isinstance(metric, (HeadcountMetric, TurnoverMetric)):
+    if metric.kind in ("headcount", "turnover", "hires", "separations"):
         return "people"
     if metric.kind == "churn":
         return "customers"

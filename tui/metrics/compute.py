@@ -18,9 +18,11 @@ from tui.config import (
     CountMetric,
     CsatMetric,
     HeadcountMetric,
+    HiresMetric,
     MeanMetric,
     Metric,
     NpsMetric,
+    SeparationsMetric,
     TurnoverMetric,
     ValueMetric,
 )
@@ -41,7 +43,14 @@ from tui.metrics.values import (
     parse_optional_day,
     parse_scale_answer,
 )
-from tui.metrics.workforce import Tenure, churn_rate, headcount, turnover_rate
+from tui.metrics.workforce import (
+    Tenure,
+    churn_rate,
+    headcount,
+    hires,
+    separations,
+    turnover_rate,
+)
 from tui.periods import Period, period_of
 
 Record = Mapping[str, Any]
@@ -85,7 +94,7 @@ def compute_metric(
         if metric.where
         else list(records)
     )
-    if isinstance(metric, (HeadcountMetric, TurnoverMetric, ChurnMetric)):
+    if isinstance(metric, TENURE_METRICS):
         return _compute_tenure_metric(metric, selected, periods, today)
     return _compute_event_metric(metric, selected, periods)
 
@@ -261,7 +270,8 @@ def _compute_event_metric(
 # ── Tenure metrics: one record is one person or one customer over time ────
 
 
-TenureMetric = HeadcountMetric | TurnoverMetric | ChurnMetric
+TenureMetric = HeadcountMetric | TurnoverMetric | HiresMetric | SeparationsMetric | ChurnMetric
+TENURE_METRICS = (HeadcountMetric, TurnoverMetric, HiresMetric, SeparationsMetric, ChurnMetric)
 
 
 def _tenure_of(metric: TenureMetric, record: Record) -> Tenure:
@@ -294,21 +304,41 @@ def _compute_tenure_metric(
         if segment is not None:
             by_segment[segment].append(tenure)
 
-    measure: Callable[[Sequence[Tenure], Period, date], Aggregate]
-    if isinstance(metric, HeadcountMetric):
-        measure = headcount
-    elif isinstance(metric, TurnoverMetric):
-        measure = turnover_rate
-    else:
-        measure = churn_rate
+    measure: Callable[[Sequence[Tenure], Period, date], Aggregate] = {
+        "headcount": headcount,
+        "turnover": turnover_rate,
+        "hires": hires,
+        "separations": separations,
+        "churn": churn_rate,
+    }[metric.kind]
+    counts_leavers = not isinstance(metric, HeadcountMetric)
+    since = leavers_recorded_since(metric, by_segment[EVERYONE]) if counts_leavers else None
     for segment in [EVERYONE, *sorted(s for s in by_segment if s != EVERYONE)]:
         tenures = by_segment[segment]
         for period in periods:
-            summary = measure(tenures, period, today)
+            if counts_leavers and (since is None or period.last_day < since):
+                summary = Aggregate(None, 0)  # nobody on record as leaving yet: can't tell
+            else:
+                summary = measure(tenures, period, today)
             result.observations.append(
                 Observation(metric.id, segment, period, summary.value, summary.n)
             )
     return result
+
+
+def leavers_recorded_since(metric: TenureMetric, tenures: Sequence[Tenure]) -> date | None:
+    """The first day from which the records can show who left, or None if they cannot yet.
+
+    An HR or CRM export shows the people and customers it still holds; one that has
+    kept no leaver before some day (a system set up then, or one that purges former
+    employees) cannot tell a period with nobody leaving from one whose leavers it no
+    longer has. So a rate that counts leavers starts at the config's `leavers_since`,
+    else at the period holding the first end date on record (for the whole source,
+    not per segment: a team with no leaver yet has a real 0).
+    """
+    if metric.leavers_since is not None:
+        return metric.leavers_since
+    return min((t.end for t in tenures if t.end is not None), default=None)
 
 
 def suppress_small_groups(observations: Iterable[Observation], threshold: int) -> list[Observation]:

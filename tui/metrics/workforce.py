@@ -4,6 +4,8 @@ Definitions (shared/vendor-apis.md, "Standard metric definitions"):
 - headcount on day d: started on or before d, and no end date on or before d;
 - turnover in a period: 100 × ends dated in the period ÷ the mean of the
   headcount on the day before the period and on its last day;
+- hires and separations in a period: spells of employment that started, or ended,
+  in it;
 - churn in a period: 100 × customers at the period's start whose end date falls
   in the period ÷ customers at the period's start.
 
@@ -59,13 +61,42 @@ def turnover_rate(tenures: Sequence[Tenure], period: Period, today: date) -> Agg
     at_start = headcount_on(tenures, period.start - timedelta(days=1))
     at_end = headcount_on(tenures, last_day)
     leavers = sum(1 for t in tenures if t.end is not None and period.start <= t.end <= last_day)
-    employed = sum(
-        1 for t in tenures if t.start <= last_day and (t.end is None or t.end >= period.start)
-    )
+    employed = _employed_in(tenures, period, last_day)
     average = (at_start + at_end) / 2
     if average == 0:
         return Aggregate(None, employed)
     return Aggregate(100.0 * leavers / average, employed)
+
+
+def _employed_in(tenures: Sequence[Tenure], period: Period, last_day: date) -> int:
+    """People employed at any time from the period's start to `last_day`."""
+    return sum(
+        1 for t in tenures if t.start <= last_day and (t.end is None or t.end >= period.start)
+    )
+
+
+def hires(tenures: Sequence[Tenure], period: Period, today: date) -> Aggregate:
+    """Spells of employment that started in the period (to today, for the current one).
+
+    n is the number of people employed at any time in the period, as for turnover:
+    the group the count is about, which the anonymity threshold applies to.
+    """
+    if period.start > today:
+        return Aggregate(None, 0)
+    last_day = _measured_last_day(period, today)
+    count = sum(1 for t in tenures if period.start <= t.start <= last_day)
+    employed = _employed_in(tenures, period, last_day)
+    return Aggregate(float(count) if employed else None, employed)
+
+
+def separations(tenures: Sequence[Tenure], period: Period, today: date) -> Aggregate:
+    """Spells of employment that ended in the period (to today); n as for `hires`."""
+    if period.start > today:
+        return Aggregate(None, 0)
+    last_day = _measured_last_day(period, today)
+    count = sum(1 for t in tenures if t.end is not None and period.start <= t.end <= last_day)
+    employed = _employed_in(tenures, period, last_day)
+    return Aggregate(float(count) if employed else None, employed)
 
 
 def churn_rate(contracts: Sequence[Tenure], period: Period, today: date) -> Aggregate:

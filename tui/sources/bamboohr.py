@@ -32,10 +32,10 @@ from tui.config import BambooHRSource
 from tui.sources.auth import auth_headers
 from tui.sources.base import FetchResult, Record, SourceError
 from tui.sources.http import get_json, request_policy
-from tui.sources.vendor import one_response
+from tui.sources.vendor import into_spells, one_response
 
 VENDOR = "BambooHR"
-BASE_FIELDS = ("department", "hireDate", "terminationDate", "status")
+BASE_FIELDS = ("department", "hireDate", "originalHireDate", "terminationDate", "status")
 _EMPTY_DATES = ("", "0000-00-00", None)
 
 
@@ -46,11 +46,13 @@ def employee_record(item: Any, extra_fields: list[str]) -> Record | str:
     if item.get("id") in (None, ""):
         return "employee has no id"
     termination = item.get("terminationDate")
+    original = item.get("originalHireDate")
     record: Record = {
         "employee_id": str(item["id"]),
         "department": item.get("department"),
         "hire_date": item.get("hireDate"),
         "termination_date": None if termination in _EMPTY_DATES else termination,
+        "original_hire_date": None if original in _EMPTY_DATES else original,
         "status": item.get("status"),
     }
     for name in extra_fields:
@@ -85,5 +87,6 @@ async def fetch_records(
         "employee_id",
         "employee",
     )
+    into_spells(result)
     result.seconds = time.monotonic() - started
     return result

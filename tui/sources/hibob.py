@@ -28,7 +28,7 @@ from tui.config import HiBobSource
 from tui.sources.auth import auth_headers
 from tui.sources.base import FetchResult, Record, SourceError
 from tui.sources.http import get_json, request_policy
-from tui.sources.vendor import date_part, one_response
+from tui.sources.vendor import date_part, into_spells, one_response
 
 VENDOR = "HiBob"
 FIELDS = {
@@ -96,5 +96,6 @@ async def fetch_records(
         "employee_id",
         "person",
     )
+    into_spells(result)
     result.seconds = time.monotonic() - started
     return result

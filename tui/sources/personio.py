@@ -32,7 +32,7 @@ from tui.config import PersonioSource
 from tui.sources.auth import require_secret
 from tui.sources.base import FetchResult, Record, SourceError
 from tui.sources.http import get_json, request_policy
-from tui.sources.vendor import collect, date_part, list_page
+from tui.sources.vendor import collect, date_part, into_spells, list_page
 
 VENDOR = "Personio"
 TOKEN_SECONDS = 23 * 3600
@@ -139,5 +139,6 @@ async def fetch_records(
         offset += len(items)
         if len(items) < source.limit or (isinstance(total, int) and offset >= total):
             break
+    into_spells(result)
     result.seconds = time.monotonic() - started
     return result

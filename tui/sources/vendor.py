@@ -100,6 +100,48 @@ def date_part(value: object) -> object:
     return value
 
 
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+# The start given to an earlier employment whose first day the HR system does not say
+# (a rehire with no original hire date): before any period Tandem shows.
+UNKNOWN_START = "1900-01-01"
+
+
+def _day(value: object) -> str | None:
+    return value if isinstance(value, str) and _ISO_DAY.fullmatch(value) else None
+
+
+def employment_spells(record: Record) -> list[Record]:
+    """One record per spell of employment, for HR kinds that list a person once.
+
+    HR systems keep the *latest* hire date on a rehired person's row and often the
+    termination of the earlier employment beside it (Workday's Hire_Date and
+    Termination_Date; BambooHR's hireDate and terminationDate). A termination before
+    the hire is then two spells: the earlier one, from the original hire date (or, when
+    the system does not give one, from before any period shown) to that termination,
+    and the current one, from the hire date on. A row whose original hire date comes
+    after that termination is contradictory: it is passed on whole, and the metric
+    rejects and counts it. Each spell gets `spell_id` (employee_id/1, /2…).
+    """
+    hire, end = _day(record.get("hire_date")), _day(record.get("termination_date"))
+    original = _day(record.get("original_hire_date"))
+    spells = [record]
+    if hire and end and end < hire and (original is None or original <= end):
+        earlier = {**record, "hire_date": original or UNKNOWN_START, "termination_date": end}
+        current = {**record, "termination_date": None}
+        spells = [earlier, current]
+    employee = record.get("employee_id")
+    return [
+        {**spell, "spell_id": f"{employee}/{number}"}
+        for number, spell in enumerate(spells, start=1)
+    ]
+
+
+def into_spells(result: FetchResult) -> FetchResult:
+    """The fetched people as spells of employment (see `employment_spells`)."""
+    result.records = [spell for record in result.records for spell in employment_spells(record)]
+    return result
+
+
 def collect(
     result: FetchResult,
     items: list[Any],

@@ -31,7 +31,7 @@ from tui.config import WorkdaySource
 from tui.sources.auth import auth_headers
 from tui.sources.base import FetchResult, Record, SourceError
 from tui.sources.http import get_json, request_policy
-from tui.sources.vendor import date_part
+from tui.sources.vendor import date_part, into_spells
 
 VENDOR = "Workday"
 
@@ -40,7 +40,7 @@ def row_record(row: Any, columns: Mapping[str, str]) -> Record | str:
     if not isinstance(row, dict):
         return "report row is not a JSON object"
     record: Record = {field: row.get(column) for field, column in columns.items()}
-    for field in ("hire_date", "termination_date"):
+    for field in ("hire_date", "termination_date", "original_hire_date"):
         if field in record:
             record[field] = date_part(record[field]) or None
     return record
@@ -71,5 +71,6 @@ async def fetch_records(
             result.skipped[record] += 1
         else:
             result.records.append(record)
+    into_spells(result)
     result.seconds = time.monotonic() - started
     return result
