@@ -188,3 +188,25 @@ async def test_no_individual_response_or_identity_reaches_the_store(tmp_path):
     identities = [e["employeeId"] for e in data.employees]
     identities += [r["response_id"] for r in data.pulse_responses]
     assert not [i for i in identities if i.encode() in content]
+
+
+async def test_a_refresh_that_reads_nothing_is_not_ok_and_keeps_the_last_values(tmp_path):
+    store = Store(tmp_path / "t.db")
+    body = {"reply": answers({"Support": 6})}
+    with LocalServer({"/answers": lambda r: Reply(body=body["reply"])}) as server:
+        config = config_for(server.url)
+        assert (await refresh(config, store)).ok
+        kept = rows(tmp_path / "t.db")
+        # The API answers with an empty list where it had six answers.
+        body["reply"] = []
+        outcome = await refresh(config, store)
+        assert outcome.error == "pulse: 0 usable records (was 6)"
+        # Every item skipped (not objects): also not ok, with the reason.
+        body["reply"] = ["a", "b"]
+        outcome = await refresh(config, store)
+        assert (
+            outcome.error == "pulse: 0 usable records (2 skipped: 2× record is not a JSON object)"
+        )
+    status = store.source_statuses()["pulse"]
+    assert status.failing and status.records == 6
+    assert rows(tmp_path / "t.db") == kept

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from tui import __version__
-from tui.config import Config, ConfigError, ConfigProblem, Source, load_config
+from tui.config import Config, ConfigError, ConfigProblem, JsonSource, Source, load_config
 from tui.demo import bundled_demo_config, serving_demo
 
 USER_CONFIG_NAME = "config.toml"
@@ -177,7 +177,7 @@ def _run_dashboard(
 async def _check(config: Config) -> int:
     """Fetch every source once and compute its metrics (storing nothing); print a table."""
     from tui.clock import utc_now
-    from tui.refresh import BadPayload, observe, redact
+    from tui.refresh import BadPayload, observe, redact, require_records
     from tui.sources import SourceError, fetch_records, make_client
 
     skipped_reasons: dict[str, Counter[str]] = {}
@@ -188,6 +188,10 @@ async def _check(config: Config) -> int:
                 started = time.monotonic()
                 try:
                     result = await fetch_records(source, client)
+                    # A check reads a source whole: nothing at all to read is no "ok".
+                    require_records(result, previous=None)
+                    if not result.records:
+                        raise BadPayload(f"{source.id}: 0 usable records")
                     _, rejected = observe(live_config, result, utc_now())
                 except (SourceError, BadPayload) as error:
                     message = str(error)
@@ -221,6 +225,16 @@ async def _check(config: Config) -> int:
         if reasons:
             listed = ", ".join(f"{n}× {reason}" for reason, n in reasons.most_common(5))
             print(f"\n{source_id} skipped: {listed}")
+    for source in live_config.sources:
+        if (
+            isinstance(source, JsonSource)
+            and source.pagination.style != "none"
+            and source.records.id is None
+        ):
+            print(
+                f"\n{source.id}: paged, but no records.id: a record that shifts onto the next "
+                "page while pages are read would count twice"
+            )
     total = len(rows)
     print(f"\n{total - failures} of {total} sources ok")
     return 1 if failures else 0

@@ -84,6 +84,26 @@ def observe(
     return observations, rejected
 
 
+def require_records(fetched: FetchResult, previous: int | None) -> None:
+    """Refuse a fetch that read nothing usable, so that it is never called ok.
+
+    Every item skipped (a renamed field, a changed payload) or no records where the
+    last refresh had some (`previous`; None when there is nothing to compare with,
+    such as an incremental fetch) is a failure: the last good values stay, marked
+    stale, and the status says "0 usable records (was 412)".
+    """
+    if fetched.records:
+        return
+    skipped = sum(fetched.skipped.values())
+    if skipped:
+        reason, count = fetched.skipped.most_common(1)[0]
+        raise BadPayload(
+            f"{fetched.source_id}: 0 usable records ({skipped} skipped: {count}× {reason})"
+        )
+    if previous:
+        raise BadPayload(f"{fetched.source_id}: 0 usable records (was {previous})")
+
+
 def redact(message: str, source: Source, environ: Mapping[str, str]) -> str:
     """The message with any of the source's secrets blanked out: a second line of defence."""
     for name in credential_names(source.auth):
@@ -131,6 +151,8 @@ async def refresh_source(
     try:
         since = incremental_since(config, source, store, full)
         fetched = await fetch_records(source, client, environ, since)
+        status = store.source_statuses().get(source.id) if since is None else None
+        require_records(fetched, status.records if status else None)
         now = clock()
         observations, rejected = observe(config, fetched, now, since.date() if since else None)
     except (SourceError, BadPayload) as error:

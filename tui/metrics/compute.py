@@ -19,6 +19,7 @@ from tui.config import (
     CsatMetric,
     HeadcountMetric,
     HiresMetric,
+    LeaversMetric,
     MeanMetric,
     Metric,
     NpsMetric,
@@ -311,8 +312,12 @@ def _compute_tenure_metric(
         "separations": separations,
         "churn": churn_rate,
     }[metric.kind]
-    counts_leavers = not isinstance(metric, HeadcountMetric)
-    since = leavers_recorded_since(metric, by_segment[EVERYONE]) if counts_leavers else None
+    counts_leavers = isinstance(metric, LeaversMetric)
+    since = (
+        leavers_recorded_since(metric, by_segment[EVERYONE])
+        if isinstance(metric, LeaversMetric)
+        else None
+    )
     for segment in [EVERYONE, *sorted(s for s in by_segment if s != EVERYONE)]:
         tenures = by_segment[segment]
         for period in periods:
@@ -326,7 +331,7 @@ def _compute_tenure_metric(
     return result
 
 
-def leavers_recorded_since(metric: TenureMetric, tenures: Sequence[Tenure]) -> date | None:
+def leavers_recorded_since(metric: LeaversMetric, tenures: Sequence[Tenure]) -> date | None:
     """The first day from which the records can show who left, or None if they cannot yet.
 
     An HR or CRM export shows the people and customers it still holds; one that has
