@@ -1,11 +1,13 @@
 """DEMO DATA: a made-up organisation, generated deterministically for the demo API.
 
-Nothing here is real. Four customer-facing teams over the 24 months up to
-`today`; each team has a hidden "health" that drifts month to month. Employee
-answers and turnover follow a team's health in the same month; its customers'
-answers and churn follow it some months later (Support two months, Success
-one, Sales three), except Field Ops, whose customers follow a health of their
-own — so the demo shows both a linked team and an unlinked one.
+Nothing here is real. Four customer-facing teams: people and customer accounts
+over the six years up to `today`, pulse and customer surveys over the last two
+(they began then, as survey programmes do). Each team has a hidden "health"
+that drifts month to month. Employee answers and turnover follow a team's
+health in the same month; its customers' answers and churn follow it some
+months later (Support two months, Success one, Sales three), except Field Ops,
+whose customers follow a health of their own — so the demo shows both a linked
+team and an unlinked one.
 
 Support is the large team (as support organisations are): with a few hundred
 answers a month on each side, its planted two-month lead stands out of the
@@ -25,7 +27,10 @@ from typing import Any
 
 from tui.periods import last_periods
 
+# Surveys began two years ago; the HR system and the CRM go back six, so quarterly
+# turnover and churn have a real history (24 quarters, the default history_periods).
 MONTHS = 24
+HISTORY_MONTHS = 72
 SEED = 20260101
 
 
@@ -114,20 +119,22 @@ def _add_customer_response(
 
 
 def generate(today: date, seed: int = SEED) -> DemoData:
-    """Eighteen months of records for four teams, ending on `today`."""
+    """Records for four teams ending on `today`: six years of people and accounts,
+    the last two of surveys."""
     rng = random.Random(seed)
-    months = last_periods(today, "month", MONTHS)
+    months = last_periods(today, "month", HISTORY_MONTHS)
+    first_survey_month = HISTORY_MONTHS - MONTHS
     lead = 3  # customers feel health from before the window too
     data = DemoData()
     employee_number = account_number = response_number = 0
 
     for team_index, team in enumerate(TEAMS):
-        dip = {0: lead + 8, 1: lead + 11}.get(team_index)
-        health = _health_walk(rng, MONTHS + lead, dip)
+        dip = {0: first_survey_month + lead + 8, 1: first_survey_month + lead + 11}.get(team_index)
+        health = _health_walk(rng, HISTORY_MONTHS + lead, dip)
         customer_health = (
-            _health_walk(rng, MONTHS + lead, None)
+            _health_walk(rng, HISTORY_MONTHS + lead, None)
             if team.customer_lag is None
-            else [health[max(0, m - team.customer_lag)] for m in range(MONTHS + lead)]
+            else [health[max(0, m - team.customer_lag)] for m in range(HISTORY_MONTHS + lead)]
         )
 
         # People: a workforce already in place, plus hires that replace leavers.
@@ -172,6 +179,8 @@ def generate(today: date, seed: int = SEED) -> DemoData:
                             {"id": f"A{account_number:05d}", "start": start, "end": None}
                         )
 
+            if index < first_survey_month:
+                continue
             # The monthly pulse survey: most active people answer.
             survey_day = _day_in(
                 rng, month.start + timedelta(days=7), month.start + timedelta(days=14), today
