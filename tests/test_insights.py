@@ -317,3 +317,16 @@ def test_the_drill_down_has_every_period_and_its_counts(config, tmp_path):
     assert last.employee is None and last.employee_n == 0
     assert last.customer_n == 80
     assert detail.points[0].employee_n == 30
+
+
+def test_the_gap_shown_is_the_difference_of_the_values_shown(config):
+    from tui.insights import PairLinkage, SegmentRow
+
+    # eNPS 24.6 is shown as 25 and NPS 24.4 as 24 (no decimals): the gap shown is +1,
+    # not the +0 that rounding 0.2 would give.
+    employee, customer, e, c = _views(config, [24.6], [24.4])
+    link = PairLinkage(0, "", "eNPS", "NPS", "month", None, (), "")
+    row = SegmentRow(0, "", e, c, link, None)
+    assert row.gap == pytest.approx(0.2)
+    assert row.shown_gap(employee.decimals, customer.decimals) == 1
+    assert row.shown_gap(1, 1) == pytest.approx(0.2)

@@ -12,6 +12,7 @@ segment whose current employee value is suppressed is left out entirely.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -79,6 +80,8 @@ class PairLinkage:
     result: Linkage | None
     periods: tuple[Period, ...]
     sentence: str
+    # Periods where both series have a value.
+    available: int = 0
 
     @property
     def linked(self) -> bool:
@@ -195,6 +198,7 @@ def pair_linkage(
         result,
         tuple(periods),
         sentence,
+        available,
     )
 
 
@@ -334,6 +338,17 @@ class SegmentRow:
             return None
         return self.employee.value - self.customer.value
 
+    def shown_gap(self, employee_decimals: int, customer_decimals: int) -> float | None:
+        """The gap between the two values as shown (each rounded to its metric's
+        decimals), so that the numbers on one line add up: 25 beside 24 is a gap of 1."""
+        gap = self.gap
+        if gap is None:
+            return None
+        assert self.employee.value is not None and self.customer.value is not None
+        return round(self.employee.value, employee_decimals) - round(
+            self.customer.value, customer_decimals
+        )
+
     @property
     def largest_change(self) -> float | None:
         """The larger of the two sides' latest changes, by size."""
@@ -401,7 +416,7 @@ def compute_insights(
     metrics = {metric.id: metric for metric in config.metrics}
     complete = complete_periods(today, granularity, config.dashboard.history_periods - 1)
     panel_axis = last_periods(today, granularity, HISTORY_PERIODS)
-    rows: list[SegmentRow] = []
+    drafts = []
     for index, pair in enumerate(config.pairs):
         employee, customer = metrics[pair.employee], metrics[pair.customer]
         for segment in _segments(pair, segments_of):
@@ -427,13 +442,62 @@ def compute_insights(
                 settings,
                 left_out=hidden,
             )
-            warning = None
-            if not hidden:
-                warning = early_warning(
-                    index, segment, employee, customer, e_view, c_view, link, granularity
-                )
-            rows.append(SegmentRow(index, segment, e_view, c_view, link, warning))
+            drafts.append((index, segment, employee, customer, e_view, c_view, link, hidden))
+    adjusted = screen_adjusted([draft[6] for draft in drafts], settings)
+    rows: list[SegmentRow] = []
+    for (index, segment, employee, customer, e_view, c_view, _, hidden), link in zip(
+        drafts, adjusted, strict=True
+    ):
+        warning = None
+        if not hidden:
+            warning = early_warning(
+                index, segment, employee, customer, e_view, c_view, link, granularity
+            )
+        rows.append(SegmentRow(index, segment, e_view, c_view, link, warning))
     return Insights(tuple(rows))
+
+
+def screen_adjusted(links: Sequence[PairLinkage], settings: LinkageSettings) -> list[PairLinkage]:
+    """Every verdict shown at once, held to a false discovery rate of `alpha` together.
+
+    One screen shows the whole organisation and every segment for every pair: judged
+    one by one at 5 %, a screen of thirty null verdicts shows a false link most days.
+    Benjamini–Hochberg over the verdicts that have enough history turns each p-value
+    into one adjusted for the others (shown in the sentence), and only those below
+    `alpha` stay links.
+    """
+    tested = [
+        (k, link.result.p_value)
+        for k, link in enumerate(links)
+        if link.result is not None and link.result.p_value is not None
+    ]
+    m = len(tested)
+    adjusted_p: dict[int, float] = {}
+    running = 1.0
+    for rank, (k, p) in reversed(list(enumerate(sorted(tested, key=lambda t: t[1]), start=1))):
+        running = min(running, p * m / rank)
+        adjusted_p[k] = running
+    out = []
+    for k, link in enumerate(links):
+        result = link.result
+        if k not in adjusted_p or result is None:
+            out.append(link)
+            continue
+        p_value = adjusted_p[k]
+        result = dataclasses.replace(
+            result, p_value=p_value, linked=result.linked and p_value < settings.alpha
+        )
+        sentence = describe_linkage(
+            link.segment,
+            link.employee_label,
+            link.customer_label,
+            result,
+            link.granularity,
+            settings,
+            link.available,
+        )
+        out.append(dataclasses.replace(link, result=result, sentence=sentence))
+    return out
 
 
 def insights_from_store(

@@ -11,6 +11,10 @@ and tested:
   that discounts autocorrelation, and is multiplied by the number of lags
   tried (Bonferroni), since the best of several lags always looks better
   than a single one would;
+- a link must also hold against shuffles of the employee series (a permutation
+  test of the best lag's r, the selection over lags included): a correlation
+  made by one or two spikes — a team's single leaver in half a year of weeks —
+  passes Fisher's z, which assumes bell-shaped changes, but not this;
 - fewer than `min_overlap` overlapping periods give no verdict at all.
 
 Pure functions over plain lists, in floats; `statistics` from the standard
@@ -19,9 +23,11 @@ library gives the normal distribution for z and the line for detrending.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 import operator
+import random
 import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -188,4 +194,78 @@ def linkage(
     p_value = min(1.0, fisher_p_value(best.r, best.effective_n) * len(by_lag))
     ci_low, ci_high = fisher_interval(best.r, best.effective_n, confidence)
     linked = expected_sign * best.r > 0 and p_value < alpha
+    if linked:
+        # A veto, not the p-value shown: its resolution (1 in PERMUTATIONS + 1) is too
+        # coarse to adjust for many verdicts at once, and Fisher's is exact enough
+        # wherever the changes are not a handful of spikes.
+        lags = tuple(lc.lag for lc in usable)
+        shuffled = permutation_p_value(
+            tuple(employee), tuple(c), lags, expected_sign * best.r, expected_sign, transform
+        )
+        linked = shuffled < alpha
     return Linkage(by_lag, best, p_value, ci_low, ci_high, linked, enough_history=True)
+
+
+PERMUTATIONS = 499
+
+
+@functools.lru_cache(maxsize=512)
+def permutation_p_value(
+    employee: tuple[float | None, ...],
+    customer: tuple[float | None, ...],
+    lags: tuple[int, ...],
+    observed: float,
+    expected_sign: int = 1,
+    transform: Transform = "difference",
+    rounds: int = PERMUTATIONS,
+) -> float:
+    """P(the best of `lags`' signed r ≥ `observed`) when the employee series' values are
+    shuffled among its periods.
+
+    `employee` is the series as stored and `customer` the transformed one: each
+    shuffle is transformed as the data was, so a single spike keeps the rise and fall
+    that differencing makes of it, and lands anywhere. The statistic is the maximum
+    over the same lags, so choosing the best lag is accounted for. Deterministic (a
+    fixed seed): the same data always gets the same verdict. Cached, since every
+    repaint asks again.
+    """
+    positions = [i for i, v in enumerate(employee) if v is not None]
+    values = [employee[i] for i in positions]
+    levels: list[float | None] = list(employee)
+    # Shuffling moves values, never gaps: which transformed periods exist, and so each
+    # lag's overlap with the customer series, is the same in every round. Per lag: the
+    # overlapping periods and the customer's centred values there.
+    present = transform_series(levels, transform)
+    plans = []
+    for lag in lags:
+        indices = [
+            i
+            for i, x in enumerate(present)
+            if x is not None and i + lag < len(customer) and customer[i + lag] is not None
+        ]
+        ys = [customer[i + lag] for i in indices]
+        mean_y = math.fsum(ys) / len(ys)  # type: ignore[arg-type]
+        dy = [y - mean_y for y in ys]  # type: ignore[operator]
+        plans.append((indices, dy, math.fsum(map(operator.mul, dy, dy))))
+    rng = random.Random(20261130)
+    allowed = math.floor(0.05 * (rounds + 1))  # enough to stop early on a clear non-link
+    at_least = 0
+    for done in range(1, rounds + 1):
+        rng.shuffle(values)
+        for position, value in zip(positions, values, strict=True):
+            levels[position] = value
+        changed = transform_series(levels, transform)
+        best = -math.inf
+        for indices, dy, syy in plans:
+            xs = [changed[i] for i in indices]
+            sx = math.fsum(xs)  # type: ignore[arg-type]
+            sxx = math.fsum(map(operator.mul, xs, xs)) - sx * sx / len(xs)
+            if sxx > 1e-12 and syy > 0:
+                r = math.fsum(map(operator.mul, xs, dy)) / math.sqrt(sxx * syy)
+                best = max(best, expected_sign * r)
+        if best >= observed - 1e-9:
+            at_least += 1
+            if at_least > allowed and done < rounds:
+                # Already no link at 5 %: the rest cannot bring it back.
+                return (1 + at_least) / (1 + done)
+    return (1 + at_least) / (1 + rounds)
