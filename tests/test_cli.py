@@ -59,11 +59,12 @@ def test_snapshot_json_of_the_demo_matches_hand_computed_values(tmp_path):
     # Linkage for every pair and segment; the demo's planted Support lead is found.
     links = {(k["pair"], k["segment"]): k for k in document["linkage"]}
     assert len(links) == len(document["pairs"]) * 5  # the organisation and four teams
-    support = links[(0, "Support")]
+    assert [p["id"] for p in document["pairs"]] == ["enps-nps", "engagement-csat", "turnover-churn"]
+    support = links[("enps-nps", "Support")]
     assert support["linked"] and support["lag"] == 2 and support["lag_unit"] == "month"
     assert len(support["by_lag"]) == 7 and support["ci95"][0] < support["r"] < support["ci95"][1]
     assert support["sentence"].startswith("Support: eNPS moves about 2 months ahead of NPS")
-    assert not links[(0, "Field Ops")]["linked"]
+    assert not links[("enps-nps", "Field Ops")]["linked"]
     for warning in document["warnings"]:
         assert warning["reason"] in ("crossed_threshold", "dropped") and warning["sentence"]
 
@@ -225,3 +226,27 @@ def test_report_as_csv_and_json_carries_the_same_numbers_as_the_snapshot(tmp_pat
         (k["pair"], k["segment"]) for k in snapshot["linkage"]
     }
     assert document["demo_data"] is True
+    # Every export names a pair by its id, panels and linkage alike.
+    pair_ids = {p["id"] for p in snapshot["pairs"]}
+    assert {row["pair"] for row in rows} == pair_ids == {k["pair"] for k in document["linkage"]}
+
+
+def test_as_of_pins_now_and_gives_the_same_numbers_again(tmp_path):
+    data_home = {"XDG_DATA_HOME": str(tmp_path)}  # where the history store would go
+    first = tandem("snapshot", "--json", "--as-of", "2026-06-30", env=data_home)
+    again = tandem("snapshot", "--json", "--as-of", "2026-06-30")
+    report = tandem("report", "--format", "json", "--as-of", "2026-06-30")
+    assert first.returncode == 0, first.stderr
+    snapshot = json.loads(first.stdout)
+    assert snapshot["generated_at"] == "2026-06-30T23:59:59+00:00"
+    metrics = {m["id"]: m["current"] for m in snapshot["metrics"]}
+    assert {current["period"] for current in metrics.values()} == {"2026-06"}
+    assert json.loads(again.stdout)["metrics"] == snapshot["metrics"]
+    for panel in json.loads(report.stdout)["panels"]:
+        assert panel["period"] == "2026-06"
+        assert panel["value"] == pytest.approx(metrics[panel["metric"]]["value"], abs=0.01)
+    # A pinned "now" never writes into a history store unless told where.
+    assert not (tmp_path / "tandem").exists()
+    bad = tandem("check", "--as-of", "30/06/2026")
+    assert bad.returncode == 2
+    assert "expected a date such as 2026-06-30, got '30/06/2026'" in bad.stderr

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from tui import __version__
+from tui.clock import Clock, utc_now
 from tui.config import Config, ConfigError, ConfigProblem, JsonSource, Source, load_config
 from tui.demo import bundled_demo_config, serving_demo
 
@@ -63,6 +64,15 @@ def _load(path: Path) -> Config:
     return config
 
 
+def _as_of_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected a date such as 2026-06-30, got {text!r}"
+        ) from None
+
+
 def _parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
@@ -76,6 +86,14 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         default=argparse.SUPPRESS,
         help="for a shared screen: pages rotate, large digits, high contrast; any key pauses",
+    )
+    common.add_argument(
+        "--as-of",
+        metavar="DATE",
+        type=_as_of_date,
+        default=argparse.SUPPRESS,
+        help="the numbers as they stood at the end of DATE (UTC), e.g. a closed quarter's "
+        "board pack again; sources are read afresh into a store kept in memory",
     )
     common.add_argument(
         "--viewer", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS
@@ -132,10 +150,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as error:
         print(f"tandem: {error}", file=sys.stderr)
         return 2
-    store_path = Path(getattr(arguments, "store", None) or default_store_path(config))
     command = arguments.command or "run"
+    as_of: date | None = getattr(arguments, "as_of", None)
+    from tui.clock import pinned_clock
+
+    clock = pinned_clock(as_of) if as_of else utc_now
+    # A pinned "now" never writes into the live history (a month's partial value would
+    # replace its whole one): its store is in memory unless --store names one.
+    store_path: Path | str = getattr(arguments, "store", None) or (
+        ":memory:" if as_of else default_store_path(config)
+    )
+    if as_of and (command == "serve" or getattr(arguments, "viewer", False)):
+        print("tandem: --as-of is for the dashboard, check, snapshot and report", file=sys.stderr)
+        return 2
     if command == "check":
-        return asyncio.run(_check(config))
+        return asyncio.run(_check(config, clock))
     from tui.store import Store, StoreError
 
     try:
@@ -145,43 +174,48 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         if command == "snapshot":
-            return asyncio.run(_snapshot(config, store))
+            return asyncio.run(_snapshot(config, store, clock))
         if command == "serve":
-            return _serve(config, store_path, config_path, arguments)
+            return _serve(config, Path(store_path), config_path, arguments)
         if command == "report":
-            return asyncio.run(_report(config, store, arguments.format, arguments.output))
+            return asyncio.run(_report(config, store, arguments.format, arguments.output, clock))
         return _run_dashboard(
             config,
             store,
             config_path,
             getattr(arguments, "kiosk", False),
             getattr(arguments, "viewer", False),
+            clock,
         )
     finally:
         store.close()
 
 
 def _run_dashboard(
-    config: Config, store: Any, config_path: Path, kiosk: bool = False, viewer: bool = False
+    config: Config,
+    store: Any,
+    config_path: Path,
+    kiosk: bool = False,
+    viewer: bool = False,
+    clock: Clock = utc_now,
 ) -> int:
     from tui.app import TandemApp
 
     if viewer:  # reads the store that `tandem serve` fetches into: no demo API here
         TandemApp(config, store, config_path=config_path, kiosk=kiosk, viewer=True).run()
         return 0
-    with serving_demo(config) as live_config:
-        TandemApp(live_config, store, config_path=config_path, kiosk=kiosk).run()
+    with serving_demo(config, clock().date()) as live_config:
+        TandemApp(live_config, store, config_path=config_path, kiosk=kiosk, clock=clock).run()
     return 0
 
 
-async def _check(config: Config) -> int:
+async def _check(config: Config, clock: Clock = utc_now) -> int:
     """Fetch every source once and compute its metrics (storing nothing); print a table."""
-    from tui.clock import utc_now
     from tui.refresh import BadPayload, observe, redact, require_records
     from tui.sources import SourceError, fetch_records, make_client
 
     skipped_reasons: dict[str, Counter[str]] = {}
-    with serving_demo(config) as live_config:
+    with serving_demo(config, clock().date()) as live_config:
         async with make_client(config.dashboard.ca_bundle) as client:
 
             async def attempt(source: Source) -> tuple[str, ...]:
@@ -192,7 +226,7 @@ async def _check(config: Config) -> int:
                     require_records(result, previous=None)
                     if not result.records:
                         raise BadPayload(f"{source.id}: 0 usable records")
-                    _, rejected = observe(live_config, result, utc_now())
+                    _, rejected = observe(live_config, result, clock())
                 except (SourceError, BadPayload) as error:
                     message = str(error)
                 except Exception as error:  # report, never crash the table
@@ -240,21 +274,20 @@ async def _check(config: Config) -> int:
     return 1 if failures else 0
 
 
-async def _refresh_and_compute(config: Config, store: Any) -> tuple[Any, ...]:
+async def _refresh_and_compute(config: Config, store: Any, clock: Clock) -> tuple[Any, ...]:
     """Refresh every source into the store; then the views and insights from the store.
 
     A failing source leaves its last good values in the store, and they are used.
     """
-    from tui.clock import utc_now
     from tui.insights import insights_from_store
     from tui.refresh import refresh_sources
     from tui.sources import make_client
     from tui.view import HISTORY_PERIODS, metric_views
 
-    with serving_demo(config) as live_config:
+    with serving_demo(config, clock().date()) as live_config:
         async with make_client(config.dashboard.ca_bundle) as client:
-            outcomes = await refresh_sources(live_config, live_config.sources, client, store)
-    now = utc_now()
+            outcomes = await refresh_sources(live_config, live_config.sources, client, store, clock)
+    now = clock()
     statuses = store.source_statuses()
     views = metric_views(
         config,
@@ -266,11 +299,11 @@ async def _refresh_and_compute(config: Config, store: Any) -> tuple[Any, ...]:
     return outcomes, now, statuses, views, insights
 
 
-async def _snapshot(config: Config, store: Any) -> int:
+async def _snapshot(config: Config, store: Any, clock: Clock) -> int:
     """Refresh every source into the store, then print every metric and insight as JSON."""
     from tui.report import document_header, insights_json, metric_json
 
-    outcomes, now, statuses, views, insights = await _refresh_and_compute(config, store)
+    outcomes, now, statuses, views, insights = await _refresh_and_compute(config, store, clock)
     document = {
         **document_header(config, now),
         "metrics": [
@@ -278,10 +311,10 @@ async def _snapshot(config: Config, store: Any) -> int:
             for metric in config.metrics
         ],
         "pairs": [
-            {"employee": p.employee, "customer": p.customer, "caption": p.caption}
+            {"id": p.key, "employee": p.employee, "customer": p.customer, "caption": p.caption}
             for p in config.pairs
         ],
-        **insights_json(insights),
+        **insights_json(config, insights),
         "sources": [
             {
                 "id": o.source_id,
@@ -300,11 +333,11 @@ async def _snapshot(config: Config, store: Any) -> int:
     return 0 if all(o.ok for o in outcomes) else 1
 
 
-async def _report(config: Config, store: Any, format: str, output: str | None) -> int:
+async def _report(config: Config, store: Any, format: str, output: str | None, clock: Clock) -> int:
     """Refresh, then write the report; failing sources report their last good values."""
     from tui.report import csv_report, json_report, markdown_report
 
-    outcomes, now, statuses, views, insights = await _refresh_and_compute(config, store)
+    outcomes, now, statuses, views, insights = await _refresh_and_compute(config, store, clock)
     if format == "csv":
         text = csv_report(config, views)
     elif format == "json":

@@ -890,6 +890,15 @@ class Pair(StrictModel):
     employee: Identifier
     customer: Identifier
     caption: str = ""
+    # How exports name the pair; by default "<employee>-<customer>" (enps-nps).
+    id: Identifier | None = None
+
+    _id = field_validator("id")(lambda value: value and _check_identifier(value))
+
+    @property
+    def key(self) -> str:
+        """The pair's id as every export writes it."""
+        return self.id or f"{self.employee}-{self.customer}"
 
 
 class Config(StrictModel):

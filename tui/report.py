@@ -6,7 +6,7 @@ insights.py computed, so a report and the screen always agree.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -56,11 +56,11 @@ def _rounded(value: float | None, places: int = 4) -> float | None:
     return None if value is None else round(value, places)
 
 
-def linkage_json(link: PairLinkage) -> dict[str, Any]:
+def linkage_json(link: PairLinkage, pair_ids: Sequence[str]) -> dict[str, Any]:
     result = link.result
     best = result.best if result is not None else None
     return {
-        "pair": link.pair_index,
+        "pair": pair_ids[link.pair_index],
         "segment": link.segment or None,
         "employee": link.employee_label,
         "customer": link.customer_label,
@@ -82,12 +82,14 @@ def linkage_json(link: PairLinkage) -> dict[str, Any]:
     }
 
 
-def insights_json(insights: Insights) -> dict[str, Any]:
+def insights_json(config: Config, insights: Insights) -> dict[str, Any]:
+    """Linkage and warnings; each names its pair by the pair's id, as panels do."""
+    pair_ids = [pair.key for pair in config.pairs]
     return {
-        "linkage": [linkage_json(link) for link in insights.links],
+        "linkage": [linkage_json(link, pair_ids) for link in insights.links],
         "warnings": [
             {
-                "pair": w.pair_index,
+                "pair": pair_ids[w.pair_index],
                 "segment": w.segment or None,
                 "reason": w.reason,
                 "sentence": w.sentence,
@@ -203,13 +205,13 @@ def report_rows(config: Config, views: Mapping[str, PanelView]) -> list[dict[str
     """One row per panel, pair by pair: the figures a board pack or a chat message takes."""
     metrics = {metric.id: metric for metric in config.metrics}
     rows = []
-    for index, pair in enumerate(config.pairs):
+    for pair in config.pairs:
         for metric_id in (pair.employee, pair.customer):
             view, metric = views[metric_id], metrics[metric_id]
             suppressed = bool(view.current and view.current.suppressed)
             rows.append(
                 {
-                    "pair": index + 1,
+                    "pair": pair.key,
                     "side": metric.side,
                     "metric": metric.id,
                     "label": metric.label,
@@ -263,6 +265,6 @@ def json_report(
     document = {
         **document_header(config, now),
         "panels": report_rows(config, views),
-        **insights_json(insights),
+        **insights_json(config, insights),
     }
     return json.dumps(document, indent=2) + "\n"

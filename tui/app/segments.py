@@ -105,9 +105,10 @@ class SegmentScreen(Screen[None]):
 
     def _cells(self, row: SegmentRow) -> list[Text]:
         hidden = row.employee_hidden
-        gap = row.gap
-        unit = self._unit(row)
-        gap_text = "—" if gap is None else f"{gap:+.{unit[1]}f}{unit[0]}"
+        unit, decimals = self._unit(row)
+        gap = row.shown_gap(*decimals)
+        places = max(decimals)
+        gap_text = "—" if gap is None else f"{gap:+.{places}f}{unit}"
         name = Text()
         if row.warning:
             name.append("⚠ ", style="bold yellow")
@@ -122,10 +123,13 @@ class SegmentScreen(Screen[None]):
             Text(row.link.short, style="cyan" if row.link.linked else "dim"),
         ]
 
-    def _unit(self, row: SegmentRow) -> tuple[str, int]:
+    def _unit(self, row: SegmentRow) -> tuple[str, tuple[int, int]]:
+        """The gap's unit, and the decimals each side is shown with."""
         pair = self.config.pairs[row.pair_index]
-        metric = next(m for m in self.config.metrics if m.id == pair.employee)
-        return (" pts" if metric.unit == "%" else metric.unit, metric.decimals)
+        metrics = {m.id: m for m in self.config.metrics}
+        employee, customer = metrics[pair.employee], metrics[pair.customer]
+        unit = " pts" if employee.unit == "%" else employee.unit
+        return unit, (employee.decimals, customer.decimals)
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         key = event.row_key.value or ""
