@@ -444,3 +444,163 @@ async def test_rehires_count_as_two_spells_for_every_hr_kind(kind):
     assert headcount["2026-03"] == 2
     if kind == "bamboohr":  # BambooHR gives the original hire date: B's first spell starts there
         assert fetched.records[1]["hire_date"] == "2018-04-03"
+
+
+# ── Qualtrics: recode values checked against the answers' labels ─────────
+
+# Qualtrics numbers a scale's choices from the top by default: here 1 is "Extremely
+# satisfied". Answers: extremely satisfied ×2, somewhat satisfied, neither, extremely
+# dissatisfied, and one unfinished (counted out).
+QUALTRICS_LABELS = {
+    1: "Extremely satisfied",
+    2: "Somewhat satisfied",
+    3: "Neither satisfied nor dissatisfied",
+    4: "Somewhat dissatisfied",
+    5: "Extremely dissatisfied",
+}
+
+
+def qualtrics_server(recode: dict[int, str]) -> LocalServer:
+    import json
+
+    label_of = {label: value for value, label in recode.items()}
+    picks = [
+        "Extremely satisfied",
+        "Extremely satisfied",
+        "Somewhat satisfied",
+        "Neither satisfied nor dissatisfied",
+        "Extremely dissatisfied",
+        "Somewhat satisfied",
+    ]
+    responses = [
+        {
+            "responseId": f"R_{i}",
+            "values": {
+                "recordedDate": f"2026-03-{i + 2:02d}T10:00:00Z",
+                "status": 0,
+                "finished": 0 if i == 5 else 1,
+                "QID7": label_of[label],
+            },
+            "labels": {"QID7": label, "finished": "True"},
+        }
+        for i, label in enumerate(picks)
+    ]
+    base = "/API/v3/surveys/SV_1/export-responses"
+
+    def envelope(result):
+        return Reply(body={"result": result, "meta": {"httpStatus": "200 - OK"}})
+
+    return LocalServer(
+        {
+            base: lambda r: envelope({"progressId": "ES_1", "status": "inProgress"}),
+            f"{base}/ES_1": lambda r: envelope({"status": "complete", "fileId": "F_1"}),
+            f"{base}/F_1/file": lambda r: Reply(raw=json.dumps({"responses": responses}).encode()),
+        }
+    )
+
+
+def qualtrics_source(url: str, **extra):
+    from tui.config import QualtricsSource
+
+    return QualtricsSource(
+        id="csat",
+        kind="qualtrics",
+        base_url=f"{url}/API/v3",
+        survey_id="SV_1",
+        question_id="QID7",
+        token_env="QT",
+        poll_seconds=0,
+        backoff_seconds=0,
+        **extra,
+    )
+
+
+async def test_qualtrics_recode_values_that_run_against_their_labels_are_refused():
+    with qualtrics_server(QUALTRICS_LABELS) as server:
+        with pytest.raises(SourceError) as caught:
+            await fetch(qualtrics_source(server.url), {"QT": "t"})
+        assert "run against the labels' meaning" in str(caught.value)
+        assert '"Extremely satisfied" = 1' in str(caught.value)
+        scores = {label: 6 - value for value, label in QUALTRICS_LABELS.items()}
+        fixed = await fetch(qualtrics_source(server.url, choice_scores=scores), {"QT": "t"})
+    # By hand: 5, 5, 4, 3, 1 (the unfinished one counted out): top-2-box 3 of 5.
+    assert fixed.skipped == {"not finished": 1}
+    assert march(CSAT.model_copy(update={"date_field": "recorded_at"}), fixed.records) == (
+        pytest.approx(60.0),
+        5,
+    )
+
+
+async def test_qualtrics_recode_values_that_follow_their_labels_are_used():
+    bottom_up = {6 - value: label for value, label in QUALTRICS_LABELS.items()}
+    with qualtrics_server(bottom_up) as server:
+        result = await fetch(qualtrics_source(server.url), {"QT": "t"})
+    assert sorted(r["score"] for r in result.records) == [1, 3, 4, 5, 5]
+
+
+# ── One bad record never fails a source ──────────────────────────────────
+
+
+async def test_overflowing_dates_are_skipped_and_counted_never_fatal(tmp_path):
+    from datetime import datetime, timezone
+
+    from tui.config import validate_config
+    from tui.refresh import refresh_source
+    from tui.store import Store
+
+    answers = [
+        {"id": 1, "date": "2026-03-02", "score": 9},
+        {"id": 2, "date": 1e20, "score": 9},
+        {"id": 3, "date": "9999-12-31", "score": 9},
+        {"id": 4, "date": "0001-01-01T00:00:00+05:00", "score": 9},
+        {"id": 5, "date": 1772409600, "score": 3},  # Unix seconds: 2 March 2026
+        {"id": 6, "date": "2026-03-05T23:30:00-02:00", "score": 10},  # 6 March in UTC
+    ]
+
+    def config(url, date_format):
+        return validate_config(
+            {
+                "sources": [{"id": "s", "kind": "json", "base_url": url, "retries": 0}],
+                "metrics": [
+                    {
+                        "id": "nps",
+                        "label": "NPS",
+                        "side": "customer",
+                        "source": "s",
+                        "kind": "nps",
+                        "date_format": date_format,
+                    },
+                    {"id": "n", "label": "n", "side": "employee", "source": "s", "kind": "count"},
+                ],
+                "pairs": [{"employee": "n", "customer": "nps"}],
+            }
+        )
+
+    now = datetime(2026, 3, 20, 12, tzinfo=timezone.utc)
+    store = Store(tmp_path / "s.db")
+    with LocalServer({"/": lambda r: Reply(body=answers)}) as server:
+        async with make_client() as client:
+            iso = config(server.url, "iso")
+            outcome = await refresh_source(iso, iso.sources[0], client, store, lambda: now, {})
+            assert outcome.ok
+            assert outcome.rejected == {
+                f"{metric}: {reason}": count
+                for metric in ("nps", "n")
+                for reason, count in (
+                    ("date 9999-12-31 is outside 1900–2999", 1),
+                    ("date 0001-01-01T00:00:00+05:00 is out of range in UTC", 1),
+                    ("date is a number: set date_format to unix_seconds or unix_milliseconds", 2),
+                )
+            }
+            [march_nps] = store.series("nps", "month", limit=1)
+            assert (march_nps.value, march_nps.n) == (100.0, 2)  # answers 1 and 6
+            seconds = config(server.url, "unix_seconds")
+            nps = seconds.metrics[0]
+            fetched = await fetch_records(seconds.sources[0], client, {})
+    # Read as Unix seconds, 1e20 overflows (skipped); answer 5 counts, ISO strings do not.
+    result = compute_metric(nps, fetched.records, MARCH, TODAY)
+    assert result.rejected["date 1e+20 is out of range"] == 1
+    assert next(o for o in result.observations if o.segment == "").n == 1
+    millis = nps.model_copy(update={"date_format": "unix_milliseconds"})
+    as_millis = [{"date": 1772409600000, "score": 9}]
+    assert compute_metric(millis, as_millis, MARCH, TODAY).observations[0].n == 1

@@ -250,3 +250,53 @@ def test_as_of_pins_now_and_gives_the_same_numbers_again(tmp_path):
     bad = tandem("check", "--as-of", "30/06/2026")
     assert bad.returncode == 2
     assert "expected a date such as 2026-06-30, got '30/06/2026'" in bad.stderr
+
+
+def test_check_refuses_a_source_that_read_nothing_and_flags_pages_without_ids(tmp_path):
+    from tests.local_server import LocalServer, Reply
+
+    pages = {"1": [{"date": "2026-03-02", "score": 9}] * 6}
+    with LocalServer(
+        {
+            "/paged": lambda r: Reply(body=pages.get(r.query.get("page", "1"), [])),
+            "/empty": lambda r: Reply(body=["not a record", 3]),
+        }
+    ) as server:
+        config = tmp_path / "tandem.toml"
+        config.write_text(f"""
+[[sources]]
+id = "pulse"
+kind = "json"
+base_url = "{server.url}"
+path = "paged"
+pagination = {{ style = "page" }}
+
+[[sources]]
+id = "survey"
+kind = "json"
+base_url = "{server.url}"
+path = "empty"
+
+[[metrics]]
+id = "enps"
+label = "eNPS"
+side = "employee"
+source = "pulse"
+kind = "nps"
+
+[[metrics]]
+id = "nps"
+label = "NPS"
+side = "customer"
+source = "survey"
+kind = "nps"
+
+[[pairs]]
+employee = "enps"
+customer = "nps"
+""")
+        result = tandem("check", "--config", str(config))
+    assert result.returncode == 1
+    assert "survey: 0 usable records (2 skipped: 2× record is not a JSON object)" in result.stdout
+    assert "pulse: paged, but no records.id" in result.stdout
+    assert "1 of 2 sources ok" in result.stdout

@@ -452,6 +452,9 @@ class QualtricsSource(TenantSourceBase, DateFiltered):
     finished_only: bool = True
     poll_seconds: float = Field(2.0, ge=0, le=60)
     max_export_seconds: float = Field(300, gt=0, le=3600)
+    # The score of each answer by its label, for a question whose recode values do not
+    # follow its labels' meaning (tui/sources/scales.py).
+    choice_scores: dict[str, int] | None = None
 
     _ids = field_validator("survey_id", "question_id")(_check_vendor_id)
     _env = field_validator("token_env")(_check_env_name)

@@ -35,6 +35,7 @@ from typing import Any
 import httpx
 
 from tui.config import QualtricsSource
+from tui.sources import scales
 from tui.sources.auth import auth_headers
 from tui.sources.base import FetchResult, Record, SourceError
 from tui.sources.http import Sleep, get_bytes, get_json, request_policy
@@ -82,12 +83,62 @@ def response_record(item: Any, source: QualtricsSource) -> Record | str:
     if score is None or score == "":
         return "did not answer the question"
     record: Record = {name: values.get(name) for name in source.embedded_fields}
+    labels = item.get("labels")
+    label = labels.get(source.question_id) if isinstance(labels, dict) else None
     record.update(
         response_id=item.get("responseId"),
         recorded_at=values.get("recordedDate"),
         score=score,
+        answer_label=label if isinstance(label, str) else None,
     )
     return record
+
+
+def score_by_labels(result: FetchResult, source: QualtricsSource) -> None:
+    """Check the answers' recode values against their labels, and score by them.
+
+    A question's recode values are the survey designer's, and Qualtrics numbers a
+    scale's choices from the top by default: "Extremely satisfied" can be 1. The
+    export gives each answer's label beside its value; the pairs seen are read as
+    tui/sources/scales.py reads a question's choices, so values that run against
+    the labels' meaning refuse the source (or `choice_scores` says what each scores).
+    """
+    pairs: dict[str, set[Any]] = {}
+    for record in result.records:
+        if record["answer_label"] is not None:
+            pairs.setdefault(record["answer_label"], set()).add(record["score"])
+    if not pairs:
+        if source.choice_scores:
+            raise SourceError(
+                f"{source.id}: choice_scores is set, but the export carries no answer labels"
+            )
+        return
+    question = source.question_id
+    mixed = [label for label, scores in pairs.items() if len(scores) > 1]
+    if mixed:
+        raise SourceError(
+            f"{source.id}: question {question}: the label {mixed[0]!r} comes with "
+            "different recode values; set choice_scores to say which answer scores what"
+        )
+    choices = []
+    for label, (value,) in pairs.items():
+        try:
+            design = float(value)
+        except (TypeError, ValueError):
+            design = None
+        choices.append(scales.Choice(label, label, design))
+    scores = scales.choice_scores(choices, question, source.id, source.choice_scores)
+    kept = []
+    for record in result.records:
+        label = record.pop("answer_label")
+        if label is None:
+            kept.append(record)  # no label to check: the recode value stands
+        elif scores[label] is None:
+            result.skipped["chose an answer off the scale (such as N/A)"] += 1
+        else:
+            record["score"] = scores[label]
+            kept.append(record)
+    result.records = kept
 
 
 async def fetch_records(
@@ -160,5 +211,6 @@ async def fetch_records(
         seen,
         "response",
     )
+    score_by_labels(result, source)
     result.seconds = time.monotonic() - started
     return result

@@ -285,7 +285,15 @@ def choice_scores(
 
     ranks = _ranks_by_choice(on_scale)
     checked = ranks or _ranks_by_choice(on_scale, partial=True)
-    for what, values in _design_and_numbers(on_scale):
+    found = _design_and_numbers(on_scale)
+    if len(found) == 2 and not _agrees(found[0][1], found[1][1]):
+        design, weights = found[0]
+        raise SourceError(
+            f"{source_id}: question {question}: {design} run against the numbers in the "
+            f"choice texts ({_listing(on_scale, weights)}); set choice_scores to say which "
+            "answer scores what"
+        )
+    for what, values in found:
         if checked is not None and not _agrees(values, checked):
             raise SourceError(
                 f"{source_id}: question {question}: {what} run against the labels' "
