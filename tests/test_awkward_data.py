@@ -47,7 +47,7 @@ CHOSEN = [0, 0, 1, 1, 1, 2, 3, 4, 0, 5]
 
 
 def sm_source(base_url: str, **extra):
-    from tui.config import SurveyMonkeySource
+    from tui.sources.surveymonkey import SurveyMonkeySource
 
     return SurveyMonkeySource(
         id="csat",
@@ -272,7 +272,7 @@ def by_month(metric, records, months: int = 6):
 
 
 async def test_workday_rehires_are_two_spells_and_count_in_headcount_and_turnover():
-    from tui.config import WorkdaySource
+    from tui.sources.workday import WorkdaySource
 
     with LocalServer({"/report": lambda r: Reply(body={"Report_Entry": WORKDAY_ROWS})}) as server:
         source = WorkdaySource(
@@ -500,7 +500,7 @@ def qualtrics_server(recode: dict[int, str]) -> LocalServer:
 
 
 def qualtrics_source(url: str, **extra):
-    from tui.config import QualtricsSource
+    from tui.sources.qualtrics import QualtricsSource
 
     return QualtricsSource(
         id="csat",
@@ -604,3 +604,43 @@ async def test_overflowing_dates_are_skipped_and_counted_never_fatal(tmp_path):
     millis = nps.model_copy(update={"date_format": "unix_milliseconds"})
     as_millis = [{"date": 1772409600000, "score": 9}]
     assert compute_metric(millis, as_millis, MARCH, TODAY).observations[0].n == 1
+
+
+async def test_typeform_worded_choices_need_choice_scores():
+    from tui.sources.typeform import TypeformSource
+
+    labels = ["Very satisfied", "Satisfied", "Dissatisfied", "Very satisfied"]
+    items = [
+        {
+            "response_id": f"T{i}",
+            "token": f"T{i}",
+            "submitted_at": f"2026-03-{i + 2:02d}T10:00:00Z",
+            "answers": [
+                {"field": {"id": "f1", "ref": "csat"}, "type": "choice", "choice": {"label": label}}
+            ],
+        }
+        for i, label in enumerate(labels)
+    ]
+    with LocalServer(
+        {"/forms/F1/responses": lambda r: Reply(body={"items": items, "total_items": 4})}
+    ) as server:
+
+        def source(**extra):
+            return TypeformSource(
+                id="csat",
+                kind="typeform",
+                form_id="F1",
+                field="csat",
+                token_env="TF",
+                base_url=server.url,
+                backoff_seconds=0,
+                **extra,
+            )
+
+        refused = await fetch(source(), {"TF": "t"})
+        scores = {"Very satisfied": 5, "Satisfied": 4, "Dissatisfied": 2}
+        scored = await fetch(source(choice_scores=scores), {"TF": "t"})
+    assert refused.records == [] and sum(refused.skipped.values()) == 4
+    assert "choice_scores" in next(iter(refused.skipped))
+    # By hand: 5, 4, 2, 5 → top-2-box 3 of 4.
+    assert march(CSAT, scored.records) == (pytest.approx(75.0), 4)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from tests.local_server import LocalServer, Reply, refusing_url
-from tui.config import JsonSource
 from tui.sources import SourceError, fetch_records, make_client
+from tui.sources.json_api import JsonSource
 
 TOKEN = "tok-very-secret-123"
 ENV = {"SURVEY_TOKEN": TOKEN}

@@ -16,7 +16,7 @@ from typing import Any
 
 from tui import __version__
 from tui.clock import Clock, utc_now
-from tui.config import Config, ConfigError, ConfigProblem, JsonSource, Source, load_config
+from tui.config import Config, ConfigError, ConfigProblem, Source, load_config
 from tui.demo import bundled_demo_config, serving_demo
 
 USER_CONFIG_NAME = "config.toml"
@@ -260,6 +260,8 @@ async def _check(config: Config, clock: Clock = utc_now) -> int:
             listed = ", ".join(f"{n}× {reason}" for reason, n in reasons.most_common(5))
             print(f"\n{source_id} skipped: {listed}")
     for source in live_config.sources:
+        from tui.sources.json_api import JsonSource
+
         if (
             isinstance(source, JsonSource)
             and source.pagination.style != "none"

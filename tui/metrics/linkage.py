@@ -195,14 +195,16 @@ def linkage(
     ci_low, ci_high = fisher_interval(best.r, best.effective_n, confidence)
     linked = expected_sign * best.r > 0 and p_value < alpha
     if linked:
-        # A veto, not the p-value shown: its resolution (1 in PERMUTATIONS + 1) is too
-        # coarse to adjust for many verdicts at once, and Fisher's is exact enough
-        # wherever the changes are not a handful of spikes.
         lags = tuple(lc.lag for lc in usable)
         shuffled = permutation_p_value(
             tuple(employee), tuple(c), lags, expected_sign * best.r, expected_sign, transform
         )
-        linked = shuffled < alpha
+        # When no shuffle came close, all the shuffles say is that p is below their
+        # resolution (1 in PERMUTATIONS + 1), too coarse to adjust for many verdicts at
+        # once: Fisher's p stands. When some did, the data's own null is the stricter.
+        if shuffled > 1 / (PERMUTATIONS + 1):
+            p_value = max(p_value, shuffled)
+        linked = p_value < alpha
     return Linkage(by_lag, best, p_value, ci_low, ci_high, linked, enough_history=True)
 
 

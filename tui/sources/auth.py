@@ -6,11 +6,11 @@ import base64
 from collections.abc import Mapping
 from pathlib import Path
 
-from tui.config import Auth, BasicAuth, BearerAuth, HeaderAuth
+from tui.config.sources import AnyAuth, BasicAuth, BearerAuth, HeaderAuth
 from tui.sources.base import SourceError
 
 
-def credential_names(auth: Auth) -> list[str]:
+def credential_names(auth: AnyAuth) -> list[str]:
     """The environment variables an auth table reads, for "check X" hints."""
     if isinstance(auth, (BearerAuth, HeaderAuth)):
         return [auth.token_env]
@@ -46,7 +46,7 @@ def require_secret(environ: Mapping[str, str], name: str, source_id: str) -> str
     raise SourceError(f"{source_id}: environment variable {name} is not set")
 
 
-def auth_headers(auth: Auth, environ: Mapping[str, str], source_id: str) -> dict[str, str]:
+def auth_headers(auth: AnyAuth, environ: Mapping[str, str], source_id: str) -> dict[str, str]:
     """The headers that authenticate a request; raises SourceError if a variable is unset."""
     if isinstance(auth, BearerAuth):
         return {"Authorization": f"Bearer {require_secret(environ, auth.token_env, source_id)}"}

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from httpx import URL
+if TYPE_CHECKING:
+    from httpx import URL
 
 Record = dict[str, Any]
 
@@ -33,5 +34,7 @@ class SourceError(Exception):
 
 def display_url(url: URL | str) -> str:
     """A URL as shown to people: scheme, host, port and path, never the query."""
+    from httpx import URL
+
     url = URL(str(url))
     return str(url.copy_with(query=None, fragment=None, username=None, password=None))

@@ -6,22 +6,59 @@ CSV: the first row names the columns; `columns` maps record fields to column nam
 (JMESPath) finds the list of records, `columns` maps record fields to JMESPath
 expressions. A file that cannot be read or parsed fails the source with its reason;
 the last good values stay on screen.
+
+Fields read, what each means, what is assumed, and the traps handled: the columns the config
+maps; values stay text, and the metrics read them strictly.
+
+- columns: record field = column or JMESPath. Assumed: the header row names the columns
+  (CSV). Handled: a missing column fails the source, naming it.
+- dates, scores: as the metrics read them. Assumed: ISO dates, or Unix times with
+  date_format. Handled: a bad value skipped and counted, never guessed.
 """
 
 from __future__ import annotations
 
 import csv
 import json
-import time
 from collections.abc import Mapping
+from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
 
-import httpx
 import jmespath
+from pydantic import Field
 
-from tui.config import FileSource
+from tui.config.sources import (
+    NoAuth,
+    SourceBase,
+)
 from tui.sources.base import FetchResult, Record, SourceError
+
+if TYPE_CHECKING:
+    import httpx
+
+
+class FileSource(SourceBase):
+    """A CSV or JSON export on disk, for tools with no API and for backfills."""
+
+    kind: Literal["file"]
+    path: str
+    # By the file name's ending unless given.
+    format: Literal["csv", "json"] | None = None
+    # Record field = column (CSV) or JMESPath (JSON); empty keeps every column.
+    columns: dict[str, str] = Field(default_factory=dict)
+    # JSON only: where the list of records is, as JMESPath (empty: the document is the list).
+    records_path: str = ""
+
+    @property
+    def auth(self) -> NoAuth:
+        return NoAuth()
+
+    @property
+    def file_format(self) -> str:
+        if self.format is not None:
+            return self.format
+        return "json" if self.path.lower().endswith((".json", ".ndjson")) else "csv"
 
 
 def _read_csv(source: FileSource, path: Path, result: FetchResult) -> None:
@@ -58,8 +95,8 @@ async def fetch_records(
     source: FileSource,
     client: httpx.AsyncClient | None = None,
     environ: Mapping[str, str] | None = None,
+    since: datetime | None = None,
 ) -> FetchResult:
-    started = time.monotonic()
     path = Path(source.path).expanduser()
     result = FetchResult(source.id, [], pages=1)
     try:
@@ -75,5 +112,4 @@ async def fetch_records(
         raise SourceError(
             f"{source.id}: {path.name} is not valid {source.file_format.upper()}: {str(error)[:80]}"
         ) from None
-    result.seconds = time.monotonic() - started
     return result

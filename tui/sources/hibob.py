@@ -13,22 +13,75 @@ A record per person, never a name or email:
 No pagination: one search returns everyone. Not confirmed: the full flat reply shape
 (the slash rule is documented; the whole body comes from community code — we read
 slash keys and fall back to the nested default shape); rate-limit headers.
+
+Fields read, what each means, what is assumed, and the traps handled:
+
+- /work/startDate: the (latest) start. Assumed: YYYY-MM-DD (or an offset date: its date
+  part).
+- /internal/terminationDate: the termination. Assumed: may belong to an earlier
+  employment. Handled: a termination before the start is a rehire: two spells (the first
+  from before any period shown: the lifecycle history, one request per person at 50 a
+  minute, is not read).
+- /root/id: the person. Assumed: unique. Handled: counted once.
+- /work/department, extra fields: segments. Assumed: text (humanReadable). Handled: a
+  missing department belongs to no segment.
+- showInactive: former employees too. Assumed: required for turnover. Handled: always
+  sent.
 """
 
 from __future__ import annotations
 
-import os
-import time
+import re
 from collections.abc import Mapping
-from typing import Any
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Literal
 
-import httpx
+from pydantic import Field, field_validator
 
-from tui.config import HiBobSource
+from tui.config.base import (
+    EnvName,
+    check_base_url,
+    check_env_name,
+)
+from tui.config.sources import (
+    BasicAuth,
+    HttpSourceBase,
+)
 from tui.sources.auth import auth_headers
 from tui.sources.base import FetchResult, Record, SourceError
-from tui.sources.http import get_json, request_policy
 from tui.sources.vendor import date_part, into_spells, one_response
+
+if TYPE_CHECKING:
+    import httpx
+
+
+class HiBobSource(HttpSourceBase):
+    """HiBob: people search, inactive people included."""
+
+    kind: Literal["hibob"]
+    service_user_env: EnvName
+    token_env: EnvName
+    base_url: str = "https://api.hibob.com/v1"
+    # More field paths to carry into records, such as work.site.
+    extra_fields: list[str] = Field(default_factory=list, max_length=50)
+
+    _envs = field_validator("service_user_env", "token_env")(check_env_name)
+    _base_url = field_validator("base_url")(check_base_url)
+
+    @field_validator("extra_fields")
+    @classmethod
+    def _fields(cls, value: list[str]) -> list[str]:
+        for name in value:
+            if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z][A-Za-z0-9_]*)+", name):
+                raise ValueError(f"expected HiBob field paths, such as work.site; got {name!r}")
+        return value
+
+    @property
+    def auth(self) -> BasicAuth:
+        return BasicAuth(
+            kind="basic", username_env=self.service_user_env, password_env=self.token_env
+        )
+
 
 VENDOR = "HiBob"
 FIELDS = {
@@ -69,10 +122,14 @@ def person_record(item: Any, extra: list[str]) -> Record | str:
 
 
 async def fetch_records(
-    source: HiBobSource, client: httpx.AsyncClient, environ: Mapping[str, str] | None = None
+    source: HiBobSource,
+    client: httpx.AsyncClient,
+    environ: Mapping[str, str],
+    since: datetime | None = None,
 ) -> FetchResult:
-    started = time.monotonic()
-    headers = auth_headers(source.auth, os.environ if environ is None else environ, source.id)
+    from tui.sources.http import get_json, request_policy
+
+    headers = auth_headers(source.auth, environ, source.id)
     page = await get_json(
         client,
         request_policy(source, VENDOR),
@@ -97,5 +154,4 @@ async def fetch_records(
         "person",
     )
     into_spells(result)
-    result.seconds = time.monotonic() - started
     return result

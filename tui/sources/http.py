@@ -24,14 +24,16 @@ from tui.sources.auth import credential_names
 from tui.sources.base import SourceError, display_url
 
 if TYPE_CHECKING:
-    from tui.config import JsonSource
-    from tui.sources.vendor import VendorSource
+    from tui.config.sources import HttpSourceBase
 
-USER_AGENT = f"Tandem/{__version__} httpx/{httpx.__version__}"
 
 TRANSIENT_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504})
 
 Sleep = Callable[[float], Awaitable[None]]
+
+
+def user_agent() -> str:
+    return f"Tandem/{__version__} httpx/{httpx.__version__}"
 
 
 def make_client(ca_bundle: str | None = None) -> httpx.AsyncClient:
@@ -45,7 +47,7 @@ def make_client(ca_bundle: str | None = None) -> httpx.AsyncClient:
 
         verify = ssl.create_default_context(cafile=ca_bundle)
     return httpx.AsyncClient(
-        headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
+        headers={"User-Agent": user_agent(), "Accept": "application/json"},
         timeout=httpx.Timeout(10.0),
         limits=httpx.Limits(max_connections=32, max_keepalive_connections=32),
         follow_redirects=True,
@@ -93,7 +95,7 @@ class JsonPage:
 
 
 def request_policy(
-    source: JsonSource | VendorSource, vendor: str = "", reset_headers: tuple[str, ...] = ()
+    source: HttpSourceBase, vendor: str = "", reset_headers: tuple[str, ...] = ()
 ) -> RequestPolicy:
     """A source's timeouts, retries, backoff and size cap as configured, the names of its
     credentials for hints on a 401/403, and who answers (a vendor's name) for messages."""

@@ -4,38 +4,182 @@ GET the endpoint, follow the pagination the config names (page number, offset,
 a cursor or next-URL field in the body, or the RFC 8288 Link header), select
 the records with a JMESPath expression (https://jmespath.org/specification.html)
 and map each record's fields with more of them.
+
+Fields read, what each means, what is assumed, and the traps handled: what the config's
+`records` selects; nothing is assumed beyond it.
+
+- records.path: the list in each page. Assumed: a list, or a changed payload. Handled: a
+  page without it fails the refresh.
+- records.id: a record's identity. Assumed: unique across pages. Handled: without it,
+  `tandem check` warns that shifting pages would count twice.
+- records.fields: what metrics read. Assumed: JMESPath per field. Handled: a record that
+  is not an object is skipped and counted.
+- pagination: the next page. Assumed: one of six styles. Handled: a next link to another
+  host is refused; max_pages stops a loop.
 """
 
 from __future__ import annotations
 
-import os
-import time
 from collections import Counter
 from collections.abc import Mapping
-from typing import Any
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-import httpx
 import jmespath
+from pydantic import Field, field_validator
 
-from tui.config import (
-    CursorPagination,
-    JsonSource,
-    LinkHeaderPagination,
-    NextUrlPagination,
-    OffsetPagination,
-    PagePagination,
+from tui.config.base import (
+    JMESPath,
+    Scalar,
+    StrictModel,
+    check_base_url,
+    check_jmespath,
+)
+from tui.config.sources import (
+    Auth,
+    HttpSourceBase,
+    NoAuth,
 )
 from tui.sources.auth import auth_headers
 from tui.sources.base import FetchResult, Record, SourceError
-from tui.sources.http import JsonPage, get_json, request_policy
+
+if TYPE_CHECKING:
+    import httpx
+
+    from tui.sources.http import JsonPage
+
+
+class NoPagination(StrictModel):
+    style: Literal["none"] = "none"
+
+
+class PagePagination(StrictModel):
+    """?page=1,2,3… until a page comes back short or empty."""
+
+    style: Literal["page"]
+    page_param: str = "page"
+    size_param: str | None = "per_page"
+    size: int = Field(100, ge=1, le=10_000)
+    first_page: int = Field(1, ge=0)
+    # Optional JMESPath to the number of pages, where the API reports it.
+    total_pages_path: JMESPath | None = None
+
+    @field_validator("total_pages_path")
+    @classmethod
+    def _path(cls, value: str | None) -> str | None:
+        return None if value is None else check_jmespath(value)
+
+
+class OffsetPagination(StrictModel):
+    """?offset=0&limit=100, then offset=100… until a page comes back short."""
+
+    style: Literal["offset"]
+    offset_param: str = "offset"
+    limit_param: str = "limit"
+    limit: int = Field(100, ge=1, le=10_000)
+
+
+class CursorPagination(StrictModel):
+    """The body names the next cursor; it goes back as a query parameter."""
+
+    style: Literal["cursor"]
+    cursor_param: str = "cursor"
+    next_cursor_path: JMESPath
+
+    _path = field_validator("next_cursor_path")(check_jmespath)
+
+
+class NextUrlPagination(StrictModel):
+    """The body holds the URL of the next page."""
+
+    style: Literal["next_url"]
+    next_url_path: JMESPath
+
+    _path = field_validator("next_url_path")(check_jmespath)
+
+
+class LinkHeaderPagination(StrictModel):
+    """RFC 8288 `Link: <…>; rel="next"` headers."""
+
+    style: Literal["link_header"]
+
+
+Pagination = Annotated[
+    NoPagination
+    | PagePagination
+    | OffsetPagination
+    | CursorPagination
+    | NextUrlPagination
+    | LinkHeaderPagination,
+    Field(discriminator="style"),
+]
+
+
+class RecordSelection(StrictModel):
+    """Where the records are in a response, and which fields to keep from each."""
+
+    # JMESPath to the list of records; empty means the body itself is the list.
+    path: JMESPath | None = None
+    # Record field name -> JMESPath inside one record. Empty keeps records whole.
+    fields: dict[str, JMESPath] = Field(default_factory=dict)
+    # JMESPath to a record's unique id: a record seen twice counts once.
+    id: JMESPath | None = None
+
+    @field_validator("path", "id")
+    @classmethod
+    def _path(cls, value: str | None) -> str | None:
+        return None if value is None else check_jmespath(value)
+
+    @field_validator("fields")
+    @classmethod
+    def _fields(cls, value: dict[str, str]) -> dict[str, str]:
+        for expression in value.values():
+            check_jmespath(expression)
+        return value
+
+
+class JsonSource(HttpSourceBase):
+    """The generic `json` kind: GET an endpoint, follow its pages, select records."""
+
+    kind: Literal["json"]
+    base_url: str
+    path: str = ""
+    auth: Auth = Field(default_factory=NoAuth)
+    params: dict[str, Scalar] = Field(default_factory=dict)
+    pagination: Pagination = Field(default_factory=NoPagination)
+    records: RecordSelection = Field(default_factory=RecordSelection)
+
+    _base_url = field_validator("base_url")(check_base_url)
+
+    @field_validator("path")
+    @classmethod
+    def _path_has_no_query(cls, value: str) -> str:
+        if "?" in value or "#" in value:
+            raise ValueError(
+                "expected a path without a query string: put query parameters in `params`"
+            )
+        return value
+
+    @property
+    def url(self) -> str:
+        """The endpoint's full URL (before any demo placeholder is filled in)."""
+        if not self.path:
+            return self.base_url
+        return f"{self.base_url}/{self.path.lstrip('/')}"
 
 
 async def fetch_records(
-    source: JsonSource, client: httpx.AsyncClient, environ: Mapping[str, str] | None = None
+    source: JsonSource,
+    client: httpx.AsyncClient,
+    environ: Mapping[str, str],
+    since: datetime | None = None,
 ) -> FetchResult:
     """Every record of `source`, across all its pages."""
-    started = time.monotonic()
-    headers = auth_headers(source.auth, os.environ if environ is None else environ, source.id)
+    import httpx
+
+    from tui.sources.http import get_json, request_policy
+
+    headers = auth_headers(source.auth, environ, source.id)
     pagination = source.pagination
     records_path = jmespath.compile(source.records.path) if source.records.path else None
     field_paths = {name: jmespath.compile(expr) for name, expr in source.records.fields.items()}
@@ -76,7 +220,6 @@ async def fetch_records(
             break
         url, params = next_target
         _require_same_origin(url, source)
-    result.seconds = time.monotonic() - started
     return result
 
 
@@ -146,6 +289,8 @@ def _as_int(value: Any, what: str) -> int:
 
 def _require_same_origin(url: httpx.URL, source: JsonSource) -> None:
     # Credentials go with every page: never follow a link to another host.
+    import httpx
+
     origin = httpx.URL(source.url)
     if (url.scheme, url.host, url.port) != (origin.scheme, origin.host, origin.port):
         raise SourceError(

@@ -18,6 +18,21 @@ Not confirmed: whether in-progress polls omit fileId or send it as null (read wi
 .get()); a Retry-After on 429 (used when present, else backoff); the ZIP member's name
 (the first .json member is read); the continuationToken flow (not used: each refresh
 exports the survey whole).
+
+Fields read, what each means, what is assumed, and the traps handled:
+
+- values[question_id]: the answer's recode value. Assumed: the designer's numbers.
+  Handled: recode values that run against the answers' labels (labels[question_id])
+  refused, or scored by choice_scores.
+- values.status: 0 a real response. Assumed: 1 preview, 2 test, 4 imported, 8 spam….
+  Handled: everything but 0 skipped and counted.
+- values.finished: the respondent finished. Assumed: unfinished answers are partial.
+  Handled: skipped unless finished_only = false.
+- values.recordedDate: when it was recorded. Assumed: an ISO timestamp in UTC. Handled:
+  out-of-range dates skipped.
+- responseId: the response. Assumed: unique within the survey. Handled: counted once.
+- values[embedded field]: segments (team…). Assumed: embedded data carried as given.
+  Handled: a response without it belongs to no segment.
 """
 
 from __future__ import annotations
@@ -25,21 +40,66 @@ from __future__ import annotations
 import asyncio
 import io
 import json
-import os
 import time
 import zipfile
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
 
-import httpx
+from pydantic import Field, field_validator
 
-from tui.config import QualtricsSource
+from tui.config.base import (
+    EnvName,
+    check_env_name,
+    check_vendor_id,
+)
+from tui.config.sources import (
+    DateFiltered,
+    HeaderAuth,
+    TenantSourceBase,
+)
 from tui.sources import scales
 from tui.sources.auth import auth_headers
 from tui.sources.base import FetchResult, Record, SourceError
-from tui.sources.http import Sleep, get_bytes, get_json, request_policy
 from tui.sources.vendor import collect
+
+if TYPE_CHECKING:
+    import httpx
+
+    from tui.sources.http import Sleep
+
+
+class QualtricsSource(TenantSourceBase, DateFiltered):
+    """Qualtrics: a survey's responses through an export job, one question's answers."""
+
+    TENANT_KEY = "datacenter"
+    TENANT_PATTERN = r"[a-z0-9]+"
+    TENANT_EXAMPLE = "fra1 for fra1.qualtrics.com"
+    URL_TEMPLATE = "https://{}.qualtrics.com/API/v3"
+
+    kind: Literal["qualtrics"]
+    datacenter: str | None = None
+    survey_id: str
+    # The NPS (QIDn, 0–10) or rating question whose answers become `score`.
+    question_id: str
+    token_env: EnvName
+    # Embedded data fields to carry into records, such as team or region.
+    embedded_fields: list[str] = Field(default_factory=list, max_length=50)
+    # Count only responses the respondent finished.
+    finished_only: bool = True
+    poll_seconds: float = Field(2.0, ge=0, le=60)
+    max_export_seconds: float = Field(300, gt=0, le=3600)
+    # The score of each answer by its label, for a question whose recode values do not
+    # follow its labels' meaning (tui/sources/scales.py).
+    choice_scores: dict[str, int] | None = None
+
+    _ids = field_validator("survey_id", "question_id")(check_vendor_id)
+    _env = field_validator("token_env")(check_env_name)
+
+    @property
+    def auth(self) -> HeaderAuth:
+        return HeaderAuth(kind="header", header="X-API-TOKEN", token_env=self.token_env)
+
 
 VENDOR = "Qualtrics"
 
@@ -144,13 +204,14 @@ def score_by_labels(result: FetchResult, source: QualtricsSource) -> None:
 async def fetch_records(
     source: QualtricsSource,
     client: httpx.AsyncClient,
-    environ: Mapping[str, str] | None = None,
+    environ: Mapping[str, str],
     since: datetime | None = None,
     sleep: Sleep = asyncio.sleep,
 ) -> FetchResult:
     """Every response, or those recorded since `since` (an incremental refresh)."""
-    started = time.monotonic()
-    headers = auth_headers(source.auth, os.environ if environ is None else environ, source.id)
+    from tui.sources.http import get_bytes, get_json, request_policy
+
+    headers = auth_headers(source.auth, environ, source.id)
     policy = request_policy(source, VENDOR)
     exports = f"{source.url}/surveys/{source.survey_id}/export-responses"
     result = FetchResult(source.id, [])
@@ -212,5 +273,4 @@ async def fetch_records(
         "response",
     )
     score_by_labels(result, source)
-    result.seconds = time.monotonic() - started
     return result

@@ -184,7 +184,7 @@ def _leading_number(text: str) -> tuple[int, str] | None:
     return int(match.group(1)), normalise(label)
 
 
-def _agrees(scores: Mapping[str, float], ranks: Mapping[str, int]) -> bool:
+def _agrees(scores: Mapping[str, float], ranks: Mapping[str, float]) -> bool:
     """True when higher scores go with better labels for every pair of choices (by id)."""
     keys = list(ranks)  # only the ranked choices are compared
     return all(

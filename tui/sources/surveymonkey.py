@@ -20,24 +20,76 @@ Not confirmed against a live account: whether a 429 ever carries Retry-After (we
 it if present, else the minute-reset header); the exact family/subtype of NPS
 questions (we read answers.choices whatever they are); whether `position` is 1-based
 for every question type (the docs' examples are).
+
+Fields read, what each means, what is assumed, and the traps handled:
+
+- details: answers.choices[] id, text, weight, quiz_options.score: the question's scale.
+  Assumed: a choice's position says nothing about its score. Handled: Very satisfied
+  listed first (scored by meaning, either order); weights that run against the labels;
+  unlabelled scales refused naming the question; N/A choices skipped.
+- bulk: pages[].questions[].answers[].choice_id: the answer. Assumed: one choice per
+  respondent for the question. Handled: a choice not in the design skipped and counted.
+- date_created: when it was answered. Assumed: an offset timestamp, converted to UTC.
+  Handled: naive or out-of-range dates skipped, not fatal.
+- id: the response. Assumed: unique within the survey. Handled: the same response on two
+  pages counts once.
+- response_status, collector_id, custom_variables: status, channel, segments. Assumed:
+  custom variables are plain text. Handled: partial responses only with status = partial
+  or any.
 """
 
 from __future__ import annotations
 
-import os
-import time
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
 
-import httpx
+from pydantic import Field, field_validator
 
-from tui.config import SurveyMonkeySource
+from tui.config.base import (
+    EnvName,
+    check_base_url,
+    check_env_name,
+    check_vendor_id,
+)
+from tui.config.sources import (
+    BearerAuth,
+    DateFiltered,
+    HttpSourceBase,
+)
 from tui.sources import scales
 from tui.sources.auth import auth_headers
 from tui.sources.base import FetchResult, Record, SourceError
-from tui.sources.http import get_json, request_policy
 from tui.sources.vendor import collect, list_page, next_link
+
+if TYPE_CHECKING:
+    import httpx
+
+
+class SurveyMonkeySource(HttpSourceBase, DateFiltered):
+    """SurveyMonkey API v3: the bulk responses of one survey, one question's answers."""
+
+    kind: Literal["surveymonkey"]
+    survey_id: str
+    # The NPS or CSAT question whose answers become `score`.
+    question_id: str
+    token_env: EnvName
+    base_url: str = "https://api.surveymonkey.com/v3"
+    # completed (default), partial, or any.
+    status: Literal["completed", "partial", "any"] = "completed"
+    per_page: int = Field(100, ge=1, le=100)
+    # The score of each choice by its text, e.g. { "Very satisfied" = 5, ... }, for a
+    # question whose scale Tandem cannot read from the survey (tui/sources/scales.py).
+    choice_scores: dict[str, int] | None = None
+
+    _ids = field_validator("survey_id", "question_id")(check_vendor_id)
+    _env = field_validator("token_env")(check_env_name)
+    _base_url = field_validator("base_url")(check_base_url)
+
+    @property
+    def auth(self) -> BearerAuth:
+        return BearerAuth(kind="bearer", token_env=self.token_env)
+
 
 VENDOR = "SurveyMonkey"
 RESET_HEADERS = ("X-Ratelimit-App-Global-Minute-Reset",)
@@ -122,12 +174,15 @@ def response_record(item: Any, question_id: str, scores: Mapping[str, int | None
 async def fetch_records(
     source: SurveyMonkeySource,
     client: httpx.AsyncClient,
-    environ: Mapping[str, str] | None = None,
+    environ: Mapping[str, str],
     since: datetime | None = None,
 ) -> FetchResult:
     """Every answered response, or those created since `since` (an incremental refresh)."""
-    started = time.monotonic()
-    headers = auth_headers(source.auth, os.environ if environ is None else environ, source.id)
+    import httpx
+
+    from tui.sources.http import get_json, request_policy
+
+    headers = auth_headers(source.auth, environ, source.id)
     policy = request_policy(source, VENDOR, RESET_HEADERS)
     survey = f"{source.base_url}/surveys/{source.survey_id}"
     details = await get_json(
@@ -169,5 +224,4 @@ async def fetch_records(
         # The next link carries its own query string.
         url = next_link(page.url, (links or {}).get("next"), source.base_url, source.id)
         params = None
-    result.seconds = time.monotonic() - started
     return result

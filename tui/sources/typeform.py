@@ -16,39 +16,97 @@ when that label is a whole number.
 Not confirmed: a Retry-After on 429 (used when present, else backoff); whether
 total_items describes the whole form (not relied on: paging stops on a short page);
 very recent responses (about 30 minutes) may not be listed yet.
+
+Fields read, what each means, what is assumed, and the traps handled:
+
+- answers[].field.ref or id: which answer is the question's. Assumed: the ref, else the
+  id. Handled: a response that skipped the field is skipped and counted.
+- answers[].number: an NPS, opinion-scale or rating answer. Assumed: Typeform's own 0-10
+  or 1-N numbers. Handled: a non-number is skipped.
+- answers[].choice.label: a multiple-choice answer. Assumed: a label that is a number is
+  that number. Handled: a worded label is refused unless choice_scores scores it (an
+  answer shows one choice, never the scale's direction).
+- submitted_at: when it was submitted. Assumed: UTC timestamps (Z). Handled: out-of-
+  range dates skipped.
+- response_id, token: the response, the page cursor. Assumed: newest first, before =
+  last token. Handled: duplicates across pages count once.
+- hidden: segments (team…). Assumed: hidden fields carried as text. Handled: a response
+  without them belongs to no segment.
 """
 
 from __future__ import annotations
 
-import os
-import time
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
 
-import httpx
+from pydantic import Field, field_validator
 
-from tui.config import TypeformSource
+from tui.config.base import (
+    EnvName,
+    check_base_url,
+    check_env_name,
+    check_vendor_id,
+)
+from tui.config.sources import (
+    BearerAuth,
+    DateFiltered,
+    HttpSourceBase,
+)
+from tui.sources import scales
 from tui.sources.auth import auth_headers
 from tui.sources.base import FetchResult, Record
-from tui.sources.http import request_policy
 from tui.sources.vendor import collect, list_page
+
+if TYPE_CHECKING:
+    import httpx
+
+
+class TypeformSource(HttpSourceBase, DateFiltered):
+    """Typeform: the responses of one form, one field's answers."""
+
+    kind: Literal["typeform"]
+    form_id: str
+    # The NPS, opinion-scale or rating field, by its ref (or its id).
+    field: str
+    token_env: EnvName
+    base_url: str = "https://api.typeform.com"
+    page_size: int = Field(1000, ge=1, le=1000)
+    # The score of each choice label, for a multiple-choice field whose labels are words.
+    choice_scores: dict[str, int] | None = None
+
+    _ids = field_validator("form_id", "field")(check_vendor_id)
+    _env = field_validator("token_env")(check_env_name)
+    _base_url = field_validator("base_url")(check_base_url)
+
+    @property
+    def auth(self) -> BearerAuth:
+        return BearerAuth(kind="bearer", token_env=self.token_env)
+
 
 VENDOR = "Typeform"
 
 
-def _score(answer: dict[str, Any]) -> int | float | None:
+def _score(answer: dict[str, Any], choice_scores: Mapping[str, int] | None) -> int | float | None:
     kind = answer.get("type")
     if kind == "number":
         number = answer.get("number")
         return number if isinstance(number, (int, float)) and not isinstance(number, bool) else None
     if kind == "choice":
         label = str((answer.get("choice") or {}).get("label", "")).strip()
+        if choice_scores is not None:
+            # The config's word: a label it does not list has no score.
+            by_label = {scales.normalise(k): v for k, v in choice_scores.items()}
+            return by_label.get(scales.normalise(label))
+        # Only a label that is a number: an answer shows one choice, never the scale
+        # its direction would be read from.
         return int(label) if label.lstrip("-").isdigit() else None
     return None
 
 
-def response_record(item: Any, field: str) -> Record | str:
+def response_record(
+    item: Any, field: str, choice_scores: Mapping[str, int] | None = None
+) -> Record | str:
     if not isinstance(item, dict):
         return "response is not a JSON object"
     answer = next(
@@ -62,9 +120,9 @@ def response_record(item: Any, field: str) -> Record | str:
     )
     if answer is None:
         return "did not answer the field"
-    score = _score(answer)
+    score = _score(answer, choice_scores)
     if score is None:
-        return "the field's answer is not a number"
+        return "the field's answer is not a number (a labelled choice needs choice_scores)"
     record: Record = {}
     hidden = item.get("hidden")
     if isinstance(hidden, dict):
@@ -78,12 +136,13 @@ def response_record(item: Any, field: str) -> Record | str:
 async def fetch_records(
     source: TypeformSource,
     client: httpx.AsyncClient,
-    environ: Mapping[str, str] | None = None,
+    environ: Mapping[str, str],
     since: datetime | None = None,
 ) -> FetchResult:
     """Every answered response, or those submitted since `since` (an incremental refresh)."""
-    started = time.monotonic()
-    headers = auth_headers(source.auth, os.environ if environ is None else environ, source.id)
+    from tui.sources.http import request_policy
+
+    headers = auth_headers(source.auth, environ, source.id)
     policy = request_policy(source, VENDOR)
     url = f"{source.base_url}/forms/{source.form_id}/responses"
     result = FetchResult(source.id, [])
@@ -101,7 +160,7 @@ async def fetch_records(
         collect(
             result,
             items,
-            lambda item: response_record(item, source.field),
+            lambda item: response_record(item, source.field, source.choice_scores),
             "response_id",
             seen,
             "response",
@@ -111,5 +170,4 @@ async def fetch_records(
         if len(items) < source.page_size or not token:
             break
         before = str(token)
-    result.seconds = time.monotonic() - started
     return result

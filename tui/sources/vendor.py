@@ -1,42 +1,22 @@
-"""What the built-in vendor kinds share: a page budget, following a next link, dates, and
-collecting records."""
+"""What the built-in vendor kinds share: a page budget, following a next link, dates,
+spells of employment, and collecting records."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
-
-from tui.config import (
-    BambooHRSource,
-    HiBobSource,
-    PeakonSource,
-    PersonioSource,
-    QualtricsSource,
-    SurveyMonkeySource,
-    TypeformSource,
-    WorkdaySource,
-    ZendeskSource,
-)
+from tui.config.sources import HttpSourceBase
 from tui.sources.base import FetchResult, Record, SourceError
-from tui.sources.http import JsonPage, RequestPolicy, get_json
 
-VendorSource = (
-    QualtricsSource
-    | SurveyMonkeySource
-    | TypeformSource
-    | ZendeskSource
-    | BambooHRSource
-    | PersonioSource
-    | HiBobSource
-    | WorkdaySource
-    | PeakonSource
-)
+if TYPE_CHECKING:
+    import httpx
+
+    from tui.sources.http import JsonPage, RequestPolicy
 
 
-def check_page_budget(pages: int, source: VendorSource) -> None:
+def check_page_budget(pages: int, source: HttpSourceBase) -> None:
     """Stop a pagination that never ends: at most `max_pages` pages a refresh."""
     if pages >= source.max_pages:
         raise SourceError(f"{source.id}: stopped after max_pages = {source.max_pages} pages")
@@ -45,7 +25,7 @@ def check_page_budget(pages: int, source: VendorSource) -> None:
 async def list_page(
     client: httpx.AsyncClient,
     policy: RequestPolicy,
-    source: VendorSource,
+    source: HttpSourceBase,
     result: FetchResult,
     url: httpx.URL | str,
     key: str,
@@ -59,6 +39,8 @@ async def list_page(
     changed payload, refused naming the page). `earlier_requests` are requests before the
     first page (SurveyMonkey's survey details) that neither the budget nor the page
     numbers count."""
+    from tui.sources.http import get_json
+
     number = result.pages - earlier_requests + 1
     check_page_budget(number - 1, source)
     page = await get_json(
@@ -74,6 +56,8 @@ async def list_page(
 
 def next_link(current: httpx.URL, link: object, origin: str, source_id: str) -> httpx.URL | None:
     """The next page's URL from a body's `next` link, or None; never another host."""
+    import httpx
+
     if not link:
         return None
     if not isinstance(link, str):

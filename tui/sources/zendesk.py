@@ -16,24 +16,65 @@ filtered out by the API (score=received) and skipped if any come through.
 Not confirmed: whether the last page still carries links.next (we stop on
 meta.has_more false); whether a missing comment or reason is omitted or null (both
 are fine here); accounts on the newer "CSAT survey responses" feature are not covered.
+
+Fields read, what each means, what is assumed, and the traps handled:
+
+- score: good, bad, offered, unoffered. Assumed: good = 1, bad = 0 (Zendesk's CSAT).
+  Handled: offered-but-unanswered ratings skipped, never counted as bad.
+- created_at: when it was rated. Assumed: UTC timestamps. Handled: out-of-range dates
+  skipped.
+- id: the rating. Assumed: unique. Handled: duplicates across cursor pages count once.
+- group_id, assignee_id, reason, ticket_id: segments and context. Assumed: ids, not
+  names.
 """
 
 from __future__ import annotations
 
 import base64
-import os
-import time
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
 
-import httpx
+from pydantic import Field, field_validator
 
-from tui.config import ZendeskSource
+from tui.config.base import (
+    EnvName,
+    check_env_name,
+)
+from tui.config.sources import (
+    BasicAuth,
+    DateFiltered,
+    TenantSourceBase,
+)
 from tui.sources.auth import require_secret
 from tui.sources.base import FetchResult, Record
-from tui.sources.http import request_policy
 from tui.sources.vendor import collect, list_page, next_link
+
+if TYPE_CHECKING:
+    import httpx
+
+
+class ZendeskSource(TenantSourceBase, DateFiltered):
+    """Zendesk Support: satisfaction ratings (good or bad) as a 0/1 `rating`."""
+
+    TENANT_KEY = "subdomain"
+    TENANT_EXAMPLE = "acme for acme.zendesk.com"
+    URL_TEMPLATE = "https://{}.zendesk.com/api/v2"
+
+    kind: Literal["zendesk"]
+    subdomain: str | None = None
+    # API token auth: the agent's email and the token, each in a variable.
+    email_env: EnvName
+    token_env: EnvName
+    page_size: int = Field(100, ge=1, le=100)
+
+    _envs = field_validator("email_env", "token_env")(check_env_name)
+
+    @property
+    def auth(self) -> BasicAuth:
+        # "{email}/token:{token}": both names, so both are redacted from messages.
+        return BasicAuth(kind="basic", username_env=self.email_env, password_env=self.token_env)
+
 
 VENDOR = "Zendesk"
 _RATINGS = {"good": 1, "bad": 0}
@@ -70,12 +111,15 @@ def _headers(source: ZendeskSource, environ: Mapping[str, str]) -> dict[str, str
 async def fetch_records(
     source: ZendeskSource,
     client: httpx.AsyncClient,
-    environ: Mapping[str, str] | None = None,
+    environ: Mapping[str, str],
     since: datetime | None = None,
 ) -> FetchResult:
     """Every received rating, or those since `since` (an incremental refresh)."""
-    started = time.monotonic()
-    headers = _headers(source, os.environ if environ is None else environ)
+    import httpx
+
+    from tui.sources.http import request_policy
+
+    headers = _headers(source, environ)
     policy = request_policy(source, VENDOR)
     result = FetchResult(source.id, [])
     url: httpx.URL | None = httpx.URL(f"{source.url}/satisfaction_ratings.json")
@@ -103,5 +147,4 @@ async def fetch_records(
         if meta.get("has_more"):
             url = next_link(page.url, links.get("next"), source.url, source.id)
         params = None
-    result.seconds = time.monotonic() - started
     return result

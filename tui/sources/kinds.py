@@ -1,0 +1,91 @@
+"""Which module reads which `kind` of source: one line a kind.
+
+Each module under tui/sources/ is a whole kind: its config table (a model), its
+fetch, and, at the top, what it reads from the vendor and what it assumes. A new
+vendor is a new module and one line in KINDS; the config's `[[sources]]` union, the
+fetch dispatch and the "every kind has one module" test all come from here.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated, Any, NamedTuple, Union
+
+from pydantic import Field
+
+from tui.config.sources import DateFiltered, SourceBase
+from tui.sources import (
+    bamboohr,
+    files,
+    hibob,
+    json_api,
+    peakon,
+    personio,
+    qualtrics,
+    surveymonkey,
+    typeform,
+    workday,
+    zendesk,
+)
+from tui.sources.base import FetchResult
+
+if TYPE_CHECKING:
+    import httpx
+
+Fetch = Callable[..., Awaitable[FetchResult]]
+
+
+class Kind(NamedTuple):
+    """A source kind: the model of its config table, and the function that fetches it."""
+
+    model: type[SourceBase]
+    fetch: Fetch
+
+
+KINDS: dict[str, Kind] = {
+    "json": Kind(json_api.JsonSource, json_api.fetch_records),
+    "file": Kind(files.FileSource, files.fetch_records),
+    "qualtrics": Kind(qualtrics.QualtricsSource, qualtrics.fetch_records),
+    "surveymonkey": Kind(surveymonkey.SurveyMonkeySource, surveymonkey.fetch_records),
+    "typeform": Kind(typeform.TypeformSource, typeform.fetch_records),
+    "zendesk": Kind(zendesk.ZendeskSource, zendesk.fetch_records),
+    "peakon": Kind(peakon.PeakonSource, peakon.fetch_records),
+    "bamboohr": Kind(bamboohr.BambooHRSource, bamboohr.fetch_records),
+    "personio": Kind(personio.PersonioSource, personio.fetch_records),
+    "hibob": Kind(hibob.HiBobSource, hibob.fetch_records),
+    "workday": Kind(workday.WorkdaySource, workday.fetch_records),
+}
+
+if TYPE_CHECKING:
+    # What code may rely on of any source; the config validates each kind's own table.
+    Source = SourceBase
+else:
+    Source = Annotated[
+        Union[tuple(kind.model for kind in KINDS.values())],  # noqa: UP007
+        Field(discriminator="kind"),
+    ]
+
+
+async def fetch_records(
+    source: SourceBase,
+    client: httpx.AsyncClient,
+    environ: Mapping[str, str] | None = None,
+    since: datetime | None = None,
+    **options: Any,
+) -> FetchResult:
+    """Fetch every record of one configured source; with `since`, and a kind whose API
+    filters by date (config.DateFiltered), only those recorded since then. Times the
+    fetch, and reads credentials from `environ` (the process environment by default)."""
+    started = time.monotonic()
+    result = await KINDS[source.kind].fetch(
+        source,
+        client,
+        os.environ if environ is None else environ,
+        since if isinstance(source, DateFiltered) else None,
+        **options,
+    )
+    result.seconds = time.monotonic() - started
+    return result
