@@ -103,12 +103,17 @@ class CountMetric(MetricBase):
     date_field: str = "date"
 
 
-class HeadcountMetric(MetricBase):
+class EmploymentDates(StrictModel):
+    """The record fields an HR metric reads a spell of employment from."""
+
+    hire_date_field: str = "hire_date"
+    termination_date_field: str = "termination_date"
+
+
+class HeadcountMetric(MetricBase, EmploymentDates):
     """People employed on the last day of each period (or today, for the current one)."""
 
     kind: Literal["headcount"]
-    hire_date_field: str = "hire_date"
-    termination_date_field: str = "termination_date"
 
 
 class LeaversMetric(MetricBase):
@@ -120,30 +125,24 @@ class LeaversMetric(MetricBase):
     leavers_since: date | None = None
 
 
-class TurnoverMetric(LeaversMetric):
+class TurnoverMetric(LeaversMetric, EmploymentDates):
     """Terminations in a period ÷ average headcount over it, in percent."""
 
     kind: Literal["turnover"]
     direction: Literal["higher_is_better", "lower_is_better"] = "lower_is_better"
-    hire_date_field: str = "hire_date"
-    termination_date_field: str = "termination_date"
 
 
-class HiresMetric(LeaversMetric):
+class HiresMetric(LeaversMetric, EmploymentDates):
     """How many people were hired in each period (a rehire counts again)."""
 
     kind: Literal["hires"]
-    hire_date_field: str = "hire_date"
-    termination_date_field: str = "termination_date"
 
 
-class SeparationsMetric(LeaversMetric):
+class SeparationsMetric(LeaversMetric, EmploymentDates):
     """How many people left in each period (their termination dates)."""
 
     kind: Literal["separations"]
     direction: Literal["higher_is_better", "lower_is_better"] = "lower_is_better"
-    hire_date_field: str = "hire_date"
-    termination_date_field: str = "termination_date"
 
 
 class ChurnMetric(LeaversMetric):
