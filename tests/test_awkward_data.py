@@ -644,3 +644,70 @@ async def test_typeform_worded_choices_need_choice_scores():
     assert "choice_scores" in next(iter(refused.skipped))
     # By hand: 5, 4, 2, 5 → top-2-box 3 of 4.
     assert march(CSAT, scored.records) == (pytest.approx(75.0), 4)
+
+
+# ── Pages that shift, respondents without a name, timestamps with and without offsets ──
+
+
+async def test_surveymonkey_duplicates_anonymous_respondents_and_offsets():
+    choices = sm_choices([str(i) for i in range(11)])
+
+    def response(rid, score, created, variables=None):
+        item = {
+            "id": rid,
+            "collector_id": "C1",
+            "response_status": "completed",
+            "date_created": created,
+            "pages": [
+                {"id": "p1", "questions": [{"id": "77", "answers": [{"choice_id": f"c{score}"}]}]}
+            ],
+        }
+        if variables is not None:
+            item["custom_variables"] = variables
+        return item
+
+    page_one = [
+        response("R1", 10, "2026-03-02T10:00:00+00:00", {"team": "Support"}),
+        # An anonymous collector: no custom variables at all (counts overall, no team).
+        response("R2", 3, "2026-03-03T10:00:00+00:00"),
+        # Naive: taken as UTC, so still 31 March.
+        response("R3", 9, "2026-03-31T23:30:00"),
+    ]
+    page_two = [
+        page_one[2],  # shifted onto the next page while pages were read: counted once
+        # 02:00 on 1 April at +05:00 is 21:00 on 31 March in UTC: March.
+        response("R4", 6, "2026-04-01T02:00:00+05:00", {"team": "Support"}),
+        # 23:00 on 31 March at -02:00 is 01:00 on 1 April in UTC: not March.
+        response("R5", 10, "2026-03-31T23:00:00-02:00", {"team": "Support"}),
+    ]
+    details = {"pages": [{"questions": [{"id": "77", "answers": {"choices": choices}}]}]}
+
+    def bulk(request):
+        if request.query.get("page") == "2":
+            return Reply(body={"data": page_two, "links": {}})
+        nxt = "/v3/surveys/900/responses/bulk?page=2"
+        return Reply(body={"data": page_one, "links": {"next": nxt}})
+
+    with LocalServer(
+        {
+            "/v3/surveys/900/details": lambda r: Reply(body=details),
+            "/v3/surveys/900/responses/bulk": bulk,
+        }
+    ) as server:
+        result = await fetch(sm_source(f"{server.url}/v3"), {"SM_TOKEN": "t"})
+    from tui.config import NpsMetric
+
+    nps = NpsMetric(
+        id="nps",
+        label="NPS",
+        side="customer",
+        source="csat",
+        kind="nps",
+        date_field="submitted_at",
+        segment_field="team",
+    )
+    assert result.skipped == {"duplicate response": 1}
+    # March, by hand: R1 10, R2 3, R3 9, R4 6 → promoters 2, detractors 2 → 0, n 4.
+    assert march(nps, result.records) == (0.0, 4)
+    # Support in March: R1 10, R4 6 → 0, n 2 (R5 fell in April).
+    assert march(nps, result.records, "Support") == (0.0, 2)
