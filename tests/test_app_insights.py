@@ -61,6 +61,22 @@ def test_the_demo_plants_a_linked_team_and_an_unlinked_one(demo_config, demo_sto
     assert by_segment["Field Ops"].result.enough_history
 
 
+@pytest.mark.parametrize("granularity", ["week", "month", "quarter"])
+def test_the_demo_links_nothing_it_did_not_plant(demo_config, demo_store_file, granularity):
+    # Field Ops' customers follow a health of their own: no pair of it is ever linked.
+    # Before the demo had six years of HR and CRM records, quarterly turnover and churn
+    # were 0 for years and "moved together in the same quarter" for the organisation.
+    dashboard = demo_config.dashboard.model_copy(update={"period": granularity})
+    config = demo_config.model_copy(update={"dashboard": dashboard})
+    insights = insights_from_store(config, Store(demo_store_file), DEMO_TODAY)
+    assert [row.link.sentence for row in insights.rows if row.segment == "Field Ops"]
+    assert not [
+        row.link.sentence for row in insights.rows if row.segment == "Field Ops" and row.link.linked
+    ]
+    turnover = Store(demo_store_file).series("turnover", "quarter", limit=24)
+    assert len(turnover) == 24 and all(o.value is not None for o in turnover)
+
+
 async def test_each_pair_row_shows_its_linkage_and_the_panel_explains(demo_app):
     async with demo_app.run_test(size=(160, 45)) as pilot:
         await pilot.pause()
