@@ -255,3 +255,34 @@ async def test_an_employee_group_below_the_threshold_says_so_instead_of_a_number
             assert employee.query_one(RoomyFigures).value == "—"
             assert employee.query_one(RoomyFigures).lines[0] == "fewer than 5 responses"
             assert customer.query_one(RoomyFigures).value == "3"  # the customer side is not hidden
+
+
+async def test_a_store_that_cannot_be_written_is_said_and_fetching_goes_on(demo_config, tmp_path):
+    import sqlite3
+
+    path = tmp_path / "s.db"
+    with serving_demo(demo_config, DEMO_TODAY) as config:
+        filled = Store(path)
+        async with make_client() as client:
+            await refresh_sources(config, config.sources, client, filled, lambda: DEMO_NOW)
+        filled.close()
+        store = Store(path, busy_seconds=0.2)
+        app = TandemApp(config, store, clock=lambda: DEMO_NOW, fetch_automatically=False)
+        async with app.run_test(size=(160, 45)) as pilot:
+            before = panels_by_metric(app)["enps"].query_one(RoomyFigures).value
+            # Another process holds the write lock through a whole refresh.
+            holder = sqlite3.connect(path, isolation_level=None)
+            holder.execute("BEGIN IMMEDIATE")
+            app.action_refresh()
+            await wait_for_refresh(app, pilot)
+            strip = strip_text(app)
+            assert strip.count("store not writable: locked by another process") == 4, strip
+            assert "stale since" in strip and " ok " not in strip
+            assert panels_by_metric(app)["enps"].query_one(RoomyFigures).value == before
+            # Freed, the next refresh stores again: the worker lived through it.
+            holder.execute("ROLLBACK")
+            holder.close()
+            app.action_refresh()
+            await wait_for_refresh(app, pilot, rounds=2)
+            strip = strip_text(app)
+            assert "not writable" not in strip and strip.count(" ok ") == 4, strip

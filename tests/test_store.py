@@ -104,3 +104,35 @@ def test_a_version_1_store_is_migrated_and_keeps_its_history(tmp_path):
     assert (row.value, row.n, row.suppressed) == (12.5, 40, False)
     version = sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0]
     assert version == SCHEMA_VERSION == 2
+
+
+def test_a_store_locked_by_another_process_refuses_writes_in_words_and_still_reads(tmp_path):
+    from tui.store import StoreWriteError
+
+    path = tmp_path / "s.db"
+    store = Store(path, busy_seconds=0.1)
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        with pytest.raises(StoreWriteError, match="store not writable: locked by another process"):
+            store.record_failure("s", "x", datetime(2026, 3, 1, tzinfo=timezone.utc))
+        assert store.source_statuses() == {}  # reading goes on meanwhile
+        # Opening it again works too: nothing in it is damaged.
+        Store(path, busy_seconds=0.1).close()
+    finally:
+        holder.execute("ROLLBACK")
+    store.record_failure("s", "x", datetime(2026, 3, 1, tzinfo=timezone.utc))
+    assert store.source_statuses()["s"].last_error == "x"
+
+
+def test_a_new_store_that_another_process_has_locked_is_not_called_damaged(tmp_path):
+    path = tmp_path / "s.db"
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    holder.execute("CREATE TABLE other (x)")
+    try:
+        with pytest.raises(StoreError) as caught:
+            Store(path, busy_seconds=0.1)
+    finally:
+        holder.execute("ROLLBACK")
+    assert str(caught.value) == f"{path}: store not writable: locked by another process"

@@ -17,7 +17,7 @@ from tui.metrics.compute import Observation, compute_metric, suppress_small_grou
 from tui.periods import Granularity, last_periods, period_of
 from tui.sources import FetchResult, SourceError, fetch_records
 from tui.sources.auth import credential_names, read_secret
-from tui.store import Store
+from tui.store import Store, StoreWriteError
 
 GRANULARITIES: tuple[Granularity, ...] = ("week", "month", "quarter")
 
@@ -33,6 +33,9 @@ class SourceOutcome:
     seconds: float = 0.0
     # Records or items left out, by reason: a bad value is never stored as a number.
     rejected: Counter[str] = field(default_factory=Counter)
+    # False when even the error could not be written to the store: the screen shows
+    # it from this outcome, as the store cannot say so.
+    stored: bool = True
 
     @property
     def ok(self) -> bool:
@@ -160,15 +163,20 @@ async def refresh_source(
     except Exception as error:  # a bug in one source must not stop the others
         message = f"{source.id}: unexpected {type(error).__name__}"
     else:
-        store.write_refresh(
-            source.id,
-            observations,
-            now,
-            len(fetched.records),
-            fetched.pages,
-            fetched.seconds,
-            skipped=sum(rejected.values()),
-        )
+        try:
+            store.write_refresh(
+                source.id,
+                observations,
+                now,
+                len(fetched.records),
+                fetched.pages,
+                fetched.seconds,
+                skipped=sum(rejected.values()),
+            )
+        except StoreWriteError as error:
+            # The fetch worked; its values wait for the next refresh. The failure is
+            # not written either (the store is what failed): the outcome carries it.
+            return SourceOutcome(source.id, error=f"{source.id}: {error}", stored=False)
         return SourceOutcome(
             source.id,
             records=len(fetched.records),
@@ -177,7 +185,10 @@ async def refresh_source(
             rejected=rejected,
         )
     message = redact(message, source, environ)
-    store.record_failure(source.id, message, clock())
+    try:
+        store.record_failure(source.id, message, clock())
+    except StoreWriteError as error:
+        return SourceOutcome(source.id, error=f"{message} (and {error})", stored=False)
     return SourceOutcome(source.id, error=message)
 
 

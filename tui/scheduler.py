@@ -154,6 +154,10 @@ class Scheduler:
             outcome = await refresh_source(
                 self.config, source, self.client, self.store, self.clock, self.environ, full
             )
+        except Exception as error:  # a source's cycle never ends its worker
+            outcome = SourceOutcome(
+                source.id, error=f"{source.id}: unexpected {type(error).__name__}", stored=False
+            )
         finally:
             self._refreshing.discard(source.id)
         if outcome.ok:

@@ -56,6 +56,23 @@ class StoreError(Exception):
     """The store cannot be opened or used; the message says which file and what to do."""
 
 
+class StoreWriteError(StoreError):
+    """The store could not be written (locked by another process, a full or read-only
+    disk): one refresh's values are not stored, the history already there stays."""
+
+
+def _write_problem(error: sqlite3.Error) -> str:
+    """A store write failure in words a person acts on."""
+    text = str(error)
+    if "locked" in text or "busy" in text:
+        return "store not writable: locked by another process"
+    if "full" in text:
+        return "store not writable: disk full"
+    if "readonly" in text or "read-only" in text:
+        return "store not writable: read-only"
+    return f"store not writable: {text}"
+
+
 @dataclass(frozen=True)
 class StoredObservation:
     period_key: str
@@ -98,13 +115,23 @@ def _parse_timestamp(text: str | None) -> datetime | None:
 class Store:
     """Observations and source outcomes in one SQLite file (or ":memory:")."""
 
-    def __init__(self, path: Path | str) -> None:
+    def __init__(self, path: Path | str, busy_seconds: float = 5.0) -> None:
         self.path = str(path)
+        self._busy_ms = int(busy_seconds * 1000)
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         try:
-            self._db = sqlite3.connect(self.path, isolation_level=None)
+            self._db = sqlite3.connect(self.path, isolation_level=None, timeout=busy_seconds)
             self._migrate()
+        except (sqlite3.OperationalError, StoreWriteError) as error:
+            problem = str(error) if isinstance(error, StoreWriteError) else _write_problem(error)
+            if not problem.endswith(str(error)):
+                # Locked, full or read-only: the history in it is fine; never "move it aside".
+                raise StoreError(f"{self.path}: {problem}") from None
+            raise StoreError(
+                f"{self.path}: not a usable Tandem store ({error}). Move it aside, or start "
+                "with --store pointing at a new file; history is fetched again."
+            ) from None
         except sqlite3.DatabaseError as error:
             raise StoreError(
                 f"{self.path}: not a usable Tandem store ({error}). Move it aside, or start "
@@ -121,7 +148,7 @@ class Store:
         if self.path != ":memory:":
             self._db.execute("PRAGMA journal_mode = WAL")
         self._db.execute("PRAGMA synchronous = NORMAL")
-        self._db.execute("PRAGMA busy_timeout = 5000")
+        self._db.execute(f"PRAGMA busy_timeout = {self._busy_ms}")
         for target in range(version + 1, SCHEMA_VERSION + 1):
             # One transaction per step: a crash leaves the store at a known version.
             with self._transaction():
@@ -259,8 +286,20 @@ class _Transaction:
         self._db = db
 
     def __enter__(self) -> sqlite3.Connection:
-        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            self._db.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as error:
+            raise StoreWriteError(_write_problem(error)) from None
         return self._db
 
     def __exit__(self, kind: object, error: object, traceback: object) -> None:
-        self._db.execute("COMMIT" if kind is None else "ROLLBACK")
+        if kind is None:
+            try:
+                self._db.execute("COMMIT")
+                return
+            except sqlite3.OperationalError as failure:
+                error = failure
+        if self._db.in_transaction:
+            self._db.execute("ROLLBACK")
+        if isinstance(error, sqlite3.OperationalError):
+            raise StoreWriteError(_write_problem(error)) from None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
 from collections import Counter
@@ -153,6 +154,8 @@ class TandemApp(App[None]):
         self._owns_client = client is None
         self.scheduler: Scheduler | None = None
         self._failing: set[str] = set()
+        # Failures the store could not record (it is what failed): error and when.
+        self._unstored: dict[str, tuple[str, datetime]] = {}
         self.last_refresh: datetime | None = None
         self.outcome_counts: Counter[str] = Counter()
         self._landed: list[SourceOutcome] = []
@@ -184,7 +187,7 @@ class TandemApp(App[None]):
         # the help screen is on top, and must still update the dashboard.
         # The store is read first, so the widgets are built with their values
         # and colours: changing them after mounting would restyle every panel.
-        data = self._read_store(self.store.source_statuses())
+        data = self._read_store(self._statuses())
         self.dashboard = DashboardScreen(self.config, data, self.kiosk)
         return self.dashboard
 
@@ -211,7 +214,7 @@ class TandemApp(App[None]):
 
     def _tick_clock(self) -> None:
         now = self.clock()
-        statuses = self.store.source_statuses()
+        statuses = self._statuses()
         self.dashboard.show_clock(now)
         self._show_sources(now, statuses)
         if self.kiosk:
@@ -245,9 +248,18 @@ class TandemApp(App[None]):
         self.insights = insights_from_store(config, self.store, now.date(), series_of)
         return DashboardData(pair_views(config, views), self.insights, segment)
 
+    def _statuses(self) -> dict[str, SourceStatus]:
+        """Each source's status as stored, and, where the store could not record a
+        failure (it was not writable), that failure: the strip never says ok over it."""
+        statuses = self.store.source_statuses()
+        for source_id, (error, at) in self._unstored.items():
+            status = statuses.get(source_id) or SourceStatus(source_id, None, None, None, None)
+            statuses[source_id] = dataclasses.replace(status, last_error=error, last_error_at=at)
+        return statuses
+
     def show_from_store(self) -> None:
         """Update every panel in place from the store (widgets are never rebuilt)."""
-        statuses = self.store.source_statuses()
+        statuses = self._statuses()
         data = self._read_store(statuses)
         self.dashboard.show(data)
         # A screen on top shows the same refresh.
@@ -280,7 +292,7 @@ class TandemApp(App[None]):
     def _show_sources(
         self, now: datetime, statuses: Mapping[str, SourceStatus] | None = None
     ) -> None:
-        statuses = self.store.source_statuses() if statuses is None else statuses
+        statuses = self._statuses() if statuses is None else statuses
         scheduler = self.scheduler
         self.dashboard.show_sources(
             [
@@ -359,7 +371,7 @@ class TandemApp(App[None]):
             self._show_kiosk_state()
 
     def _updated_text(self, statuses: Mapping[str, SourceStatus] | None = None) -> str:
-        statuses = self.store.source_statuses() if statuses is None else statuses
+        statuses = self._statuses() if statuses is None else statuses
         stale = sum(1 for status in statuses.values() if status.failing)
         if self.last_refresh is not None and self.kiosk:
             age = format_age((self.clock() - self.last_refresh).total_seconds())
@@ -374,7 +386,7 @@ class TandemApp(App[None]):
         return text
 
     def _show_updated(self, statuses: Mapping[str, SourceStatus] | None = None) -> None:
-        statuses = self.store.source_statuses() if statuses is None else statuses
+        statuses = self._statuses() if statuses is None else statuses
         self.dashboard.show_updated(self._updated_text(statuses))
         if self.kiosk:
             self._show_kiosk_state(statuses)
@@ -413,6 +425,10 @@ class TandemApp(App[None]):
             self.call_later(self._show_landed)
         # Toast only when a source starts failing: on a wall screen a source
         # that is down for a day would otherwise toast every time it is tried.
+        if outcome.stored:
+            self._unstored.pop(outcome.source_id, None)
+        else:
+            self._unstored[outcome.source_id] = (outcome.error or "failed", self.clock())
         if outcome.ok:
             self._failing.discard(outcome.source_id)
         elif outcome.source_id not in self._failing:
