@@ -711,3 +711,43 @@ async def test_surveymonkey_duplicates_anonymous_respondents_and_offsets():
     assert march(nps, result.records) == (0.0, 4)
     # Support in March: R1 10, R4 6 → 0, n 2 (R5 fell in April).
     assert march(nps, result.records, "Support") == (0.0, 2)
+
+
+async def test_a_next_link_or_cursor_that_loops_is_caught_at_its_first_repeat():
+    from tui.sources.json_api import JsonSource
+
+    with LocalServer(
+        {
+            "/loop": lambda r: Reply(body={"items": [{"n": 1}], "next": "same"}),
+            "/v3/surveys/900/details": lambda r: Reply(
+                body={
+                    "pages": [
+                        {
+                            "questions": [
+                                {"id": "77", "answers": {"choices": sm_choices(["1", "2"])}}
+                            ]
+                        }
+                    ]
+                }
+            ),
+            "/v3/surveys/900/responses/bulk": lambda r: Reply(
+                body={"data": [], "links": {"next": "/v3/surveys/900/responses/bulk?page=1"}}
+            ),
+        }
+    ) as server:
+        cursor = JsonSource(
+            id="loop",
+            kind="json",
+            base_url=server.url,
+            path="loop",
+            records={"path": "items"},
+            pagination={"style": "cursor", "next_cursor_path": "next"},
+        )
+        with pytest.raises(SourceError, match="page 3 is a page already read"):
+            await fetch(cursor, {})
+        # A next link to itself: followed once (it differs from the first request's
+        # query), refused at its first repeat.
+        with pytest.raises(SourceError, match="page 3 is a page already read"):
+            await fetch(sm_source(f"{server.url}/v3"), {"SM_TOKEN": "t"})
+        # cursor=same twice is the loop: the first page, then one with the cursor.
+        assert len([r for r in server.requests if r.path == "/loop"]) == 2

@@ -244,7 +244,10 @@ async def test_a_next_link_to_another_host_is_not_followed_with_credentials():
 
 
 async def test_endless_pagination_stops_at_max_pages():
-    endless = lambda r: Reply(body={"data": [{"id": 1}], "next": "/responses"})  # noqa: E731
+    def endless(request):  # every page names a new next page, for ever
+        number = int(request.query.get("p", "1"))
+        return Reply(body={"data": [{"id": number}], "next": f"/responses?p={number + 1}"})
+
     with LocalServer({"/responses": endless}) as server:
         src = source(
             server.url,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -22,6 +23,24 @@ class FetchResult:
     seconds: float = 0.0
     # Items the source could not turn into records, by reason.
     skipped: Counter[str] = field(default_factory=Counter)
+    # Every page asked for so far (URL and query), to stop a pagination that loops.
+    visited: set[str] = field(default_factory=set, repr=False)
+
+    def unread_page(self, url: object, params: Mapping[str, Any] | None, number: int) -> str:
+        """The key of the page about to be asked for; SourceError if it was read before.
+
+        A next link or cursor that points back at a page already read would otherwise
+        be followed until max_pages (a thousand requests), counting its records again.
+        Add the key to `visited` once the page is read (a retry after a refused token
+        asks for the same page again, rightly).
+        """
+        key = f"{url}?{sorted((params or {}).items())}"
+        if key in self.visited:
+            raise SourceError(
+                f"{self.source_id}: page {number} is a page already read: the API's next "
+                "link or cursor loops; stopped"
+            )
+        return key
 
 
 class SourceError(Exception):

@@ -206,10 +206,12 @@ async def fetch_records(
                 f"{source.id}: stopped after max_pages = {source.max_pages} pages; "
                 "raise max_pages or check the pagination settings"
             )
+        key = result.unread_page(url, params, result.pages + 1)
         page = await get_json(
             client, policy, url, params=params, headers=headers, what=f"page {result.pages + 1}"
         )
         result.pages += 1
+        result.visited.add(key)
         page_records = _select(page.body, records_path, source, result.pages)
         result.records.extend(
             _map_records(page_records, field_paths, id_path, seen, result.skipped)

@@ -43,10 +43,12 @@ async def list_page(
 
     number = result.pages - earlier_requests + 1
     check_page_budget(number - 1, source)
+    page_key = result.unread_page(url, params, number)
     page = await get_json(
         client, policy, url, params=params, headers=headers, what=f"page {number}"
     )
     result.pages += 1
+    result.visited.add(page_key)
     body = page.body if isinstance(page.body, dict) else {}
     items = body.get(key)
     if not isinstance(items, list):
