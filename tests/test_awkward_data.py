@@ -751,3 +751,15 @@ async def test_a_next_link_or_cursor_that_loops_is_caught_at_its_first_repeat():
             await fetch(sm_source(f"{server.url}/v3"), {"SM_TOKEN": "t"})
         # cursor=same twice is the loop: the first page, then one with the cursor.
         assert len([r for r in server.requests if r.path == "/loop"]) == 2
+
+
+async def test_a_file_source_that_is_a_fifo_is_refused_not_read_for_ever(tmp_path):
+    import os
+
+    from tui.sources.files import FileSource
+
+    fifo = tmp_path / "pulse.csv"
+    os.mkfifo(fifo)
+    source = FileSource(id="pulse", kind="file", path=str(fifo))
+    with pytest.raises(SourceError, match=f"pulse: {fifo} is not a regular file"):
+        await fetch(source, {})

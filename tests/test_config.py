@@ -184,6 +184,20 @@ def test_a_ca_bundle_must_be_a_file():
     )
 
 
+def test_a_ca_bundle_that_is_not_pem_is_refused_when_the_config_loads(tmp_path):
+    import certifi
+
+    not_pem = tmp_path / "ca.pem"
+    not_pem.write_text("this is not a certificate\n")
+    [message] = problems(f'[dashboard]\nca_bundle = "{not_pem}"\n' + VALID)
+    assert message == (
+        f"dashboard.ca_bundle: expected a PEM file of CA certificates; {not_pem} holds none"
+    )
+    # A real bundle (certifi's, installed with httpx) is accepted.
+    config = parse_config(f'[dashboard]\nca_bundle = "{certifi.where()}"\n' + VALID)
+    assert config.dashboard.ca_bundle == certifi.where()
+
+
 def test_the_anonymity_threshold_cannot_go_below_3():
     [message] = problems("[dashboard]\nanonymity_threshold = 2\n" + VALID)
     assert message.startswith("dashboard.anonymity_threshold: expected a value greater than or")

@@ -72,8 +72,19 @@ class Dashboard(StrictModel):
     @field_validator("ca_bundle")
     @classmethod
     def _ca_bundle_exists(cls, value: str | None) -> str | None:
-        if value is not None and not Path(value).expanduser().is_file():
+        if value is None:
+            return value
+        if not Path(value).expanduser().is_file():
             raise ValueError(f"expected a PEM file of CA certificates; {value} is not a file")
+        import ssl  # only a config with a private CA pays for it
+
+        try:
+            ssl.create_default_context(cafile=str(Path(value).expanduser()))
+        except (ssl.SSLError, OSError, ValueError):
+            # Checked here, not at the first fetch: that failure would reach every source.
+            raise ValueError(
+                f"expected a PEM file of CA certificates; {value} holds none"
+            ) from None
         return value
 
 

@@ -99,6 +99,9 @@ async def fetch_records(
 ) -> FetchResult:
     path = Path(source.path).expanduser()
     result = FetchResult(source.id, [], pages=1)
+    if path.exists() and not path.is_file():
+        # A FIFO or a device would block the read for ever, holding up every source.
+        raise SourceError(f"{source.id}: {path} is not a regular file")
     try:
         if source.file_format == "csv":
             _read_csv(source, path, result)
