@@ -204,31 +204,74 @@ async def _get_once(
     shown = display_url(url)
     source_id = policy.source_id
     try:
-        async with client.stream(
-            method,
-            url,
-            params=params,
-            headers=headers,
-            json=json_body,
-            timeout=policy.timeout_seconds,
-        ) as response:
-            status = response.status_code
-            if status in TRANSIENT_STATUSES:
-                raise _Transient(
-                    _status_message(status, policy, shown),
-                    _retry_after(response.headers, policy.reset_headers),
-                )
-            if not response.is_success:
-                raise SourceError(_status_message(status, policy, shown))
-            content = await _read_capped(response, policy, shown)
+        for _ in range(MAX_REDIRECTS + 1):
+            async with client.stream(
+                method,
+                url,
+                params=params,
+                headers=headers,
+                json=json_body,
+                timeout=policy.timeout_seconds,
+                follow_redirects=False,
+            ) as response:
+                status = response.status_code
+                if response.is_redirect:
+                    target = response.url.join(response.headers["Location"])
+                    _check_redirect(response.url, target, bool(headers), source_id)
+                    # The next request carries the Location's own query; a 303 (and a
+                    # 301 or 302 after a POST) is asked for with GET, as browsers do.
+                    url, params, shown = target, None, display_url(target)
+                    if status == 303 or (status in (301, 302) and method == "POST"):
+                        method, json_body = "GET", None
+                    continue
+                if status in TRANSIENT_STATUSES:
+                    raise _Transient(
+                        _status_message(status, policy, shown),
+                        _retry_after(response.headers, policy.reset_headers),
+                    )
+                if not response.is_success:
+                    raise SourceError(_status_message(status, policy, shown))
+                content = await _read_capped(response, policy, shown)
+                links = {str(key): value for key, value in response.links.items()}
+                return RawPage(content, response.url, links, response.headers)
     except httpx.TimeoutException:
         raise _Transient(
             f"{source_id}: no answer from {shown} within {policy.timeout_seconds:g} s"
         ) from None
     except httpx.TransportError as error:
         raise _Transient(f"{source_id}: cannot reach {shown} ({_reason(error)})") from None
-    links = {str(key): value for key, value in response.links.items()}
-    return RawPage(content, response.url, links, response.headers)
+    raise SourceError(f"{source_id}: more than {MAX_REDIRECTS} redirects from {shown}")
+
+
+MAX_REDIRECTS = 10
+
+
+def origin(url: httpx.URL) -> str:
+    """scheme://host:port, the port written out even when it is the scheme's default."""
+    port = url.port or {"http": 80, "https": 443}.get(url.scheme)
+    return f"{url.scheme}://{url.host}:{port}"
+
+
+def _check_redirect(
+    current: httpx.URL, target: httpx.URL, credentials: bool, source_id: str
+) -> None:
+    """Refuse a redirect that would carry a credential to another origin.
+
+    httpx drops Authorization on such a redirect, but not a vendor's own header
+    (X-API-TOKEN) nor a key in the query: so an authenticated source follows a
+    redirect only within its origin. An https page redirected to http is refused
+    for every source: the data would arrive in the clear.
+    """
+    if current.scheme == "https" and target.scheme != "https":
+        raise SourceError(
+            f"{source_id}: {origin(current)} redirected to {origin(target)}, which is not "
+            "https; not followed"
+        )
+    if credentials and origin(target) != origin(current):
+        raise SourceError(
+            f"{source_id}: {origin(current)} redirected to {origin(target)}; credentials "
+            "are never sent to another origin, so it was not followed"
+        )
 
 
 async def _read_capped(response: httpx.Response, policy: RequestPolicy, shown: str) -> bytes:
