@@ -87,5 +87,23 @@ async def fetch_records(
         since if isinstance(source, DateFiltered) else None,
         **options,
     )
+    clean_text(result)
     result.seconds = time.monotonic() - started
     return result
+
+
+# C0 and C1 control characters, DEL among them: ESC starts a terminal escape sequence.
+_CONTROLS = dict.fromkeys([*range(0x00, 0x20), *range(0x7F, 0xA0)])
+
+
+def clean_text(result: FetchResult) -> None:
+    """Strip control characters from every text a source hands over, at the boundary.
+
+    A team name is whatever someone typed into a survey's hidden field: ESC ] 0 ; … BEL
+    would retitle the terminal, ESC [ 2 J wipe the screen, and a report would carry
+    both. isprintable() is checked first, so clean text costs one C call.
+    """
+    for record in result.records:
+        for key, value in record.items():
+            if type(value) is str and not value.isprintable():
+                record[key] = value.translate(_CONTROLS)
