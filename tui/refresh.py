@@ -153,7 +153,15 @@ async def refresh_source(
     environ = os.environ if environ is None else environ
     try:
         since = incremental_since(config, source, store, full)
-        fetched = await fetch_records(source, client, environ, since)
+        deadline = getattr(source, "deadline_seconds", None)
+        try:
+            fetched = await asyncio.wait_for(
+                fetch_records(source, client, environ, since), timeout=deadline
+            )
+        except asyncio.TimeoutError:
+            raise SourceError(
+                f"{source.id}: the refresh did not finish within deadline_seconds = {deadline:g} s"
+            ) from None
         status = store.source_statuses().get(source.id) if since is None else None
         require_records(fetched, status.records if status else None)
         now = clock()

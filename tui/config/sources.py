@@ -96,6 +96,9 @@ class HttpSourceBase(SourceBase):
     max_backoff_seconds: float = Field(30.0, ge=0, le=600)
     # A response body larger than this is refused rather than read.
     max_response_bytes: int = Field(50_000_000, ge=1_000, le=2_000_000_000)
+    # A whole refresh (every page, retry and wait) that takes longer fails, and the
+    # last good values stay, marked stale.
+    deadline_seconds: float = Field(900, ge=5, le=86_400)
 
 
 class DateFiltered(StrictModel):

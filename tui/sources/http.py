@@ -182,7 +182,19 @@ async def get_bytes(
     url = httpx.URL(str(url))
     for attempt in range(policy.retries + 1):
         try:
-            return await _get_once(client, policy, url, params, headers, what, method, json_body)
+            # httpx's timeout bounds each wait for a byte; a server that drips one byte
+            # a second never trips it. timeout_seconds bounds the whole request.
+            try:
+                return await asyncio.wait_for(
+                    _get_once(client, policy, url, params, headers, what, method, json_body),
+                    timeout=policy.timeout_seconds,
+                )
+            except asyncio.TimeoutError:
+                # Worded as httpx's own timeout below: both mean no whole answer in time.
+                raise _Transient(
+                    f"{policy.source_id}: no answer from {display_url(url)} within "
+                    f"{policy.timeout_seconds:g} s"
+                ) from None
         except _Transient as failure:
             if attempt == policy.retries:
                 tries = f" after {attempt + 1} tries" if attempt else ""
