@@ -12,6 +12,11 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, model_validat
 
 DEMO_PLACEHOLDER = "{demo}"
 
+# Keys that would hold a secret: refused with a pointer to the *_env field.
+SECRET_KEYS = frozenset(
+    {"token", "password", "api_key", "apikey", "secret", "client_secret", "key", "access_token"}
+)
+
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _IDENTIFIER = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
 

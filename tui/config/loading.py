@@ -20,14 +20,11 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised only on Python 3.10
     import tomli as tomllib
 
-from tui.config.base import DEMO_PLACEHOLDER, StrictModel
+from tui.config.base import DEMO_PLACEHOLDER, SECRET_KEYS, StrictModel
 from tui.config.dashboard import Dashboard, LinkageSettings
 from tui.config.metrics import Metric
 from tui.config.pairs import Pair
 from tui.sources.kinds import Source
-
-# Keys that would hold a secret: refused with a pointer to the *_env field.
-_SECRET_KEYS = {"token", "password", "api_key", "apikey", "secret", "client_secret", "key"}
 
 
 class Config(StrictModel):
@@ -244,7 +241,7 @@ def _problem_from(
                 "TLS verification is always on and cannot be turned off; for a private CA "
                 "set ca_bundle in [dashboard] to a PEM file",
             )
-        if key.lower() in _SECRET_KEYS:
+        if key.lower() in SECRET_KEYS:
             return ConfigProblem(
                 where,
                 "secrets are never read from config files: put it in an environment "

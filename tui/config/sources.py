@@ -57,6 +57,18 @@ class HeaderAuth(StrictModel):
 
     _env = field_validator("token_env")(check_env_name)
 
+    @field_validator("prefix")
+    @classmethod
+    def _scheme_only(cls, value: str) -> str:
+        # A scheme word such as "Token " or "ApiKey ": anything longer is a secret
+        # pasted into the config, refused like a literal token.
+        if value and not re.fullmatch(r"[A-Za-z][A-Za-z0-9-]{0,23} ?", value):
+            raise ValueError(
+                'expected a scheme word such as "Token ": secrets are never read from '
+                "config files; put it in the environment variable that token_env names"
+            )
+        return value
+
 
 AnyAuth = NoAuth | BearerAuth | BasicAuth | HeaderAuth
 Auth = Annotated[AnyAuth, Field(discriminator="kind")]
@@ -85,6 +97,28 @@ class SourceBase(StrictModel):
 
 class HttpSourceBase(SourceBase):
     """What every source fetched over HTTP shares: timeouts, retries, pages and a size cap."""
+
+    @model_validator(mode="after")
+    def _credentials_only_over_https(self) -> HttpSourceBase:
+        """A credential over plain http crosses the network readable: only to loopback."""
+        from urllib.parse import urlsplit
+
+        url = (
+            getattr(self, "url", None)
+            or getattr(self, "base_url", None)
+            or getattr(self, "report_url", None)
+            or ""
+        )
+        parts = urlsplit(url)
+        loopback = parts.hostname in ("localhost", "::1") or (parts.hostname or "").startswith(
+            "127."
+        )
+        if parts.scheme == "http" and not loopback and credential_names(self.auth):
+            raise ValueError(
+                f"{parts.scheme}://{parts.hostname} would carry the credential unencrypted: "
+                "use https (plain http is for 127.0.0.1 and localhost only)"
+            )
+        return self
 
     timeout_seconds: float = Field(10, gt=0, le=300)
     max_pages: int = Field(1000, ge=1, le=100_000)
@@ -142,3 +176,12 @@ class TenantSourceBase(HttpSourceBase):
     @property
     def url(self) -> str:
         return self.base_url or self.URL_TEMPLATE.format(getattr(self, self.TENANT_KEY))
+
+
+def credential_names(auth: AnyAuth) -> list[str]:
+    """The environment variables an auth table reads, for "check X" hints and redaction."""
+    if isinstance(auth, (BearerAuth, HeaderAuth)):
+        return [auth.token_env]
+    if isinstance(auth, BasicAuth):
+        return [name for name in (auth.username_env, auth.password_env) if name]
+    return []

@@ -6,17 +6,10 @@ import base64
 from collections.abc import Mapping
 from pathlib import Path
 
-from tui.config.sources import AnyAuth, BasicAuth, BearerAuth, HeaderAuth
+from tui.config.sources import AnyAuth, BasicAuth, BearerAuth, HeaderAuth, credential_names
 from tui.sources.base import SourceError
 
-
-def credential_names(auth: AnyAuth) -> list[str]:
-    """The environment variables an auth table reads, for "check X" hints."""
-    if isinstance(auth, (BearerAuth, HeaderAuth)):
-        return [auth.token_env]
-    if isinstance(auth, BasicAuth):
-        return [name for name in (auth.username_env, auth.password_env) if name]
-    return []
+__all__ = ["auth_headers", "credential_names", "read_secret", "require_secret"]
 
 
 def read_secret(environ: Mapping[str, str], name: str) -> str:

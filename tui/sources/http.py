@@ -334,7 +334,10 @@ def _reason(error: httpx.TransportError) -> str:
 
     Only the OS's words are kept, so no URL or header can slip into a message.
     """
-    match = re.search(r"\[Errno -?\d+\] ([^\]\[]+)$", str(error))
+    text = str(error)
+    if "CERTIFICATE" in text.upper() or "SSL" in text.upper() or "TLS" in text.upper():
+        return "certificate or TLS failure: check the server's certificate, or ca_bundle"
+    match = re.search(r"\[Errno -?\d+\] ([^\]\[]+)$", text)
     if match:
         return match.group(1).strip().lower()
     if isinstance(error, httpx.RemoteProtocolError):

@@ -29,6 +29,7 @@ import jmespath
 from pydantic import Field, field_validator
 
 from tui.config.base import (
+    SECRET_KEYS,
     JMESPath,
     Scalar,
     StrictModel,
@@ -150,6 +151,17 @@ class JsonSource(HttpSourceBase):
     records: RecordSelection = Field(default_factory=RecordSelection)
 
     _base_url = field_validator("base_url")(check_base_url)
+
+    @field_validator("params")
+    @classmethod
+    def _no_secret_params(cls, value: dict[str, Any]) -> dict[str, Any]:
+        for name in value:
+            if name.lower().replace("-", "_") in SECRET_KEYS:
+                raise ValueError(
+                    f"{name}: secrets are never read from config files: send it with `auth` "
+                    '(kind = "header" or "bearer") from an environment variable'
+                )
+        return value
 
     @field_validator("path")
     @classmethod

@@ -1,0 +1,106 @@
+"""Secrets only from the environment, only over TLS, and TLS failures said as such
+(hostile-API probe, issue 14 item 11)."""
+
+from __future__ import annotations
+
+import shutil
+import ssl
+import subprocess
+import threading
+from http.server import BaseHTTPRequestHandler, HTTPServer
+
+import pytest
+
+from tui.config import ConfigError, validate_config
+from tui.sources import SourceError, fetch_records, make_client
+from tui.sources.json_api import JsonSource
+
+SAN = ["-addext", "subjectAltName=IP:127.0.0.1"]
+METRICS = {
+    "metrics": [
+        {"id": "a", "label": "A", "side": "employee", "source": "s", "kind": "count"},
+        {"id": "b", "label": "B", "side": "customer", "source": "s", "kind": "count"},
+    ],
+    "pairs": [{"employee": "a", "customer": "b"}],
+}
+
+
+def problems_of(source: dict) -> list[str]:
+    with pytest.raises(ConfigError) as caught:
+        validate_config({"sources": [{"id": "s", "kind": "json", **source}], **METRICS})
+    return [str(p) for p in caught.value.problems]
+
+
+def test_credentials_over_plain_http_only_to_loopback():
+    bearer = {"kind": "bearer", "token_env": "TOKEN"}
+    [message] = problems_of({"base_url": "http://api.example.com", "auth": bearer})
+    assert "http://api.example.com would carry the credential unencrypted: use https" in message
+    for url in ("http://127.0.0.1:8080", "http://localhost", "https://api.example.com"):
+        validate_config(
+            {"sources": [{"id": "s", "kind": "json", "base_url": url, "auth": bearer}], **METRICS}
+        )
+
+
+def test_a_secret_in_params_or_a_header_prefix_is_refused():
+    [message] = problems_of({"base_url": "https://x.example.com", "params": {"api_key": "sk1"}})
+    assert message.startswith("sources[0].params: api_key: secrets are never read from config")
+    assert "sk1" not in message
+    header = {"kind": "header", "header": "X-Key", "token_env": "T", "prefix": "sk_live_abc123"}
+    [message] = problems_of({"base_url": "https://x.example.com", "auth": header})
+    assert "sk_live_abc123" not in message and "secrets are never read" in message
+    ok = {**header, "prefix": "Token "}
+    validate_config(
+        {"sources": [{"id": "s", "kind": "json", "base_url": "https://x", "auth": ok}], **METRICS}
+    )
+
+
+@pytest.mark.skipif(shutil.which("openssl") is None, reason="needs the openssl command")
+async def test_a_certificate_failure_says_so_and_ca_bundle_mends_it(tmp_path):
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    request = [
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-days",
+        "1",
+        "-subj",
+        "/CN=127.0.0.1",
+    ]
+    subprocess.run(
+        ["openssl", *request, "-keyout", str(key), "-out", str(cert), *SAN],
+        check=True,
+        capture_output=True,
+    )
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+        def do_GET(self):
+            body = b'[{"date": "2026-03-01"}]'
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    server = HTTPServer(("127.0.0.1", 0), Handler)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
+    thread.start()
+    try:
+        url = f"https://127.0.0.1:{server.server_address[1]}"
+        source = JsonSource(id="s", kind="json", base_url=url, retries=0)
+        async with make_client() as client:
+            with pytest.raises(SourceError, match="certificate or TLS failure"):
+                await fetch_records(source, client, {})
+        async with make_client(str(cert)) as client:
+            assert len((await fetch_records(source, client, {})).records) == 1
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
