@@ -300,3 +300,26 @@ customer = "nps"
     assert "survey: 0 usable records (2 skipped: 2× record is not a JSON object)" in result.stdout
     assert "pulse: paged, but no records.id" in result.stdout
     assert "1 of 2 sources ok" in result.stdout
+
+
+def test_a_damaged_store_is_one_line_never_a_traceback(tmp_path):
+    import sqlite3
+
+    path = tmp_path / "s.db"
+    db = sqlite3.connect(path)
+    db.execute("CREATE TABLE filler (x)")
+    db.executemany("INSERT INTO filler VALUES (?)", [("x" * 500,) for _ in range(200)])
+    db.commit()
+    db.close()
+    from tui.store import Store
+
+    Store(path).close()  # a Tandem store, with room to damage past its first pages
+    raw = bytearray(path.read_bytes())
+    raw[8192:40960] = b"\xa5" * (40960 - 8192)  # pages 3 to 10 overwritten
+    path.write_bytes(bytes(raw))
+    for command in (["--store", str(path)], ["report", "--format", "csv", "--store", str(path)]):
+        result = tandem(*command)
+        assert result.returncode == 2, result.stderr
+        assert "Traceback" not in result.stderr
+        [line] = result.stderr.strip().splitlines()
+        assert line.startswith(f"tandem: {path}: ") and "damaged" in line, line

@@ -136,3 +136,20 @@ def test_a_new_store_that_another_process_has_locked_is_not_called_damaged(tmp_p
     finally:
         holder.execute("ROLLBACK")
     assert str(caught.value) == f"{path}: store not writable: locked by another process"
+
+
+def test_a_damaged_page_read_is_a_store_error_in_words(tmp_path):
+    path = tmp_path / "s.db"
+    store = Store(path)
+    day = datetime(2026, 3, 1, tzinfo=timezone.utc)
+    for i in range(400):
+        store.record_failure(f"source-{i}", "x" * 300, day)
+    store.close()
+    raw = bytearray(path.read_bytes())
+    raw[len(raw) // 2 : len(raw) // 2 + 8192] = b"\xa5" * 8192
+    path.write_bytes(bytes(raw))
+    damaged = Store(path)
+    with pytest.raises(StoreError, match="the store is damaged"):
+        damaged.source_statuses()
+    with pytest.raises(StoreError, match="the store is damaged"):
+        damaged.check_readable()

@@ -173,6 +173,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"tandem: {error}", file=sys.stderr)
         return 2
     try:
+        store.check_readable()  # before anything is drawn or written from it
         if command == "snapshot":
             return asyncio.run(_snapshot(config, store, clock))
         if command == "serve":
@@ -187,6 +188,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             getattr(arguments, "viewer", False),
             clock,
         )
+    except StoreError as error:
+        print(f"tandem: {error}", file=sys.stderr)
+        return 2
     finally:
         store.close()
 

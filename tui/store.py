@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from pathlib import Path
+from typing import Any
 
 from tui.metrics.compute import EVERYONE, Observation
 
@@ -228,17 +229,45 @@ class Store:
 
     # ── reading ──
 
+    def check_readable(self) -> None:
+        """StoreError now, in words, if a page of the file is damaged: before a screen
+        is drawn from it (quick_check reads every page once; milliseconds for a
+        dashboard's history)."""
+        rows = self._read("PRAGMA quick_check(1)")
+        if rows != [("ok",)]:
+            # SQLite's own words, on one line: "Page 10: btreeInitPage() returns error code 11".
+            problem = " ".join(str(rows[0][0] if rows else "no answer").split())
+            problem = problem.replace("*** in database main *** ", "")
+            raise StoreError(
+                f"{self.path}: the store is damaged ({problem}). Its history cannot be read; "
+                "move it aside (or pass --store with a new file) and Tandem fetches again "
+                "as far back as the sources keep."
+            )
+
+    def _read(self, sql: str, parameters: tuple[object, ...] = ()) -> list[Any]:
+        """Rows of a query; a damaged file is one StoreError in words, not DatabaseError."""
+        try:
+            return self._db.execute(sql, parameters).fetchall()
+        except sqlite3.OperationalError as error:
+            raise StoreError(f"{self.path}: cannot read the store ({error})") from None
+        except sqlite3.DatabaseError as error:
+            raise StoreError(
+                f"{self.path}: the store is damaged ({error}). Its history cannot be read; "
+                "move it aside (or pass --store with a new file) and Tandem fetches again "
+                "as far back as the sources keep."
+            ) from None
+
     def series(
         self, metric_id: str, granularity: str, segment: str = EVERYONE, limit: int = 12
     ) -> list[StoredObservation]:
         """The latest `limit` periods of a metric, oldest first."""
-        rows = self._db.execute(
+        rows = self._read(
             "SELECT period_key, period_start, value, n, source_id, fetched_at, suppressed "
             "FROM observations "
             "WHERE metric_id = ? AND segment = ? AND granularity = ? "
             "ORDER BY period_start DESC LIMIT ?",
             (metric_id, segment, granularity, limit),
-        ).fetchall()
+        )
         return [
             StoredObservation(
                 key,
@@ -254,11 +283,11 @@ class Store:
 
     def segments(self, metric_id: str, granularity: str) -> list[str]:
         """The segments a metric has been stored for, the whole organisation ("") excluded."""
-        rows = self._db.execute(
+        rows = self._read(
             "SELECT DISTINCT segment FROM observations "
             "WHERE metric_id = ? AND granularity = ? AND segment != '' ORDER BY segment",
             (metric_id, granularity),
-        ).fetchall()
+        )
         return [row[0] for row in rows]
 
     def data_version(self) -> int:
@@ -267,10 +296,10 @@ class Store:
         return int(self._db.execute("PRAGMA data_version").fetchone()[0])
 
     def source_statuses(self) -> dict[str, SourceStatus]:
-        rows = self._db.execute(
+        rows = self._read(
             "SELECT source_id, last_ok_at, records, last_error, last_error_at, skipped "
             "FROM source_status"
-        ).fetchall()
+        )
         return {
             row[0]: SourceStatus(
                 row[0], _parse_timestamp(row[1]), row[2], row[3], _parse_timestamp(row[4]), row[5]
@@ -303,3 +332,5 @@ class _Transaction:
             self._db.execute("ROLLBACK")
         if isinstance(error, sqlite3.OperationalError):
             raise StoreWriteError(_write_problem(error)) from None
+        if isinstance(error, sqlite3.DatabaseError):  # a damaged page met while writing
+            raise StoreWriteError(f"store not writable: the file is damaged ({error})") from None
