@@ -286,3 +286,23 @@ async def test_a_store_that_cannot_be_written_is_said_and_fetching_goes_on(demo_
             await wait_for_refresh(app, pilot, rounds=2)
             strip = strip_text(app)
             assert "not writable" not in strip and strip.count(" ok ") == 4, strip
+
+
+async def test_a_store_that_goes_bad_under_a_running_screen_ends_it_in_one_line(
+    demo_config, tmp_path, monkeypatch
+):
+    from tui.store import StoreError
+
+    store = Store(tmp_path / "s.db")
+    app = TandemApp(demo_config, store, clock=lambda: DEMO_NOW, fetch_automatically=False)
+    async with app.run_test(size=(160, 45)) as pilot:
+
+        def damaged(*args, **kwargs):
+            raise StoreError(f"{store.path}: the store is damaged (Page 10)")
+
+        # In-process stand-in for a page that went bad after start (the CLI test damages
+        # a real file; here the running screen's reaction is what is checked).
+        monkeypatch.setattr(store, "series", damaged)
+        app.show_from_store()
+        await pilot.pause()
+    assert app.return_code == 2

@@ -25,7 +25,7 @@ from tui.config import Config
 from tui.insights import Insights, PairDetail, insights_from_store, pair_detail
 from tui.metrics.compute import EVERYONE
 from tui.periods import Granularity
-from tui.store import SourceStatus, Store, StoredObservation
+from tui.store import SourceStatus, Store, StoredObservation, StoreError
 from tui.view import (
     HISTORY_PERIODS,
     clock_time,
@@ -259,8 +259,14 @@ class TandemApp(App[None]):
 
     def show_from_store(self) -> None:
         """Update every panel in place from the store (widgets are never rebuilt)."""
-        statuses = self._statuses()
-        data = self._read_store(statuses)
+        try:
+            statuses = self._statuses()
+            data = self._read_store(statuses)
+        except StoreError as error:
+            # The file went bad under a running screen: say so in one line and stop,
+            # rather than paint from history that can no longer be read.
+            self.exit(return_code=2, message=f"tandem: {error}")
+            return
         self.dashboard.show(data)
         # A screen on top shows the same refresh.
         screen = self.screen
