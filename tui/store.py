@@ -62,8 +62,9 @@ class StoreWriteError(StoreError):
     disk): one refresh's values are not stored, the history already there stays."""
 
 
-def _write_problem(error: sqlite3.Error) -> str:
-    """A store write failure in words a person acts on."""
+def _write_problem(error: sqlite3.Error) -> str | None:
+    """A lock, a full disk or a read-only one in words a person acts on; None for any
+    other failure (nothing says the file itself is fine)."""
     text = str(error)
     if "locked" in text or "busy" in text:
         return "store not writable: locked by another process"
@@ -71,7 +72,22 @@ def _write_problem(error: sqlite3.Error) -> str:
         return "store not writable: disk full"
     if "readonly" in text or "read-only" in text:
         return "store not writable: read-only"
-    return f"store not writable: {text}"
+    return None
+
+
+def _unusable(path: str, error: object) -> str:
+    return (
+        f"{path}: not a usable Tandem store ({error}). Move it aside, or start "
+        "with --store pointing at a new file; history is fetched again."
+    )
+
+
+def _damaged(path: str, problem: object) -> str:
+    return (
+        f"{path}: the store is damaged ({problem}). Its history cannot be read; "
+        "move it aside (or pass --store with a new file) and Tandem fetches again "
+        "as far back as the sources keep."
+    )
 
 
 @dataclass(frozen=True)
@@ -118,26 +134,23 @@ class Store:
 
     def __init__(self, path: Path | str, busy_seconds: float = 5.0) -> None:
         self.path = str(path)
-        self._busy_ms = int(busy_seconds * 1000)
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         try:
+            # `timeout` is SQLite's busy timeout: how long a write waits for a lock.
             self._db = sqlite3.connect(self.path, isolation_level=None, timeout=busy_seconds)
             self._migrate()
-        except (sqlite3.OperationalError, StoreWriteError) as error:
-            problem = str(error) if isinstance(error, StoreWriteError) else _write_problem(error)
-            if not problem.endswith(str(error)):
-                # Locked, full or read-only: the history in it is fine; never "move it aside".
-                raise StoreError(f"{self.path}: {problem}") from None
+        except StoreWriteError as error:
+            # Migrating needs a write: locked, full or read-only, the history is fine.
+            raise StoreError(f"{self.path}: {error}") from None
+        except sqlite3.OperationalError as error:
+            problem = _write_problem(error)
+            # Locked, full or read-only: the history in it is fine; never "move it aside".
             raise StoreError(
-                f"{self.path}: not a usable Tandem store ({error}). Move it aside, or start "
-                "with --store pointing at a new file; history is fetched again."
+                f"{self.path}: {problem}" if problem else _unusable(self.path, error)
             ) from None
         except sqlite3.DatabaseError as error:
-            raise StoreError(
-                f"{self.path}: not a usable Tandem store ({error}). Move it aside, or start "
-                "with --store pointing at a new file; history is fetched again."
-            ) from None
+            raise StoreError(_unusable(self.path, error)) from None
 
     def _migrate(self) -> None:
         version = self._db.execute("PRAGMA user_version").fetchone()[0]
@@ -149,7 +162,6 @@ class Store:
         if self.path != ":memory:":
             self._db.execute("PRAGMA journal_mode = WAL")
         self._db.execute("PRAGMA synchronous = NORMAL")
-        self._db.execute(f"PRAGMA busy_timeout = {self._busy_ms}")
         for target in range(version + 1, SCHEMA_VERSION + 1):
             # One transaction per step: a crash leaves the store at a known version.
             with self._transaction():
@@ -238,11 +250,7 @@ class Store:
             # SQLite's own words, on one line: "Page 10: btreeInitPage() returns error code 11".
             problem = " ".join(str(rows[0][0] if rows else "no answer").split())
             problem = problem.replace("*** in database main *** ", "")
-            raise StoreError(
-                f"{self.path}: the store is damaged ({problem}). Its history cannot be read; "
-                "move it aside (or pass --store with a new file) and Tandem fetches again "
-                "as far back as the sources keep."
-            )
+            raise StoreError(_damaged(self.path, problem))
 
     def _read(self, sql: str, parameters: tuple[object, ...] = ()) -> list[Any]:
         """Rows of a query; a damaged file is one StoreError in words, not DatabaseError."""
@@ -251,11 +259,7 @@ class Store:
         except sqlite3.OperationalError as error:
             raise StoreError(f"{self.path}: cannot read the store ({error})") from None
         except sqlite3.DatabaseError as error:
-            raise StoreError(
-                f"{self.path}: the store is damaged ({error}). Its history cannot be read; "
-                "move it aside (or pass --store with a new file) and Tandem fetches again "
-                "as far back as the sources keep."
-            ) from None
+            raise StoreError(_damaged(self.path, error)) from None
 
     def series(
         self, metric_id: str, granularity: str, segment: str = EVERYONE, limit: int = 12
@@ -318,7 +322,7 @@ class _Transaction:
         try:
             self._db.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as error:
-            raise StoreWriteError(_write_problem(error)) from None
+            raise StoreWriteError(_write_problem(error) or f"store not writable: {error}") from None
         return self._db
 
     def __exit__(self, kind: object, error: object, traceback: object) -> None:
@@ -331,6 +335,6 @@ class _Transaction:
         if self._db.in_transaction:
             self._db.execute("ROLLBACK")
         if isinstance(error, sqlite3.OperationalError):
-            raise StoreWriteError(_write_problem(error)) from None
+            raise StoreWriteError(_write_problem(error) or f"store not writable: {error}") from None
         if isinstance(error, sqlite3.DatabaseError):  # a damaged page met while writing
             raise StoreWriteError(f"store not writable: the file is damaged ({error})") from None
