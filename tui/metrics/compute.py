@@ -95,7 +95,7 @@ def compute_metric(
         if metric.where
         else list(records)
     )
-    if isinstance(metric, TENURE_METRICS):
+    if isinstance(metric, TenureMetric):
         return _compute_tenure_metric(metric, selected, periods, today)
     return _compute_event_metric(metric, selected, periods)
 
@@ -272,7 +272,6 @@ def _compute_event_metric(
 
 
 TenureMetric = HeadcountMetric | TurnoverMetric | HiresMetric | SeparationsMetric | ChurnMetric
-TENURE_METRICS = (HeadcountMetric, TurnoverMetric, HiresMetric, SeparationsMetric, ChurnMetric)
 
 
 def _tenure_of(metric: TenureMetric, record: Record) -> Tenure:
@@ -312,16 +311,17 @@ def _compute_tenure_metric(
         "separations": separations,
         "churn": churn_rate,
     }[metric.kind]
-    counts_leavers = isinstance(metric, LeaversMetric)
+    # The first day the records can show a leaver from (None: not yet); headcount
+    # counts no leavers and needs none.
     since = (
         leavers_recorded_since(metric, by_segment[EVERYONE])
         if isinstance(metric, LeaversMetric)
-        else None
+        else date.min
     )
     for segment in [EVERYONE, *sorted(s for s in by_segment if s != EVERYONE)]:
         tenures = by_segment[segment]
         for period in periods:
-            if counts_leavers and (since is None or period.last_day < since):
+            if since is None or period.last_day < since:
                 summary = Aggregate(None, 0)  # nobody on record as leaving yet: can't tell
             else:
                 summary = measure(tenures, period, today)

@@ -60,7 +60,7 @@ def turnover_rate(tenures: Sequence[Tenure], period: Period, today: date) -> Agg
     last_day = _measured_last_day(period, today)
     at_start = headcount_on(tenures, period.start - timedelta(days=1))
     at_end = headcount_on(tenures, last_day)
-    leavers = sum(1 for t in tenures if t.end is not None and period.start <= t.end <= last_day)
+    leavers = _ended_in(tenures, period, last_day)
     employed = _employed_in(tenures, period, last_day)
     average = (at_start + at_end) / 2
     if average == 0:
@@ -73,6 +73,11 @@ def _employed_in(tenures: Sequence[Tenure], period: Period, last_day: date) -> i
     return sum(
         1 for t in tenures if t.start <= last_day and (t.end is None or t.end >= period.start)
     )
+
+
+def _ended_in(tenures: Sequence[Tenure], period: Period, last_day: date) -> int:
+    """Spells that ended from the period's start to `last_day`."""
+    return sum(1 for t in tenures if t.end is not None and period.start <= t.end <= last_day)
 
 
 def hires(tenures: Sequence[Tenure], period: Period, today: date) -> Aggregate:
@@ -94,7 +99,7 @@ def separations(tenures: Sequence[Tenure], period: Period, today: date) -> Aggre
     if period.start > today:
         return Aggregate(None, 0)
     last_day = _measured_last_day(period, today)
-    count = sum(1 for t in tenures if t.end is not None and period.start <= t.end <= last_day)
+    count = _ended_in(tenures, period, last_day)
     employed = _employed_in(tenures, period, last_day)
     return Aggregate(float(count) if employed else None, employed)
 
