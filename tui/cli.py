@@ -263,9 +263,9 @@ async def _check(config: Config, clock: Clock = utc_now) -> int:
         if reasons:
             listed = ", ".join(f"{n}× {reason}" for reason, n in reasons.most_common(5))
             print(f"\n{source_id} skipped: {listed}")
-    for source in live_config.sources:
-        from tui.sources.json_api import JsonSource
+    from tui.sources.json_api import JsonSource
 
+    for source in live_config.sources:
         if (
             isinstance(source, JsonSource)
             and source.pagination.style != "none"

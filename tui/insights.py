@@ -417,6 +417,7 @@ def compute_insights(
     complete = complete_periods(today, granularity, config.dashboard.history_periods - 1)
     panel_axis = last_periods(today, granularity, HISTORY_PERIODS)
     drafts = []
+    links: list[PairLinkage] = []
     for index, pair in enumerate(config.pairs):
         employee, customer = metrics[pair.employee], metrics[pair.customer]
         for segment in _segments(pair, segments_of):
@@ -442,11 +443,12 @@ def compute_insights(
                 settings,
                 left_out=hidden,
             )
-            drafts.append((index, segment, employee, customer, e_view, c_view, link, hidden))
-    adjusted = screen_adjusted([draft[6] for draft in drafts], settings)
+            drafts.append((index, segment, employee, customer, e_view, c_view, hidden))
+            links.append(link)
+    # Warnings give the expected lag of a link that holds after the screen's correction.
     rows: list[SegmentRow] = []
-    for (index, segment, employee, customer, e_view, c_view, _, hidden), link in zip(
-        drafts, adjusted, strict=True
+    for (index, segment, employee, customer, e_view, c_view, hidden), link in zip(
+        drafts, screen_adjusted(links, settings), strict=True
     ):
         warning = None
         if not hidden:

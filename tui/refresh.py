@@ -17,7 +17,7 @@ from tui.metrics.compute import Observation, compute_metric, suppress_small_grou
 from tui.periods import Granularity, last_periods, period_of
 from tui.sources import FetchResult, SourceError, fetch_records
 from tui.sources.auth import credential_names, read_secret
-from tui.store import Store, StoreWriteError
+from tui.store import SourceStatus, Store, StoreWriteError
 
 GRANULARITIES: tuple[Granularity, ...] = ("week", "month", "quarter")
 
@@ -116,7 +116,7 @@ def redact(message: str, source: Source, environ: Mapping[str, str]) -> str:
     return message
 
 
-def incremental_since(config: Config, source: Source, store: Store, full: bool) -> datetime | None:
+def incremental_since(source: Source, status: SourceStatus | None, full: bool) -> datetime | None:
     """Where an incremental fetch starts, or None for a full one.
 
     Take the moment (the last successful fetch − the source's overlap) and every
@@ -127,7 +127,6 @@ def incremental_since(config: Config, source: Source, store: Store, full: bool) 
     """
     if full or not isinstance(source, DateFiltered):
         return None
-    status = store.source_statuses().get(source.id)
     if status is None or status.last_ok_at is None:
         return None
     moment = (status.last_ok_at - timedelta(days=source.overlap_days)).astimezone(timezone.utc)
@@ -152,7 +151,8 @@ async def refresh_source(
     """
     environ = os.environ if environ is None else environ
     try:
-        since = incremental_since(config, source, store, full)
+        status = store.source_statuses().get(source.id)
+        since = incremental_since(source, status, full)
         deadline = getattr(source, "deadline_seconds", None)
         try:
             fetched = await asyncio.wait_for(
@@ -162,8 +162,8 @@ async def refresh_source(
             raise SourceError(
                 f"{source.id}: the refresh did not finish within deadline_seconds = {deadline:g} s"
             ) from None
-        status = store.source_statuses().get(source.id) if since is None else None
-        require_records(fetched, status.records if status else None)
+        # Compared only with a refresh of the same window: a full one.
+        require_records(fetched, status.records if status and since is None else None)
         now = clock()
         observations, rejected = observe(config, fetched, now, since.date() if since else None)
     except (SourceError, BadPayload) as error:

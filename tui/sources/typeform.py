@@ -87,16 +87,16 @@ class TypeformSource(HttpSourceBase, DateFiltered):
 VENDOR = "Typeform"
 
 
-def _score(answer: dict[str, Any], choice_scores: Mapping[str, int] | None) -> int | float | None:
+def _score(answer: dict[str, Any], by_label: Mapping[str, int] | None) -> int | float | None:
+    """An answer's score; `by_label` is the config's choice_scores by normalised label."""
     kind = answer.get("type")
     if kind == "number":
         number = answer.get("number")
         return number if isinstance(number, (int, float)) and not isinstance(number, bool) else None
     if kind == "choice":
         label = str((answer.get("choice") or {}).get("label", "")).strip()
-        if choice_scores is not None:
+        if by_label is not None:
             # The config's word: a label it does not list has no score.
-            by_label = {scales.normalise(k): v for k, v in choice_scores.items()}
             return by_label.get(scales.normalise(label))
         # Only a label that is a number: an answer shows one choice, never the scale
         # its direction would be read from.
@@ -105,7 +105,7 @@ def _score(answer: dict[str, Any], choice_scores: Mapping[str, int] | None) -> i
 
 
 def response_record(
-    item: Any, field: str, choice_scores: Mapping[str, int] | None = None
+    item: Any, field: str, by_label: Mapping[str, int] | None = None
 ) -> Record | str:
     if not isinstance(item, dict):
         return "response is not a JSON object"
@@ -120,7 +120,7 @@ def response_record(
     )
     if answer is None:
         return "did not answer the field"
-    score = _score(answer, choice_scores)
+    score = _score(answer, by_label)
     if score is None:
         return "the field's answer is not a number (a labelled choice needs choice_scores)"
     record: Record = {}
@@ -147,6 +147,11 @@ async def fetch_records(
     url = f"{source.base_url}/forms/{source.form_id}/responses"
     result = FetchResult(source.id, [])
     seen: set[str] = set()
+    by_label = (
+        {scales.normalise(label): score for label, score in source.choice_scores.items()}
+        if source.choice_scores is not None
+        else None
+    )
     before: str | None = None
     while True:
         params: dict[str, Any] = {"page_size": source.page_size}
@@ -160,7 +165,7 @@ async def fetch_records(
         collect(
             result,
             items,
-            lambda item: response_record(item, source.field, source.choice_scores),
+            lambda item: response_record(item, source.field, by_label),
             "response_id",
             seen,
             "response",
