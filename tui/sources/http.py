@@ -264,6 +264,15 @@ def origin(url: httpx.URL) -> str:
     return f"{url.scheme}://{url.host}:{port}"
 
 
+def require_same_origin(url: httpx.URL, base_url: str, source_id: str) -> None:
+    """Refuse a next page on another origin than the source's: credentials go with every
+    page, so a link to another host is never followed."""
+    if origin(url) != origin(httpx.URL(base_url)):
+        raise SourceError(
+            f"{source_id}: next page points at another host ({url.host}); not followed"
+        )
+
+
 def _check_redirect(
     current: httpx.URL, target: httpx.URL, credentials: bool, source_id: str
 ) -> None:

@@ -189,7 +189,7 @@ async def fetch_records(
     """Every record of `source`, across all its pages."""
     import httpx
 
-    from tui.sources.http import get_json, request_policy
+    from tui.sources.http import get_json, request_policy, require_same_origin
 
     headers = auth_headers(source.auth, environ, source.id)
     pagination = source.pagination
@@ -233,7 +233,7 @@ async def fetch_records(
         if next_target is None:
             break
         url, params = next_target
-        _require_same_origin(url, source)
+        require_same_origin(url, source.url, source.id)
     return result
 
 
@@ -299,17 +299,6 @@ def _as_int(value: Any, what: str) -> int:
         return int(value)
     except ValueError:
         raise SourceError(f"{what} in the response is not a number") from None
-
-
-def _require_same_origin(url: httpx.URL, source: JsonSource) -> None:
-    # Credentials go with every page: never follow a link to another host.
-    import httpx
-
-    origin = httpx.URL(source.url)
-    if (url.scheme, url.host, url.port) != (origin.scheme, origin.host, origin.port):
-        raise SourceError(
-            f"{source.id}: next page points at another host ({url.host}); not followed"
-        )
 
 
 def _select(body: Any, records_path: Any, source: JsonSource, page: int) -> list[Any]:

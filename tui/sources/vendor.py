@@ -56,21 +56,16 @@ async def list_page(
     return page, body, items
 
 
-def next_link(current: httpx.URL, link: object, origin: str, source_id: str) -> httpx.URL | None:
+def next_link(current: httpx.URL, link: object, base_url: str, source_id: str) -> httpx.URL | None:
     """The next page's URL from a body's `next` link, or None; never another host."""
-    import httpx
+    from tui.sources.http import require_same_origin
 
     if not link:
         return None
     if not isinstance(link, str):
         raise SourceError(f"{source_id}: the next-page link is not a URL")
     url = current.join(link)
-    first = httpx.URL(origin)
-    # Credentials go with every page: a link to another host is not followed.
-    if (url.scheme, url.host, url.port) != (first.scheme, first.host, first.port):
-        raise SourceError(
-            f"{source_id}: next page points at another host ({url.host}); not followed"
-        )
+    require_same_origin(url, base_url, source_id)
     return url
 
 
