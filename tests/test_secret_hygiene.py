@@ -35,6 +35,9 @@ def test_credentials_over_plain_http_only_to_loopback():
     bearer = {"kind": "bearer", "token_env": "TOKEN"}
     [message] = problems_of({"base_url": "http://api.example.com", "auth": bearer})
     assert "http://api.example.com would carry the credential unencrypted: use https" in message
+    # A name that merely starts like a loopback address is a host on the network.
+    [message] = problems_of({"base_url": "http://127.example.com", "auth": bearer})
+    assert "would carry the credential unencrypted" in message
     for url in ("http://127.0.0.1:8080", "http://localhost", "https://api.example.com"):
         validate_config(
             {"sources": [{"id": "s", "kind": "json", "base_url": url, "auth": bearer}], **METRICS}

@@ -363,7 +363,8 @@ async def _report(config: Config, store: Any, format: str, output: str | None, c
 
 
 def _serve(config: Config, store_path: Path, config_path: Path, arguments: Any) -> int:
-    from tui.serve import TandemServer, is_loopback
+    from tui.config.base import is_loopback
+    from tui.serve import TandemServer
 
     if not is_loopback(arguments.host) and not arguments.expose:
         print(

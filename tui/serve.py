@@ -10,7 +10,6 @@ ends. There is no authentication: by default it listens on 127.0.0.1 only.
 from __future__ import annotations
 
 import asyncio
-import ipaddress
 import shlex
 import sys
 import weakref
@@ -24,15 +23,6 @@ from textual_serve.server import Server
 from tui.config import Config
 
 PAGE_FOLDER = Path(__file__).with_name("serve_page")
-
-
-def is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def viewer_command(config_path: Path, store_path: Path) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from typing import Annotated, Any
 from urllib.parse import urlsplit
@@ -89,3 +90,14 @@ def check_vendor_id(value: str) -> str:
     if not VENDOR_ID.match(value):
         raise ValueError("expected an id of letters, digits, '.', '_' or '-'")
     return value
+
+
+def is_loopback(host: str) -> bool:
+    """localhost or a loopback address (127.0.0.0/8, ::1): traffic that never leaves
+    the machine. A name such as 127.example.com is not one."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

@@ -18,6 +18,7 @@ from tui.config.base import (
     check_base_url,
     check_env_name,
     check_identifier,
+    is_loopback,
 )
 
 
@@ -98,28 +99,6 @@ class SourceBase(StrictModel):
 class HttpSourceBase(SourceBase):
     """What every source fetched over HTTP shares: timeouts, retries, pages and a size cap."""
 
-    @model_validator(mode="after")
-    def _credentials_only_over_https(self) -> HttpSourceBase:
-        """A credential over plain http crosses the network readable: only to loopback."""
-        from urllib.parse import urlsplit
-
-        url = (
-            getattr(self, "url", None)
-            or getattr(self, "base_url", None)
-            or getattr(self, "report_url", None)
-            or ""
-        )
-        parts = urlsplit(url)
-        loopback = parts.hostname in ("localhost", "::1") or (parts.hostname or "").startswith(
-            "127."
-        )
-        if parts.scheme == "http" and not loopback and credential_names(self.auth):
-            raise ValueError(
-                f"{parts.scheme}://{parts.hostname} would carry the credential unencrypted: "
-                "use https (plain http is for 127.0.0.1 and localhost only)"
-            )
-        return self
-
     timeout_seconds: float = Field(10, gt=0, le=300)
     max_pages: int = Field(1000, ge=1, le=100_000)
     # Transient failures (connect errors, timeouts, 429, 5xx) are retried with
@@ -133,6 +112,26 @@ class HttpSourceBase(SourceBase):
     # A whole refresh (every page, retry and wait) that takes longer fails, and the
     # last good values stay, marked stale.
     deadline_seconds: float = Field(900, ge=5, le=86_400)
+
+    @model_validator(mode="after")
+    def _credentials_only_over_https(self) -> HttpSourceBase:
+        """A credential over plain http crosses the network readable: only to loopback."""
+        from urllib.parse import urlsplit
+
+        url = (
+            getattr(self, "url", None)
+            or getattr(self, "base_url", None)
+            or getattr(self, "report_url", None)
+            or ""
+        )
+        parts = urlsplit(url)
+        loopback = is_loopback(parts.hostname or "")
+        if parts.scheme == "http" and not loopback and credential_names(self.auth):
+            raise ValueError(
+                f"{parts.scheme}://{parts.hostname} would carry the credential unencrypted: "
+                "use https (plain http is for 127.0.0.1 and localhost only)"
+            )
+        return self
 
 
 class DateFiltered(StrictModel):
