@@ -12,7 +12,7 @@ import os
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated, Any, NamedTuple, Union
+from typing import TYPE_CHECKING, Annotated, NamedTuple, Union
 
 from pydantic import Field
 
@@ -74,7 +74,6 @@ async def fetch_records(
     client: httpx.AsyncClient,
     environ: Mapping[str, str] | None = None,
     since: datetime | None = None,
-    **options: Any,
 ) -> FetchResult:
     """Fetch every record of one configured source; with `since`, and a kind whose API
     filters by date (config.DateFiltered), only those recorded since then. Times the
@@ -85,7 +84,6 @@ async def fetch_records(
         client,
         os.environ if environ is None else environ,
         since if isinstance(source, DateFiltered) else None,
-        **options,
     )
     clean_text(result)
     result.seconds = time.monotonic() - started

@@ -161,17 +161,19 @@ NOT_ON_SCALE = frozenset(
 _LEADING_NUMBER = re.compile(r"^\s*(-?\d+)\s*(?:$|[-–—=:.)]\s*(.*)$|\((.*)\)\s*$|\s(.*)$)")
 
 
+def _plain(text: str) -> str:
+    """No HTML (surveys allow it in choice text and headings), one line, single spaces."""
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]*>", " ", text)).strip()
+
+
 def normalise(text: str) -> str:
     """Lower case, plain apostrophes, single spaces, no surrounding punctuation."""
-    text = text.replace("’", "'").replace("‘", "'").lower()
-    text = re.sub(r"<[^>]*>", " ", text)  # surveys allow HTML in choice text
-    text = re.sub(r"\s+", " ", text).strip(" .!:;,-–—*")
-    return text
+    return _plain(text.replace("’", "'").replace("‘", "'").lower()).strip(" .!:;,-–—*")
 
 
 def normalise_heading(text: str, limit: int = 60) -> str:
     """A question's heading for a message: no HTML, one line, at most `limit` characters."""
-    text = re.sub(r"\s+", " ", re.sub(r"<[^>]*>", " ", text)).strip()
+    text = _plain(text)
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
