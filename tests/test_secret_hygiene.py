@@ -11,6 +11,7 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
 
+from tests.test_serve import ROOT
 from tui.config import ConfigError, validate_config
 from tui.sources import SourceError, fetch_records, make_client
 from tui.sources.json_api import JsonSource
@@ -107,3 +108,46 @@ async def test_a_certificate_failure_says_so_and_ca_bundle_mends_it(tmp_path):
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
+
+
+def test_a_secret_pasted_into_token_env_is_refused_and_never_repeated():
+    for pasted in ("sk_live_abc123", "ghp_16C7e42F292c6912E7710c838347Ae178B4a", "a" * 80):
+        [message] = problems_of(
+            {
+                "base_url": "https://x.example.com",
+                "auth": {"kind": "bearer", "token_env": pasted},
+            }
+        )
+        assert pasted not in message
+        assert "not the secret itself" in message and "the value given is not shown" in message
+
+
+async def test_a_secret_the_api_echoes_back_is_blanked_before_anything_sees_it():
+    """Peakon's answerSkipReason is free text, and a record field is whatever the API
+    sends: a key echoed into either reaches no record, no skip reason, no screen."""
+    from tests.test_vendors import WP_ENV, PeakonReplay, pointed_at
+    from tui.config import load_config
+
+    token = WP_ENV["PEAKON_APP_TOKEN"]
+
+    class Echoing(PeakonReplay):
+        def answers(self, request):
+            reply = super().answers(request)
+            for item in reply.body["data"]:
+                attributes = item["attributes"]
+                attributes["roundType"] = f"automatic {token}"
+                if attributes["answerScore"] is None:
+                    attributes["answerSkipReason"] = f"bad token {token}"
+            return reply
+
+    config = load_config(ROOT / "config" / "examples" / "workday-peakon.toml")
+    replay = Echoing()
+    with replay.server:
+        source = pointed_at(config, "voice", subdomain=None, base_url=f"{replay.server.url}/api/v1")
+        async with make_client() as client:
+            result = await fetch_records(source, client, WP_ENV)
+    assert result.records and result.skipped
+    shown = repr(result.records) + repr(dict(result.skipped))
+    assert token not in shown
+    assert "skipped: bad token •••" in result.skipped
+    assert all(r["round_type"] == "automatic •••" for r in result.records)

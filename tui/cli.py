@@ -132,6 +132,19 @@ def _parser() -> argparse.ArgumentParser:
         help="allow an address other than loopback: anyone who can reach it sees the dashboard",
     )
     serve.add_argument("--public-url", help="the URL browsers use, behind a proxy")
+    serve.add_argument(
+        "--max-viewers",
+        type=_positive,
+        default=10,
+        help="browsers served at once; each is a process of its own (10)",
+    )
+    serve.add_argument(
+        "--max-size",
+        type=_size,
+        default=(320, 120),
+        metavar="COLUMNSxROWS",
+        help="the largest terminal a browser may ask for (320x120)",
+    )
     report = commands.add_parser(
         "report",
         parents=[common],
@@ -381,9 +394,35 @@ def _serve(config: Config, store_path: Path, config_path: Path, arguments: Any) 
             arguments.host,
             arguments.port,
             arguments.public_url,
+            max_viewers=arguments.max_viewers,
+            max_columns=arguments.max_size[0],
+            max_rows=arguments.max_size[1],
         )
         server.serve()
     return 0
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of 1 or more, got {text!r}")
+    return value
+
+
+def _size(text: str) -> tuple[int, int]:
+    columns, _, rows = text.lower().partition("x")
+    try:
+        size = int(columns), int(rows)
+    except ValueError:
+        size = (0, 0)
+    if size[0] < 80 or size[1] < 24:
+        raise argparse.ArgumentTypeError(
+            f"expected COLUMNSxROWS of at least 80x24, such as 320x120, got {text!r}"
+        )
+    return size
 
 
 def _json_default(value: Any) -> Any:

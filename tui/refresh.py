@@ -16,7 +16,7 @@ from tui.config import Config, DateFiltered, Source
 from tui.metrics.compute import Observation, compute_metric, suppress_small_groups
 from tui.periods import Granularity, last_periods, period_of
 from tui.sources import FetchResult, SourceError, fetch_records
-from tui.sources.auth import credential_names, read_secret
+from tui.sources.kinds import secrets_of
 from tui.store import SourceStatus, Store, StoreWriteError
 
 GRANULARITIES: tuple[Granularity, ...] = ("week", "month", "quarter")
@@ -109,10 +109,8 @@ def require_records(fetched: FetchResult, previous: int | None) -> None:
 
 def redact(message: str, source: Source, environ: Mapping[str, str]) -> str:
     """The message with any of the source's secrets blanked out: a second line of defence."""
-    for name in credential_names(source.auth):
-        secret = read_secret(environ, name)
-        if secret and len(secret) >= 4:
-            message = message.replace(secret, "•••")
+    for secret in secrets_of(source, environ):
+        message = message.replace(secret, "•••")
     return message
 
 

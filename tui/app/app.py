@@ -456,8 +456,17 @@ class TandemApp(App[None]):
     # ── actions ──
 
     def action_refresh(self) -> None:
-        """Fetch every source now, whatever its schedule or circuit."""
-        if self.scheduler is not None:
+        """Fetch every source now, whatever its schedule or circuit. A viewer never
+        fetches (the server does, for every viewer): it reads the store again."""
+        if self.viewer:
+            self._store_version = self.store.data_version()
+            self.show_from_store()
+            self.notify(
+                "Read the store again: the server fetches every source on its own schedule",
+                title="Viewer",
+                timeout=4,
+            )
+        elif self.scheduler is not None:
             self.scheduler.refresh_now()
         else:
             self.run_scheduler()
@@ -477,10 +486,15 @@ class TandemApp(App[None]):
         self.push_screen(HelpScreen(self.config_path))
 
     def action_save_svg(self) -> None:
-        """Save what is on screen as an SVG in the working folder, and say where."""
+        """Save what is on screen as an SVG in the working folder, and say where. A
+        browser's screenshot downloads to the browser: nothing lands on the server."""
         name = re.sub(r"[^a-z0-9]+", "-", (self.config.dashboard.organisation or "tandem").lower())
         stamp = self.clock().astimezone().strftime("%Y-%m-%d-%H%M%S")
         path = Path.cwd() / f"tandem-{name.strip('-')}-{stamp}.svg"
+        if self.is_web:
+            self.deliver_screenshot(path.name)
+            self.notify(path.name, title="Screenshot sent to this browser", timeout=6)
+            return
         try:
             self.save_screenshot(path.name, str(path.parent))
         except OSError as error:

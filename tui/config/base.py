@@ -18,7 +18,9 @@ SECRET_KEYS = frozenset(
     {"token", "password", "api_key", "apikey", "secret", "client_secret", "key", "access_token"}
 )
 
-_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+# Capitals only, as environment variables are named by convention: a pasted secret
+# (sk_live_…, a hex key) is then refused rather than looked up and echoed as a name.
+_ENV_NAME = re.compile(r"^[A-Z_][A-Z0-9_]{0,63}$")
 _IDENTIFIER = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
 
 Scalar = str | int | float | bool
@@ -46,9 +48,11 @@ def check_identifier(value: str) -> str:
 
 def check_env_name(value: str) -> str:
     if not _ENV_NAME.match(value):
+        # The value is not repeated: it may be the secret itself, pasted in by mistake.
         raise ValueError(
-            "expected the name of an environment variable that holds the secret, "
-            "such as SURVEY_API_TOKEN"
+            "expected the name of an environment variable that holds the secret "
+            "(capitals, digits and _, such as SURVEY_API_TOKEN), not the secret itself; "
+            "the value given is not shown"
         )
     return value
 

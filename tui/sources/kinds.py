@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, NamedTuple, Union
 
 from pydantic import Field
 
-from tui.config.sources import DateFiltered, SourceBase
+from tui.config.sources import DateFiltered, SourceBase, credential_names
 from tui.sources import (
     bamboohr,
     files,
@@ -30,6 +30,7 @@ from tui.sources import (
     workday,
     zendesk,
 )
+from tui.sources.auth import read_secret
 from tui.sources.base import FetchResult
 
 if TYPE_CHECKING:
@@ -79,13 +80,11 @@ async def fetch_records(
     filters by date (config.DateFiltered), only those recorded since then. Times the
     fetch, and reads credentials from `environ` (the process environment by default)."""
     started = time.monotonic()
+    environ = os.environ if environ is None else environ
     result = await KINDS[source.kind].fetch(
-        source,
-        client,
-        os.environ if environ is None else environ,
-        since if isinstance(source, DateFiltered) else None,
+        source, client, environ, since if isinstance(source, DateFiltered) else None
     )
-    clean_text(result)
+    clean_text(result, secrets_of(source, environ))
     result.seconds = time.monotonic() - started
     return result
 
@@ -94,14 +93,39 @@ async def fetch_records(
 _CONTROLS = dict.fromkeys([*range(0x00, 0x20), *range(0x7F, 0xA0)])
 
 
-def clean_text(result: FetchResult) -> None:
-    """Strip control characters from every text a source hands over, at the boundary.
+def secrets_of(source: SourceBase, environ: Mapping[str, str]) -> list[str]:
+    """The credential values this source is configured with (too short ones left out:
+    blanking every "ab" in every text would hide more than it protects)."""
+    values = (read_secret(environ, name) for name in credential_names(source.auth))
+    return [value for value in values if len(value) >= 4]
+
+
+def clean_text(result: FetchResult, secrets: Sequence[str] = ()) -> None:
+    """Strip control characters and the source's own secrets from every text a source
+    hands over, at the boundary, so neither reaches the screen, a report or the store.
 
     A team name is whatever someone typed into a survey's hidden field: ESC ] 0 ; … BEL
     would retitle the terminal, ESC [ 2 J wipe the screen, and a report would carry
-    both. isprintable() is checked first, so clean text costs one C call.
+    both. An API may echo the key it was sent into a field, or into a reason a record
+    was skipped. isprintable() is checked first, so clean text costs one C call.
     """
+
+    def clean(value: str) -> str:
+        if not value.isprintable():
+            value = value.translate(_CONTROLS)
+        for secret in secrets:
+            if secret in value:
+                value = value.replace(secret, "•••")
+        return value
+
     for record in result.records:
         for key, value in record.items():
-            if type(value) is str and not value.isprintable():
-                record[key] = value.translate(_CONTROLS)
+            if type(value) is str:
+                cleaned = clean(value)
+                if cleaned is not value:
+                    record[key] = cleaned
+    if result.skipped:
+        reasons = list(result.skipped.items())
+        result.skipped.clear()
+        for reason, count in reasons:
+            result.skipped[clean(reason)] += count
