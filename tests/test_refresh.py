@@ -89,7 +89,8 @@ async def test_employee_groups_below_the_threshold_are_never_stored(tmp_path):
     assert rows(tmp_path / "s.db") == [
         ("", "2026-03", 100.0, 8, 0),
         ("Legal", "2026-03", None, 0, 1),  # 2 answers: no value, no n
-        ("Support", "2026-03", 100.0, 6, 0),
+        # Shown, Support would give Legal back as 8 − 6: hidden too, and why (2).
+        ("Support", "2026-03", None, 0, 2),
     ]
     # The customer-side count is not an employee group: it is kept as it is.
     assert ("", "2026-03", 8.0, 8, 0) in rows(tmp_path / "s.db", "count")

@@ -108,6 +108,10 @@ def test_a_suppressed_group_shows_no_value_and_says_why():
     assert view.value is None and view.value_text == "—"
     assert view.suppressed_text == "fewer than 5 people"
     assert view.change is None and view.status == "none"
+    # Hidden as a complement: its own group is large, so it must not say "fewer than".
+    rows[-1] = StoredObservation("2026-03", date(2026, 3, 1), None, 0, "s", FETCHED, suppressed=2)
+    view = panel_view(m, rows, axis(date(2026, 3, 5)), date(2026, 3, 5), anonymity_threshold=5)
+    assert view.value is None and view.suppressed_text == "hidden: would reveal a group under 5"
 
 
 def test_a_failing_source_makes_its_values_stale_with_their_age():

@@ -19,7 +19,7 @@ from datetime import date
 from typing import Literal
 
 from tui.config import Config, LinkageSettings, Metric, Pair
-from tui.metrics.compute import EVERYONE
+from tui.metrics.compute import COMPLEMENT, EVERYONE
 from tui.metrics.linkage import Linkage, linkage
 from tui.periods import Granularity, Period, last_periods, period_of
 from tui.store import Store, StoredObservation
@@ -30,6 +30,13 @@ SeriesOf = Callable[[str, str], Sequence[StoredObservation]]
 
 WHOLE_ORGANISATION = "Whole organisation"
 TOO_FEW = "too few responses to show"
+PROTECTS = "hidden: would reveal a smaller group"
+
+
+def hidden_words(suppressed: int) -> str:
+    """What a hidden employee value says in place of a number (metrics.privacy)."""
+    return PROTECTS if suppressed == COMPLEMENT else TOO_FEW
+
 
 _NOUNS = {
     "week": ("week", "weeks"),
@@ -82,6 +89,8 @@ class PairLinkage:
     sentence: str
     # Periods where both series have a value.
     available: int = 0
+    # Why the segment is left out: the employee value's suppression code (0: it is not).
+    left_out: int = 0
 
     @property
     def linked(self) -> bool:
@@ -97,6 +106,8 @@ class PairLinkage:
         """A few words for a pair's caption or a table cell."""
         result = self.result
         if result is None:
+            if self.left_out == COMPLEMENT:
+                return "left out: protects a smaller group"
             return "left out: too few responses"
         if not result.enough_history:
             return "not enough history yet"
@@ -114,12 +125,18 @@ def describe_linkage(
     granularity: Granularity,
     settings: LinkageSettings,
     available: int,
+    left_out: int = 0,
 ) -> str:
     """One plain sentence a board pack can take."""
     who = segment_name(segment)
     if result is None:
+        why = (
+            "is hidden so that a smaller group cannot be worked out"
+            if left_out == COMPLEMENT
+            else f"has {TOO_FEW}"
+        )
         return (
-            f"{who}: {employee_label} has {TOO_FEW} this period, so {who} is left out "
+            f"{who}: {employee_label} {why} this period, so {who} is left out "
             f"of the {employee_label}–{customer_label} linkage."
         )
     # Differencing turns n periods into n - 1 changes.
@@ -168,7 +185,7 @@ def pair_linkage(
     periods: Sequence[Period],
     settings: LinkageSettings,
     *,
-    left_out: bool = False,
+    left_out: int = 0,
 ) -> PairLinkage:
     """The linkage of one pair in one segment over the complete `periods`."""
     granularity = periods[-1].granularity if periods else "month"
@@ -187,7 +204,7 @@ def pair_linkage(
         )
     available = sum(1 for x, y in zip(e, c, strict=True) if x is not None and y is not None)
     sentence = describe_linkage(
-        segment, employee.label, customer.label, result, granularity, settings, available
+        segment, employee.label, customer.label, result, granularity, settings, available, left_out
     )
     return PairLinkage(
         pair_index,
@@ -199,6 +216,7 @@ def pair_linkage(
         tuple(periods),
         sentence,
         available,
+        left_out,
     )
 
 
@@ -328,8 +346,8 @@ class SegmentRow:
 
     @property
     def employee_hidden(self) -> bool:
-        """The employee side is below the anonymity threshold: no number is shown."""
-        return self.employee.current is not None and self.employee.current.suppressed
+        """The employee side is hidden (a small group, or one that would reveal it)."""
+        return self.employee.current is not None and self.employee.current.suppressed > 0
 
     @property
     def gap(self) -> float | None:
@@ -431,7 +449,7 @@ def compute_insights(
                 anonymity_threshold=config.dashboard.anonymity_threshold,
             )
             c_view = panel_view(customer, c_series, panel_axis, today)
-            hidden = e_view.current is not None and e_view.current.suppressed
+            hidden = e_view.current.suppressed if e_view.current is not None else 0
             link = pair_linkage(
                 index,
                 segment,
@@ -528,8 +546,8 @@ class DetailPoint:
     period: Period
     employee: float | None
     employee_n: int
-    # Below the anonymity threshold: neither the value nor its n is shown.
-    employee_hidden: bool
+    # Hidden, and why (a suppression code, 0: shown): neither the value nor its n is shown.
+    employee_hidden: int
     customer: float | None
     customer_n: int
     in_progress: bool
@@ -572,7 +590,7 @@ def pair_detail(
     points = []
     for period in periods:
         e, c = e_by_key.get(period.key), c_by_key.get(period.key)
-        hidden = e is not None and e.suppressed
+        hidden = e.suppressed if e is not None else 0
         points.append(
             DetailPoint(
                 period,

@@ -13,7 +13,8 @@ import httpx
 
 from tui.clock import Clock, utc_now
 from tui.config import Config, DateFiltered, Source
-from tui.metrics.compute import Observation, compute_metric, suppress_small_groups
+from tui.metrics.compute import Observation, compute_metric
+from tui.metrics.privacy import protect_small_groups
 from tui.periods import Granularity, last_periods, period_of
 from tui.sources import FetchResult, SourceError, fetch_records
 from tui.sources.kinds import secrets_of
@@ -62,10 +63,14 @@ def observe(
     # dashboard's own comes first, and its rejections are the ones reported.
     own = config.dashboard.period
     granularities = (own, *(g for g in GRANULARITIES if g != own))
+    history = config.dashboard.history_periods
+    stored = {period.key for g in GRANULARITIES for period in last_periods(today, g, history)}
     for metric in config.metrics_of(fetched.source_id):
+        protected = metric.side == "employee"
         metric_observations = []
         for granularity in granularities:
-            periods = last_periods(today, granularity, config.dashboard.history_periods)
+            count = protection_window(granularity, history) if protected else history
+            periods = last_periods(today, granularity, count)
             computed = compute_metric(metric, fetched.records, periods, today)
             if granularity == own:
                 result = computed
@@ -78,13 +83,31 @@ def observe(
             )
         if since_day is not None:
             metric_observations = [o for o in metric_observations if o.period.start >= since_day]
-        if metric.side == "employee":
-            metric_observations = suppress_small_groups(
-                metric_observations, config.dashboard.anonymity_threshold
-            )
+        if protected:
+            metric_observations = [
+                o
+                for o in protect_small_groups(
+                    metric_observations, config.dashboard.anonymity_threshold
+                )
+                if o.period.key in stored
+            ]
         observations.extend(metric_observations)
         rejected.update({f"{metric.id}: {reason}": n for reason, n in result.rejected.items()})
     return observations, rejected
+
+
+def protection_window(granularity: Granularity, history: int) -> int:
+    """How many periods of `granularity` disclosure control weighs, for `history` stored.
+
+    Every month of every stored quarter, and every week of every stored month: a
+    month no longer stored was shown in an earlier export, so it must count in its
+    quarter's subtraction as it did then (metrics.privacy).
+    """
+    if granularity == "month":
+        return 3 * history
+    if granularity == "week":
+        return 5 * history + 2
+    return history
 
 
 def require_records(fetched: FetchResult, previous: int | None) -> None:

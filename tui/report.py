@@ -26,7 +26,7 @@ def point_json(point: PeriodValue | None) -> dict[str, Any] | None:
     if point is None:
         return None
     if point.suppressed:
-        # Too few to show: neither the value nor the n leaves Tandem.
+        # Hidden (too few, or would reveal too few): neither value nor n leaves Tandem.
         return {"period": point.period_key, "value": None, "n": None, "suppressed": True}
     return {"period": point.period_key, "value": point.value, "n": point.n}
 
@@ -218,7 +218,7 @@ def report_rows(config: Config, views: Mapping[str, PanelView]) -> list[dict[str
                     "period": view.current.period_key if view.current else None,
                     "value": None if suppressed else _rounded(view.value, metric.decimals + 2),
                     "unit": metric.unit,
-                    # Too few to show: neither the value nor the n leaves Tandem.
+                    # Hidden (too few, or would reveal too few): neither value nor n leaves Tandem.
                     "n": None if suppressed else (view.n if view.current else None),
                     "change": _rounded(view.change, metric.decimals + 2),
                     "previous_period": view.previous.period_key if view.previous else None,

@@ -98,7 +98,8 @@ class StoredObservation:
     n: int
     source_id: str
     fetched_at: datetime
-    suppressed: bool = False
+    # 0 shown; else why hidden (tui.metrics.compute.SMALL_GROUP or COMPLEMENT).
+    suppressed: int = 0
 
 
 @dataclass(frozen=True)
@@ -280,7 +281,7 @@ class Store:
                 n,
                 source,
                 datetime.fromisoformat(fetched),
-                bool(suppressed),
+                suppressed,
             )
             for key, start, value, n, source, fetched, suppressed in reversed(rows)
         ]

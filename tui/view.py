@@ -12,6 +12,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Literal
 
 from tui.config import Config, Metric
+from tui.metrics.compute import COMPLEMENT
 from tui.periods import Period, last_periods, period_of
 from tui.store import SourceStatus, StoredObservation
 
@@ -81,7 +82,7 @@ class PeriodValue:
     period_start: date
     value: float | None
     n: int
-    suppressed: bool = False
+    suppressed: int = 0  # 0 shown; else why hidden (metrics.compute.SMALL_GROUP, COMPLEMENT)
 
 
 @dataclass(frozen=True)
@@ -187,7 +188,10 @@ def panel_view(
         low, high = format_value(min(values), metric), format_value(max(values), metric)
         range_text = f"{len(history)}-period range {low} to {high}"
     suppressed_text = ""
-    if current is not None and current.suppressed:
+    if current is not None and current.suppressed == COMPLEMENT:
+        # Its own group is large enough: showing it would reveal a smaller one.
+        suppressed_text = f"hidden: would reveal a group under {anonymity_threshold}"
+    elif current is not None and current.suppressed:
         suppressed_text = f"fewer than {anonymity_threshold} {group_noun(metric)}"
     period_label = "no data yet"
     if current is not None:

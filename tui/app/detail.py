@@ -11,7 +11,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 from textual_plotext import PlotextPlot
 
-from tui.insights import TOO_FEW, PairDetail, segment_name
+from tui.insights import PairDetail, hidden_words, segment_name
 from tui.view import format_value
 
 _EMPLOYEE_COLOUR, _CUSTOMER_COLOUR = "cyan+", "orange+"
@@ -174,7 +174,8 @@ class DetailScreen(Screen[None]):
         for point in reversed(detail.points):
             label = point.period.label + (" (to date)" if point.in_progress else "")
             if point.employee_hidden:
-                e_value, e_n = Text(TOO_FEW, style="dim"), Text("—", style="dim")
+                e_value = Text(hidden_words(point.employee_hidden), style="dim")
+                e_n = Text("—", style="dim")
             else:
                 e_value = Text(format_value(point.employee, employee), justify="right")
                 e_n = Text(str(point.employee_n) if point.employee_n else "—", justify="right")

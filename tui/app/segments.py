@@ -12,7 +12,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
 
 from tui.config import Config
-from tui.insights import TOO_FEW, Insights, SegmentRow, segment_name, sort_rows
+from tui.insights import Insights, SegmentRow, hidden_words, segment_name, sort_rows
 from tui.view import PanelView
 
 SortKey = Literal["gap", "change", "name"]
@@ -27,7 +27,7 @@ _EVERYONE_KEY = "\0everyone"
 
 def _value_cell(view: PanelView, hidden: bool) -> Text:
     if hidden:
-        return Text(TOO_FEW, style="dim")
+        return Text(hidden_words(view.current.suppressed if view.current else 0), style="dim")
     style = {"good": "green", "warn": "yellow", "bad": "red"}.get(view.status, "")
     return Text(view.value_text, style=style, justify="right")
 

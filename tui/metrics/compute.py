@@ -60,6 +60,11 @@ Record = Mapping[str, Any]
 EVERYONE = ""
 
 
+# Why an employee value is hidden (Observation.suppressed; 0 is shown). See metrics.privacy.
+SMALL_GROUP = 1  # its own group is under the anonymity threshold
+COMPLEMENT = 2  # showing it would let a smaller group be worked out by subtraction
+
+
 @dataclass(frozen=True)
 class Observation:
     """A metric's value for one segment in one period, with the n behind it."""
@@ -69,8 +74,9 @@ class Observation:
     period: Period
     value: float | None
     n: int
-    # A group too small to show: its value and n must not leave this process.
-    suppressed: bool = False
+    # Hidden, and why (SMALL_GROUP or COMPLEMENT); 0 is shown. A hidden value and its n
+    # never leave this process.
+    suppressed: int = 0
 
 
 @dataclass
@@ -344,17 +350,3 @@ def leavers_recorded_since(metric: LeaversMetric, tenures: Sequence[Tenure]) -> 
     if metric.leavers_since is not None:
         return metric.leavers_since
     return min((t.end for t in tenures if t.end is not None), default=None)
-
-
-def suppress_small_groups(observations: Iterable[Observation], threshold: int) -> list[Observation]:
-    """Employee privacy: a group with fewer than `threshold` responses or people keeps no value.
-
-    Applies to every group alike, the whole organisation included. A period
-    with nobody (n = 0) has nothing to hide and stays as it is.
-    """
-    return [
-        Observation(o.metric_id, o.segment, o.period, None, 0, suppressed=True)
-        if 0 < o.n < threshold
-        else o
-        for o in observations
-    ]

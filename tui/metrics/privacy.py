@@ -1,0 +1,156 @@
+"""Disclosure control: no group under the anonymity threshold is shown, stored, or
+derivable by subtracting what is shown.
+
+Hiding a small group's value (primary suppression) is not enough on its own. The
+whole organisation minus the other teams, a quarter minus its other months, or a
+month minus the weeks inside it gives the hidden value back exactly, n and all.
+So each *relation* — a total, and the parts it is the sum of — is checked, and
+while one gives something away, one more cell of it is hidden (complementary
+suppression, as statistical offices do for published tables):
+
+- segments: the whole organisation = its segments + the records with no segment;
+- months → quarter: a quarter = its three months, for each segment alike;
+- weeks → month, weeks → quarter: a month (a quarter) = the weeks wholly inside it
+  + the days of the two weeks that straddle its edges.
+
+A relation whose total is shown gives away whatever the subtraction leaves: the
+parts that are hidden, plus the remainder no part shows. That must hold nobody or
+at least `threshold` people or responses; and a single hidden part is never left
+alone, or the subtraction hands it back — a complementary cell too, from which
+another relation would then recover a small one. Records with no segment are
+shown nowhere else, so in the segment relation a remainder of at least
+`threshold` keeps a single hidden team safe. In the time relations the remainder
+(a straddling week's days) may be worked out from neighbouring months, so it
+protects nothing.
+
+The cell hidden next is the shown part whose hiding opens the fewest new
+relations, then the smallest; when no part is left to hide, the total. Hiding
+only ever grows, so this ends. It is a heuristic, as every practical method is
+(the exact problem is NP-hard): tests play the attacker on every subtraction path.
+
+n is additive for responses. For people (turnover's "people employed"), a person
+who moved team counts in both, so a negative remainder counts as none.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+
+from tui.metrics.compute import COMPLEMENT, SMALL_GROUP, Observation
+
+Cell = tuple[str, str, str]  # segment ("" is everyone), granularity, period key
+
+# A longer period, and the shorter ones that can lie wholly inside it. Weeks within a
+# quarter too: a week that straddles two of its months is inside no month, but is
+# inside the quarter.
+NESTED = (("quarter", "month"), ("month", "week"), ("quarter", "week"))
+
+
+@dataclass(frozen=True)
+class Relation:
+    """`total` is the sum of `parts` and of whatever no part shows."""
+
+    total: Cell
+    parts: tuple[Cell, ...]
+    # Whether a large enough unshown remainder protects a single hidden part.
+    remainder_protects: bool
+
+
+def protect_small_groups(observations: Iterable[Observation], threshold: int) -> list[Observation]:
+    """The observations with every small group hidden, and whatever would reveal one."""
+    cells = {_cell(o): o for o in observations}
+    n = {cell: o.n for cell, o in cells.items()}
+    hidden = {cell: SMALL_GROUP for cell, count in n.items() if 0 < count < threshold}
+    relations = relations_of(cells.values())
+    containing: dict[Cell, list[Relation]] = defaultdict(list)
+    for relation in relations:
+        for part in relation.parts:
+            containing[part].append(relation)
+
+    def gives_away(relation: Relation) -> bool:
+        if relation.total in hidden or n[relation.total] == 0:
+            return False  # nothing shown to subtract from
+        hidden_n = [n[p] for p in relation.parts if p in hidden]
+        remainder = max(0, n[relation.total] - sum(n[p] for p in relation.parts))
+        left = sum(hidden_n) + remainder
+        if 0 < left < threshold:
+            return True
+        if len(hidden_n) == 1:
+            return not (relation.remainder_protects and remainder >= threshold)
+        return False
+
+    def opens(cell: Cell) -> int:
+        """How many other relations hiding `cell` would leave with a single hidden part."""
+        return sum(
+            1
+            for relation in containing[cell]
+            if relation.total not in hidden
+            and not any(p in hidden for p in relation.parts if p != cell)
+        )
+
+    def choice(cell: Cell) -> tuple[int, int, Cell]:
+        return opens(cell), n[cell], cell
+
+    changed = True
+    while changed:
+        changed = False
+        for relation in relations:
+            if not gives_away(relation):
+                continue
+            shown = [p for p in relation.parts if p not in hidden and n[p] > 0]
+            hidden[min(shown, key=choice) if shown else relation.total] = COMPLEMENT
+            changed = True
+    return [
+        replace(o, value=None, n=0, suppressed=hidden[cell]) if cell in hidden else o
+        for cell, o in cells.items()
+    ]
+
+
+def relations_of(observations: Iterable[Observation]) -> list[Relation]:
+    """Every total-and-parts relation among these observations of one metric."""
+    by_period: dict[tuple[str, str], list[Cell]] = defaultdict(list)
+    by_segment: dict[tuple[str, str], list[Observation]] = defaultdict(list)
+    present: set[Cell] = set()
+    for o in observations:
+        cell = _cell(o)
+        present.add(cell)
+        if o.segment:
+            by_period[(o.period.granularity, o.period.key)].append(cell)
+        by_segment[(o.segment, o.period.granularity)].append(o)
+    relations = [
+        Relation(("", granularity, key), tuple(sorted(parts)), remainder_protects=True)
+        for (granularity, key), parts in sorted(by_period.items())
+        if ("", granularity, key) in present
+    ]
+    segments = sorted({segment for segment, _ in by_segment})
+    for segment in segments:
+        for total_granularity, part_granularity in NESTED:
+            relations.extend(
+                _nested(
+                    by_segment.get((segment, total_granularity), []),
+                    by_segment.get((segment, part_granularity), []),
+                )
+            )
+    return relations
+
+
+def _nested(totals: Sequence[Observation], parts: Sequence[Observation]) -> list[Relation]:
+    """Each longer period with the shorter ones wholly inside it."""
+    return [
+        Relation(
+            _cell(total),
+            tuple(
+                _cell(part)
+                for part in parts
+                if total.period.start <= part.period.start and part.period.end <= total.period.end
+            ),
+            remainder_protects=False,
+        )
+        for total in totals
+    ]
+
+
+def _cell(o: Observation) -> Cell:
+    return (o.segment, o.period.granularity, o.period.key)
