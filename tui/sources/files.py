@@ -19,7 +19,6 @@ maps; values stay text, and the metrics read them strictly.
 from __future__ import annotations
 
 import csv
-import json
 from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
@@ -33,6 +32,7 @@ from tui.config.sources import (
     SourceBase,
 )
 from tui.sources.base import FetchResult, Record, SourceError
+from tui.sources.decode import decode_json
 
 if TYPE_CHECKING:
     import httpx
@@ -78,7 +78,7 @@ def _read_csv(source: FileSource, path: Path, result: FetchResult) -> None:
 
 
 def _read_json(source: FileSource, path: Path, result: FetchResult) -> None:
-    document: Any = json.loads(path.read_text(encoding="utf-8"))
+    document: Any = decode_json(path.read_bytes(), source.id, path.name)
     found = jmespath.search(source.records_path, document) if source.records_path else document
     if not isinstance(found, list):
         raise SourceError(f"{source.id}: {path.name} holds no list of records there")

@@ -9,7 +9,6 @@ else fails at once with a one-line `SourceError` that holds no secret.
 from __future__ import annotations
 
 import asyncio
-import json
 import random
 import re
 from collections.abc import Awaitable, Callable
@@ -22,6 +21,7 @@ import httpx
 from tui import __version__
 from tui.sources.auth import credential_names
 from tui.sources.base import SourceError, display_url
+from tui.sources.decode import decode_json
 
 if TYPE_CHECKING:
     from tui.config.sources import HttpSourceBase
@@ -147,10 +147,7 @@ async def get_json(
         method=method,
         json_body=json_body,
     )
-    try:
-        body = json.loads(raw.content)
-    except (ValueError, UnicodeDecodeError):
-        raise SourceError(f"{policy.source_id}: {what} is not valid JSON") from None
+    body = decode_json(raw.content, policy.source_id, what)
     return JsonPage(body, raw.url, raw.links, raw.headers)
 
 

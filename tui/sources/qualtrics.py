@@ -39,7 +39,6 @@ from __future__ import annotations
 
 import asyncio
 import io
-import json
 import time
 import zipfile
 from collections.abc import Mapping
@@ -61,6 +60,7 @@ from tui.config.sources import (
 from tui.sources import scales
 from tui.sources.auth import auth_headers
 from tui.sources.base import FetchResult, Record, SourceError
+from tui.sources.decode import decode_json
 from tui.sources.vendor import collect
 
 if TYPE_CHECKING:
@@ -124,10 +124,7 @@ def read_export(content: bytes, limit: int, source_id: str) -> Any:
         if member.file_size > limit:  # a ZIP can expand far beyond what was downloaded
             raise SourceError(f"{source_id}: the export unpacks to more than {limit:,} bytes")
         content = archive.read(member)
-    try:
-        return json.loads(content)
-    except (ValueError, UnicodeDecodeError):
-        raise SourceError(f"{source_id}: the export file is not valid JSON") from None
+    return decode_json(content, source_id, "the export file")
 
 
 def response_record(item: Any, source: QualtricsSource) -> Record | str:
