@@ -326,3 +326,28 @@ def test_a_damaged_store_is_one_line_never_a_traceback(tmp_path):
         assert "Traceback" not in result.stderr
         [line] = result.stderr.strip().splitlines()
         assert line.startswith(f"tandem: {path}: ") and "damaged" in line, line
+
+
+@pytest.fixture
+def full_disk(tmp_path):
+    """A 64 KB filesystem: too small for the demo's history (needs root to mount)."""
+    folder = tmp_path / "tiny"
+    folder.mkdir()
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(folder)], capture_output=True
+    )
+    if mounted.returncode != 0:
+        pytest.skip("cannot mount a small tmpfs here (needs root)")
+    try:
+        yield folder
+    finally:
+        subprocess.run(["umount", str(folder)], check=False)
+
+
+def test_snapshot_on_a_full_disk_says_so_and_never_shows_a_traceback(full_disk):
+    result = tandem("snapshot", "--json", "--store", str(full_disk / "s.db"))
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr + result.stdout
+    document = json.loads(result.stdout)
+    errors = {source["id"]: source["error"] for source in document["sources"]}
+    assert errors and all(e.endswith("store not writable: disk full") for e in errors.values())
