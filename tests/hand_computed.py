@@ -8,13 +8,9 @@ numbers on screen are the numbers the records hold.
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
 from tui.demo.data import generate
-
-
-def _month_bounds(today: date) -> tuple[date, date]:
-    first = today.replace(day=1)
-    return first, today  # the running month, measured to date
 
 
 def _in_month(stamp: str, first: date, last: date) -> bool:
@@ -23,6 +19,8 @@ def _in_month(stamp: str, first: date, last: date) -> bool:
 
 
 def _nps(scores: list[int]) -> float:
+    if not scores:
+        return float("nan")  # no answers yet (the 1st of a month): never what is shown
     promoters = len([s for s in scores if s in (9, 10)])
     detractors = len([s for s in scores if s <= 6])
     return 100.0 * (promoters - detractors) / len(scores)
@@ -33,8 +31,23 @@ def _active(start: str, end: str | None, day: date) -> bool:
 
 
 def demo_current_values(today: date) -> dict[str, tuple[float, int]]:
+    """Each panel's current value and n: the running month for customer metrics, and the
+    last closed month for employee ones (a running employee period is hidden until it
+    closes, so no one can watch a colleague's answer arrive)."""
     data = generate(today)
-    first, last = _month_bounds(today)
+    running = _month_values(data, today.replace(day=1), today)
+    last_day = today.replace(day=1) - timedelta(days=1)
+    closed = _month_values(data, last_day.replace(day=1), last_day)
+    return {
+        metric_id: (closed if metric_id in EMPLOYEE else running)[metric_id]
+        for metric_id in running
+    }
+
+
+EMPLOYEE = ("enps", "engagement", "turnover")
+
+
+def _month_values(data: Any, first: date, last: date) -> dict[str, tuple[float, int]]:
     pulse = [r for r in data.pulse_responses if _in_month(r["submitted_at"], first, last)]
     customers = [r for r in data.customer_responses if _in_month(r["submitted_at"], first, last)]
     enps = [r["answers"]["enps"] for r in pulse]
@@ -70,10 +83,10 @@ def demo_current_values(today: date) -> dict[str, tuple[float, int]]:
         "enps": (_nps(enps), len(enps)),
         "nps": (_nps(nps), len(nps)),
         "engagement": (
-            100.0 * len([s for s in engagement if s >= 4]) / len(engagement),
+            100.0 * len([s for s in engagement if s >= 4]) / max(len(engagement), 1),
             len(engagement),
         ),
-        "csat": (100.0 * len([s for s in csat if s >= 4]) / len(csat), len(csat)),
+        "csat": (100.0 * len([s for s in csat if s >= 4]) / max(len(csat), 1), len(csat)),
         "turnover": (100.0 * leavers / ((start_count + end_count) / 2), employed),
         "churn": (100.0 * len(lost) / len(base), len(base)),
     }

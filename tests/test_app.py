@@ -70,7 +70,9 @@ async def test_the_demo_shows_both_panels_of_every_pair_with_computed_values(dem
                 )
                 meta = panel.query_one(RoomyFigures).lines[1]
                 assert f"n {n}" in meta, metric_id
-                assert panel.border_subtitle == "Jun 2026 to date"
+                # Employee values are the last closed month's: the running one is hidden.
+                closed = metric_id in ("enps", "engagement", "turnover")
+                assert panel.border_subtitle == ("May 2026" if closed else "Jun 2026 to date")
             header = str(app.query_one("#header .demo-badge", Static).render())
             assert "DEMO DATA" in header
             assert "pulse ok" in strip_text(app)
@@ -223,8 +225,8 @@ async def test_an_employee_group_below_the_threshold_says_so_instead_of_a_number
     from tests.local_server import LocalServer, Reply
     from tui.config import validate_config
 
-    answers = [{"date": "2026-06-02", "score": 9}] * 3  # three answers this month
-    answers += [{"date": "2026-05-02", "score": 9}] * 6
+    answers = [{"date": "2026-05-02", "score": 9}] * 3  # three answers last month
+    answers += [{"date": "2026-04-02", "score": 9}] * 6
     with LocalServer({"/a": lambda r: Reply(body=answers)}) as server:
         config = validate_config(
             {
@@ -254,7 +256,8 @@ async def test_an_employee_group_below_the_threshold_says_so_instead_of_a_number
             employee, customer = app.query_one(PairRow).query(MetricPanel)
             assert employee.query_one(RoomyFigures).value == "—"
             assert employee.query_one(RoomyFigures).lines[0] == "fewer than 5 responses"
-            assert customer.query_one(RoomyFigures).value == "3"  # the customer side is not hidden
+            # The customer side is not hidden: May's 3 answers (June has none yet).
+            assert customer.query_one(RoomyFigures).value == "3"
 
 
 async def test_a_store_that_cannot_be_written_is_said_and_fetching_goes_on(demo_config, tmp_path):

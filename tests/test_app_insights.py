@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import shutil
+import sqlite3
 
 import pytest
 from textual.widgets import DataTable
@@ -19,6 +20,7 @@ from tui.app.widgets import InsightsPanel, PairRow
 from tui.config import load_config, parse_config
 from tui.demo import bundled_demo_config, serving_demo
 from tui.insights import insights_from_store
+from tui.metrics.compute import RUNNING
 from tui.periods import period_of
 from tui.refresh import refresh_sources
 from tui.sources import make_client
@@ -40,6 +42,12 @@ def demo_store_file(tmp_path_factory):
         asyncio.run(fill(live))
     store.close()
     return path
+
+
+def last_closed(store: Store, granularity: str, segment: str = ""):
+    """The latest stored eNPS that is not hidden for running still."""
+    series = store.series("enps", granularity, segment, limit=3)
+    return [o for o in series if o.suppressed != RUNNING][-1]
 
 
 @pytest.fixture
@@ -74,7 +82,9 @@ def test_the_demo_links_nothing_it_did_not_plant(demo_config, demo_store_file, g
         row.link.sentence for row in insights.rows if row.segment == "Field Ops" and row.link.linked
     ]
     turnover = Store(demo_store_file).series("turnover", "quarter", limit=24)
-    assert len(turnover) == 24 and all(o.value is not None for o in turnover)
+    # Every closed quarter has a value; the running one is hidden until it closes.
+    assert len(turnover) == 24 and all(o.value is not None for o in turnover[:-1])
+    assert turnover[-1].suppressed == RUNNING and turnover[-1].value is None
 
 
 async def test_each_pair_row_shows_its_linkage_and_the_panel_explains(demo_app):
@@ -117,11 +127,15 @@ async def test_enter_on_a_pair_opens_its_detail_and_escape_returns(demo_app):
         table = screen.query_one("#detail-counts", DataTable)
         assert table.row_count == demo_app.config.dashboard.history_periods
         # The newest row is the period in progress, with the stored n of each side.
-        stored_e = demo_app.store.series("enps", "month", "", limit=1)[-1]
         stored_c = demo_app.store.series("nps", "month", "", limit=1)[-1]
         first = [str(cell) for cell in table.get_row_at(0)]
         assert first[0] == "Jun 2026 (to date)"
-        assert first[2] == str(stored_e.n) and first[4] == str(stored_c.n)
+        # The employee side of a running month is hidden until it closes.
+        assert first[1:3] == ["shown when the period closes", "—"]
+        assert first[4] == str(stored_c.n)
+        stored_e = last_closed(demo_app.store, "month")
+        second = [str(cell) for cell in table.get_row_at(1)]
+        assert second[0] == "May 2026" and second[2] == str(stored_e.n)
         assert "Whole organisation" in screen_text(demo_app)
         await pilot.press("escape")
         await pilot.pause()
@@ -156,6 +170,13 @@ async def test_a_click_on_a_pair_drills_down(demo_app):
 
 
 async def test_g_lists_segments_and_sorts_by_gap_or_change(demo_app):
+    # Sales' last closed turnover jumps while its churn holds, so one segment carries an
+    # early warning (the demo's own day has none since warnings read closed periods only).
+    with sqlite3.connect(demo_app.store.path) as db:
+        db.execute(
+            "UPDATE observations SET value = 50 WHERE metric_id = 'turnover' AND segment = "
+            "'Sales' AND granularity = 'month' AND period_key = '2026-05'"
+        )
     async with demo_app.run_test(size=(160, 45)) as pilot:
         await pilot.pause()
         await pilot.press("g")
@@ -179,8 +200,7 @@ async def test_g_lists_segments_and_sorts_by_gap_or_change(demo_app):
         await pilot.press("n")
         await pilot.pause()
         assert order() == ["Whole organisation", "Field Ops", "Sales", "Success", "Support"]
-        # A segment with an early warning carries the mark (on the demo's day, a pair
-        # has one).
+        # A segment with an early warning carries the mark.
         pair = insights.warnings[0].pair_index
         warned_table = screen.query_one(f"#segments-{pair}", DataTable)
         marked = {
@@ -357,7 +377,7 @@ async def test_kiosk_rotates_overview_segments_and_insights_and_a_key_pauses(
         # On a segment page the panels are that segment's: Support's eNPS as stored.
         app.show_kiosk_page("Support")
         await pilot.pause()
-        stored = app.store.series("enps", "month", "Support", limit=1)[-1]
+        stored = last_closed(app.store, "month", "Support")
         panel = app.dashboard.rows[0].employee
         assert panel._shown is not None and panel._shown.value == stored.value
         assert "Support" in str(header._page.render())
@@ -398,9 +418,8 @@ async def test_p_switches_week_month_quarter_from_the_store_without_fetching(dem
             while demo_app.granularity != granularity:
                 await pilot.press("p")
                 await pilot.pause()
-            stored = demo_app.store.series("enps", granularity, "", limit=1)[-1]
-            # The latest stored period: this week's, or last week's when the pulse
-            # survey has not run this week.
+            # The latest closed period the pulse survey ran in (the running one is hidden).
+            stored = last_closed(demo_app.store, granularity)
             period = period_of(stored.period_start, granularity)
             label = period.label + (" to date" if period.contains(DEMO_TODAY) else "")
             assert panel._shown is not None

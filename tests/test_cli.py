@@ -53,7 +53,9 @@ def test_snapshot_json_of_the_demo_matches_hand_computed_values(tmp_path):
     assert set(metrics) == set(expected)
     for metric_id, (value, n) in expected.items():
         current = metrics[metric_id]["current"]
-        assert current["period"] == today.strftime("%Y-%m"), metric_id
+        # Employee values show the last closed month; the running one is hidden.
+        month = "2026-05" if metrics[metric_id]["side"] == "employee" else "2026-06"
+        assert current["period"] == month, metric_id
         assert current["value"] == pytest.approx(value), metric_id
         assert current["n"] == n, metric_id
         assert len(metrics[metric_id]["history"]) == 12
@@ -243,10 +245,14 @@ def test_as_of_pins_now_and_gives_the_same_numbers_again(tmp_path):
     snapshot = json.loads(first.stdout)
     assert snapshot["generated_at"] == "2026-06-30T23:59:59+00:00"
     metrics = {m["id"]: m["current"] for m in snapshot["metrics"]}
-    assert {current["period"] for current in metrics.values()} == {"2026-06"}
+    sides = {m["id"]: m["side"] for m in snapshot["metrics"]}
+    # On 30 June the month is still running: employee values show May's (hidden until
+    # it closes), customer values June's.
+    for metric_id, current in metrics.items():
+        assert current["period"] == ("2026-05" if sides[metric_id] == "employee" else "2026-06")
     assert json.loads(again.stdout)["metrics"] == snapshot["metrics"]
     for panel in json.loads(report.stdout)["panels"]:
-        assert panel["period"] == "2026-06"
+        assert panel["period"] == metrics[panel["metric"]]["period"]
         assert panel["value"] == pytest.approx(metrics[panel["metric"]]["value"], abs=0.01)
     # A pinned "now" never writes into a history store unless told where.
     assert not (tmp_path / "tandem").exists()

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from tests.local_server import LocalServer, Reply
 from tui.config import Config, validate_config
-from tui.metrics.compute import COMPLEMENT, SMALL_GROUP, Observation, compute_metric
+from tui.metrics.compute import COMPLEMENT, RUNNING, SMALL_GROUP, Observation, compute_metric
 from tui.metrics.privacy import protect_small_groups
 from tui.periods import Period, last_periods, period_of
 from tui.refresh import GRANULARITIES, refresh_source
@@ -319,3 +319,50 @@ def test_a_value_hidden_to_protect_another_says_so_not_too_few():
         "Beta: eNPS is hidden so that a smaller group cannot be worked out this period, "
         "so Beta is left out of the eNPS–NPS linkage."
     )
+
+
+async def test_a_running_period_never_shows_the_answer_that_just_came_in(tmp_path):
+    """eNPS 20 at n 40, then 21.95 at n 41: the 41st answer was a promoter. Two refreshes
+    an hour apart while answers arrive must not let anyone tell."""
+    base = [
+        {"date": "2026-02-10", "score": 9 if i % 2 else 3, "team": "Support"} for i in range(40)
+    ]
+    base += [
+        {"date": "2026-03-10", "score": 9 if i % 3 else 5, "team": "Support"} for i in range(40)
+    ]
+    later = [*base, {"date": "2026-03-20", "score": 10, "team": "Support"}]
+    enps = {"id": "enps", "label": "eNPS", "side": "employee", "source": "s", "kind": "nps"}
+    config = config_for("http://127.0.0.1:1", [{**enps, "segment_field": "team"}], "answers")
+    seen = []
+    for records in (base, later):
+        path = await refresh_into(tmp_path, config, records, "answers")
+        with sqlite3.connect(path) as db:
+            seen.append(
+                db.execute(
+                    "SELECT segment, granularity, period_key, value, n, suppressed "
+                    "FROM observations WHERE metric_id = 'enps' AND period_key IN "
+                    "('2026-03', '2026-Q1') ORDER BY 1, 2, 3"
+                ).fetchall()
+            )
+    assert seen[0] == seen[1]  # nothing about the running periods changed
+    assert {row[3:] for row in seen[0]} == {(None, 0, RUNNING)}
+    # The closed month shows, and that is what a panel shows as current.
+    shown, _, _ = stored(path, "enps")
+    assert shown[("Support", "month", "2026-02")] == 40
+
+
+def test_a_panel_shows_the_last_closed_period_while_the_running_one_is_hidden():
+    from tui.config.metrics import NpsMetric
+    from tui.store import StoredObservation
+    from tui.view import panel_view
+
+    fetched = NOW
+    rows = [
+        StoredObservation("2026-01", date(2026, 1, 1), 10.0, 40, "s", fetched),
+        StoredObservation("2026-02", date(2026, 2, 1), 15.0, 42, "s", fetched),
+        StoredObservation("2026-03", date(2026, 3, 1), None, 0, "s", fetched, RUNNING),
+    ]
+    metric = NpsMetric(id="e", label="eNPS", side="employee", source="s", kind="nps")
+    view = panel_view(metric, rows, last_periods(NOW.date(), "month", 3), NOW.date())
+    assert view.current is not None and view.current.period_key == "2026-02"
+    assert view.value == 15.0 and view.change == 5.0 and view.suppressed_text == ""

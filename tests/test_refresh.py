@@ -51,7 +51,9 @@ def config_for(url: str, **dashboard):
     )
 
 
-def answers(team_sizes: dict[str, int], score: int = 9, date: str = "2026-03-02"):
+# February: a closed month on NOW (20 March). A running month's employee values are
+# hidden until it closes (metrics.privacy: RUNNING).
+def answers(team_sizes: dict[str, int], score: int = 9, date: str = "2026-02-02"):
     return [
         {"date": date, "score": score, "team": team}
         for team, size in team_sizes.items()
@@ -87,16 +89,16 @@ async def test_employee_groups_below_the_threshold_are_never_stored(tmp_path):
         outcome = await refresh(config_for(server.url, anonymity_threshold=5), store)
     assert outcome.ok
     assert rows(tmp_path / "s.db") == [
-        ("", "2026-03", 100.0, 8, 0),
-        ("Legal", "2026-03", None, 0, 1),  # 2 answers: no value, no n
+        ("", "2026-02", 100.0, 8, 0),
+        ("Legal", "2026-02", None, 0, 1),  # 2 answers: no value, no n
         # Shown, Support would give Legal back as 8 − 6: hidden too, and why (2).
-        ("Support", "2026-03", None, 0, 2),
+        ("Support", "2026-02", None, 0, 2),
     ]
     # The customer-side count is not an employee group: it is kept as it is.
-    assert ("", "2026-03", 8.0, 8, 0) in rows(tmp_path / "s.db", "count")
+    assert ("", "2026-02", 8.0, 8, 0) in rows(tmp_path / "s.db", "count")
     # Weeks and quarters are stored too (the period selector needs no refetch), and
-    # the small group is just as hidden in them.
-    assert ("", "2026-Q1", 100.0, 8, 0) in rows(tmp_path / "s.db", granularity="quarter")
+    # the small group is just as hidden in them; the quarter is still running, so hidden.
+    assert ("", "2026-Q1", None, 0, 3) in rows(tmp_path / "s.db", granularity="quarter")
     assert ("Legal", "2026-Q1", None, 0, 1) in rows(tmp_path / "s.db", granularity="quarter")
     weekly = rows(tmp_path / "s.db", granularity="week")
     assert all(value is None for segment, _, value, _, _ in weekly if segment == "Legal")
@@ -119,16 +121,16 @@ async def test_a_payload_whose_every_record_is_rejected_fails_and_keeps_the_old_
 
 
 async def test_a_refresh_with_fewer_records_never_erases_a_stored_period(tmp_path):
-    february = answers({"Support": 6}, date="2026-02-10")
-    march = answers({"Support": 7})
-    replies = iter([february + march, march])
+    january = answers({"Support": 6}, date="2026-01-10")
+    february = answers({"Support": 7})
+    replies = iter([january + february, february])
     with LocalServer({"/answers": lambda r: Reply(body=next(replies))}) as server:
         store = Store(tmp_path / "s.db")
         await refresh(config_for(server.url), store)
         await refresh(config_for(server.url), store)
     assert [(k, v) for s, k, v, n, _ in rows(tmp_path / "s.db") if s == ""] == [
+        ("2026-01", 100.0),
         ("2026-02", 100.0),
-        ("2026-03", 100.0),
     ]
 
 

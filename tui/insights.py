@@ -19,7 +19,7 @@ from datetime import date
 from typing import Literal
 
 from tui.config import Config, LinkageSettings, Metric, Pair
-from tui.metrics.compute import COMPLEMENT, EVERYONE
+from tui.metrics.compute import COMPLEMENT, EVERYONE, RUNNING
 from tui.metrics.linkage import Linkage, linkage
 from tui.periods import Granularity, Period, last_periods, period_of
 from tui.store import Store, StoredObservation
@@ -31,11 +31,12 @@ SeriesOf = Callable[[str, str], Sequence[StoredObservation]]
 WHOLE_ORGANISATION = "Whole organisation"
 TOO_FEW = "too few responses to show"
 PROTECTS = "hidden: would reveal a smaller group"
+UNTIL_CLOSED = "shown when the period closes"
 
 
 def hidden_words(suppressed: int) -> str:
     """What a hidden employee value says in place of a number (metrics.privacy)."""
-    return PROTECTS if suppressed == COMPLEMENT else TOO_FEW
+    return {COMPLEMENT: PROTECTS, RUNNING: UNTIL_CLOSED}.get(suppressed, TOO_FEW)
 
 
 _NOUNS = {

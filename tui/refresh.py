@@ -87,7 +87,7 @@ def observe(
             metric_observations = [
                 o
                 for o in protect_small_groups(
-                    metric_observations, config.dashboard.anonymity_threshold
+                    metric_observations, config.dashboard.anonymity_threshold, today
                 )
                 if o.period.key in stored
             ]

@@ -12,7 +12,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Literal
 
 from tui.config import Config, Metric
-from tui.metrics.compute import COMPLEMENT
+from tui.metrics.compute import COMPLEMENT, RUNNING
 from tui.periods import Period, last_periods, period_of
 from tui.store import SourceStatus, StoredObservation
 
@@ -154,11 +154,13 @@ def panel_view(
     history = _axis(stored, periods)
     granularity = periods[-1].granularity if periods else "month"
     # The current period is the latest with a value, or whose group was too small to show.
+    # An employee period still running is hidden until it closes: the last closed shows.
     latest_index = next(
         (
             i
             for i in range(len(history) - 1, -1, -1)
-            if history[i].value is not None or history[i].suppressed
+            if history[i].value is not None
+            or (history[i].suppressed and history[i].suppressed != RUNNING)
         ),
         None,
     )

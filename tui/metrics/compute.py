@@ -63,6 +63,7 @@ EVERYONE = ""
 # Why an employee value is hidden (Observation.suppressed; 0 is shown). See metrics.privacy.
 SMALL_GROUP = 1  # its own group is under the anonymity threshold
 COMPLEMENT = 2  # showing it would let a smaller group be worked out by subtraction
+RUNNING = 3  # its period is still running: each refresh would show the answers just in
 
 
 @dataclass(frozen=True)

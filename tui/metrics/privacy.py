@@ -28,6 +28,13 @@ relations, then the smallest; when no part is left to hide, the total. Hiding
 only ever grows, so this ends. It is a heuristic, as every practical method is
 (the exact problem is NP-hard): tests play the attacker on every subtraction path.
 
+Subtraction works across time too. A period still running is shown again at every
+refresh with the answers that came in since: eNPS 20 at n 40, then 21.95 at n 41,
+and the 41st answer was a promoter — on a wall screen, anyone can watch a
+colleague's answer land. So a running period's employee values are hidden until
+it closes (RUNNING), and the panels show the last closed period. (Late changes to
+a closed period, such as a backdated answer, are not held back yet.)
+
 n is additive for responses. For people (turnover's "people employed"), a person
 who moved team counts in both, so a negative remainder counts as none.
 """
@@ -37,8 +44,9 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
+from datetime import date
 
-from tui.metrics.compute import COMPLEMENT, SMALL_GROUP, Observation
+from tui.metrics.compute import COMPLEMENT, RUNNING, SMALL_GROUP, Observation
 
 Cell = tuple[str, str, str]  # segment ("" is everyone), granularity, period key
 
@@ -58,11 +66,19 @@ class Relation:
     remainder_protects: bool
 
 
-def protect_small_groups(observations: Iterable[Observation], threshold: int) -> list[Observation]:
-    """The observations with every small group hidden, and whatever would reveal one."""
+def protect_small_groups(
+    observations: Iterable[Observation], threshold: int, today: date | None = None
+) -> list[Observation]:
+    """The observations with every small group hidden, and whatever would reveal one;
+    with `today`, every period still running is hidden too (RUNNING, see above)."""
     cells = {_cell(o): o for o in observations}
     n = {cell: o.n for cell, o in cells.items()}
     hidden = {cell: SMALL_GROUP for cell, count in n.items() if 0 < count < threshold}
+    if today is not None:
+        # Hidden first, so no complement is spent on a relation they already void.
+        for cell, o in cells.items():
+            if o.n > 0 and o.period.contains(today):
+                hidden.setdefault(cell, RUNNING)  # a small group still says so
     relations = relations_of(cells.values())
     containing: dict[Cell, list[Relation]] = defaultdict(list)
     for relation in relations:
