@@ -130,8 +130,9 @@ class TandemServer(Server):
     @property
     def limits(self) -> str:
         """The caps, in the words the page shows."""
+        viewers = "viewer" if self.max_viewers == 1 else "viewers"
         return (
-            f"up to {self.max_viewers} viewers at once, "
+            f"up to {self.max_viewers} {viewers} at once, "
             f"each at most {self.max_columns}×{self.max_rows} characters"
         )
 
