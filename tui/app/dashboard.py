@@ -20,9 +20,13 @@ from tui.view import PairView, SourceLine
 
 # Panels side by side from this width; stacked below it.
 SIDE_BY_SIDE_MIN_WIDTH = 100
-# Rows a bordered panel with big digits needs; header, source strip and footer take the rest.
+# Rows a bordered panel with big digits needs; the header, the footer (or the kiosk
+# strip), the insights panel (roomy only: its rule and InsightsPanel.LINES) and the
+# source strip take the rest.
 ROOMY_PANEL_ROWS = 7
-CHROME_ROWS = 3
+COMPACT_PANEL_ROWS = 3
+HEADER_AND_FOOTER_ROWS = 2
+INSIGHTS_ROWS = 6
 
 _PERIOD_NAMES = {"week": "Weekly", "month": "Monthly", "quarter": "Quarterly"}
 
@@ -90,12 +94,24 @@ class DashboardScreen(Screen[None]):
         self.choose_layout(event.size)
 
     def choose_layout(self, size: Size) -> None:
-        """Side by side or stacked by width; big digits only where every pair fits."""
+        """Side by side or stacked by width; big digits only where every pair fits, with
+        the insights panel and the source strip as they are now."""
         stacked = size.width < SIDE_BY_SIDE_MIN_WIDTH
         panels_per_pair = 2 if stacked else 1
-        roomy_rows = len(self.config.pairs) * (1 + ROOMY_PANEL_ROWS * panels_per_pair)
+        pairs = len(self.config.pairs)
+        chrome = HEADER_AND_FOOTER_ROWS + self.sources.rows_for(size.width)
+        roomy = pairs * (1 + ROOMY_PANEL_ROWS * panels_per_pair) + chrome + INSIGHTS_ROWS
+        compact = pairs * (1 + COMPACT_PANEL_ROWS * panels_per_pair) + chrome
         self.set_class(stacked, "-stacked")
-        self.set_class(roomy_rows + CHROME_ROWS > size.height, "-compact")
+        self.set_class(roomy > size.height, "-compact")
+        # Compact pairs leave room for the insights panel on a wide, short screen.
+        self.set_class(
+            roomy > size.height and compact + INSIGHTS_ROWS > size.height, "-no-insights"
+        )
+
+    def on_source_strip_rows_changed(self, message: SourceStrip.RowsChanged) -> None:
+        # A long error wraps the strip: the pairs may no longer fit with big digits.
+        self.choose_layout(self.app.size)
 
     def show(self, data: DashboardData) -> None:
         self.data = data

@@ -530,12 +530,27 @@ _STATE_STYLES = {
 class SourceStrip(Static):
     """One entry per source: ok, stale since a time, or its error in one line."""
 
+    # As #sources' max-height in tandem.tcss: an error longer than this is cut.
+    MAX_ROWS = 3
+
+    class RowsChanged(Message):
+        """The strip needs more or fewer rows: the screen may choose another layout."""
+
     _shown: list[SourceLine] | None = None
+    _text = Text()
+
+    def rows_for(self, width: int) -> int:
+        """The rows the strip takes at a screen `width` (its padding is one each side)."""
+        if not self._text:
+            return 1
+        wrapped = self._text.wrap(self.app.console, max(1, width - 2))
+        return max(1, min(self.MAX_ROWS, len(wrapped)))
 
     def show(self, lines: list[SourceLine]) -> None:
         if lines == self._shown:
             return  # called every second for ages: repaint only on change
         self._shown = lines
+        rows = self.rows_for(self.app.size.width)
         text = Text()
         for index, line in enumerate(lines):
             if index:
@@ -544,4 +559,7 @@ class SourceStrip(Static):
             text.append("● ", style=style)
             text.append(line.source_id, style="bold")
             text.append(f" {line.text}", style=style if line.state != "ok" else "dim")
+        self._text = text
         self.update(text)
+        if self.rows_for(self.app.size.width) != rows:
+            self.post_message(self.RowsChanged())
