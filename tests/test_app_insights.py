@@ -131,7 +131,7 @@ async def test_enter_on_a_pair_opens_its_detail_and_escape_returns(demo_app):
         first = [str(cell) for cell in table.get_row_at(0)]
         assert first[0] == "Jun 2026 (to date)"
         # The employee side of a running month is hidden until it closes.
-        assert first[1:3] == ["shown when the period closes", "—"]
+        assert first[1:3] == ["until closed", "—"]
         assert first[4] == str(stored_c.n)
         stored_e = last_closed(demo_app.store, "month")
         second = [str(cell) for cell in table.get_row_at(1)]
@@ -431,3 +431,16 @@ async def test_p_switches_week_month_quarter_from_the_store_without_fetching(dem
         await pilot.press("p")
         await pilot.pause()
         assert demo_app.granularity == "week"
+
+
+async def test_the_header_says_how_old_the_data_is_not_a_second_clock(demo_app):
+    from datetime import timedelta
+
+    async with demo_app.run_test(size=(160, 45)) as pilot:
+        await pilot.pause()
+        updated = demo_app.dashboard.header._updated
+        assert str(updated.render()) == "stored just now"  # read from the store at 12:00
+        demo_app.last_refresh = DEMO_NOW - timedelta(minutes=3)
+        demo_app._tick_clock()
+        await pilot.pause()
+        assert str(updated.render()) == "updated 3 min ago"

@@ -330,3 +330,22 @@ def test_the_gap_shown_is_the_difference_of_the_values_shown(config):
     assert row.gap == pytest.approx(0.2)
     assert row.shown_gap(employee.decimals, customer.decimals) == 1
     assert row.shown_gap(1, 1) == pytest.approx(0.2)
+
+
+def test_a_link_at_lag_0_moves_together_and_never_leads_by_0():
+    from tui.insights import PairLinkage
+    from tui.metrics.linkage import LagCorrelation, Linkage
+
+    best = LagCorrelation(0, 0.7, 20, 18.0)
+    result = Linkage((best,), best, 0.01, 0.4, 0.9, True, True)
+    link = PairLinkage(0, "", "eNPS", "NPS", "quarter", result, (), "")
+    assert link.short == "moves together · r 0.70"
+    assert "leads by" not in link.short
+
+
+def test_a_warning_with_no_customer_value_says_there_is_nothing_to_compare(config):
+    employee, customer, e, c = _views(config, [45.0, 33.0], [None, None])
+    warning = early_warning(0, "", employee, customer, e, c, None, "month")
+    assert warning is not None
+    assert "while there is no NPS yet to compare;" in warning.sentence
+    assert "has no value yet" not in warning.sentence

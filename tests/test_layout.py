@@ -76,3 +76,43 @@ async def test_a_long_error_in_the_source_strip_makes_room_by_going_compact(tmp_
         strip.show(ok)
         await pilot.pause()
         assert not app.screen.has_class("-compact")
+
+
+async def test_r_by_lag_shows_every_lag_on_its_sign_and_marks_too_few():
+    """At 80×24 the plotext chart dropped lag 4 and drew r +0.06 as a negative bar."""
+    from textual.app import App, ComposeResult
+
+    from tui.app.detail import LagBars
+    from tui.insights import PairDetail, PairLinkage
+    from tui.metrics.linkage import LagCorrelation, Linkage
+
+    by_lag = (
+        LagCorrelation(0, -0.23, 20),
+        LagCorrelation(1, 0.06, 19),
+        LagCorrelation(2, 0.90, 18),
+        LagCorrelation(3, -0.49, 17),
+        LagCorrelation(4, 0.70, 5),  # too few periods overlap to count
+    )
+    result = Linkage(by_lag, by_lag[2], 0.001, 0.6, 0.97, True, True)
+    config = load_config(bundled_demo_config())
+    metrics = {m.id: m for m in config.metrics}
+    link = PairLinkage(0, "", "eNPS", "NPS", "month", result, (), "")
+    detail = PairDetail(0, "", "", metrics["enps"], metrics["nps"], (), link, None, ("",), 8)
+
+    class Bars(App[None]):
+        def compose(self) -> ComposeResult:
+            yield LagBars()
+
+    app = Bars()
+    async with app.run_test(size=(40, 10)) as pilot:
+        bars = app.query_one(LagBars)
+        bars.show(detail)
+        await pilot.pause()
+        lines = str(bars.render()).splitlines()
+    rows = {line[:3].strip(): line[4:] for line in lines[1:6]}
+    assert list(rows) == ["0", "1", "2", "3", "4"]  # every lag has its row
+    for lag, r in (("0", -0.23), ("1", 0.06), ("2", 0.90), ("3", -0.49)):
+        left, _, right = rows[lag].partition("│")
+        assert f"{r:+.2f}" in right
+        assert ("█" in right) == (r > 0) and ("█" in left) == (r < 0), lag
+    assert rows["2"].endswith("◀") and "too few (5)" in rows["4"] and "█" not in rows["4"]

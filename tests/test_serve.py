@@ -67,6 +67,8 @@ def test_the_page_loads_nothing_from_outside_and_reconnects_by_itself():
     page = (PAGE_FOLDER / "app_index.html").read_text()
     assert not re.search(r"(src|href)=\"https?://", page)
     assert "-closed" in page and "window.location.reload()" in page and "MAX_RELOADS" in page
+    # No icon to fetch: every page load asked for /favicon.ico and got a 404.
+    assert '<link rel="icon" href="data:," />' in page
 
 
 async def test_a_viewer_repaints_when_another_process_writes_the_store(demo_config, tmp_path):

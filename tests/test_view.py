@@ -156,3 +156,18 @@ def test_source_lines():
 
 def test_ages():
     assert [format_age(s) for s in (5, 125, 7300, 200_000)] == ["just now", "2 min", "2 h", "2 d"]
+
+
+def test_changes_say_pt_or_pts_on_a_panel_and_point_or_points_in_a_sentence():
+    from tui.view import change_amount
+
+    percent, score = metric(unit="%", decimals=0), metric(unit="", decimals=0)
+    assert change_amount(1.0, percent, short=True) == "1 pt"
+    assert change_amount(9.0, percent, short=True) == "9 pts"
+    assert change_amount(1.0, percent) == "1 point" and change_amount(9.0, percent) == "9 points"
+    assert (
+        change_amount(35.0, score) == "35 points" and change_amount(7.0, score, short=True) == "7"
+    )
+    rows = stored(75.0, 76.0)
+    view = panel_view(percent, rows, axis(date(2026, 3, 5)), date(2026, 3, 5))
+    assert view.change_text == "▲ 1 pt"

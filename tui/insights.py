@@ -23,7 +23,14 @@ from tui.metrics.compute import COMPLEMENT, EVERYONE, RUNNING
 from tui.metrics.linkage import Linkage, linkage
 from tui.periods import Granularity, Period, last_periods, period_of
 from tui.store import Store, StoredObservation
-from tui.view import HISTORY_PERIODS, PanelView, format_value, panel_view, threshold_status
+from tui.view import (
+    HISTORY_PERIODS,
+    PanelView,
+    change_amount,
+    format_value,
+    panel_view,
+    threshold_status,
+)
 
 SeriesOf = Callable[[str, str], Sequence[StoredObservation]]
 """(metric id, segment) -> the stored series, oldest first; segment "" is everyone."""
@@ -34,8 +41,11 @@ PROTECTS = "hidden: would reveal a smaller group"
 UNTIL_CLOSED = "shown when the period closes"
 
 
-def hidden_words(suppressed: int) -> str:
-    """What a hidden employee value says in place of a number (metrics.privacy)."""
+def hidden_words(suppressed: int, *, short: bool = False) -> str:
+    """What a hidden employee value says in place of a number (metrics.privacy); `short`
+    for a narrow table cell."""
+    if short:
+        return {COMPLEMENT: "protected", RUNNING: "until closed"}.get(suppressed, "too few")
     return {COMPLEMENT: PROTECTS, RUNNING: UNTIL_CLOSED}.get(suppressed, TOO_FEW)
 
 
@@ -115,6 +125,8 @@ class PairLinkage:
         if not result.linked:
             return "no link found"
         assert result.lag is not None and result.r is not None
+        if result.lag == 0:  # never "leads by 0 quarters": nothing leads
+            return f"moves together · r {result.r:.2f}"
         return f"leads by {periods_noun(result.lag, self.granularity)} · r {result.r:.2f}"
 
 
@@ -296,7 +308,7 @@ def early_warning(
         )
     held = f"{customer.label} has held at {format_value(customer_view.value, customer)}"
     if customer_view.value is None:
-        held = f"{customer.label} has no value yet"
+        held = f"there is no {customer.label} yet to compare"
     if link is not None and link.lag is not None and link.lag > 0:
         follow = period
         for _ in range(link.lag):
@@ -317,9 +329,7 @@ def early_warning(
 
 
 def _amount(change: float, metric: Metric) -> str:
-    """A change in the metric's unit: percentages move in points."""
-    unit = " pts" if metric.unit == "%" else f" {metric.unit}" if metric.unit else " points"
-    return f"{change:.{metric.decimals}f}{unit}"
+    return change_amount(change, metric)
 
 
 def _distinct(value: float, edge: float, metric: Metric) -> tuple[str, str]:
@@ -569,6 +579,8 @@ class PairDetail:
     warning: EarlyWarning | None
     # Every segment of the pair, the whole organisation ("") first, to step through.
     segments: tuple[str, ...]
+    # A lag with fewer overlapping periods than this gave no evidence: its r is not shown.
+    min_overlap: int = 8
 
 
 def pair_detail(
@@ -613,6 +625,7 @@ def pair_detail(
         row.link,
         row.warning,
         tuple(r.segment for r in rows),
+        config.linkage.min_overlap,
     )
 
 

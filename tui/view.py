@@ -65,6 +65,20 @@ def clock_time(moment: datetime) -> str:
     return moment.astimezone().strftime("%H:%M")
 
 
+def change_amount(change: float, metric: Metric, *, short: bool = False) -> str:
+    """A change in the metric's unit: a percentage moves in points ("1 pt", "9 pts" on a
+    panel; "1 point", "9 points" in a sentence), as does a score with no unit."""
+    text = f"{change:.{metric.decimals}f}"
+    if metric.unit not in ("%", ""):
+        return f"{text}{metric.unit}"
+    if metric.unit == "" and short:
+        return text  # eNPS ▲ 7: a bare score needs no unit on a panel
+    one = float(text) == 1.0
+    if short:
+        return f"{text} {'pt' if one else 'pts'}"
+    return f"{text} {'point' if one else 'points'}"
+
+
 def group_noun(metric: Metric) -> str:
     """What n counts for a metric: responses, people or customers."""
     if metric.kind in ("headcount", "turnover", "hires", "separations"):
@@ -178,9 +192,7 @@ def panel_view(
         rounded = round(change, metric.decimals)
         trend = "up" if rounded > 0 else "down" if rounded < 0 else "flat"
         arrow = {"up": "▲", "down": "▼", "flat": "■"}[trend]
-        # A change in a percentage is in percentage points.
-        unit = " pts" if metric.unit == "%" else metric.unit
-        change_text = f"{arrow} {abs(rounded):.{metric.decimals}f}{unit}"
+        change_text = f"{arrow} {change_amount(abs(rounded), metric, short=True)}"
         compared_with = f"vs {period_of(previous.period_start, granularity).label}"
         if trend != "flat":
             improving = (trend == "up") == (metric.direction == "higher_is_better")

@@ -7,7 +7,7 @@ import functools
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -28,7 +28,6 @@ from tui.periods import Granularity
 from tui.store import SourceStatus, Store, StoredObservation, StoreError
 from tui.view import (
     HISTORY_PERIODS,
-    clock_time,
     format_age,
     metric_views,
     pair_views,
@@ -217,8 +216,9 @@ class TandemApp(App[None]):
         statuses = self._statuses()
         self.dashboard.show_clock(now)
         self._show_sources(now, statuses)
+        self.dashboard.show_updated(self._updated_text(statuses))  # "3 min ago" ages
         if self.kiosk:
-            self._show_kiosk_state(statuses)  # "updated 3 min ago" ages on a wall screen
+            self._show_kiosk_state(statuses)
 
     def _read_store_if_written(self) -> None:
         version = self.store.data_version()
@@ -379,14 +379,14 @@ class TandemApp(App[None]):
     def _updated_text(self, statuses: Mapping[str, SourceStatus] | None = None) -> str:
         statuses = self._statuses() if statuses is None else statuses
         stale = sum(1 for status in statuses.values() if status.failing)
-        if self.last_refresh is not None and self.kiosk:
-            age = format_age((self.clock() - self.last_refresh).total_seconds())
-            text = "updated just now" if age == "just now" else f"updated {age} ago"
-        elif self.last_refresh is not None:
-            text = f"updated {clock_time(self.last_refresh)}"
+        # An age, not a time: "updated 18:42" beside the clock's 18:42 read as one twice.
+        ok_times = [s.last_ok_at for s in statuses.values() if s.last_ok_at]
+        if self.last_refresh is not None:
+            text = "updated " + _ago(self.clock() - self.last_refresh)
+        elif ok_times:
+            text = "stored " + _ago(self.clock() - max(ok_times))
         else:
-            ok_times = [s.last_ok_at for s in statuses.values() if s.last_ok_at]
-            text = f"stored {clock_time(max(ok_times))}" if ok_times else "no data yet"
+            text = "no data yet"
         if stale:
             text += f" · {stale} source{'s' if stale > 1 else ''} failing"
         return text
@@ -555,3 +555,8 @@ class TandemApp(App[None]):
 
     def on_detail_screen_segment_requested(self, message: DetailScreen.SegmentRequested) -> None:
         self.open_detail(message.pair_index, message.segment)
+
+
+def _ago(elapsed: timedelta) -> str:
+    age = format_age(max(0.0, elapsed.total_seconds()))
+    return age if age == "just now" else f"{age} ago"

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from rich.style import Style
 from rich.text import Text
-from textual.app import ComposeResult
+from textual.app import ComposeResult, RenderResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import DataTable, Footer, Static
 from textual_plotext import PlotextPlot
 
@@ -75,32 +77,54 @@ class PairChart(DetailPlot):
         plt.title(f"{detail.employee.label} and {detail.customer.label}, by {by}")
 
 
-class LagBars(DetailPlot):
-    """Pearson's r between the two series at each lag the linkage tried."""
+class LagBars(Widget):
+    """Pearson's r between the two series at each lag the linkage tried: one row a lag.
 
-    def draw(self, detail: PairDetail) -> None:
-        plt = self.plt
-        result = detail.link.result
-        granularity = detail.link.granularity
-        plt.title(f"r by lag: {granularity}s {detail.employee.label} leads")
+    Text, not a plotext figure: at 80×24 plotext had eight rows for seven bars and
+    dropped one, and drew a bar of r +0.06 on the negative side. Here every lag has
+    its row, a bar lies on the side of its sign with its r printed beside it, and a
+    lag with too few overlapping periods to count says so instead of showing an r.
+    """
+
+    _shown: PairDetail | None = None
+
+    def show(self, detail: PairDetail) -> None:
+        if detail != self._shown:
+            self._shown = detail
+            self.refresh()
+
+    def render(self) -> RenderResult:
+        detail = self._shown
+        text = Text()
+        if detail is None:
+            return text
+        link = detail.link
+        text.append(f"r by lag: {link.granularity}s {detail.employee.label} leads\n", "bold")
+        result = link.result
         if result is None or not any(lc.r is not None for lc in result.by_lag):
-            plt.xticks([])
-            plt.yticks([])
-            return
-        # Horizontal bars: a terminal has more columns than rows to show r with.
+            text.append("no r to show yet", style="dim")
+            return text
         best = result.best.lag if result.linked and result.best else None
-        labels = [str(lc.lag) for lc in result.by_lag]
-        values = [lc.r or 0.0 for lc in result.by_lag]
-        others = [0.0 if lc.lag == best else v for lc, v in zip(result.by_lag, values, strict=True)]
-        plt.bar(labels, others, orientation="horizontal", color="gray", width=0.5)
-        if best is not None:
-            chosen = [
-                v if lc.lag == best else 0.0 for lc, v in zip(result.by_lag, values, strict=True)
-            ]
-            plt.bar(labels, chosen, orientation="horizontal", color=_EMPLOYEE_COLOUR, width=0.5)
-        plt.xlim(-1, 1)
-        plt.xticks([-1.0, -0.5, 0.0, 0.5, 1.0])
-        plt.vline(0.0, "white")
+        # "  2 " + bar + "│" + bar + " +0.88 ◀": the bars take what the numbers leave.
+        half = max(3, (self.size.width - 16) // 2)
+        highlight = Style(color=self.app.theme_variables.get("accent"), bold=True)
+        for lc in result.by_lag:
+            text.append(f"{lc.lag:>3} ")
+            if lc.r is None or lc.overlap < detail.min_overlap:
+                text.append(" " * half + "┊" + " " * half, style="dim")
+                text.append(f" too few ({lc.overlap})\n", style="dim")
+                continue
+            cells = min(half, round(abs(lc.r) * half))
+            style = highlight if lc.lag == best else Style(dim=True)
+            left = " " * half if lc.r >= 0 else " " * (half - cells) + "█" * cells
+            right = "█" * cells + " " * (half - cells) if lc.r >= 0 else " " * half
+            text.append(left, style=style)
+            text.append("│")
+            text.append(right, style=style)
+            text.append(f" {lc.r:+.2f}", style=style)
+            text.append(" ◀\n" if lc.lag == best else "\n", style=style)
+        text.append(" " * 4 + "-1".ljust(half) + "0" + "+1".rjust(half), style="dim")
+        return text
 
 
 class DetailScreen(Screen[None]):
@@ -174,7 +198,7 @@ class DetailScreen(Screen[None]):
         for point in reversed(detail.points):
             label = point.period.label + (" (to date)" if point.in_progress else "")
             if point.employee_hidden:
-                e_value = Text(hidden_words(point.employee_hidden), style="dim")
+                e_value = Text(hidden_words(point.employee_hidden, short=True), style="dim")
                 e_n = Text("—", style="dim")
             else:
                 e_value = Text(format_value(point.employee, employee), justify="right")
