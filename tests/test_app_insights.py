@@ -284,13 +284,18 @@ async def test_a_refresh_under_the_detail_updates_it(demo_app):
 
 
 async def test_s_saves_an_svg_and_says_where(demo_app, tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
+    # Never into the folder Tandem was started in: a checkout would fill with SVGs.
+    started_in, pictures = tmp_path / "checkout", tmp_path / "pictures"
+    started_in.mkdir()
+    monkeypatch.chdir(started_in)
+    monkeypatch.setattr("platformdirs.user_pictures_path", lambda: pictures)
     async with demo_app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         await pilot.press("s")
         await pilot.pause()
         path = demo_app.last_screenshot
-        assert path is not None and path.parent == tmp_path and path.suffix == ".svg"
+        assert path is not None and path.parent == pictures / "Tandem" and path.suffix == ".svg"
+        assert not list(started_in.iterdir())
         assert path.name.startswith("tandem-northwind-demo-co-")
         assert "DEMO" in path.read_text()
         assert any(str(path) in str(n.message) for n in demo_app._notifications)

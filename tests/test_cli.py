@@ -357,3 +357,54 @@ def test_snapshot_on_a_full_disk_says_so_and_never_shows_a_traceback(full_disk):
     document = json.loads(result.stdout)
     errors = {source["id"]: source["error"] for source in document["sources"]}
     assert errors and all(e.endswith("store not writable: disk full") for e in errors.values())
+
+
+def test_a_relative_file_path_is_read_from_the_config_files_folder(tmp_path):
+    folder = tmp_path / "dashboards"
+    folder.mkdir()
+    (folder / "pulse.csv").write_text("date,score\n2026-05-04,9\n2026-05-05,10\n")
+    (folder / "tandem.toml").write_text(
+        '[[sources]]\nid = "pulse"\nkind = "file"\npath = "pulse.csv"\n\n'
+        '[[metrics]]\nid = "answers"\nlabel = "Answers"\nside = "customer"\n'
+        'source = "pulse"\nkind = "count"\n\n'
+        '[[metrics]]\nid = "enps"\nlabel = "eNPS"\nside = "employee"\n'
+        'source = "pulse"\nkind = "nps"\n\n'
+        '[[pairs]]\nemployee = "enps"\ncustomer = "answers"\n'
+    )
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    config = str(folder / "tandem.toml")
+    result = subprocess.run(
+        [sys.executable, "-m", "tui", "check", "--config", config, "--as-of", "2026-05-20"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=elsewhere,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "1 of 1 sources ok" in result.stdout
+    (folder / "pulse.csv").unlink()
+    result = subprocess.run(
+        [sys.executable, "-m", "tui", "check", "--config", config],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=elsewhere,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    # Where it looked, in full: not just "pulse.csv".
+    assert f"pulse: file not found: {folder / 'pulse.csv'}" in result.stdout
+
+
+def test_snapshot_and_report_take_period_and_only_the_dashboard_takes_kiosk(tmp_path):
+    snapshot = tandem("snapshot", "--json", "--period", "quarter", "--as-of", "2026-06-17")
+    assert snapshot.returncode == 0, snapshot.stderr
+    document = json.loads(snapshot.stdout)
+    assert document["period"] == "quarter"
+    assert {m["current"]["period"] for m in document["metrics"] if m["side"] == "customer"} == {
+        "2026-Q2"
+    }
+    for command in ("report", "snapshot", "check"):
+        assert "--kiosk" not in tandem(command, "--help").stdout
+    assert "--kiosk" in tandem("--help").stdout and "--kiosk" in tandem("run", "--help").stdout

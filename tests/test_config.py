@@ -78,8 +78,8 @@ def test_unknown_keys_suggest_the_close_one():
 def test_unknown_keys_without_a_close_one_list_the_known_keys():
     assert problems("[dashboard]\ncolour = 1\n" + VALID) == [
         "dashboard.colour: unknown key; known keys: anonymity_threshold, brand, ca_bundle, demo, "
-        "history_periods, kiosk, kiosk_seconds, organisation, period, refresh_seconds, theme, "
-        "title"
+        "history_periods, kiosk, kiosk_seconds, organisation, period, refresh_seconds, "
+        "screenshot_folder, theme, title"
     ]
 
 

@@ -82,10 +82,10 @@ def _parser() -> argparse.ArgumentParser:
         help="the TOML config (default: $TANDEM_CONFIG, ./tandem.toml, the user config, the demo)",
     )
     common.add_argument(
-        "--kiosk",
-        action="store_true",
+        "--period",
+        choices=["week", "month", "quarter"],
         default=argparse.SUPPRESS,
-        help="for a shared screen: pages rotate, large digits, high contrast; any key pauses",
+        help="the period the numbers are shown by (default: the config's [dashboard] period)",
     )
     common.add_argument(
         "--as-of",
@@ -104,14 +104,22 @@ def _parser() -> argparse.ArgumentParser:
         default=argparse.SUPPRESS,
         help="the SQLite history store (default: in the user data directory)",
     )
+    # Only what draws a dashboard takes --kiosk: not check, snapshot, report or serve.
+    screen = argparse.ArgumentParser(add_help=False)
+    screen.add_argument(
+        "--kiosk",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="for a shared screen: pages rotate, large digits, high contrast; any key pauses",
+    )
     parser = argparse.ArgumentParser(
         prog="tandem",
-        parents=[common],
+        parents=[common, screen],
         description="Employee health beside customer health, in the terminal.",
     )
     parser.add_argument("--version", action="version", version=f"tandem {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    commands.add_parser("run", parents=[common], help="start the dashboard (the default)")
+    commands.add_parser("run", parents=[common, screen], help="start the dashboard (the default)")
     commands.add_parser(
         "check", parents=[common], help="validate the config and try every source once"
     )
@@ -164,6 +172,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"tandem: {error}", file=sys.stderr)
         return 2
     command = arguments.command or "run"
+    period = getattr(arguments, "period", None)
+    if period is not None:
+        dashboard = config.dashboard.model_copy(update={"period": period})
+        config = config.model_copy(update={"dashboard": dashboard})
     as_of: date | None = getattr(arguments, "as_of", None)
     from tui.clock import pinned_clock
 

@@ -121,7 +121,7 @@ class TandemApp(App[None]):
             "save_svg",
             "Screenshot",
             id="screenshot",
-            tooltip="Save an SVG screenshot in the current folder",
+            tooltip="Save an SVG screenshot in the screenshot folder (your pictures folder)",
             show=False,
         ),
         Binding("q", "quit", "Quit", id="quit", tooltip="Leave Tandem"),
@@ -486,16 +486,17 @@ class TandemApp(App[None]):
         self.push_screen(HelpScreen(self.config_path))
 
     def action_save_svg(self) -> None:
-        """Save what is on screen as an SVG in the working folder, and say where. A
+        """Save what is on screen as an SVG in the screenshot folder, and say where. A
         browser's screenshot downloads to the browser: nothing lands on the server."""
         name = re.sub(r"[^a-z0-9]+", "-", (self.config.dashboard.organisation or "tandem").lower())
         stamp = self.clock().astimezone().strftime("%Y-%m-%d-%H%M%S")
-        path = Path.cwd() / f"tandem-{name.strip('-')}-{stamp}.svg"
+        path = screenshot_folder(self.config) / f"tandem-{name.strip('-')}-{stamp}.svg"
         if self.is_web:
             self.deliver_screenshot(path.name)
             self.notify(path.name, title="Screenshot sent to this browser", timeout=6)
             return
         try:
+            path.parent.mkdir(parents=True, exist_ok=True)
             self.save_screenshot(path.name, str(path.parent))
         except OSError as error:
             self.notify(f"Could not save the screenshot: {error.strerror}", severity="error")
@@ -515,7 +516,9 @@ class TandemApp(App[None]):
         yield SystemCommand(
             "Next period", "Week, month or quarter, from the store", self.action_next_period
         )
-        yield SystemCommand("Save SVG screenshot", "Into the current folder", self.action_save_svg)
+        yield SystemCommand(
+            "Save SVG screenshot", "Into the screenshot folder", self.action_save_svg
+        )
         metrics = {metric.id: metric.label for metric in self.config.metrics}
         for index, pair in enumerate(self.config.pairs):
             title = f"Detail: {metrics[pair.employee]} ↔ {metrics[pair.customer]}"
@@ -560,3 +563,13 @@ class TandemApp(App[None]):
 def _ago(elapsed: timedelta) -> str:
     age = format_age(max(0.0, elapsed.total_seconds()))
     return age if age == "just now" else f"{age} ago"
+
+
+def screenshot_folder(config: Config) -> Path:
+    """Where `s` saves: [dashboard] screenshot_folder, else the user's pictures folder
+    (never the folder Tandem was started in: a checkout would fill with SVGs)."""
+    if config.dashboard.screenshot_folder:
+        return Path(config.dashboard.screenshot_folder)
+    from platformdirs import user_pictures_path
+
+    return user_pictures_path() / "Tandem"

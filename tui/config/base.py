@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 
@@ -44,6 +45,16 @@ def check_identifier(value: str) -> str:
     if not _IDENTIFIER.match(value):
         raise ValueError("expected an id of letters, digits, '-' and '_', starting with a letter")
     return value
+
+
+def config_relative(value: str, info: ValidationInfo) -> str:
+    """`value` as a path: ~ expanded, and a relative one taken from the config file's
+    folder (not the folder Tandem happens to be started in)."""
+    path = Path(value).expanduser()
+    folder = info.context.get("folder") if isinstance(info.context, dict) else None
+    if not path.is_absolute() and folder is not None:
+        path = folder / path
+    return str(path)
 
 
 def check_env_name(value: str) -> str:

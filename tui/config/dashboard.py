@@ -6,9 +6,9 @@ import re
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, ValidationInfo, field_validator
 
-from tui.config.base import StrictModel
+from tui.config.base import StrictModel, config_relative
 from tui.periods import Granularity
 
 _HEX_COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
@@ -61,6 +61,8 @@ class Dashboard(StrictModel):
     # A PEM file of extra CA certificates for sources behind a private CA.
     # TLS verification itself cannot be turned off.
     ca_bundle: str | None = None
+    # Where `s` saves SVG screenshots (default: the user's pictures folder, in Tandem/).
+    screenshot_folder: str | None = None
     # A demo config's sources point at the bundled demo API, started by Tandem.
     demo: bool = False
     # [dashboard.brand]: the organisation's colours as the theme "brand".
@@ -69,11 +71,14 @@ class Dashboard(StrictModel):
     kiosk: bool = False
     kiosk_seconds: float = Field(20, ge=3, le=3600)
 
+    _folder = field_validator("screenshot_folder")(config_relative)
+
     @field_validator("ca_bundle")
     @classmethod
-    def _ca_bundle_exists(cls, value: str | None) -> str | None:
+    def _ca_bundle_exists(cls, value: str | None, info: ValidationInfo) -> str | None:
         if value is None:
             return value
+        value = config_relative(value, info)
         if not Path(value).expanduser().is_file():
             raise ValueError(f"expected a PEM file of CA certificates; {value} is not a file")
         import ssl  # only a config with a private CA pays for it

@@ -98,8 +98,11 @@ def parse_config(text: str, path: Path | str = "<config>") -> Config:
 
 
 def validate_config(data: dict[str, Any], path: Path | str = "<config>") -> Config:
-    """Validate already-parsed TOML data, reporting every problem at once."""
+    """Validate already-parsed TOML data, reporting every problem at once. A relative file
+    path in it (a file source, ca_bundle) is read from the config file's folder."""
     context: dict[str, Any] = {}
+    if not str(path).startswith("<"):
+        context["folder"] = Path(path).resolve().parent
     try:
         config = Config.model_validate(data, context=context)
     except ValidationError as error:

@@ -25,8 +25,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 import jmespath
-from pydantic import Field
+from pydantic import Field, field_validator
 
+from tui.config.base import config_relative
 from tui.config.sources import (
     NoAuth,
     SourceBase,
@@ -49,6 +50,8 @@ class FileSource(SourceBase):
     columns: dict[str, str] = Field(default_factory=dict)
     # JSON only: where the list of records is, as JMESPath (empty: the document is the list).
     records_path: str = ""
+
+    _path = field_validator("path")(config_relative)
 
     @property
     def auth(self) -> NoAuth:
