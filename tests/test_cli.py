@@ -408,3 +408,20 @@ def test_snapshot_and_report_take_period_and_only_the_dashboard_takes_kiosk(tmp_
     for command in ("report", "snapshot", "check"):
         assert "--kiosk" not in tandem(command, "--help").stdout
     assert "--kiosk" in tandem("--help").stdout and "--kiosk" in tandem("run", "--help").stdout
+
+
+def test_check_mentions_a_metric_that_is_in_no_pair(tmp_path):
+    (tmp_path / "pulse.csv").write_text("date,score\n2026-05-04,9\n")
+    (tmp_path / "tandem.toml").write_text(
+        '[[sources]]\nid = "pulse"\nkind = "file"\npath = "pulse.csv"\n\n'
+        '[[metrics]]\nid = "answers"\nlabel = "Answers"\nside = "customer"\n'
+        'source = "pulse"\nkind = "count"\n\n'
+        '[[metrics]]\nid = "enps"\nlabel = "eNPS"\nside = "employee"\n'
+        'source = "pulse"\nkind = "nps"\n\n'
+        '[[metrics]]\nid = "spare"\nlabel = "Spare"\nside = "employee"\n'
+        'source = "pulse"\nkind = "count"\n\n'
+        '[[pairs]]\nemployee = "enps"\ncustomer = "answers"\n'
+    )
+    result = tandem("check", "--config", str(tmp_path / "tandem.toml"))
+    assert "metric spare: in no pair, so computed and stored but never shown" in result.stdout
+    assert "metric enps:" not in result.stdout

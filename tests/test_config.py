@@ -257,3 +257,19 @@ customer = "n"
 def test_brand_colours_must_be_hex(tmp_path):
     found = problems('[dashboard]\ntheme = "brand"\n[dashboard.brand]\nprimary = "blue"\n' + VALID)
     assert found == ["dashboard.brand.primary: expected a colour as #RRGGBB, such as #0B5FFF"]
+
+
+def test_a_suggestion_needs_more_than_a_shared_ending():
+    message = problems(VALID.replace('kind = "json"', 'kind = "json"\ntimout_seconds = 3', 1))
+    assert any('did you mean "timeout_seconds"' in m for m in message), message
+    from tui.config.loading import _did_you_mean
+
+    assert _did_you_mean("timout_seconds", ["circuit_open_seconds", "refresh_seconds"]) == ""
+
+
+def test_a_table_missing_its_kind_still_has_its_other_mistakes_reported():
+    text = VALID.replace('side = "employee"', 'sied = "employee"', 1)
+    text = "\n".join(line for line in text.splitlines() if line != 'kind = "nps"')
+    found = problems(text)
+    assert any(m.endswith(".kind: required, but missing") for m in found), found
+    assert any('.sied: unknown key (did you mean "side"?)' in m for m in found), found

@@ -108,11 +108,48 @@ def validate_config(data: dict[str, Any], path: Path | str = "<config>") -> Conf
     except ValidationError as error:
         allowed: dict[int, list[str]] = context.get("allowed", {})
         problems = [_problem_from(dict(item), data, allowed) for item in error.errors()]
+        problems += _untagged_table_problems(error, data)
         raise ConfigError(path, _deduplicate(problems)) from None
     problems = list(_cross_reference_problems(config))
     if problems:
         raise ConfigError(path, problems)
     return config
+
+
+def _untagged_table_problems(error: ValidationError, data: dict[str, Any]) -> list[ConfigProblem]:
+    """Without its `kind`, a table's other keys are never checked: a misspelt `side`
+    would wait for the kind to be fixed. Keys no kind knows are reported now."""
+    from typing import get_args
+
+    from tui.config.metrics import Metric
+
+    kinds = {
+        "metrics": get_args(get_args(Metric)[0]),
+        "sources": tuple(kind.model for kind in _source_kinds()),
+    }
+    problems = []
+    for item in error.errors():
+        loc = tuple(item["loc"])
+        if item["type"] not in ("union_tag_not_found", "union_tag_invalid") or len(loc) != 2:
+            continue
+        table_name, index = loc
+        table = data.get(str(table_name), [])
+        if str(table_name) not in kinds or not isinstance(table, list):
+            continue
+        if not isinstance(index, int) or not isinstance(table[index], dict):
+            continue
+        known = sorted({key for model in kinds[str(table_name)] for key in model.model_fields})
+        for key in table[index]:
+            if key not in known:
+                where = f"{table_name}[{index}].{key}"
+                problems.append(ConfigProblem(where, f"unknown key{_did_you_mean(key, known)}"))
+    return problems
+
+
+def _source_kinds() -> list[Any]:
+    from tui.sources.kinds import KINDS
+
+    return list(KINDS.values())
 
 
 def _cross_reference_problems(config: Config) -> Iterator[ConfigProblem]:
@@ -153,8 +190,17 @@ def _cross_reference_problems(config: Config) -> Iterator[ConfigProblem]:
 def _did_you_mean(word: str, choices: list[str]) -> str:
     import difflib  # only a config with a mistake needs it: kept off the start path
 
-    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
-    return f' (did you mean "{close[0]}"?)' if close else ""
+    # A shared ending says nothing: "timout_seconds" is not "circuit_open_seconds".
+    def similarity(choice: str) -> float:
+        word_head, _, word_tail = word.rpartition("_")
+        choice_head, _, choice_tail = choice.rpartition("_")
+        if word_head and choice_head and word_tail == choice_tail:
+            return difflib.SequenceMatcher(None, word_head, choice_head).ratio()
+        return difflib.SequenceMatcher(None, word, choice).ratio()
+
+    scored = [(similarity(choice), choice) for choice in choices]
+    score, best = max(scored, default=(0.0, ""))
+    return f' (did you mean "{best}"?)' if score >= 0.75 else ""
 
 
 def _deduplicate(problems: list[ConfigProblem]) -> list[ConfigProblem]:
