@@ -7,7 +7,7 @@ import shutil
 import sqlite3
 
 import pytest
-from textual.widgets import DataTable
+from textual.widgets import DataTable, Footer
 
 from tests.conftest import DEMO_NOW, DEMO_TODAY
 from tests.test_app import screen_text
@@ -379,6 +379,17 @@ async def test_kiosk_rotates_overview_segments_and_insights_and_a_key_pauses(
             await pilot.pause()
             shown.append("insights" if isinstance(app.screen, InsightsScreen) else app.segment)
         assert shown == ["Field Ops", "Sales", "Success", "Support", "insights", ""]
+        # The insights page keeps a header and the kiosk strip; no key footer on a wall.
+        app.show_kiosk_page("\0insights")
+        await pilot.pause()
+        page = app.screen
+        assert isinstance(page, InsightsScreen)
+        assert "Insights" in str(page.header._page.render())
+        assert str(page.header._period.render()) == "Monthly"
+        assert page.kiosk_strip.display and "pages turn every 20 s" in str(
+            page.kiosk_strip.render()
+        )
+        assert not page.query_one(Footer).display
         # On a segment page the panels are that segment's: Support's eNPS as stored.
         app.show_kiosk_page("Support")
         await pilot.pause()

@@ -18,7 +18,7 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
 
-from tui.app.dashboard import DashboardData, DashboardScreen
+from tui.app.dashboard import DashboardData, DashboardScreen, period_name
 from tui.app.widgets import PairRow
 from tui.clock import Clock, utc_now
 from tui.config import Config
@@ -214,9 +214,15 @@ class TandemApp(App[None]):
     def _tick_clock(self) -> None:
         now = self.clock()
         statuses = self._statuses()
+        updated = self._updated_text(statuses)
         self.dashboard.show_clock(now)
         self._show_sources(now, statuses)
-        self.dashboard.show_updated(self._updated_text(statuses))  # "3 min ago" ages
+        self.dashboard.show_updated(updated)  # "3 min ago" ages
+        from tui.app.insights import InsightsScreen
+
+        if isinstance(self.screen, InsightsScreen):
+            self.screen.header.show_clock(now)
+            self.screen.header.show_updated(updated)
         if self.kiosk:
             self._show_kiosk_state(statuses)
 
@@ -367,7 +373,12 @@ class TandemApp(App[None]):
             state = "⏸ paused: any key turns the pages again"
         else:
             state = f"▶ pages turn every {seconds}: any key pauses"
-        self.dashboard.show_kiosk(f"{state} · {self._updated_text(statuses)}")
+        text = f"{state} · {self._updated_text(statuses)}"
+        self.dashboard.show_kiosk(text)
+        from tui.app.insights import InsightsScreen
+
+        if isinstance(self.screen, InsightsScreen):
+            self.screen.show_kiosk(text)
 
     def on_key(self, event: events.Key) -> None:
         # On a wall screen any key pauses the rotation, so someone can read a page;
@@ -530,7 +541,12 @@ class TandemApp(App[None]):
         from tui.app.insights import InsightsScreen
 
         if self.insights is not None and not isinstance(self.screen, InsightsScreen):
-            self.push_screen(InsightsScreen(self.view_config, self.insights))
+            screen = InsightsScreen(self.view_config, self.insights, self.kiosk)
+            self.push_screen(screen)
+            screen.header.show_period(period_name(self.granularity))
+            screen.header.show_clock(self.clock())
+            if self.kiosk:
+                self._show_kiosk_state()
 
     def action_segments(self) -> None:
         from tui.app.segments import SegmentScreen

@@ -31,6 +31,11 @@ INSIGHTS_ROWS = 6
 _PERIOD_NAMES = {"week": "Weekly", "month": "Monthly", "quarter": "Quarterly"}
 
 
+def period_name(granularity: str) -> str:
+    """What the header says of a granularity: Weekly, Monthly, Quarterly."""
+    return _PERIOD_NAMES[granularity]
+
+
 class PairList(VerticalScroll, can_focus=False):
     """The pairs, scrolling when they do not fit. Focus goes to the pairs themselves:
     a focusable container would take it first, and restyle every panel as it did."""
@@ -139,7 +144,7 @@ class DashboardScreen(Screen[None]):
         self.insights.show([w.sentence for w in insights.warnings], [k.sentence for k in links])
 
     def show_period(self, granularity: str) -> None:
-        self.header.show_period(_PERIOD_NAMES[granularity])
+        self.header.show_period(period_name(granularity))
 
     def show_kiosk(self, text: str) -> None:
         self.kiosk_strip.update(text)

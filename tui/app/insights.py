@@ -9,6 +9,7 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
+from tui.app.widgets import DashboardHeader
 from tui.config import Config
 from tui.insights import Insights, method_note
 
@@ -18,18 +19,32 @@ class InsightsScreen(Screen[None]):
 
     BINDINGS = [Binding("escape,i", "back", "Back", tooltip="Return to the dashboard")]
 
-    def __init__(self, config: Config, insights: Insights) -> None:
+    def __init__(self, config: Config, insights: Insights, kiosk: bool = False) -> None:
         super().__init__()
         self.config = config
         self.insights = insights
+        # As on the dashboard: the header says whose numbers and which page; a kiosk
+        # shows its strip (pages turning, data age) instead of keys nobody types.
+        self.set_class(kiosk, "-kiosk")
+        heading = config.dashboard.title
+        if config.dashboard.organisation:
+            heading = f"{heading} · {config.dashboard.organisation}"
+        self.header = DashboardHeader(heading, config.dashboard.demo, id="header")
+        self.kiosk_strip = Static(id="kiosk-strip")
 
     def compose(self) -> ComposeResult:
+        yield self.header
         with VerticalScroll(id="insights-body"):
             yield Static(id="insights-text")
+        yield self.kiosk_strip
         yield Footer()
 
     def on_mount(self) -> None:
+        self.header.show_page("Insights")
         self.show(self.insights)
+
+    def show_kiosk(self, text: str) -> None:
+        self.kiosk_strip.update(text)
 
     def show(self, insights: Insights) -> None:
         self.insights = insights
