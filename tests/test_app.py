@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import re
 from contextlib import asynccontextmanager
+from typing import Any
 
 from rich.cells import cell_len
 from textual.widgets import Static
@@ -123,16 +124,32 @@ async def test_a_failing_source_keeps_its_last_values_and_shows_its_error(demo_c
             assert "crm ok" in strip
 
 
+class Announcing(TandemApp):
+    """Records every toast as it is raised: a toast times out (8 s) before a test on a
+    loaded machine looks, so counting the ones still on screen proves nothing."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.announced: list[tuple[str, str]] = []
+
+    def notify(self, message: str, *, title: str = "", **kwargs: Any) -> None:
+        self.announced.append((title, message))
+        super().notify(message, title=title, **kwargs)
+
+
 async def test_a_source_that_keeps_failing_is_announced_once(demo_config, tmp_path):
     store = Store(tmp_path / "s.db")
     async with demo_with_a_dead_pulse_source(demo_config, store) as broken:
-        app = TandemApp(broken, store, clock=lambda: DEMO_NOW, fetch_automatically=False)
-        async with app.run_test(size=(160, 45)) as pilot:
+        app = Announcing(broken, store, clock=lambda: DEMO_NOW, fetch_automatically=False)
+        async with app.run_test(size=(160, 45), notifications=True) as pilot:
             app.action_refresh()
             await wait_for_refresh(app, pilot, rounds=1)
+            await pilot.pause(0.1)  # the toast is mounted on the next frame
+            # On screen, as a user sees it, while it lasts.
+            assert "Source failing" in screen_text(app)
             app.action_refresh()
             await wait_for_refresh(app, pilot, rounds=2)
-            assert [n.title for n in app._notifications] == ["Source failing"]
+            assert [title for title, _ in app.announced] == ["Source failing"]
 
 
 async def test_at_80_by_24_the_panels_stack_compactly_and_nothing_is_clipped(demo_config, tmp_path):

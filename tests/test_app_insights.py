@@ -289,7 +289,7 @@ async def test_s_saves_an_svg_and_says_where(demo_app, tmp_path, monkeypatch):
     started_in.mkdir()
     monkeypatch.chdir(started_in)
     monkeypatch.setattr("platformdirs.user_pictures_path", lambda: pictures)
-    async with demo_app.run_test(size=(120, 40)) as pilot:
+    async with demo_app.run_test(size=(120, 40), notifications=True) as pilot:
         await pilot.pause()
         await pilot.press("s")
         await pilot.pause()
@@ -298,7 +298,9 @@ async def test_s_saves_an_svg_and_says_where(demo_app, tmp_path, monkeypatch):
         assert not list(started_in.iterdir())
         assert path.name.startswith("tandem-northwind-demo-co-")
         assert "DEMO" in path.read_text()
-        assert any(str(path) in str(n.message) for n in demo_app._notifications)
+        # Said on screen, in full: the toast on the screen holds the path.
+        toasts = [str(toast.render()) for toast in demo_app.screen.query("Toast")]
+        assert any(t.startswith("Screenshot saved") and str(path) in t for t in toasts), toasts
 
 
 async def test_every_action_is_in_the_command_palette(demo_app):
