@@ -127,30 +127,22 @@ async def test_serve_shows_both_panels_of_a_pair_to_a_websocket_client(tmp_path)
                             break
                 except aiohttp.ClientError:
                     await asyncio.sleep(0.1)
-            received = b""
+
+            def screen(received: bytes) -> str:
+                plain = re.sub(rb"\x1b\[[0-9;?]*[ -/]*[@-~]", b"", received)
+                return plain.decode("utf-8", "replace")
+
+            def both_panels_with_values(received: bytes) -> bool:
+                text = screen(received)
+                return (
+                    "eNPS" in text
+                    and "─ NPS ─" in text
+                    and re.search(r"target 30 · n \d+", text) is not None
+                )
+
             async with session.ws_connect(f"ws://127.0.0.1:{port}/ws?width=160&height=45") as ws:
-                deadline = time.monotonic() + 30
-                while time.monotonic() < deadline:
-                    try:
-                        message = await ws.receive(timeout=deadline - time.monotonic())
-                    except asyncio.TimeoutError:
-                        break
-                    if message.type == aiohttp.WSMsgType.BINARY:
-                        received += message.data
-                    elif message.type == aiohttp.WSMsgType.TEXT:
-                        received += message.data.encode()
-                    else:
-                        break
-                    text = re.sub(rb"\x1b\[[0-9;?]*[ -/]*[@-~]", b"", received).decode(
-                        "utf-8", "replace"
-                    )
-                    # Both panels of the first pair, and the fetcher's data in them.
-                    if (
-                        "eNPS" in text
-                        and "─ NPS ─" in text
-                        and re.search(r"target 30 · n \d+", text)
-                    ):
-                        break
+                received = await receive_until(ws, [], both_panels_with_values)
+        text = screen(received)
         assert "eNPS" in text and "─ NPS ─" in text, text[-2000:]
         assert re.search(r"target 30 · n \d+", text), "the viewer showed no values"
     finally:
@@ -166,6 +158,25 @@ async def test_serve_shows_both_panels_of_a_pair_to_a_websocket_client(tmp_path)
 
 
 # ── In a real browser ────────────────────────────────────────────────────
+
+
+async def receive_until(ws, texts: list[str], done, seconds: float = 30) -> bytes:
+    """What a viewer's websocket sends until `done(output so far)` or `seconds`: the app's
+    output (binary) returned, textual-serve's messages (text) appended to `texts`."""
+    received = b""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and not done(received):
+        try:
+            message = await ws.receive(timeout=deadline - time.monotonic())
+        except asyncio.TimeoutError:
+            break
+        if message.type == aiohttp.WSMsgType.BINARY:
+            received += message.data
+        elif message.type == aiohttp.WSMsgType.TEXT:
+            texts.append(message.data)
+        else:
+            break
+    return received
 
 
 def _browser_tools() -> list[str]:

@@ -14,7 +14,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -22,7 +21,7 @@ import aiohttp
 import pytest
 
 from tests.conftest import DEMO_NOW
-from tests.test_serve import ROOT, free_port, wait_for_http
+from tests.test_serve import ROOT, free_port, receive_until, wait_for_http
 from tui.app import TandemApp
 from tui.serve import viewer_environment
 from tui.store import Store
@@ -89,23 +88,6 @@ async def viewer(
         texts: list[str] = []
         await receive_until(ws, texts, lambda received: len(received) > 2000)
         yield ws, texts
-
-
-async def receive_until(ws, texts: list[str], done, seconds: float = 30) -> bytes:
-    received = b""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline and not done(received):
-        try:
-            message = await ws.receive(timeout=deadline - time.monotonic())
-        except asyncio.TimeoutError:
-            break
-        if message.type == aiohttp.WSMsgType.BINARY:
-            received += message.data
-        elif message.type == aiohttp.WSMsgType.TEXT:
-            texts.append(message.data)
-        else:
-            break
-    return received
 
 
 def viewer_processes(folder: Path) -> list[int]:
