@@ -178,6 +178,8 @@ class TandemApp(App[None]):
             self.register_theme(kiosk_theme())
             self.theme = "kiosk"
         self.title = config.dashboard.title
+        if config.keys:
+            self.set_keymap(dict(config.keys))
 
     # ── layout ──
 
@@ -494,7 +496,7 @@ class TandemApp(App[None]):
     def action_help(self) -> None:
         from tui.app.help import HelpScreen
 
-        self.push_screen(HelpScreen(self.config_path))
+        self.push_screen(HelpScreen(self.config_path, self.screen))
 
     def action_save_svg(self) -> None:
         """Save what is on screen as an SVG in the screenshot folder, and say where. A
@@ -516,8 +518,11 @@ class TandemApp(App[None]):
         self.notify(str(path), title="Screenshot saved", timeout=6)
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
-        """Every action in the command palette (ctrl+p), beside Textual's own."""
-        yield from super().get_system_commands(screen)
+        """Every action in the command palette (ctrl+p), beside Textual's own (less its
+        "Keys" and "Screenshot", which Help and Save SVG screenshot already are)."""
+        for command in super().get_system_commands(screen):
+            if command.title not in ("Keys", "Screenshot"):
+                yield command
         yield SystemCommand("Refresh", "Fetch every source now", self.action_refresh)
         yield SystemCommand(
             "Insights", "Early warnings and linkage, in sentences", self.action_insights

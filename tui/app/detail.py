@@ -131,9 +131,23 @@ class DetailScreen(Screen[None]):
     """A pair in one segment; [ and ] step through segments, Escape returns."""
 
     BINDINGS = [
-        Binding("escape", "back", "Back", tooltip="Return to the dashboard"),
-        Binding("left_square_bracket", "segment(-1)", "Prev segment", key_display="["),
-        Binding("right_square_bracket", "segment(1)", "Next segment", key_display="]"),
+        Binding("escape", "back", "Back", id="back", tooltip="Return to the dashboard"),
+        Binding(
+            "left_square_bracket",
+            "segment(-1)",
+            "Prev segment",
+            key_display="[",
+            id="previous-segment",
+            tooltip="The same pair for the segment before",
+        ),
+        Binding(
+            "right_square_bracket",
+            "segment(1)",
+            "Next segment",
+            key_display="]",
+            id="next-segment",
+            tooltip="The same pair for the next segment",
+        ),
     ]
 
     class SegmentRequested(Message):

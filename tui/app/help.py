@@ -3,19 +3,25 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import ModalScreen
+from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
 _LEGEND = (
     ("Left panel", "employee health; right panel: the customer indicator it is paired with"),
-    ("Big number", "the latest period with data; 'to date' while the period is still running"),
+    (
+        "Big number",
+        "the latest period with data: for a customer metric the running one 'to date'; "
+        "for an employee metric the last closed one, so no single answer shows",
+    ),
     ("▲ ▼ ■", "change on the period before: green when better, red when worse"),
     ("Border colour", "green, yellow or red by the metric's warn and bad thresholds"),
     ("n", "responses (surveys), people (HR) or customers behind the number"),
@@ -37,7 +43,7 @@ _LEGEND = (
 def _two_columns(rows: Sequence[tuple[str, str]]) -> Table:
     # A grid wraps the second column under itself, not under the first.
     grid = Table.grid(padding=(0, 2))
-    grid.add_column(style="bold", no_wrap=True)
+    grid.add_column(style="bold", no_wrap=True, min_width=max(len(name) for name, _ in rows))
     grid.add_column()
     for name, meaning in rows:
         grid.add_row(name, meaning)
@@ -51,17 +57,37 @@ class HelpScreen(ModalScreen[None]):
         Binding("escape,q,question_mark", "dismiss", "Close", id="close-help"),
     ]
 
-    def __init__(self, config_path: Path | None) -> None:
+    def __init__(self, config_path: Path | None, below: Screen[Any] | None = None) -> None:
         super().__init__()
         self._config_path = config_path
+        # The screen help was opened from: its own keys come first.
+        self._below = below
 
     def compose(self) -> ComposeResult:
+        from tui.app.dashboard import DashboardScreen
+        from tui.app.widgets import PairRow
+
+        # The dashboard's own keys are each pair's (Enter, arrows); another screen's
+        # are those it defines itself (not the Tab of every screen).
+        below = self._below
+        own = PairRow.BINDINGS if isinstance(below, DashboardScreen) else []
+        if below is not None and not isinstance(below, DashboardScreen):
+            own = type(below).__dict__.get("BINDINGS", [])
+        bindings = [b for b in [*own, *self.app.BINDINGS] if isinstance(b, Binding)]
+        # As remapped by [keys], not as defined.
+        keymap: dict[str, str] = getattr(getattr(self.app, "config", None), "keys", {})
         keys = [
-            (binding.key_display or binding.key, binding.tooltip or binding.description)
-            for binding in self.app.BINDINGS
-            if isinstance(binding, Binding)
+            (
+                self.app.get_key_display(
+                    replace(binding, key=keymap[binding.id], key_display=None)
+                    if binding.id in keymap
+                    else binding
+                ),
+                binding.tooltip or binding.description,
+            )
+            for binding in bindings
         ]
-        keys.insert(0, ("Enter", "on a pair (Tab moves between pairs): its detail"))
+        keys.append(("ctrl+p", "the command palette: every action, each pair's detail"))
         keys.append(("Escape", "close this screen"))
         with VerticalScroll(id="help-body"):
             yield Static(Text("Keys", style="bold"))

@@ -17,7 +17,7 @@ from tui.insights import Insights, method_note
 class InsightsScreen(Screen[None]):
     """Warnings first, then each pair's linkage: the whole organisation, then each segment."""
 
-    BINDINGS = [Binding("escape,i", "back", "Back", tooltip="Return to the dashboard")]
+    BINDINGS = [Binding("escape,i", "back", "Back", id="back", tooltip="Return to the dashboard")]
 
     def __init__(self, config: Config, insights: Insights, kiosk: bool = False) -> None:
         super().__init__()

@@ -43,10 +43,22 @@ class SegmentScreen(Screen[None]):
     """One tab per pair; in each, one row per segment. g, c and n sort; Enter drills down."""
 
     BINDINGS = [
-        Binding("escape", "back", "Back", tooltip="Return to the dashboard"),
-        Binding("g", "sort('gap')", "Sort by gap", tooltip="Largest employee-customer gap first"),
-        Binding("c", "sort('change')", "Sort by change", tooltip="Largest change first"),
-        Binding("n", "sort('name')", "Sort by name"),
+        Binding("escape", "back", "Back", id="back", tooltip="Return to the dashboard"),
+        Binding(
+            "g",
+            "sort('gap')",
+            "Sort by gap",
+            id="sort-gap",
+            tooltip="Largest employee-customer gap first",
+        ),
+        Binding(
+            "c",
+            "sort('change')",
+            "Sort by change",
+            id="sort-change",
+            tooltip="Largest change first",
+        ),
+        Binding("n", "sort('name')", "Sort by name", id="sort-name", tooltip="By segment name"),
     ]
 
     class DetailRequested(Message):

@@ -392,7 +392,12 @@ class CaptionLine(Widget):
 class PairRow(Vertical, can_focus=True):
     """A pair's caption over its employee panel and its customer panel; Enter drills down."""
 
-    BINDINGS = [Binding("enter", "select", "Details", tooltip="Open this pair's detail")]
+    BINDINGS = [
+        Binding("enter", "select", "Details", id="details", tooltip="Open this pair's detail"),
+        # As the README says: arrows (and Tab) move between pairs, not the scroll.
+        Binding("down", "app.focus_next", "Next pair", id="next-pair", show=False),
+        Binding("up", "app.focus_previous", "Previous pair", id="previous-pair", show=False),
+    ]
 
     class Selected(Message):
         """Enter or a click on a pair: show its detail."""

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field, ValidationError
+from pydantic import Field, ValidationError, field_validator
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -22,6 +22,7 @@ else:  # pragma: no cover - exercised only on Python 3.10
 
 from tui.config.base import DEMO_PLACEHOLDER, SECRET_KEYS, StrictModel
 from tui.config.dashboard import Dashboard, LinkageSettings
+from tui.config.keys import check_keys
 from tui.config.metrics import Metric
 from tui.config.pairs import Pair
 from tui.sources.kinds import Source
@@ -33,6 +34,10 @@ class Config(StrictModel):
     sources: list[Source] = Field(min_length=1)
     metrics: list[Metric] = Field(min_length=1)
     pairs: list[Pair] = Field(min_length=1)
+    # Binding id -> key(s): the keys, remapped (tui.config.keys).
+    keys: dict[str, str] = Field(default_factory=dict)
+
+    _keys = field_validator("keys")(check_keys)
 
     def metric(self, metric_id: str) -> Metric:
         return next(metric for metric in self.metrics if metric.id == metric_id)
