@@ -110,7 +110,7 @@ def _parser() -> argparse.ArgumentParser:
         "--kiosk",
         action="store_true",
         default=argparse.SUPPRESS,
-        help="for a shared screen: pages rotate, large digits, high contrast; any key pauses",
+        help="for a shared screen: pages rotate, high contrast, no key footer; any key pauses",
     )
     parser = argparse.ArgumentParser(
         prog="tandem",
