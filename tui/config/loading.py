@@ -11,7 +11,7 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 from pydantic import Field, ValidationError, field_validator
 
@@ -25,7 +25,7 @@ from tui.config.dashboard import Dashboard, LinkageSettings
 from tui.config.keys import check_keys
 from tui.config.metrics import Metric
 from tui.config.pairs import Pair
-from tui.sources.kinds import Source
+from tui.sources.kinds import KINDS, Source
 
 
 class Config(StrictModel):
@@ -124,13 +124,9 @@ def validate_config(data: dict[str, Any], path: Path | str = "<config>") -> Conf
 def _untagged_table_problems(error: ValidationError, data: dict[str, Any]) -> list[ConfigProblem]:
     """Without its `kind`, a table's other keys are never checked: a misspelt `side`
     would wait for the kind to be fixed. Keys no kind knows are reported now."""
-    from typing import get_args
-
-    from tui.config.metrics import Metric
-
     kinds = {
         "metrics": get_args(get_args(Metric)[0]),
-        "sources": tuple(kind.model for kind in _source_kinds()),
+        "sources": tuple(kind.model for kind in KINDS.values()),
     }
     problems = []
     for item in error.errors():
@@ -149,12 +145,6 @@ def _untagged_table_problems(error: ValidationError, data: dict[str, Any]) -> li
                 where = f"{table_name}[{index}].{key}"
                 problems.append(ConfigProblem(where, f"unknown key{_did_you_mean(key, known)}"))
     return problems
-
-
-def _source_kinds() -> list[Any]:
-    from tui.sources.kinds import KINDS
-
-    return list(KINDS.values())
 
 
 def _cross_reference_problems(config: Config) -> Iterator[ConfigProblem]:
