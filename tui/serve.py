@@ -65,8 +65,11 @@ class ViewerService(AppService):
             min(max(_int(height, 24), 5), self.max_rows),
         )
 
+    async def start(self, width: Any, height: Any) -> None:
+        # Whatever the page asked for (a query string: anything), within the cap.
+        await super().start(*self.clamp(width, height))
+
     def _build_environment(self, width: int = 80, height: int = 24) -> dict[str, str]:
-        width, height = self.clamp(width, height)
         environment = super()._build_environment(width, height)
         # textual-serve's own variables (driver, size, colours) on top of the allowed few.
         served = {
@@ -199,9 +202,7 @@ class TandemServer(Server):
                 max_columns=self.max_columns,
                 max_rows=self.max_rows,
             )
-            await service.start(
-                *service.clamp(request.query.get("width"), request.query.get("height"))
-            )
+            await service.start(request.query.get("width"), request.query.get("height"))
             await self._process_messages(websocket, service)
         except asyncio.CancelledError:
             await websocket.close()
