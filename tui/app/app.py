@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     from textual.theme import Theme
 
     from tui.app.detail import DetailScreen
+    from tui.app.insights import InsightsScreen
     from tui.app.segments import SegmentScreen
     from tui.refresh import SourceOutcome
     from tui.scheduler import Scheduler
@@ -216,17 +217,12 @@ class TandemApp(App[None]):
     def _tick_clock(self) -> None:
         now = self.clock()
         statuses = self._statuses()
-        updated = self._updated_text(statuses)
         self.dashboard.show_clock(now)
+        insights = self._insights_on_top()
+        if insights is not None:
+            insights.header.show_clock(now)
         self._show_sources(now, statuses)
-        self.dashboard.show_updated(updated)  # "3 min ago" ages
-        from tui.app.insights import InsightsScreen
-
-        if isinstance(self.screen, InsightsScreen):
-            self.screen.header.show_clock(now)
-            self.screen.header.show_updated(updated)
-        if self.kiosk:
-            self._show_kiosk_state(statuses)
+        self._show_updated(statuses)  # "3 min ago" ages
 
     def _read_store_if_written(self) -> None:
         version = self.store.data_version()
@@ -369,18 +365,24 @@ class TandemApp(App[None]):
         self.segment = page
         self.show_from_store()
 
-    def _show_kiosk_state(self, statuses: Mapping[str, SourceStatus] | None = None) -> None:
+    def _show_kiosk_state(self, updated: str | None = None) -> None:
+        """The kiosk strip: whether the pages turn, and `updated` (the data's age)."""
         seconds = f"{self.config.dashboard.kiosk_seconds:g} s"
         if self.kiosk_paused:
             state = "⏸ paused: any key turns the pages again"
         else:
             state = f"▶ pages turn every {seconds}: any key pauses"
-        text = f"{state} · {self._updated_text(statuses)}"
+        text = f"{state} · {self._updated_text() if updated is None else updated}"
         self.dashboard.show_kiosk(text)
+        insights = self._insights_on_top()
+        if insights is not None:
+            insights.show_kiosk(text)
+
+    def _insights_on_top(self) -> InsightsScreen | None:
+        """The insights screen, when it is the one on show: it has a header and strip too."""
         from tui.app.insights import InsightsScreen
 
-        if isinstance(self.screen, InsightsScreen):
-            self.screen.show_kiosk(text)
+        return self.screen if isinstance(self.screen, InsightsScreen) else None
 
     def on_key(self, event: events.Key) -> None:
         # On a wall screen any key pauses the rotation, so someone can read a page;
@@ -405,10 +407,14 @@ class TandemApp(App[None]):
         return text
 
     def _show_updated(self, statuses: Mapping[str, SourceStatus] | None = None) -> None:
-        statuses = self._statuses() if statuses is None else statuses
-        self.dashboard.show_updated(self._updated_text(statuses))
+        """The data's age, wherever it is shown: headers and the kiosk strip."""
+        updated = self._updated_text(statuses)
+        self.dashboard.show_updated(updated)
+        insights = self._insights_on_top()
+        if insights is not None:
+            insights.header.show_updated(updated)
         if self.kiosk:
-            self._show_kiosk_state(statuses)
+            self._show_kiosk_state(updated)
 
     # ── refreshing ──
 
