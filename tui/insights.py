@@ -294,8 +294,9 @@ def early_warning(
         return None
     period = period_of(current.period_start, granularity)
     verb = "fell" if employee.direction == "higher_is_better" else "rose"
+    amount = change_amount(drop, employee)
     what = (
-        f"{employee.label} {verb} {_amount(drop, employee)} to "
+        f"{employee.label} {verb} {amount} to "
         f"{format_value(current.value, employee)} in {period.label}"
     )
     if crossed and employee.thresholds is not None:
@@ -303,7 +304,7 @@ def early_warning(
         edge = employee.thresholds.bad if level == "bad" else employee.thresholds.warn
         shown, edge_text = _distinct(current.value, edge, employee)
         what = (
-            f"{employee.label} {verb} {_amount(drop, employee)} to {shown} in {period.label}, "
+            f"{employee.label} {verb} {amount} to {shown} in {period.label}, "
             f"past its {level} level of {edge_text}"
         )
     held = f"{customer.label} has held at {format_value(customer_view.value, customer)}"
@@ -326,10 +327,6 @@ def early_warning(
     reason: WarningReason = "crossed_threshold" if crossed else "dropped"
     sentence = f"{segment_name(segment)}: {what}, while {held}; {outlook}."
     return EarlyWarning(pair_index, segment, reason, sentence)
-
-
-def _amount(change: float, metric: Metric) -> str:
-    return change_amount(change, metric)
 
 
 def _distinct(value: float, edge: float, metric: Metric) -> tuple[str, str]:
