@@ -62,7 +62,7 @@ def test_the_demo_plants_a_linked_team_and_an_unlinked_one(demo_config, demo_sto
     by_segment = {row.segment: row.link for row in insights.of_pair(0)}  # eNPS and NPS
     assert by_segment["Support"].linked and by_segment["Support"].lag == 2
     assert by_segment["Support"].sentence.startswith(
-        "Support: eNPS moves about 2 months ahead of NPS — r 0."
+        "Support: a rise in eNPS is followed about 2 months later by a rise in NPS — r 0."
     )
     assert not by_segment["Field Ops"].linked
     assert by_segment["Field Ops"].result is not None
@@ -158,7 +158,10 @@ async def test_brackets_step_through_segments_in_the_detail(demo_app):
         await pilot.press("left_square_bracket")
         await pilot.pause()
         assert screen.detail.segment == "Support"
-        assert "Support: eNPS moves about 2 months ahead of NPS" in screen_text(demo_app)
+        assert (
+            "Support: a rise in eNPS is followed about 2 months later by a rise in NPS"
+            in screen_text(demo_app)
+        )
 
 
 async def test_a_click_on_a_pair_drills_down(demo_app):

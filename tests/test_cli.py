@@ -68,7 +68,9 @@ def test_snapshot_json_of_the_demo_matches_hand_computed_values(tmp_path):
     support = links[("enps-nps", "Support")]
     assert support["linked"] and support["lag"] == 2 and support["lag_unit"] == "month"
     assert len(support["by_lag"]) == 7 and support["ci95"][0] < support["r"] < support["ci95"][1]
-    assert support["sentence"].startswith("Support: eNPS moves about 2 months ahead of NPS")
+    assert support["sentence"].startswith(
+        "Support: a rise in eNPS is followed about 2 months later by a rise in NPS"
+    )
     assert not links[("enps-nps", "Field Ops")]["linked"]
     for warning in document["warnings"]:
         assert warning["reason"] in ("crossed_threshold", "dropped") and warning["sentence"]
@@ -93,8 +95,11 @@ def test_report_writes_paired_values_warnings_and_linkage_in_markdown(tmp_path):
         "### eNPS and NPS",
     ):
         assert f"\n{heading}\n" in text
-    assert "\n- Support: eNPS moves about 2 months ahead of NPS — r 0." in text
-    assert "\n- Field Ops: no link between eNPS and NPS in this data" in text
+    assert (
+        "\n- Support: a rise in eNPS is followed about 2 months later by a rise in NPS — r 0."
+        in text
+    )
+    assert "\n- Field Ops: can't tell yet whether eNPS leads NPS — " in text
     # The same sentences as the JSON snapshot, from the same computation.
     snapshot = json.loads(tandem("snapshot", "--json", "--store", str(tmp_path / "s.db")).stdout)
     for link in snapshot["linkage"]:

@@ -145,7 +145,8 @@ def test_a_planted_two_month_lead_is_found_and_said_in_a_sentence(config):
     r, overlap = link.result.best.r, link.result.best.overlap
     assert overlap == 17  # 20 months, 19 changes, 2 lost to the lag
     assert link.sentence.startswith(
-        f"Support: eNPS moves about 2 months ahead of NPS — r {r:.2f} over 17 months (95% CI "
+        f"Support: a rise in eNPS is followed about 2 months later by a rise in NPS — r {r:.2f} "
+        "between the changes over 17 months (adjusted 90% CI "
     )
     assert link.short == f"leads by 2 months · r {r:.2f}"
 
@@ -170,7 +171,28 @@ def test_unrelated_series_are_not_called_linked(config):
     customer = [rng.gauss(30, 8) for _ in periods]
     link = _link(config, "Field Ops", employee, customer, periods)
     assert not link.linked
-    assert link.sentence.startswith("Field Ops: no link between eNPS and NPS in this data")
+    # 22 changes cannot rule out a meaningful link: the sentence does not claim to.
+    assert link.short == "can't tell yet"
+    assert link.sentence.startswith("Field Ops: can't tell yet whether eNPS leads NPS — ")
+    assert link.result is not None and link.result.more_needed is not None
+    assert link.sentence.endswith(
+        f"about {link.result.more_needed} months more would show an effect of r 0.5."
+    )
+    assert "no link" not in link.sentence
+
+
+def test_no_link_found_only_when_the_data_rule_out_a_meaningful_one(config):
+    periods = complete_periods(TODAY, "month", 150)
+    rng = random.Random(3)
+    employee = [rng.gauss(20, 8) for _ in periods]
+    customer = [rng.gauss(30, 8) for _ in periods]
+    link = _link(config, "Field Ops", employee, customer, periods)
+    assert link.short == "no link found"
+    assert link.sentence == (
+        "Field Ops: no link found between eNPS and NPS — over "
+        f"{link.result.best.overlap} months the data rule out a correlation of r 0.5 or more "
+        "between the changes at every lag from 0 to 6 months."
+    )
 
 
 def test_a_segment_left_out_has_no_linkage_at_all(config):
@@ -349,3 +371,47 @@ def test_a_warning_with_no_customer_value_says_there_is_nothing_to_compare(confi
     assert warning is not None
     assert "while there is no NPS yet to compare;" in warning.sentence
     assert "has no value yet" not in warning.sentence
+
+
+def test_linkage_uses_every_stored_period_not_only_the_dashboards_window(tmp_path):
+    # 12 periods on screen, 40 months stored: the link is judged on all 39 closed ones.
+    config = parse_config(CONFIG.replace("history_periods = 24", "history_periods = 12"))
+    periods = last_periods(TODAY, "month", 40)
+    employee, customer = _planted(40, lag=2, seed=4)
+    store = Store(tmp_path / "s.db")
+    store.write_refresh(
+        "s",
+        [Observation("enps", "", p, e, 90) for p, e in zip(periods, employee, strict=True)]
+        + [Observation("nps", "", p, c, 240) for p, c in zip(periods, customer, strict=True)],
+        FETCHED,
+        80,
+        1,
+        0.1,
+    )
+    link = insights_from_store(config, store, TODAY).overall(0).link
+    assert len(link.periods) == 39 and link.periods[-1].key == "2026-05"
+    assert link.available == 39
+    assert link.result is not None and link.result.best is not None
+    assert link.result.best.overlap == 38 - link.result.best.lag
+
+
+def test_a_screen_of_verdicts_is_adjusted_together_and_so_is_each_interval(config):
+    from tui.insights import screen_adjusted
+    from tui.metrics.linkage import benjamini_hochberg, fisher_interval
+
+    periods = complete_periods(TODAY, "month", 24)
+    rng = random.Random(12)
+    links = [_link(config, "Support", *_planted(24, lag=2, seed=5), periods)]
+    for team in range(9):
+        employee = [rng.gauss(20, 8) for _ in periods]
+        customer = [rng.gauss(30, 8) for _ in periods]
+        links.append(_link(config, f"Team {team}", employee, customer, periods))
+    adjusted = screen_adjusted(links, LinkageSettings())
+    hand = benjamini_hochberg([link.result.p_value for link in links])
+    assert [link.result.p_value for link in adjusted] == pytest.approx(hand)
+    assert adjusted[0].linked and not any(link.linked for link in adjusted[1:])
+    # One link shown out of ten verdicts, over its lags tried: 1 - 0.10·1/10/k.
+    best, k = adjusted[0].result.best, adjusted[0].result.lags_tried
+    low, high = fisher_interval(best.r, best.effective_n, 1 - 0.10 / 10 / k)
+    assert (adjusted[0].result.ci_low, adjusted[0].result.ci_high) == pytest.approx((low, high))
+    assert f"(adjusted 90% CI {low:.2f} to {high:.2f}, p " in adjusted[0].sentence

@@ -112,3 +112,76 @@ def test_pearson_agrees_with_the_standard_library(seed):
     ys = [0.3 * x + rng.gauss(0, 10) for x in xs]
     assert pearson(xs, ys) == pytest.approx(statistics.correlation(xs, ys), abs=1e-12)
     assert pearson(xs, [7.0] * len(xs)) is None
+
+
+# ── What is tested, and how the verdict is worded ──
+
+
+def _hand_one_sided(r: float, n: float) -> float:
+    """Fisher's z, by hand: P(Z > atanh(r)·√(n − 3))."""
+    import math
+    import statistics
+
+    return 1 - statistics.NormalDist().cdf(math.atanh(r) * math.sqrt(n - 3))
+
+
+def test_only_lags_with_enough_overlap_are_tried_and_the_best_p_counts_them():
+    # 12 values, 11 changes: lag L overlaps 11 - L; with min_overlap 8, lags 0..3.
+    rng = random.Random(9)
+    employee, customer = planted(rng, length=12, lag=1, noise=0.2)
+    result = linkage(employee, customer, max_lag=6, min_overlap=8)
+    assert result.lags_tried == 4
+    assert [lc.overlap for lc in result.by_lag] == [11, 10, 9, 8, 7, 6, 5]
+    best = result.best
+    assert best is not None and best.r is not None and best.lag == 1
+    hand = min(1.0, 4 * _hand_one_sided(best.r, best.effective_n))
+    assert result.p_value == pytest.approx(hand)
+    # The interval is simultaneous over the 4 lags: each at 1 - 0.10 / 4.
+    assert (result.ci_low, result.ci_high) == pytest.approx(
+        fisher_interval(best.r, best.effective_n, 1 - 0.10 / 4)
+    )
+
+
+def test_lag_0_is_moving_together_never_a_lead():
+    rng = random.Random(5)
+    employee = random_walk(rng, 24)
+    customer = [e + rng.gauss(0, 0.3) for e in employee]
+    result = linkage(employee, customer)
+    assert result.linked and result.lag == 0
+    assert result.verdict == "moves_together"
+
+
+def test_periods_to_detect_matches_the_power_formula_by_hand():
+    from tui.metrics.linkage import periods_to_detect
+
+    # z(1 - 0.05/7) = 2.4501, z(0.8) = 0.8416; atanh(0.5) = 0.5493:
+    # ((2.4501 + 0.8416) / 0.5493)² + 3 = 38.91, so 39 periods (78 when each is worth half).
+    assert periods_to_detect(0.5, 0.05, 7) == 39
+    assert periods_to_detect(0.5, 0.05, 7, inflation=2.0) == 78
+
+
+def test_no_link_found_only_when_a_meaningful_effect_is_ruled_out():
+    rng = random.Random(8)
+    short = linkage([rng.gauss(0, 1) for _ in range(20)], [rng.gauss(0, 1) for _ in range(20)])
+    assert not short.linked and short.verdict == "cant_tell"
+    assert short.more_needed is not None and short.more_needed > 10
+    long = linkage([rng.gauss(0, 1) for _ in range(200)], [rng.gauss(0, 1) for _ in range(200)])
+    assert long.verdict == "no_link" and long.more_needed is None
+
+
+def test_benjamini_hochberg_by_hand():
+    from tui.metrics.linkage import benjamini_hochberg
+
+    # Sorted 0.01, 0.03, 0.04, 0.2 (m = 4): 0.2·4/4 = 0.2; 0.04·4/3 = 0.0533;
+    # 0.03·4/2 = 0.06, held to 0.0533 by the step-up; 0.01·4/1 = 0.04.
+    assert benjamini_hochberg([0.01, 0.04, 0.03, 0.2]) == pytest.approx(
+        [0.04, 0.04 * 4 / 3, 0.04 * 4 / 3, 0.2]
+    )
+    assert benjamini_hochberg([]) == []
+
+
+def test_false_coverage_level_widens_with_the_verdicts_picked_from():
+    from tui.metrics.linkage import false_coverage_level
+
+    assert false_coverage_level(0.90, 3, 33) == pytest.approx(1 - 0.10 * 3 / 33)
+    assert false_coverage_level(0.90, 0, 33) == pytest.approx(1 - 0.10 / 33)

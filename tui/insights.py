@@ -20,7 +20,14 @@ from typing import Literal
 
 from tui.config import Config, LinkageSettings, Metric, Pair
 from tui.metrics.compute import COMPLEMENT, EVERYONE, RUNNING
-from tui.metrics.linkage import Linkage, linkage
+from tui.metrics.linkage import (
+    Linkage,
+    benjamini_hochberg,
+    false_coverage_level,
+    fisher_interval,
+    interval_level,
+    linkage,
+)
 from tui.periods import Granularity, Period, last_periods, period_of
 from tui.store import Store, StoredObservation
 from tui.view import (
@@ -69,6 +76,39 @@ def segment_name(segment: str) -> str:
 def complete_periods(today: date, granularity: Granularity, count: int) -> list[Period]:
     """The last `count` periods that have ended, oldest first (the one in progress left out)."""
     return last_periods(today, granularity, count + 1)[:-1]
+
+
+# The most periods linkage reads back (ten years of weeks): it uses every stored period
+# of a pair, not only the dashboard's window, since each one adds evidence.
+LINKAGE_PERIODS = 520
+
+
+def linkage_periods(
+    today: date,
+    granularity: Granularity,
+    stored: Sequence[Sequence[StoredObservation]],
+    at_least: int,
+) -> list[Period]:
+    """The complete periods from the earliest one stored in any of `stored`, and no
+    fewer than `at_least` (so "periods with both" counts against a fixed window)."""
+    running = period_of(today, granularity)
+    earliest = min(
+        (o.period_start for series in stored for o in series if o.period_start < running.start),
+        default=None,
+    )
+    count = at_least
+    if earliest is not None:
+        first = period_of(earliest, granularity)
+        count = max(count, _periods_between(first, running))
+    return complete_periods(today, granularity, min(count, LINKAGE_PERIODS))
+
+
+def _periods_between(first: Period, running: Period) -> int:
+    """How many periods from `first` up to (not including) `running`."""
+    if first.granularity == "week":
+        return (running.start - first.start).days // 7
+    months = (running.start.year - first.start.year) * 12 + running.start.month - first.start.month
+    return months // 3 if first.granularity == "quarter" else months
 
 
 def values_on(stored: Sequence[StoredObservation], periods: Sequence[Period]) -> list[float | None]:
@@ -120,12 +160,15 @@ class PairLinkage:
             if self.left_out == COMPLEMENT:
                 return "left out: protects a smaller group"
             return "left out: too few responses"
-        if not result.enough_history:
+        verdict = result.verdict
+        if verdict == "not_enough_history":
             return "not enough history yet"
-        if not result.linked:
+        if verdict == "no_link":
             return "no link found"
+        if verdict == "cant_tell":
+            return "can't tell yet"
         assert result.lag is not None and result.r is not None
-        if result.lag == 0:  # never "leads by 0 quarters": nothing leads
+        if verdict == "moves_together":  # never "leads by 0 quarters": nothing leads
             return f"moves together · r {result.r:.2f}"
         return f"leads by {periods_noun(result.lag, self.granularity)} · r {result.r:.2f}"
 
@@ -163,24 +206,51 @@ def describe_linkage(
     best = result.best
     assert best is not None and best.r is not None and result.p_value is not None
     over = periods_noun(best.overlap, granularity)
+    unit = _NOUNS[granularity][0]
+    # Differenced series compare changes: say so, or "r 0.7" reads as a link of levels.
+    changes = settings.transform == "difference"
+    what_r = "between the changes " if changes else ""
     if result.linked:
         assert result.ci_low is not None and result.ci_high is not None
         if best.lag == 0:
-            same = _NOUNS[granularity][0]
-            lead = f"{employee_label} and {customer_label} move together in the same {same}"
+            lead = (
+                f"{employee_label} and {customer_label} change together in the same {unit}"
+                if changes
+                else f"{employee_label} and {customer_label} move together in the same {unit}"
+            )
+        elif changes:
+            follow = "rise" if best.r > 0 else "fall"
+            lead = (
+                f"a rise in {employee_label} is followed about "
+                f"{periods_noun(best.lag, granularity)} later by a {follow} in {customer_label}"
+            )
         else:
             lead = (
                 f"{employee_label} moves about {periods_noun(best.lag, granularity)} "
                 f"ahead of {customer_label}"
             )
         return (
-            f"{who}: {lead} — r {best.r:.2f} over {over} "
-            f"(95% CI {result.ci_low:.2f} to {result.ci_high:.2f}, p {_p_text(result.p_value)})."
+            f"{who}: {lead} — r {best.r:.2f} {what_r}over {over} "
+            f"(adjusted {interval_level(settings.alpha):.0%} CI {result.ci_low:.2f} to "
+            f"{result.ci_high:.2f}, p {_p_text(result.p_value)})."
+        )
+    lags = f"0 to {periods_noun(settings.max_lag, granularity)}"
+    if result.rules_out:
+        return (
+            f"{who}: no link found between {employee_label} and {customer_label} — "
+            f"over {over} the data rule out a correlation of r {result.meaningful_r:.1f} or more "
+            f"{what_r}at every lag from {lags}."
+        )
+    more = ""
+    if result.more_needed is not None:
+        more = (
+            f"; about {periods_noun(result.more_needed, granularity)} more would show "
+            f"an effect of r {result.meaningful_r:.1f}"
         )
     return (
-        f"{who}: no link between {employee_label} and {customer_label} in this data — "
-        f"the strongest, r {best.r:.2f} at {periods_noun(best.lag, granularity)}, "
-        f"could be chance (p {_p_text(result.p_value)})."
+        f"{who}: can't tell yet whether {employee_label} leads {customer_label} — "
+        f"the strongest, r {best.r:.2f} at {periods_noun(best.lag, granularity)} over {over}, "
+        f"could be chance (p {_p_text(result.p_value)}){more}."
     )
 
 
@@ -214,6 +284,7 @@ def pair_linkage(
             transform=settings.transform,
             alpha=settings.alpha,
             expected_sign=expected_sign(employee, customer),
+            meaningful_r=settings.meaningful_r,
         )
     available = sum(1 for x, y in zip(e, c, strict=True) if x is not None and y is not None)
     sentence = describe_linkage(
@@ -440,7 +511,7 @@ def compute_insights(
     granularity = config.dashboard.period
     settings = config.linkage
     metrics = {metric.id: metric for metric in config.metrics}
-    complete = complete_periods(today, granularity, config.dashboard.history_periods - 1)
+    window = config.dashboard.history_periods - 1
     panel_axis = last_periods(today, granularity, HISTORY_PERIODS)
     drafts = []
     links: list[PairLinkage] = []
@@ -465,7 +536,7 @@ def compute_insights(
                 customer,
                 e_series,
                 c_series,
-                complete,
+                linkage_periods(today, granularity, (e_series, c_series), window),
                 settings,
                 left_out=hidden,
             )
@@ -492,19 +563,17 @@ def screen_adjusted(links: Sequence[PairLinkage], settings: LinkageSettings) -> 
     one by one at 5 %, a screen of thirty null verdicts shows a false link most days.
     Benjamini–Hochberg over the verdicts that have enough history turns each p-value
     into one adjusted for the others (shown in the sentence), and only those below
-    `alpha` stay links.
+    `alpha` stay links. Each link's interval is then widened for having been picked
+    out of the screen (false coverage rate) as well as out of its lags.
     """
     tested = [
-        (k, link.result.p_value)
+        k
         for k, link in enumerate(links)
         if link.result is not None and link.result.p_value is not None
     ]
-    m = len(tested)
-    adjusted_p: dict[int, float] = {}
-    running = 1.0
-    for rank, (k, p) in reversed(list(enumerate(sorted(tested, key=lambda t: t[1]), start=1))):
-        running = min(running, p * m / rank)
-        adjusted_p[k] = running
+    adjusted = benjamini_hochberg([links[k].result.p_value for k in tested])  # type: ignore[union-attr,misc]
+    adjusted_p = dict(zip(tested, adjusted, strict=True))
+    shown = sum(1 for k in tested if links[k].linked and adjusted_p[k] < settings.alpha)
     out = []
     for k, link in enumerate(links):
         result = link.result
@@ -512,9 +581,16 @@ def screen_adjusted(links: Sequence[PairLinkage], settings: LinkageSettings) -> 
             out.append(link)
             continue
         p_value = adjusted_p[k]
-        result = dataclasses.replace(
-            result, p_value=p_value, linked=result.linked and p_value < settings.alpha
-        )
+        linked = result.linked and p_value < settings.alpha
+        result = dataclasses.replace(result, p_value=p_value, linked=linked)
+        if linked:
+            best = result.best
+            assert best is not None and best.r is not None
+            level = false_coverage_level(interval_level(settings.alpha), shown, len(tested))
+            ci_low, ci_high = fisher_interval(
+                best.r, best.effective_n, 1 - (1 - level) / max(result.lags_tried, 1)
+            )
+            result = dataclasses.replace(result, ci_low=ci_low, ci_high=ci_high)
         sentence = describe_linkage(
             link.segment,
             link.employee_label,
@@ -532,13 +608,17 @@ def insights_from_store(
     config: Config, store: Store, today: date, series_of: SeriesOf | None = None
 ) -> Insights:
     """`compute_insights` over the store's series for the dashboard's period; `series_of`
-    if given (a reader the caller already uses), else the store's own."""
+    if given (a reader the caller already uses, reading LINKAGE_PERIODS back), else
+    the store's own."""
     granularity = config.dashboard.period
-    limit = config.dashboard.history_periods
     return compute_insights(
         config,
         series_of
-        or (lambda metric_id, segment: store.series(metric_id, granularity, segment, limit=limit)),
+        or (
+            lambda metric_id, segment: store.series(
+                metric_id, granularity, segment, limit=LINKAGE_PERIODS
+            )
+        ),
         lambda metric_id: store.segments(metric_id, granularity),
         today,
     )
@@ -635,12 +715,18 @@ def method_note(config: Config) -> str:
         "detrend": "values with their straight-line trend removed",
         "none": "raw values",
     }[settings.transform]
+    plural = _NOUNS[granularity][1]
     return (
         f"How linkage is decided: Pearson's r between {prepared} of the employee metric and "
         f"of the customer metric 0 to {periods_noun(settings.max_lag, granularity)} later, over "
-        f"complete {_NOUNS[granularity][1]} only; the strongest lag in the expected direction "
-        f"counts as a link when p < {settings.alpha:g} after allowing for the "
-        f"{settings.max_lag + 1} lags tried (Bonferroni) and for autocorrelation; fewer than "
-        f"{settings.min_overlap} overlapping {_NOUNS[granularity][1]} give no verdict. "
+        f"every complete stored {_NOUNS[granularity][0]}; only lags with at least "
+        f"{settings.min_overlap} overlapping {plural} are tried, and fewer give no verdict. "
+        "The lag with the strongest evidence in the expected direction counts as a link when "
+        f"its one-sided p, allowing for autocorrelation and for the lags tried (Bonferroni), "
+        f"passes a false discovery rate of {settings.alpha:g} across every verdict on screen "
+        "(Benjamini–Hochberg) and holds against shuffles of the employee series. Lag 0 means "
+        "the two move together, never that one leads. Intervals allow for the lags and "
+        f'verdicts picked. "No link found" means the data rule out r {settings.meaningful_r:g} '
+        'or more at every lag; otherwise it is "can\'t tell yet". '
         "A link is a pattern in this data, not proof of cause."
     )

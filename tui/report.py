@@ -67,11 +67,16 @@ def linkage_json(link: PairLinkage, pair_ids: Sequence[str]) -> dict[str, Any]:
         "left_out": result is None,
         "enough_history": bool(result and result.enough_history),
         "linked": link.linked,
+        # not_enough_history, leads, moves_together, no_link or cant_tell (None: left out).
+        "verdict": result.verdict if result is not None else None,
         "lag": best.lag if best else None,
         "lag_unit": link.granularity,
         "r": _rounded(best.r if best else None),
         "overlap": best.overlap if best else None,
         "p_value": _rounded(result.p_value if result else None),
+        "lags_tried": result.lags_tried if result else None,
+        "more_periods_needed": result.more_needed if result and not link.linked else None,
+        # Adjusted for the lags tried, and for the links picked out of the screen.
         "ci95": None
         if result is None or result.ci_low is None or result.ci_high is None
         else [_rounded(result.ci_low), _rounded(result.ci_high)],

@@ -22,7 +22,13 @@ from tui.app.dashboard import DashboardData, DashboardScreen, period_name
 from tui.app.widgets import PairRow
 from tui.clock import Clock, utc_now
 from tui.config import Config
-from tui.insights import Insights, PairDetail, insights_from_store, pair_detail
+from tui.insights import (
+    LINKAGE_PERIODS,
+    Insights,
+    PairDetail,
+    insights_from_store,
+    pair_detail,
+)
 from tui.metrics.compute import EVERYONE
 from tui.periods import Granularity
 from tui.store import SourceStatus, Store, StoredObservation, StoreError
@@ -241,8 +247,8 @@ class TandemApp(App[None]):
         granularity = config.dashboard.period
         segment = self.segment
         # Each series is read once, for the panels and the insights alike (panels
-        # pick their periods by key, so the longer history does them no harm).
-        limit = max(config.dashboard.history_periods, HISTORY_PERIODS)
+        # pick their periods by key, so the longer history linkage uses does them no harm).
+        limit = max(config.dashboard.history_periods, HISTORY_PERIODS, LINKAGE_PERIODS)
 
         @functools.cache
         def series_of(metric_id: str, group: str) -> list[StoredObservation]:

@@ -106,5 +106,9 @@ class LinkageSettings(StrictModel):
     # difference (default) or detrend, so series that merely trend together are
     # not called linked; none compares the raw values.
     transform: Literal["difference", "detrend", "none"] = "difference"
-    # Significance after correcting for the number of lags tried.
+    # Significance after correcting for the number of lags tried; also the false
+    # discovery rate held across every verdict shown at once.
     alpha: float = Field(0.05, gt=0, lt=0.5)
+    # The smallest correlation of changes worth acting on: "no link found" only when
+    # the data rule out one this large at every lag tried, else "can't tell yet".
+    meaningful_r: float = Field(0.5, gt=0, lt=1)

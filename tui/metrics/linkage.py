@@ -2,19 +2,28 @@
 
 For each lag L in 0..max_lag, the employee series at period t is paired with
 the customer series at t + L, and Pearson's r is computed over the periods
-where both have a value. The strongest lag in the expected direction is kept
-and tested:
+where both have a value. Only lags with at least `min_overlap` such periods
+are tried; the one with the strongest evidence in the expected direction is
+kept and tested:
 
 - the series are first differenced by default, so two lines that merely
-  trend (or wander, like random walks) together are not called linked;
-- the p-value comes from Fisher's z transform on an effective sample size
-  that discounts autocorrelation, and is multiplied by the number of lags
-  tried (Bonferroni), since the best of several lags always looks better
-  than a single one would;
+  trend (or wander, like random walks) together are not called linked: it is
+  their *changes* that are compared;
+- each lag's p-value is one-sided (the direction a link would take is known)
+  and comes from Fisher's z transform on an effective sample size that
+  discounts autocorrelation; the best lag's p is multiplied by the number of
+  lags actually tried (Bonferroni), since the best of several lags always
+  looks better than a single one would;
 - a link must also hold against shuffles of the employee series (a permutation
-  test of the best lag's r, the selection over lags included): a correlation
+  test of the best r, the selection over lags included): a correlation
   made by one or two spikes — a team's single leaver in half a year of weeks —
   passes Fisher's z, which assumes bell-shaped changes, but not this;
+- lag 0 is "moves together in the same period", never a lead;
+- the confidence interval shown is simultaneous over the lags tried, so the
+  lag picked for looking best is still covered at the stated level;
+- with no link, the verdict says whether the data rule out a meaningful
+  effect (`meaningful_r`) at every lag tried — "no link found" — or cannot
+  tell yet, and roughly how many more periods would show one;
 - fewer than `min_overlap` overlapping periods give no verdict at all.
 
 Pure functions over plain lists, in floats; `statistics` from the standard
@@ -34,7 +43,12 @@ from dataclasses import dataclass
 from typing import Literal
 
 Transform = Literal["none", "difference", "detrend"]
+Verdict = Literal["not_enough_history", "leads", "moves_together", "no_link", "cant_tell"]
 Series = Sequence[float | None]
+
+_NORMAL = statistics.NormalDist()
+# Power the "can't tell yet" estimate asks for: a meaningful effect found 8 times in 10.
+POWER = 0.8
 
 
 @dataclass(frozen=True)
@@ -59,11 +73,30 @@ class Linkage:
     by_lag: tuple[LagCorrelation, ...]
     # The strongest lag in the expected direction, when there is enough history.
     best: LagCorrelation | None
-    p_value: float | None  # Bonferroni-adjusted over the lags tried
+    p_value: float | None  # one-sided, Bonferroni-adjusted over the lags tried
+    # Simultaneous over the lags tried (each at 1 - (1 - confidence) / lags_tried): the
+    # lag picked for looking best is still covered.
     ci_low: float | None
     ci_high: float | None
     linked: bool
     enough_history: bool
+    # Lags with at least min_overlap periods: the ones tested.
+    lags_tried: int = 0
+    # The data rule out a correlation of `meaningful_r` or more in the expected
+    # direction at every lag tried. With no link: "no link found"; not ruled out and
+    # no link: "can't tell yet".
+    rules_out: bool = False
+    meaningful_r: float = 0.5
+    # About how many more periods would detect `meaningful_r` 8 times in 10.
+    more_needed: int | None = None
+
+    @property
+    def verdict(self) -> Verdict:
+        if not self.enough_history:
+            return "not_enough_history"
+        if self.linked:
+            return "moves_together" if self.lag == 0 else "leads"
+        return "no_link" if self.rules_out else "cant_tell"
 
     @property
     def lag(self) -> int | None:
@@ -157,14 +190,28 @@ def effective_sample_size(xs: Sequence[float], ys: Sequence[float]) -> float:
 def fisher_interval(r: float, n: float, confidence: float = 0.95) -> tuple[float, float]:
     """The confidence interval of r by Fisher's z transform."""
     z = math.atanh(max(min(r, 0.999999), -0.999999))
-    half = statistics.NormalDist().inv_cdf(0.5 + confidence / 2) / math.sqrt(max(n - 3, 1e-9))
+    half = _NORMAL.inv_cdf(0.5 + confidence / 2) / math.sqrt(max(n - 3, 1e-9))
     return math.tanh(z - half), math.tanh(z + half)
 
 
 def fisher_p_value(r: float, n: float) -> float:
     """Two-sided p-value of r against no correlation, by Fisher's z transform."""
+    return 2 * one_sided_p_value(abs(r), n)
+
+
+def one_sided_p_value(r: float, n: float) -> float:
+    """P(a correlation at least r | none), by Fisher's z transform on n (effective) pairs."""
     z = math.atanh(max(min(r, 0.999999), -0.999999)) * math.sqrt(max(n - 3, 0.0))
-    return 2 * (1 - statistics.NormalDist().cdf(abs(z)))
+    return 1 - _NORMAL.cdf(z)
+
+
+def periods_to_detect(r: float, alpha: float, lags: int, inflation: float = 1.0) -> int:
+    """Overlapping periods in which a true correlation `r` at one of `lags` lags would
+    pass the one-sided test at `alpha` with probability POWER; `inflation` is n over
+    the effective n (autocorrelation makes each period worth less)."""
+    z_needed = _NORMAL.inv_cdf(1 - alpha / max(lags, 1)) + _NORMAL.inv_cdf(POWER)
+    effective = (z_needed / math.atanh(min(abs(r), 0.999999))) ** 2 + 3
+    return math.ceil(effective * max(inflation, 1.0))
 
 
 def linkage(
@@ -175,29 +222,42 @@ def linkage(
     min_overlap: int = 8,
     transform: Transform = "difference",
     alpha: float = 0.05,
-    confidence: float = 0.95,
+    confidence: float | None = None,
     expected_sign: int = 1,
+    meaningful_r: float = 0.5,
 ) -> Linkage:
     """Whether, and at which lag, the employee series leads the customer series.
 
     `expected_sign` is +1 when both metrics improve in the same direction (eNPS
     and NPS) and -1 when they improve in opposite ones; only a correlation of
-    that sign counts as a link.
+    that sign counts as a link. The interval is two-sided at `confidence`, by default
+    1 - 2·alpha (90 %), so that each end is a bound at alpha: the lower end leaves out
+    "no link" exactly when the one-sided test finds one.
     """
+    if confidence is None:
+        confidence = interval_level(alpha)
     e, c = transform_series(employee, transform), transform_series(customer, transform)
     by_lag = tuple(lag_correlation(e, c, lag) for lag in range(max_lag + 1))
-    usable = [lc for lc in by_lag if lc.r is not None and lc.overlap >= min_overlap]
-    if not usable:
+    tried = [lc for lc in by_lag if lc.r is not None and lc.overlap >= min_overlap]
+    if not tried:
         return Linkage(by_lag, None, None, None, None, linked=False, enough_history=False)
-    best = max(usable, key=lambda lc: expected_sign * (lc.r or 0.0))
+    k = len(tried)
+
+    def signed(lc: LagCorrelation) -> float:
+        return expected_sign * (lc.r or 0.0)
+
+    # The most evidence, not the largest r: lags differ in overlap and autocorrelation.
+    p_by_lag = {lc.lag: one_sided_p_value(signed(lc), lc.effective_n) for lc in tried}
+    best = min(tried, key=lambda lc: (p_by_lag[lc.lag], lc.lag))
     assert best.r is not None
-    p_value = min(1.0, fisher_p_value(best.r, best.effective_n) * len(by_lag))
-    ci_low, ci_high = fisher_interval(best.r, best.effective_n, confidence)
-    linked = expected_sign * best.r > 0 and p_value < alpha
+    p_value = min(1.0, p_by_lag[best.lag] * k)
+    ci_low, ci_high = fisher_interval(best.r, best.effective_n, 1 - (1 - confidence) / k)
+    linked = signed(best) > 0 and p_value < alpha
     if linked:
-        lags = tuple(lc.lag for lc in usable)
+        lags = tuple(lc.lag for lc in tried)
+        observed = max(signed(lc) for lc in tried)
         shuffled = permutation_p_value(
-            tuple(employee), tuple(c), lags, expected_sign * best.r, expected_sign, transform
+            tuple(employee), tuple(c), lags, observed, expected_sign, transform
         )
         # When no shuffle came close, all the shuffles say is that p is below their
         # resolution (1 in PERMUTATIONS + 1), too coarse to adjust for many verdicts at
@@ -205,7 +265,66 @@ def linkage(
         if shuffled > 1 / (PERMUTATIONS + 1):
             p_value = max(p_value, shuffled)
         linked = p_value < alpha
-    return Linkage(by_lag, best, p_value, ci_low, ci_high, linked, enough_history=True)
+    # Ruled out: at every lag tried, the upper bound of r in the expected direction
+    # (one-sided, simultaneous over the lags) is below a meaningful effect.
+    z_bound = _NORMAL.inv_cdf(1 - alpha / k)
+    rules_out = all(
+        math.tanh(
+            math.atanh(max(min(signed(lc), 0.999999), -0.999999))
+            + z_bound / math.sqrt(max(lc.effective_n - 3, 1e-9))
+        )
+        < meaningful_r
+        for lc in tried
+    )
+    more_needed = None
+    if not rules_out:  # kept for a link the screen's correction may yet turn down
+        inflation = best.overlap / best.effective_n if best.effective_n else 1.0
+        needed = periods_to_detect(meaningful_r, alpha, k, inflation)
+        more_needed = max(1, needed - best.overlap)
+    return Linkage(
+        by_lag,
+        best,
+        p_value,
+        ci_low,
+        ci_high,
+        linked,
+        enough_history=True,
+        lags_tried=k,
+        rules_out=rules_out,
+        meaningful_r=meaningful_r,
+        more_needed=more_needed,
+    )
+
+
+def benjamini_hochberg(p_values: Sequence[float]) -> list[float]:
+    """Each p-value adjusted for all the others (Benjamini–Hochberg), in the same order:
+    those below q are the discoveries at a false discovery rate of q. When every
+    hypothesis is null this is Simes' test, so the chance of any discovery at all is
+    at most q."""
+    m = len(p_values)
+    adjusted = [1.0] * m
+    running = 1.0
+    order = sorted(range(m), key=lambda i: p_values[i])
+    for rank in range(m, 0, -1):
+        i = order[rank - 1]
+        running = min(running, p_values[i] * m / rank)
+        adjusted[i] = running
+    return adjusted
+
+
+def interval_level(alpha: float) -> float:
+    """The two-sided confidence whose ends match a one-sided test at `alpha`."""
+    return 1 - 2 * alpha
+
+
+def false_coverage_level(confidence: float, shown: int, tested: int) -> float:
+    """The confidence level at which each of `shown` links picked out of `tested`
+    verdicts gets its interval, so that on average no more than 1 - `confidence`
+    of the intervals shown miss (Benjamini–Yekutieli's false coverage rate): an
+    interval printed because its link looked strongest is otherwise too narrow."""
+    if tested <= 0:
+        return confidence
+    return 1 - (1 - confidence) * max(shown, 1) / tested
 
 
 PERMUTATIONS = 499
