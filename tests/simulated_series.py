@@ -76,3 +76,27 @@ def planted_pair(
     employee = list(itertools.accumulate(employee_changes[lag:], initial=0.0))
     customer = list(itertools.accumulate(customer_changes, initial=0.0))
     return employee, customer
+
+
+# ── Survey months, for early warnings ──
+
+# A steady team: 40 % promoters, 30 % passives, 30 % detractors (eNPS +10).
+PROMOTERS, DETRACTORS = 0.40, 0.30
+
+
+def enps_answers(rng: random.Random, n: int, enps_shift: float = 0.0) -> list[int]:
+    """`n` answers on 0–10 from the steady team, its eNPS moved by `enps_shift` points
+    (half of it taken from detractors to promoters, or back)."""
+    promoters = PROMOTERS + enps_shift / 200
+    detractors = DETRACTORS - enps_shift / 200
+    answers = []
+    for _ in range(n):
+        u = rng.random()
+        answers.append(10 if u < promoters else 3 if u < promoters + detractors else 8)
+    return answers
+
+
+def ramp(periods: int, start: int, fall: float, over: int) -> list[float]:
+    """A change of the level by period: 0 before `start`, then falling by `fall` in
+    equal steps over `over` periods, and staying there."""
+    return [0.0 if t < start else -fall * min(t - start + 1, over) / over for t in range(periods)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import random
 from datetime import date, datetime, timezone
 
@@ -205,60 +206,115 @@ def test_a_segment_left_out_has_no_linkage_at_all(config):
 
 # ── early warnings ──
 
+# The closed months up to May 2026 (June is in progress on TODAY).
+CLOSED = complete_periods(TODAY, "month", 15)
 
-def _views(config, employee_values, customer_values):
+
+def _answers(values, n=200, variance=6000.0, periods=CLOSED):
+    """Stored survey values on the last closed months, each with its n and spread."""
+    periods = periods[len(periods) - len(values) :]
+    return [
+        StoredObservation(p.key, p.start, v, n, "s", FETCHED, 0, variance)
+        for p, v in zip(periods, values, strict=True)
+        if v is not None
+    ]
+
+
+def _warning(config, employee_values, customer_values, *, n=200, link=None, customer_n=400):
     metrics = {m.id: m for m in config.metrics}
-    axis = last_periods(TODAY, "month", HISTORY_PERIODS)
-    pad = [None] * (HISTORY_PERIODS - len(employee_values))
-    e = panel_view(metrics["enps"], _stored(axis, pad + employee_values), axis, TODAY)
-    c = panel_view(metrics["nps"], _stored(axis, pad + customer_values), axis, TODAY)
-    return metrics["enps"], metrics["nps"], e, c
+    return early_warning(
+        0,
+        "Support",
+        metrics["enps"],
+        metrics["nps"],
+        _answers(employee_values, n),
+        _answers(customer_values, customer_n),
+        CLOSED,
+        link,
+    )
 
 
-def test_crossing_the_warn_level_while_customers_hold_warns_with_the_expected_lag(config):
-    employee, customer, e, c = _views(config, [22.0, 12.0], [40.0, 41.0])
-    periods = complete_periods(TODAY, "month", 20)
+def test_a_step_past_the_warn_level_beyond_its_noise_warns_with_the_expected_lag(config):
+    # Twelve months at 20, then 5; 200 answers a month, spread 6000 per answer.
+    # Step: 20 → 5, worse by 15. All 13 months as one sample: mean 245/13 = 18.846,
+    # spread 6000 + (12·1.154² + 13.846²)/13 = 6015.98; error √(6015.98·(1/200 + 1/2400))
+    # = 5.7085; z = 15 / 5.7085 = 2.628, past 2.326 (1 % one-sided).
+    employee = [20.0] * 12 + [5.0]
     link = pair_linkage(
         0,
         "Support",
-        employee,
-        customer,
-        _stored(periods, _planted(20, 2)[0]),
-        _stored(periods, _planted(20, 2)[1]),
-        periods,
-        LinkageSettings(),
+        *[{m.id: m for m in config.metrics}[k] for k in ("enps", "nps")],
+        _stored(CLOSED, _planted(15, 2)[0]),
+        _stored(CLOSED, _planted(15, 2)[1]),
+        CLOSED,
+        LinkageSettings(min_overlap=6),
     )
-    warning = early_warning(0, "Support", employee, customer, e, c, link, "month")
+    assert link.lag == 2
+    warning = _warning(config, employee, [40.0] * 13, link=link)
     assert warning is not None and warning.reason == "crossed_threshold"
+    assert warning.movement is not None and warning.movement.chart == "step"
+    assert warning.movement.z == pytest.approx(2.628, abs=0.001)
+    # Noise alone: 2 charts × P(Z > 2.628) = 2 × 0.00430 = 0.0086, about 1 in 120.
     assert warning.sentence == (
-        "Support: eNPS fell 10 points to 12 in Jun 2026, past its warn level of 15, while NPS has "
-        "held at 41; here eNPS has led NPS by about 2 months, so watch NPS around Aug 2026."
+        "Support: eNPS fell to 5 in May 2026, 15 points below its average of the 12 months "
+        "before, past its warn level of 15 (noise alone would do this about 1 time in 120), "
+        "while NPS has held at 40; here eNPS has led NPS by about 2 months, so watch NPS "
+        "around Jul 2026."
     )
 
 
-def test_a_sharp_drop_warns_even_above_the_warn_level(config):
-    # 45 to 33: still good, but a fall of 12 is more than early_warning_drop = 10.
-    employee, customer, e, c = _views(config, [45.0, 33.0], [40.0, 40.0])
-    warning = early_warning(0, "", employee, customer, e, c, None, "month")
-    assert warning is not None and warning.reason == "dropped"
-    assert warning.sentence == (
-        "Whole organisation: eNPS fell 12 points to 33 in Jun 2026, while NPS has held at 40; "
-        "no lead is established in this data yet, so watch NPS."
+def test_the_same_fall_from_fewer_answers_is_noise_and_does_not_warn(config):
+    # At 40 answers a month the error is √(6015.98·(1/40 + 1/480)) = 12.77: z = 1.17.
+    assert _warning(config, [20.0] * 12 + [5.0], [40.0] * 13, n=40) is None
+
+
+def test_a_slide_over_three_months_warns_on_the_ewma(config):
+    # 40 for twelve months, then 35, 30, 25: no single step passes, the slide does.
+    # EWMA weights 4/7, 2/7, 1/7 (latest first): level (100 + 60 + 35)/7 = 27.857,
+    # 12.143 below 40; effective n 200·49/21 = 466.7 against 2400. Spread of all 15
+    # months: 6000 + (12·2² + 3² + 8² + 13²)/15 = 6019.33; error 3.9251; z = 3.094.
+    warning = _warning(config, [40.0] * 12 + [35.0, 30.0, 25.0], [40.0] * 15)
+    assert warning is not None and warning.reason == "sustained"
+    assert warning.movement.chart == "ewma"
+    assert warning.movement.z == pytest.approx(3.094, abs=0.001)
+    assert warning.sentence.startswith(
+        "Support: eNPS slid over 3 months to 25 in May 2026, about 12 points below its "
+        "average of the 12 months before (noise alone would do this about 1 time in "
     )
 
 
 @pytest.mark.parametrize(
-    ("employee_values", "customer_values"),
+    ("employee_values", "customer_values", "n"),
     [
-        ([22.0, 12.0], [40.0, 20.0]),  # customers already moved: no longer early
-        ([22.0, 30.0], [40.0, 40.0]),  # improving
-        ([45.0, 40.0], [40.0, 40.0]),  # a small fall, still good
-        ([12.0], [40.0]),  # no previous period to compare with
+        # Customers already moved beyond their own noise: no longer early.
+        ([20.0] * 12 + [5.0], [40.0] * 12 + [25.0], 200),
+        ([20.0] * 12 + [30.0], [40.0] * 13, 200),  # improving
+        # Beyond noise (2000 answers) but 7 points, under early_warning_drop = 10, and
+        # still good: not worth a warning.
+        ([40.0] * 12 + [33.0], [40.0] * 13, 2000),
+        ([20.0, 5.0], [40.0, 40.0], 200),  # too few months before to say
+        ([20.0] * 12 + [None], [40.0] * 13, 200),  # nothing in the latest closed month
     ],
 )
-def test_no_warning_when_nothing_turned_early(config, employee_values, customer_values):
-    employee, customer, e, c = _views(config, employee_values, customer_values)
-    assert early_warning(0, "", employee, customer, e, c, None, "month") is None
+def test_no_warning_when_nothing_turned_early(config, employee_values, customer_values, n):
+    assert _warning(config, employee_values, customer_values, n=n) is None
+
+
+def test_a_value_without_a_known_spread_never_warns(config):
+    metrics = {m.id: m for m in config.metrics}
+    unknown = [dataclasses.replace(o, variance=None) for o in _answers([20.0] * 12 + [-40.0])]
+    warning = early_warning(
+        0, "", metrics["enps"], metrics["nps"], unknown, _answers([40.0] * 13), CLOSED, None
+    )
+    assert warning is None
+
+
+def test_odds_are_said_in_two_figures():
+    from tui.insights import _odds
+
+    assert _odds(0.0086) == "about 1 time in 120"
+    assert _odds(0.02) == "about 1 time in 50"
+    assert _odds(0.0004) == "less than 1 time in 1,000"
 
 
 # ── segments, from a real store ──
@@ -341,6 +397,15 @@ def test_the_drill_down_has_every_period_and_its_counts(config, tmp_path):
     assert detail.points[0].employee_n == 30
 
 
+def _views(config, employee_values, customer_values):
+    metrics = {m.id: m for m in config.metrics}
+    axis = last_periods(TODAY, "month", HISTORY_PERIODS)
+    pad = [None] * (HISTORY_PERIODS - len(employee_values))
+    e = panel_view(metrics["enps"], _stored(axis, pad + employee_values), axis, TODAY)
+    c = panel_view(metrics["nps"], _stored(axis, pad + customer_values), axis, TODAY)
+    return metrics["enps"], metrics["nps"], e, c
+
+
 def test_the_gap_shown_is_the_difference_of_the_values_shown(config):
     from tui.insights import PairLinkage, SegmentRow
 
@@ -366,8 +431,7 @@ def test_a_link_at_lag_0_moves_together_and_never_leads_by_0():
 
 
 def test_a_warning_with_no_customer_value_says_there_is_nothing_to_compare(config):
-    employee, customer, e, c = _views(config, [45.0, 33.0], [None, None])
-    warning = early_warning(0, "", employee, customer, e, c, None, "month")
+    warning = _warning(config, [20.0] * 12 + [5.0], [])
     assert warning is not None
     assert "while there is no NPS yet to compare;" in warning.sentence
     assert "has no value yet" not in warning.sentence

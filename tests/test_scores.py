@@ -64,3 +64,17 @@ def test_nps_is_always_between_minus_100_and_100_and_counts_every_answer(scores)
 @given(st.lists(st.integers(min_value=1, max_value=5), min_size=1, max_size=300))
 def test_csat_is_a_share_between_0_and_100(scores):
     assert 0 <= top_box_share(scores, scale_max=5, top_boxes=2).value <= 100
+
+
+def test_each_score_carries_the_spread_of_its_answers_by_hand():
+    # NPS as a mean of +100 / 0 / -100: 4 promoters, 2 passives, 4 detractors of 10.
+    # Mean 0; mean of squares 10000·8/10 = 8000; variance 8000 - 0² = 8000.
+    nps = net_promoter_score([9, 10, 10, 9, 7, 8, 0, 6, 5, 3])
+    assert nps.variance == pytest.approx(8000)
+    # 3 promoters, 1 detractor of 4: NPS 50; 10000·4/4 - 50² = 7500.
+    assert net_promoter_score([9, 9, 10, 2]).variance == pytest.approx(7500)
+    # Top box 3 of 4 (75 %): each answer 100 or 0, variance 75·25 = 1875.
+    assert top_box_share([5, 4, 4, 2], 5, 2).variance == pytest.approx(1875)
+    # Mean of 2, 4, 6: 4; squared deviations 4, 0, 4 over 3 answers.
+    assert mean_score([2, 4, 6]).variance == pytest.approx(8 / 3)
+    assert net_promoter_score([]).variance is None

@@ -103,7 +103,8 @@ def test_a_version_1_store_is_migrated_and_keeps_its_history(tmp_path):
     [row] = store.series("enps", "month")
     assert (row.value, row.n, row.suppressed) == (12.5, 40, False)
     version = sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0]
-    assert version == SCHEMA_VERSION == 2
+    assert version == SCHEMA_VERSION == 3
+    assert row.variance is None  # unknown for history stored before the spread was kept
 
 
 def test_a_store_locked_by_another_process_refuses_writes_in_words_and_still_reads(tmp_path):
@@ -153,3 +154,14 @@ def test_a_damaged_page_read_is_a_store_error_in_words(tmp_path):
         damaged.source_statuses()
     with pytest.raises(StoreError, match="the store is damaged"):
         damaged.check_readable()
+
+
+def test_the_spread_behind_a_value_is_kept_and_a_hidden_one_is_not(tmp_path):
+    store = Store(tmp_path / "history.db")
+    march = period_of(date(2026, 3, 1), "month")
+    shown = Observation("enps", "", march, 10.0, 40, 0, 6900.0)
+    hidden = Observation("enps", "Legal", march, 10.0, 3, 1, 6900.0)
+    store.write_refresh("pulse", [shown, hidden], T1, 43, 1, 0.1)
+    assert store.series("enps", "month")[0].variance == 6900.0
+    [row] = store.series("enps", "month", "Legal")
+    assert row.suppressed and row.value is None and row.variance is None

@@ -71,3 +71,22 @@ def test_churn_is_customers_lost_over_customers_at_the_start():
     result = churn_rate(customers, MARCH, AFTER_MARCH)
     assert result.value == pytest.approx(100 * 2 / 20)
     assert result.n == 20
+
+
+def test_turnover_and_churn_carry_the_spread_of_a_share_by_hand():
+    people = [Tenure(date(2020, 1, 1)) for _ in range(8)]
+    people += [
+        Tenure(date(2020, 1, 1), date(2026, 3, 5)),
+        Tenure(date(2021, 5, 1), date(2026, 3, 31)),
+    ]
+    people += [Tenure(date(2026, 3, 15))]
+    # 2 of an average 9.5 left: share q = 2/9.5; per person employed (n = 11) the spread
+    # is 10000·q(1 - q)·11/9.5, so √(variance / 11) = 100·√(q(1 - q) / 9.5).
+    result = turnover_rate(people, MARCH, AFTER_MARCH)
+    q = 2 / 9.5
+    assert result.variance == pytest.approx(10_000 * q * (1 - q) * 11 / 9.5)
+    customers = [Tenure(date(2024, 1, 1)) for _ in range(18)]
+    customers += [Tenure(date(2024, 1, 1), date(2026, 3, 20))]
+    customers += [Tenure(date(2024, 6, 1), date(2026, 3, 1))]
+    # 2 of 20 lost: 10 %, spread 10·90 = 900.
+    assert churn_rate(customers, MARCH, AFTER_MARCH).variance == pytest.approx(900)

@@ -13,6 +13,7 @@ segment whose current employee value is suppressed is left out entirely.
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -20,6 +21,7 @@ from typing import Literal
 
 from tui.config import Config, LinkageSettings, Metric, Pair
 from tui.metrics.compute import COMPLEMENT, EVERYONE, RUNNING
+from tui.metrics.evidence import EWMA_PERIODS, Movement, Sample, worsened
 from tui.metrics.linkage import (
     Linkage,
     benjamini_hochberg,
@@ -307,40 +309,57 @@ def pair_linkage(
 # ── Early warnings ───────────────────────────────────────────────────────
 
 
-WarningReason = Literal["crossed_threshold", "dropped"]
+WarningReason = Literal["crossed_threshold", "dropped", "sustained"]
 
 
 @dataclass(frozen=True)
 class EarlyWarning:
-    """An employee metric turned for the worse while its customer metric has not, yet."""
+    """An employee metric turned for the worse, beyond its sampling noise, while its
+    customer metric has not moved beyond its own, yet."""
 
     pair_index: int
     segment: str
     reason: WarningReason
     sentence: str
+    # The evidence: the chart that passed, its z, and how often noise alone would.
+    movement: Movement | None = None
 
 
-def _worsened_by(view: PanelView, metric: Metric) -> float:
-    """How much the latest change was for the worse, in the metric's unit (0 if it improved)."""
-    if view.change is None:
-        return 0.0
-    worse = -view.change if metric.direction == "higher_is_better" else view.change
-    return max(0.0, worse)
+def samples_on(
+    stored: Sequence[StoredObservation], periods: Sequence[Period]
+) -> list[Sample | None]:
+    """The stored values with their spread on a time axis; None where a period has no
+    value, is hidden, or has no known spread."""
+    by_key = {
+        o.period_key: Sample(o.value, o.variance, o.n)
+        for o in stored
+        if not o.suppressed and o.value is not None and o.variance is not None and o.n > 0
+    }
+    return [by_key.get(period.key) for period in periods]
 
 
 def _status_rank(value: float | None, metric: Metric) -> int:
     return _STATUS_RANK[threshold_status(value, metric)]
 
 
-def _has_moved(view: PanelView, metric: Metric) -> bool:
-    """Whether a customer metric has already turned for the worse in its latest period."""
-    previous = view.previous.value if view.previous else None
-    if view.value is None or previous is None:
+def _customer_moved(
+    customer: Metric, stored: Sequence[StoredObservation], periods: Sequence[Period]
+) -> bool:
+    """Whether the customer metric has already moved for the worse in its latest closed
+    period, beyond its own noise; without a known spread (a vendor's value), whether it
+    crossed a level or fell by more than its early_warning_drop."""
+    samples = samples_on(stored, periods)
+    if samples and samples[-1] is not None:
+        return worsened(samples, customer.direction == "higher_is_better") is not None
+    values = values_on(stored, periods[-2:])
+    if len(values) < 2 or values[0] is None or values[1] is None:
         return False
-    if _status_rank(view.value, metric) > _status_rank(previous, metric):
+    if _status_rank(values[1], customer) > _status_rank(values[0], customer):
         return True
-    worse = _worsened_by(view, metric)
-    return worse > metric.early_warning_drop if metric.early_warning_drop else worse > 0
+    worse = (
+        values[0] - values[1] if customer.direction == "higher_is_better" else values[1] - values[0]
+    )
+    return worse > (customer.early_warning_drop or 0.0)
 
 
 def early_warning(
@@ -348,38 +367,55 @@ def early_warning(
     segment: str,
     employee: Metric,
     customer: Metric,
-    employee_view: PanelView,
-    customer_view: PanelView,
+    employee_series: Sequence[StoredObservation],
+    customer_series: Sequence[StoredObservation],
+    closed: Sequence[Period],
     link: PairLinkage | None,
-    granularity: Granularity,
 ) -> EarlyWarning | None:
-    """A warning when the employee side crossed a threshold or fell sharply, and the customer
-    side has not moved yet."""
-    current, previous = employee_view.current, employee_view.previous
-    if current is None or current.value is None or previous is None or previous.value is None:
+    """A warning when the employee side worsened beyond its sampling noise in its latest
+    closed period — a sudden step or a slide over a few periods (metrics.evidence) — by
+    at least its early_warning_drop or past a level, and the customer side has not
+    moved beyond its own noise yet. `closed` are the complete periods, oldest first."""
+    if not closed:
         return None
-    crossed = _status_rank(current.value, employee) > _status_rank(previous.value, employee)
-    drop = _worsened_by(employee_view, employee)
-    dropped = employee.early_warning_drop is not None and drop > employee.early_warning_drop
-    if not (crossed or dropped) or _has_moved(customer_view, customer):
+    samples = samples_on(employee_series, closed)
+    movement = worsened(samples, employee.direction == "higher_is_better")
+    if movement is None:
         return None
-    period = period_of(current.period_start, granularity)
-    verb = "fell" if employee.direction == "higher_is_better" else "rose"
-    amount = change_amount(drop, employee)
-    what = (
-        f"{employee.label} {verb} {amount} to "
-        f"{format_value(current.value, employee)} in {period.label}"
+    latest = samples[-1]
+    assert latest is not None
+    crossed = _status_rank(latest.value, employee) > _status_rank(movement.baseline, employee)
+    material = (
+        employee.early_warning_drop is None or movement.worse_by >= employee.early_warning_drop
     )
-    if crossed and employee.thresholds is not None:
-        level = "bad" if threshold_status(current.value, employee) == "bad" else "warn"
-        edge = employee.thresholds.bad if level == "bad" else employee.thresholds.warn
-        shown, edge_text = _distinct(current.value, edge, employee)
+    if not (crossed or material) or _customer_moved(customer, customer_series, closed):
+        return None
+    period, granularity = closed[-1], closed[-1].granularity
+    higher = employee.direction == "higher_is_better"
+    worse = "below" if higher else "above"
+    amount = change_amount(movement.worse_by, employee)
+    # Against the periods before the step, or before the slide's window.
+    baseline = periods_noun(movement.baseline_periods, granularity)
+    before = f"{amount} {worse} its average of the {baseline} before"
+    shown = format_value(latest.value, employee)
+    if movement.chart == "step":
+        verb = "fell" if higher else "rose"
+        what = f"{employee.label} {verb} to {shown} in {period.label}, {before}"
+    else:
         what = (
-            f"{employee.label} {verb} {amount} to {shown} in {period.label}, "
-            f"past its {level} level of {edge_text}"
+            f"{employee.label} {'slid' if higher else 'crept up'} over "
+            f"{periods_noun(EWMA_PERIODS, granularity)} to {shown} in {period.label}, "
+            f"about {before}"
         )
-    held = f"{customer.label} has held at {format_value(customer_view.value, customer)}"
-    if customer_view.value is None:
+    if crossed and employee.thresholds is not None:
+        level = "bad" if threshold_status(latest.value, employee) == "bad" else "warn"
+        edge = employee.thresholds.bad if level == "bad" else employee.thresholds.warn
+        _, edge_text = _distinct(latest.value, edge, employee)
+        what += f", past its {level} level of {edge_text}"
+    sure = f"noise alone would do this {_odds(movement.chance)}"
+    held_values = values_on(customer_series, closed[-1:])
+    held = f"{customer.label} has held at {format_value(held_values[0], customer)}"
+    if held_values[0] is None:
         held = f"there is no {customer.label} yet to compare"
     if link is not None and link.lag is not None and link.lag > 0:
         follow = period
@@ -395,9 +431,20 @@ def early_warning(
         outlook = f"here the two move in the same {same}, so watch {customer.label} now"
     else:
         outlook = f"no lead is established in this data yet, so watch {customer.label}"
-    reason: WarningReason = "crossed_threshold" if crossed else "dropped"
-    sentence = f"{segment_name(segment)}: {what}, while {held}; {outlook}."
-    return EarlyWarning(pair_index, segment, reason, sentence)
+    reason: WarningReason = (
+        "crossed_threshold" if crossed else "dropped" if movement.chart == "step" else "sustained"
+    )
+    sentence = f"{segment_name(segment)}: {what} ({sure}), while {held}; {outlook}."
+    return EarlyWarning(pair_index, segment, reason, sentence, movement)
+
+
+def _odds(chance: float) -> str:
+    """'about 1 time in 400' for a chance of 0.0025, in two significant figures."""
+    if chance <= 0.001:
+        return "less than 1 time in 1,000"
+    odds = 1 / chance
+    rounded = round(odds, 1 - math.floor(math.log10(odds)))
+    return f"about 1 time in {rounded:,.0f}"
 
 
 def _distinct(value: float, edge: float, metric: Metric) -> tuple[str, str]:
@@ -515,6 +562,9 @@ def compute_insights(
     panel_axis = last_periods(today, granularity, HISTORY_PERIODS)
     drafts = []
     links: list[PairLinkage] = []
+    evidence: list[
+        tuple[Sequence[StoredObservation], Sequence[StoredObservation], list[Period]]
+    ] = []
     for index, pair in enumerate(config.pairs):
         employee, customer = metrics[pair.employee], metrics[pair.customer]
         for segment in _segments(pair, segments_of):
@@ -529,6 +579,7 @@ def compute_insights(
             )
             c_view = panel_view(customer, c_series, panel_axis, today)
             hidden = e_view.current.suppressed if e_view.current is not None else 0
+            closed = linkage_periods(today, granularity, (e_series, c_series), window)
             link = pair_linkage(
                 index,
                 segment,
@@ -536,22 +587,21 @@ def compute_insights(
                 customer,
                 e_series,
                 c_series,
-                linkage_periods(today, granularity, (e_series, c_series), window),
+                closed,
                 settings,
                 left_out=hidden,
             )
             drafts.append((index, segment, employee, customer, e_view, c_view, hidden))
             links.append(link)
+            evidence.append((e_series, c_series, closed))
     # Warnings give the expected lag of a link that holds after the screen's correction.
     rows: list[SegmentRow] = []
-    for (index, segment, employee, customer, e_view, c_view, hidden), link in zip(
-        drafts, screen_adjusted(links, settings), strict=True
+    for (index, segment, employee, customer, e_view, c_view, hidden), link, seen in zip(
+        drafts, screen_adjusted(links, settings), evidence, strict=True
     ):
         warning = None
         if not hidden:
-            warning = early_warning(
-                index, segment, employee, customer, e_view, c_view, link, granularity
-            )
+            warning = early_warning(index, segment, employee, customer, *seen, link)
         rows.append(SegmentRow(index, segment, e_view, c_view, link, warning))
     return Insights(tuple(rows))
 

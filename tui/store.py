@@ -16,7 +16,7 @@ from typing import Any
 
 from tui.metrics.compute import EVERYONE, Observation
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 # Each entry takes the store from the version before it to its own.
 _MIGRATIONS: dict[int, str] = {
@@ -49,6 +49,11 @@ CREATE TABLE IF NOT EXISTS source_status (
     2: """
 ALTER TABLE observations ADD COLUMN suppressed INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE source_status ADD COLUMN skipped INTEGER NOT NULL DEFAULT 0;
+""",
+    # The spread per record behind each value, so a movement can be weighed against
+    # its sampling noise (NULL: unknown, as for every row stored before).
+    3: """
+ALTER TABLE observations ADD COLUMN variance REAL;
 """,
 }
 
@@ -100,6 +105,8 @@ class StoredObservation:
     fetched_at: datetime
     # 0 shown; else why hidden (tui.metrics.compute.SMALL_GROUP or COMPLEMENT).
     suppressed: int = 0
+    # Per record: the value's standard error is √(variance / n). None: unknown.
+    variance: float | None = None
 
 
 @dataclass(frozen=True)
@@ -207,6 +214,7 @@ class Store:
                 source_id,
                 stamp,
                 int(o.suppressed),
+                None if o.suppressed else o.variance,
             )
             for o in observations
             if o.n > 0 or o.suppressed
@@ -214,12 +222,12 @@ class Store:
         with self._transaction():
             self._db.executemany(
                 "INSERT INTO observations (metric_id, segment, granularity, period_key, "
-                "period_start, value, n, source_id, fetched_at, suppressed) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                "period_start, value, n, source_id, fetched_at, suppressed, variance) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
                 "ON CONFLICT (metric_id, segment, granularity, period_key) DO UPDATE SET "
                 "period_start = excluded.period_start, value = excluded.value, n = excluded.n, "
                 "source_id = excluded.source_id, fetched_at = excluded.fetched_at, "
-                "suppressed = excluded.suppressed",
+                "suppressed = excluded.suppressed, variance = excluded.variance",
                 rows,
             )
             self._db.execute(
@@ -267,7 +275,8 @@ class Store:
     ) -> list[StoredObservation]:
         """The latest `limit` periods of a metric, oldest first."""
         rows = self._read(
-            "SELECT period_key, period_start, value, n, source_id, fetched_at, suppressed "
+            "SELECT period_key, period_start, value, n, source_id, fetched_at, suppressed, "
+            "variance "
             "FROM observations "
             "WHERE metric_id = ? AND segment = ? AND granularity = ? "
             "ORDER BY period_start DESC LIMIT ?",
@@ -282,8 +291,9 @@ class Store:
                 source,
                 datetime.fromisoformat(fetched),
                 suppressed,
+                variance,
             )
-            for key, start, value, n, source, fetched, suppressed in reversed(rows)
+            for key, start, value, n, source, fetched, suppressed, variance in reversed(rows)
         ]
 
     def segments(self, metric_id: str, granularity: str) -> list[str]:

@@ -78,6 +78,8 @@ class Observation:
     # Hidden, and why (SMALL_GROUP or COMPLEMENT); 0 is shown. A hidden value and its n
     # never leave this process.
     suppressed: int = 0
+    # The spread per record (scores.Aggregate.variance); None where unknown.
+    variance: float | None = None
 
 
 @dataclass
@@ -270,7 +272,9 @@ def _compute_event_metric(
         for period, items in zip(periods, lists, strict=True):
             summary = aggregate(items)
             result.observations.append(
-                Observation(metric.id, segment, period, summary.value, summary.n)
+                Observation(
+                    metric.id, segment, period, summary.value, summary.n, 0, summary.variance
+                )
             )
     return result
 
@@ -333,7 +337,9 @@ def _compute_tenure_metric(
             else:
                 summary = measure(tenures, period, today)
             result.observations.append(
-                Observation(metric.id, segment, period, summary.value, summary.n)
+                Observation(
+                    metric.id, segment, period, summary.value, summary.n, 0, summary.variance
+                )
             )
     return result
 

@@ -119,7 +119,7 @@ def protect_small_groups(
             hidden[min(shown, key=choice) if shown else relation.total] = COMPLEMENT
             changed = True
     return [
-        replace(o, value=None, n=0, suppressed=hidden[cell]) if cell in hidden else o
+        replace(o, value=None, n=0, suppressed=hidden[cell], variance=None) if cell in hidden else o
         for cell, o in cells.items()
     ]
 

@@ -1,7 +1,14 @@
-"""Survey scores: NPS, top-box share (CSAT), mean and count, each with its n."""
+"""Survey scores: NPS, top-box share (CSAT), mean and count, each with its n.
+
+Each score is a mean over its answers (NPS counts a promoter as 100, a passive as 0
+and a detractor as -100; a top-box share counts 100 or 0), so each also carries the
+spread of those answers: `variance`, per answer, so that the sampling error of the
+value is √(variance / n). Early warnings weigh a movement against it.
+"""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -12,15 +19,21 @@ class Aggregate:
 
     value: float | None
     n: int
+    # Per record, in the value's unit squared: the value's standard error is
+    # √(variance / n). None where the value is not a mean over records (a count).
+    variance: float | None = None
 
 
 def net_promoter_score(scores: Sequence[int]) -> Aggregate:
     """% promoters (9–10) minus % detractors (0–6) over 0–10 answers: −100 to 100."""
     if not scores:
         return Aggregate(None, 0)
+    n = len(scores)
     promoters = sum(1 for score in scores if score >= 9)
     detractors = sum(1 for score in scores if score <= 6)
-    return Aggregate(100.0 * (promoters - detractors) / len(scores), len(scores))
+    value = 100.0 * (promoters - detractors) / n
+    # E[x²] - E[x]² with x = ±100 or 0.
+    return Aggregate(value, n, max(0.0, 10_000.0 * (promoters + detractors) / n - value * value))
 
 
 def top_box_share(scores: Sequence[int], scale_max: int, top_boxes: int) -> Aggregate:
@@ -32,13 +45,15 @@ def top_box_share(scores: Sequence[int], scale_max: int, top_boxes: int) -> Aggr
         return Aggregate(None, 0)
     lowest_top = scale_max - top_boxes + 1
     top = sum(1 for score in scores if score >= lowest_top)
-    return Aggregate(100.0 * top / len(scores), len(scores))
+    share = 100.0 * top / len(scores)
+    return Aggregate(share, len(scores), share * (100.0 - share))
 
 
 def mean_score(scores: Sequence[float]) -> Aggregate:
     if not scores:
         return Aggregate(None, 0)
-    return Aggregate(sum(scores) / len(scores), len(scores))
+    mean = math.fsum(scores) / len(scores)
+    return Aggregate(mean, len(scores), math.fsum((s - mean) ** 2 for s in scores) / len(scores))
 
 
 def response_count(count: int) -> Aggregate:

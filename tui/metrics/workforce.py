@@ -65,7 +65,11 @@ def turnover_rate(tenures: Sequence[Tenure], period: Period, today: date) -> Agg
     average = (at_start + at_end) / 2
     if average == 0:
         return Aggregate(None, employed)
-    return Aggregate(100.0 * leavers / average, employed)
+    rate = 100.0 * leavers / average
+    # Each of the `average` people left or not: a share's spread, per person employed.
+    share = min(1.0, leavers / average)
+    variance = 10_000.0 * share * (1 - share) * employed / average
+    return Aggregate(rate, employed, variance)
 
 
 def _employed_in(tenures: Sequence[Tenure], period: Period, last_day: date) -> int:
@@ -118,4 +122,5 @@ def churn_rate(contracts: Sequence[Tenure], period: Period, today: date) -> Aggr
     if not base:
         return Aggregate(None, 0)
     lost = sum(1 for c in base if c.end is not None and c.end <= last_day)
-    return Aggregate(100.0 * lost / len(base), len(base))
+    rate = 100.0 * lost / len(base)
+    return Aggregate(rate, len(base), rate * (100.0 - rate))
