@@ -67,13 +67,15 @@ def test_snapshot_json_of_the_demo_matches_hand_computed_values(tmp_path):
     assert [p["id"] for p in document["pairs"]] == ["enps-nps", "engagement-csat", "turnover-churn"]
     support = links[("enps-nps", "Support")]
     assert support["linked"] and support["lag"] == 2 and support["lag_unit"] == "month"
-    assert len(support["by_lag"]) == 7 and support["ci95"][0] < support["r"] < support["ci95"][1]
+    assert len(support["by_lag"]) == 7 and support["ci"][0] < support["r"] < support["ci"][1]
+    assert support["ci_level"] == 0.9 and support["verdict"] == "leads"
     assert support["sentence"].startswith(
         "Support: a rise in eNPS is followed about 2 months later by a rise in NPS"
     )
     assert not links[("enps-nps", "Field Ops")]["linked"]
     for warning in document["warnings"]:
-        assert warning["reason"] in ("crossed_threshold", "dropped") and warning["sentence"]
+        assert warning["reason"] in ("crossed_threshold", "dropped", "sustained")
+        assert warning["z"] >= 2.33 and warning["sentence"]
 
 
 def test_report_writes_paired_values_warnings_and_linkage_in_markdown(tmp_path):

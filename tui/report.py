@@ -13,6 +13,7 @@ from typing import Any
 from tui import __version__
 from tui.config import Config, Metric
 from tui.insights import Insights, PairLinkage, method_note
+from tui.metrics.linkage import interval_level
 from tui.store import SourceStatus
 from tui.view import PanelView, PeriodValue, format_value, stale_text
 
@@ -56,7 +57,7 @@ def _rounded(value: float | None, places: int = 4) -> float | None:
     return None if value is None else round(value, places)
 
 
-def linkage_json(link: PairLinkage, pair_ids: Sequence[str]) -> dict[str, Any]:
+def linkage_json(link: PairLinkage, pair_ids: Sequence[str], alpha: float) -> dict[str, Any]:
     result = link.result
     best = result.best if result is not None else None
     return {
@@ -76,10 +77,12 @@ def linkage_json(link: PairLinkage, pair_ids: Sequence[str]) -> dict[str, Any]:
         "p_value": _rounded(result.p_value if result else None),
         "lags_tried": result.lags_tried if result else None,
         "more_periods_needed": result.more_needed if result and not link.linked else None,
-        # Adjusted for the lags tried, and for the links picked out of the screen.
-        "ci95": None
+        # Two-sided at ci_level (each end a bound at alpha), adjusted for the lags tried
+        # and, for a link, for the links picked out of the screen.
+        "ci": None
         if result is None or result.ci_low is None or result.ci_high is None
         else [_rounded(result.ci_low), _rounded(result.ci_high)],
+        "ci_level": round(interval_level(alpha), 4),
         "by_lag": []
         if result is None
         else [{"lag": lc.lag, "r": _rounded(lc.r), "overlap": lc.overlap} for lc in result.by_lag],
@@ -91,12 +94,18 @@ def insights_json(config: Config, insights: Insights) -> dict[str, Any]:
     """Linkage and warnings; each names its pair by the pair's id, as panels do."""
     pair_ids = [pair.key for pair in config.pairs]
     return {
-        "linkage": [linkage_json(link, pair_ids) for link in insights.links],
+        "linkage": [linkage_json(link, pair_ids, config.linkage.alpha) for link in insights.links],
         "warnings": [
             {
                 "pair": pair_ids[w.pair_index],
                 "segment": w.segment or None,
                 "reason": w.reason,
+                # The evidence: step or ewma, worse by how much against the periods
+                # before, z, and how often sampling noise alone would do it.
+                "chart": w.movement.chart if w.movement else None,
+                "worse_by": _rounded(w.movement.worse_by) if w.movement else None,
+                "z": _rounded(w.movement.z, 2) if w.movement else None,
+                "chance": _rounded(w.movement.chance, 5) if w.movement else None,
                 "sentence": w.sentence,
             }
             for w in insights.warnings

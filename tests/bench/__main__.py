@@ -8,7 +8,7 @@ import platform
 import sys
 import time
 
-from tests.bench import fanout, idle, memory, render, start, throughput
+from tests.bench import fanout, idle, memory, render, start, throughput, verdicts
 from tests.bench.results import Figure, table
 
 BENCHMARKS = {
@@ -18,6 +18,7 @@ BENCHMARKS = {
     "render": render.run,
     "idle": idle.run,
     "memory": memory.run,
+    "verdicts": verdicts.run,
 }
 
 

@@ -12,20 +12,25 @@ class Figure:
     name: str
     value: float
     unit: str
-    # The figure must be at most this; None for figures reported without a target.
+    # The figure must be at most this (at least, with at_least); None for figures
+    # reported without a target.
     target: float | None
     note: str = ""
+    at_least: bool = False
 
     @property
     def holds(self) -> bool | None:
-        return None if self.target is None else self.value <= self.target
+        if self.target is None:
+            return None
+        return self.value >= self.target if self.at_least else self.value <= self.target
 
     def cells(self) -> tuple[str, str, str, str]:
         value = f"{_number(self.value)} {self.unit}".strip()
-        target = "" if self.target is None else f"≤ {_number(self.target)} {self.unit}".strip()
+        sign = "≥" if self.at_least else "≤"
+        target = "" if self.target is None else f"{sign} {_number(self.target)} {self.unit}".strip()
         verdict = {True: "holds", False: "MISSED", None: ""}[self.holds]
         if self.holds is False and self.target:
-            verdict += f" by {_number(self.value - self.target)} {self.unit}".rstrip()
+            verdict += f" by {_number(abs(self.value - self.target))} {self.unit}".rstrip()
         return value, target, verdict, self.note
 
 
