@@ -21,7 +21,7 @@ from typing import Literal
 
 from tui.config import Config, LinkageSettings, Metric, Pair
 from tui.metrics.compute import COMPLEMENT, EVERYONE, RUNNING
-from tui.metrics.evidence import EWMA_PERIODS, Movement, Sample, worsened
+from tui.metrics.evidence import BASELINE, EWMA_PERIODS, Movement, Sample, worsened
 from tui.metrics.linkage import (
     Linkage,
     benjamini_hochberg,
@@ -778,5 +778,10 @@ def method_note(config: Config) -> str:
         "the two move together, never that one leads. Intervals allow for the lags and "
         f'verdicts picked. "No link found" means the data rule out r {settings.meaningful_r:g} '
         'or more at every lag; otherwise it is "can\'t tell yet". '
-        "A link is a pattern in this data, not proof of cause."
+        "A link is a pattern in this data, not proof of cause. "
+        "An early warning needs the employee metric to have worsened beyond its sampling "
+        f"noise in its last closed {_NOUNS[granularity][0]} — a step, or a slide over "
+        f"{periods_noun(EWMA_PERIODS, granularity)}, against the "
+        f"{periods_noun(BASELINE, granularity)} before, passed by noise alone at most 2 times "
+        "in 100 — while its customer metric has not moved beyond its own."
     )
