@@ -465,3 +465,25 @@ async def test_the_header_says_how_old_the_data_is_not_a_second_clock(demo_app):
         demo_app._tick_clock()
         await pilot.pause()
         assert str(updated.render()) == "updated 3 min ago"
+
+
+async def test_the_big_digits_and_marks_read_on_every_theme(demo_app):
+    from textual.color import Color
+
+    from tui.app.colours import AA, contrast
+    from tui.app.widgets import RoomyFigures
+
+    async with demo_app.run_test(size=(160, 45)) as pilot:
+        for theme in ("textual-light", "textual-dark", "solarized-light"):
+            demo_app.theme = theme
+            await pilot.pause()
+            for figures in demo_app.screen.query(RoomyFigures):
+                style = figures._digits_style()
+                if style.color is None:
+                    continue  # no thresholds: the text colour
+                ink = Color.from_rich_color(style.color)
+                paper = figures.background_colors[1]
+                assert contrast(ink, paper) >= AA, f"{theme}: {ink.hex} on {paper.hex}"
+            # Rich text built in Python follows the theme too.
+            link = demo_app.console.get_style("tandem.focus").color
+            assert Color.from_rich_color(link).hex == demo_app.theme_variables["tandem-focus"]

@@ -110,7 +110,10 @@ def _parser() -> argparse.ArgumentParser:
         "--kiosk",
         action="store_true",
         default=argparse.SUPPRESS,
-        help="for a shared screen: pages rotate, high contrast, no key footer; any key pauses",
+        help=(
+            "for a shared screen: pages rotate, high contrast, large digits where they fit, "
+            "no key footer; any key pauses"
+        ),
     )
     parser = argparse.ArgumentParser(
         prog="tandem",

@@ -18,6 +18,7 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
 
+from tui.app.colours import readable_variables, rich_theme
 from tui.app.dashboard import DashboardData, DashboardScreen, period_name
 from tui.app.widgets import PairRow
 from tui.clock import Clock, utc_now
@@ -187,6 +188,22 @@ class TandemApp(App[None]):
         self.title = config.dashboard.title
         if config.keys:
             self.set_keymap(dict(config.keys))
+
+    # ── colours ──
+
+    def get_css_variables(self) -> dict[str, str]:
+        """The theme's variables, plus Tandem's readable colours by meaning
+        (tui.app.colours); Rich text gets the same as `tandem.<role>` styles."""
+        variables = super().get_css_variables()
+        readable = readable_variables(variables)
+        variables.update(readable)
+        self.theme_variables = variables
+        console = self.console
+        if getattr(self, "_colour_theme_pushed", False):
+            console.pop_theme()
+        console.push_theme(rich_theme(readable))
+        self._colour_theme_pushed = True
+        return variables
 
     # ── layout ──
 

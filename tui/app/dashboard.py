@@ -13,7 +13,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from tui.app.widgets import DashboardHeader, InsightsPanel, PairRow, SourceStrip
+from tui.app.widgets import DashboardHeader, InsightsPanel, PairRow, RoomyFigures, SourceStrip
 from tui.config import Config
 from tui.insights import Insights, segment_name
 from tui.view import PairView, SourceLine
@@ -25,6 +25,10 @@ SIDE_BY_SIDE_MIN_WIDTH = 100
 # source strip take the rest.
 ROOMY_PANEL_ROWS = 7
 COMPACT_PANEL_ROWS = 3
+# A wall screen's digits are two rows taller (tui.app.wall_digits); from this width,
+# or in kiosk mode, wherever every pair still fits with them.
+WALL_PANEL_ROWS = ROOMY_PANEL_ROWS + 2
+WALL_MIN_WIDTH = 180
 HEADER_AND_FOOTER_ROWS = 2
 INSIGHTS_ROWS = 6
 
@@ -107,8 +111,19 @@ class DashboardScreen(Screen[None]):
         chrome = HEADER_AND_FOOTER_ROWS + self.sources.rows_for(size.width)
         roomy = pairs * (1 + ROOMY_PANEL_ROWS * panels_per_pair) + chrome + INSIGHTS_ROWS
         compact = pairs * (1 + COMPACT_PANEL_ROWS * panels_per_pair) + chrome
+        wall_rows = pairs * (1 + WALL_PANEL_ROWS) + chrome + INSIGHTS_ROWS
+        wall = (
+            not stacked
+            and (self.has_class("-kiosk") or size.width >= WALL_MIN_WIDTH)
+            and wall_rows <= size.height
+        )
         self.set_class(stacked, "-stacked")
         self.set_class(roomy > size.height, "-compact")
+        if wall != self.has_class("-wall"):
+            self.set_class(wall, "-wall")
+            # The digits' size is the figures' own: tell each to measure again.
+            for figures in self.query(RoomyFigures):
+                figures.refresh(layout=True)
         # Compact pairs leave room for the insights panel on a wide, short screen.
         self.set_class(
             roomy > size.height and compact + INSIGHTS_ROWS > size.height, "-no-insights"

@@ -6,6 +6,7 @@ from rich.style import Style
 from rich.text import Text
 from textual.app import ComposeResult, RenderResult
 from textual.binding import Binding
+from textual.color import Color
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import Screen
@@ -13,10 +14,15 @@ from textual.widget import Widget
 from textual.widgets import DataTable, Footer, Static
 from textual_plotext import PlotextPlot
 
+from tui.app.colours import LINK_BOLD, WARN_BOLD
 from tui.insights import PairDetail, hidden_words, segment_name
 from tui.view import format_value
 
-_EMPLOYEE_COLOUR, _CUSTOMER_COLOUR = "cyan+", "orange+"
+
+def _rgb(hex_colour: str) -> tuple[int, int, int]:
+    """A theme colour as plotext takes it."""
+    colour = Color.parse(hex_colour)
+    return (colour.r, colour.g, colour.b)
 
 
 def _short_label(label: str) -> str:
@@ -28,12 +34,13 @@ def _short_label(label: str) -> str:
 class DetailPlot(PlotextPlot):
     """A plotext figure of a PairDetail, rebuilt only when the detail changes."""
 
-    _shown: PairDetail | None = None
+    _shown: tuple[PairDetail, str] | None = None
 
     def show(self, detail: PairDetail) -> None:
-        if detail == self._shown:
+        # The lines take the theme's colours: a new theme draws them again.
+        if (detail, self.app.theme) == self._shown:
             return  # a plotext figure is costly to rebuild: only for new data
-        self._shown = detail
+        self._shown = (detail, self.app.theme)
         self.plt.clear_figure()
         self.draw(detail)
         self.refresh()
@@ -53,9 +60,10 @@ class PairChart(DetailPlot):
         plt.xticks(
             ticks[::-step][::-1], [_short_label(p.period.label) for p in points][::-step][::-1]
         )
+        colours = self.app.theme_variables
         for side, colour, values in (
-            ("left", _EMPLOYEE_COLOUR, [p.employee for p in points]),
-            ("right", _CUSTOMER_COLOUR, [p.customer for p in points]),
+            ("left", _rgb(colours["tandem-employee"]), [p.employee for p in points]),
+            ("right", _rgb(colours["tandem-customer"]), [p.customer for p in points]),
         ):
             xy = [(i, v) for i, v in enumerate(values) if v is not None]
             metric = detail.employee if side == "left" else detail.customer
@@ -107,7 +115,7 @@ class LagBars(Widget):
         best = result.best.lag if result.linked and result.best else None
         # "  2 " + bar + "│" + bar + " +0.88 ◀": the bars take what the numbers leave.
         half = max(3, (self.size.width - 16) // 2)
-        highlight = Style(color=self.app.theme_variables.get("accent"), bold=True)
+        highlight = Style(color=self.app.theme_variables.get("tandem-focus"), bold=True)
         for lc in result.by_lag:
             text.append(f"{lc.lag:>3} ")
             if lc.r is None or lc.overlap < detail.min_overlap:
@@ -174,6 +182,8 @@ class DetailScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.show(self.detail)
+        # The chart's lines are drawn in the theme's colours: a new theme redraws them.
+        self.app.theme_changed_signal.subscribe(self, lambda _: self.show(self.detail))
 
     @property
     def pair_index(self) -> int:
@@ -188,7 +198,7 @@ class DetailScreen(Screen[None]):
         employee, customer = detail.employee, detail.customer
         title = Text()
         title.append(f"{employee.label} ↔ {customer.label}", style="bold")
-        title.append(f"  {segment_name(detail.segment)}", style="bold cyan")
+        title.append(f"  {segment_name(detail.segment)}", style=LINK_BOLD)
         if detail.caption:
             title.append(f"  {detail.caption}", style="dim")
         if len(detail.segments) > 1:
@@ -197,7 +207,7 @@ class DetailScreen(Screen[None]):
         self.query_one("#detail-title", Static).update(title)
         summary = Text(detail.link.sentence)
         if detail.warning is not None:
-            summary.append("\n⚠ ", style="bold yellow")
+            summary.append("\n⚠ ", style=WARN_BOLD)
             summary.append(detail.warning.sentence)
         self.query_one("#detail-summary", Static).update(summary)
         self.query_one(PairChart).show(detail)

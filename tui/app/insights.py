@@ -9,6 +9,7 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
+from tui.app.colours import LINK_BOLD, WARN_BOLD
 from tui.app.widgets import DashboardHeader
 from tui.config import Config
 from tui.insights import Insights, method_note
@@ -56,7 +57,7 @@ class InsightsScreen(Screen[None]):
                 "None: no employee metric has turned ahead of its customer metric.\n", style="dim"
             )
         for warning in warnings:
-            text.append("⚠ ", style="bold yellow")
+            text.append("⚠ ", style=WARN_BOLD)
             text.append(f"{warning.sentence}\n")
         metrics = {metric.id: metric for metric in self.config.metrics}
         for index, pair in enumerate(self.config.pairs):
@@ -64,7 +65,7 @@ class InsightsScreen(Screen[None]):
             text.append(heading + "\n", style="bold")
             for row in insights.of_pair(index):
                 link = row.link
-                mark, style = ("↗ ", "bold cyan") if link.linked else ("· ", "dim")
+                mark, style = ("↗ ", LINK_BOLD) if link.linked else ("· ", "dim")
                 text.append(mark, style=style)
                 text.append(f"{link.sentence}\n", style="" if link.linked else "dim")
         text.append(f"\n{method_note(self.config)}", style="dim italic")

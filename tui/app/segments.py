@@ -11,6 +11,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
 
+from tui.app.colours import BAD, GOOD, LINK, STATUS, WARN_BOLD
 from tui.config import Config
 from tui.insights import Insights, SegmentRow, hidden_words, segment_name, sort_rows
 from tui.view import PanelView
@@ -28,14 +29,14 @@ _EVERYONE_KEY = "\0everyone"
 def _value_cell(view: PanelView, hidden: bool) -> Text:
     if hidden:
         return Text(hidden_words(view.current.suppressed if view.current else 0), style="dim")
-    style = {"good": "green", "warn": "yellow", "bad": "red"}.get(view.status, "")
+    style = STATUS.get(view.status, "")
     return Text(view.value_text, style=style, justify="right")
 
 
 def _change_cell(view: PanelView, hidden: bool) -> Text:
     if hidden or view.change is None:
         return Text("—", style="dim", justify="right")
-    style = "dim" if view.improving is None else "green" if view.improving else "red"
+    style = "dim" if view.improving is None else GOOD if view.improving else BAD
     return Text(view.change_text, style=style, justify="right")
 
 
@@ -123,7 +124,7 @@ class SegmentScreen(Screen[None]):
         gap_text = "—" if gap is None else f"{gap:+.{places}f}{unit}"
         name = Text()
         if row.warning:
-            name.append("⚠ ", style="bold yellow")
+            name.append("⚠ ", style=WARN_BOLD)
         name.append(segment_name(row.segment), style="bold" if not row.segment else "")
         return [
             name,
@@ -132,7 +133,7 @@ class SegmentScreen(Screen[None]):
             _value_cell(row.customer, False),
             _change_cell(row.customer, False),
             Text(gap_text, justify="right"),
-            Text(row.link.short, style="cyan" if row.link.linked else "dim"),
+            Text(row.link.short, style=LINK if row.link.linked else "dim"),
         ]
 
     def _unit(self, row: SegmentRow) -> tuple[str, tuple[int, int]]:

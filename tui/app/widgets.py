@@ -19,6 +19,8 @@ from textual.widget import Widget
 from textual.widgets import Static
 from textual_plotext import PlotextPlot
 
+from tui.app.colours import BAD, GOOD, LINK, LINK_BOLD, STATUS_BOLD, WARN, WARN_BOLD
+from tui.app.wall_digits import wall_digits
 from tui.insights import WHOLE_ORGANISATION
 from tui.view import PairView, PanelView, SourceLine, clock_time
 
@@ -151,6 +153,10 @@ class Figures(Widget):
         them (and not the background) must still repaint."""
         return ()
 
+    def layout_key(self) -> tuple[object, ...]:
+        """What else the rows depend on (the screen's layout): a change repaints."""
+        return ()
+
     def rows(self) -> list[list[Segment]]:
         """Each line as Rich segments (Text.render leaves out the Text's own style)."""
         console = self.app.console
@@ -169,7 +175,7 @@ class Figures(Widget):
         base = self.visual_style.rich_style
         # A count, not the view: the view would be compared whole, history and all, for
         # every line painted.
-        key = (self._shown_count, width, base, self.styles_of_rows())
+        key = (self._shown_count, width, base, self.styles_of_rows(), self.layout_key())
         if key != self._strips_key:
             self._strips_key = key
             self._strips = [
@@ -183,7 +189,8 @@ class Figures(Widget):
 
 class RoomyFigures(Figures):
     """The value in Textual's big digits, coloured by its status; the change, the target
-    and n, and the sparkline's range below it."""
+    and n, and the sparkline's range below it. On a wall screen (the screen's `-wall`
+    class) the digits are five rows of solid blocks instead, read from across a room."""
 
     COMPONENT_CLASSES = {"figures--good", "figures--warn", "figures--bad", "figures--none"}
 
@@ -194,11 +201,23 @@ class RoomyFigures(Figures):
     def lines_of(self, view: PanelView, no_color: bool) -> tuple[Text, ...]:
         return (_change(view), _meta(view, no_color), Text(view.range_text, style="dim"))
 
+    def _wall(self) -> tuple[str, ...] | None:
+        """The value in wall digits when the screen is a wall, else None."""
+        return wall_digits(self.value) if self.screen.has_class("-wall") else None
+
+    def layout_key(self) -> tuple[object, ...]:
+        return (self._wall() is not None,)
+
     def content_width(self) -> int:
         return max(super().content_width(), DigitsFont.get_width(self.value))
 
+    def get_content_width(self, container: Size, viewport: Size) -> int:
+        wall = self._wall()
+        return max(self._width, len(wall[0])) if wall else self._width
+
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
-        return _DIGITS_HEIGHT + len(self._lines)
+        wall = self._wall()
+        return (len(wall) if wall else _DIGITS_HEIGHT) + len(self._lines)
 
     def _digits_style(self) -> Style:
         # The colour is a component style, not a class: a status change restyles nothing.
@@ -210,6 +229,9 @@ class RoomyFigures(Figures):
 
     def rows(self) -> list[list[Segment]]:
         style = self._digits_style()
+        wall = self._wall()
+        if wall:
+            return [*([Segment(line, style)] for line in wall), *super().rows()]
         digits = [
             [segment]
             for segment in DigitsFont(self.value).render(style)
@@ -224,7 +246,7 @@ class CompactFigures(Figures):
     def lines_of(self, view: PanelView, no_color: bool) -> tuple[Text, ...]:
         period = Text(view.period_label, style="dim")
         if view.stale_text:
-            period.append(f" · {view.stale_text}", style="yellow")
+            period.append(f" · {view.stale_text}", style=WARN)
         return (_headline(view), _meta(view, no_color), period)
 
 
@@ -298,7 +320,7 @@ def _state_classes(view: PanelView | None) -> frozenset[str]:
 def _change_style(view: PanelView) -> str:
     if view.improving is None:
         return "dim"
-    return "green" if view.improving else "red"
+    return GOOD if view.improving else BAD
 
 
 def _headline(view: PanelView) -> Text:
@@ -306,7 +328,7 @@ def _headline(view: PanelView) -> Text:
     text = Text()
     text.append(view.label, style="bold")
     text.append("  ")
-    text.append(view.value_text, style=f"bold {_status_style(view.status)}")
+    text.append(view.value_text, style=STATUS_BOLD.get(view.status, "bold"))
     if view.suppressed_text:
         text.append(f"  {view.suppressed_text}", style="dim")
     elif view.change_text:
@@ -333,10 +355,6 @@ def _meta(view: PanelView, no_color: bool = False) -> Text:
         # With NO_COLOR the border cannot say it: the word does.
         parts.append(view.status.upper())
     return Text(" · ".join(parts), style="dim")
-
-
-def _status_style(status: str) -> str:
-    return {"good": "green", "warn": "yellow", "bad": "red"}.get(status, "")
 
 
 class CaptionLine(Widget):
@@ -376,7 +394,7 @@ class CaptionLine(Widget):
         warning = self._warning()
         right = Text()
         if warning:
-            right.append(warning, style="bold yellow")
+            right.append(warning, style=WARN_BOLD)
             right.append("  ")
         right.append(self._link, style="dim")
         if self._caption and len(left) + 2 + len(self._caption) + 2 + len(right) <= width:
@@ -458,8 +476,8 @@ class InsightsPanel(Widget):
         self.refresh()
 
     def render(self) -> RenderResult:
-        marked = [("⚠ ", "bold yellow", s, "") for s in self._warnings]
-        marked += [("↗ ", "bold cyan", s, "dim") for s in self._links]
+        marked = [("⚠ ", WARN_BOLD, s, "") for s in self._warnings]
+        marked += [("↗ ", LINK_BOLD, s, "dim") for s in self._links]
         if not marked:
             return Text("No early warnings, and no link established yet.", style="dim")
         width = max(self.content_size.width, 20)
@@ -524,11 +542,11 @@ class DashboardHeader(Horizontal):
 
 
 _STATE_STYLES = {
-    "ok": "green",
-    "stale": "yellow",
-    "error": "red",
+    "ok": GOOD,
+    "stale": WARN,
+    "error": BAD,
     "waiting": "dim",
-    "refreshing": "cyan",
+    "refreshing": LINK,
 }
 
 
