@@ -378,11 +378,15 @@ async def test_kiosk_rotates_overview_segments_and_insights_and_a_key_pauses(
         header = app.dashboard.header
         strip = app.dashboard.kiosk_strip
         assert "pages turn every 20 s" in str(strip.render())
-        shown = []
-        for _ in range(6):
+        shown: list[str] = []
+        for _ in range(12):
             app.next_kiosk_page()  # what the 20-second timer calls
             await pilot.pause()
-            shown.append("insights" if isinstance(app.screen, InsightsScreen) else app.segment)
+            page = "insights" if isinstance(app.screen, InsightsScreen) else app.segment
+            if not shown or shown[-1] != page:  # a long insights page takes a few turns
+                shown.append(page)
+            if len(shown) == 6:
+                break
         assert shown == ["Field Ops", "Sales", "Success", "Support", "insights", ""]
         # The insights page keeps a header and the kiosk strip; no key footer on a wall.
         app.show_kiosk_page("\0insights")
@@ -487,3 +491,31 @@ async def test_the_big_digits_and_marks_read_on_every_theme(demo_app):
             # Rich text built in Python follows the theme too.
             link = demo_app.console.get_style("tandem.focus").color
             assert Color.from_rich_color(link).hex == demo_app.theme_variables["tandem-focus"]
+
+
+async def test_a_kiosk_turns_through_insights_longer_than_the_screen(
+    demo_store_file, demo_config, tmp_path
+):
+    path = tmp_path / "s.db"
+    shutil.copy(demo_store_file, path)
+    app = TandemApp(
+        demo_config, Store(path), clock=lambda: DEMO_NOW, fetch_automatically=False, kiosk=True
+    )
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        app.show_kiosk_page("\0insights")
+        await pilot.pause()
+        page = app.screen
+        assert isinstance(page, InsightsScreen)
+        body = page.query_one("#insights-body")
+        assert body.max_scroll_y > 0  # fifteen sentences do not fit in 24 rows
+        positions = [body.scroll_y]
+        while isinstance(app.screen, InsightsScreen) and len(positions) < 20:
+            app.next_kiosk_page()  # what the timer calls
+            await pilot.pause()
+            if isinstance(app.screen, InsightsScreen):
+                positions.append(body.scroll_y)
+        # Each turn showed the next screenful, to the end, and then the next page.
+        assert positions == sorted(positions) and len(positions) >= 2
+        assert positions[-1] == body.max_scroll_y
+        assert not isinstance(app.screen, InsightsScreen)

@@ -373,6 +373,9 @@ class TandemApp(App[None]):
     def next_kiosk_page(self) -> None:
         if self.kiosk_paused:
             return
+        insights = self._insights_on_top()
+        if insights is not None and insights.scroll_a_screen():
+            return  # the insights are longer than the screen: the rest of them first
         pages = self.kiosk_pages()
         self._kiosk_page = (self._kiosk_page + 1) % len(pages)
         self.show_kiosk_page(pages[self._kiosk_page])

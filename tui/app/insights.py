@@ -47,6 +47,15 @@ class InsightsScreen(Screen[None]):
     def show_kiosk(self, text: str) -> None:
         self.kiosk_strip.update(text)
 
+    def scroll_a_screen(self) -> bool:
+        """Scroll the insights down a screenful, if there is more below: a kiosk turns
+        through a long page of them before its next page. False at the end."""
+        body = self.query_one("#insights-body", VerticalScroll)
+        if body.scroll_y >= body.max_scroll_y:
+            return False
+        body.scroll_page_down(animate=False)
+        return True
+
     def show(self, insights: Insights) -> None:
         self.insights = insights
         text = Text()
