@@ -479,3 +479,26 @@ def test_a_screen_of_verdicts_is_adjusted_together_and_so_is_each_interval(confi
     low, high = fisher_interval(best.r, best.effective_n, 1 - 0.10 / 10 / k)
     assert (adjusted[0].result.ci_low, adjusted[0].result.ci_high) == pytest.approx((low, high))
     assert f"(adjusted 90% CI {low:.2f} to {high:.2f}, p " in adjusted[0].sentence
+
+
+def test_the_screen_says_how_many_warnings_noise_alone_would_raise(config, tmp_path):
+    from tui.insights import warnings_note
+
+    store = Store(tmp_path / "s.db")
+    # _fill_store writes no spread: nothing can be weighed, and the note says so.
+    _fill_store(store, config)
+    assert insights_from_store(config, store, TODAY).watched == 0
+    months = complete_periods(TODAY, "month", 14)
+    observations = []
+    for team in ("", "Sales", "Support"):
+        for period in months:
+            observations.append(Observation("enps", team, period, 20.0, 200, 0, 6000.0))
+            observations.append(Observation("nps", team, period, 40.0, 400, 0, 6000.0))
+    store.write_refresh("s", observations, FETCHED, 100, 1, 0.1)
+    insights = insights_from_store(config, store, TODAY)
+    # Whole organisation, Sales and Support have a spread; Legal's latest is hidden.
+    assert insights.watched == 3
+    assert warnings_note(insights, "month") == (
+        "3 employee values watched (each pair, for the whole organisation and each segment): "
+        "noise alone would raise about 0.1 warnings a month among them, at most 2 in 100 each."
+    )

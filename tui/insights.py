@@ -21,7 +21,14 @@ from typing import Literal
 
 from tui.config import Config, LinkageSettings, Metric, Pair
 from tui.metrics.compute import COMPLEMENT, EVERYONE, RUNNING
-from tui.metrics.evidence import BASELINE, EWMA_PERIODS, Movement, Sample, worsened
+from tui.metrics.evidence import (
+    BASELINE,
+    EWMA_PERIODS,
+    FALSE_ALARM_BOUND,
+    Movement,
+    Sample,
+    worsened,
+)
 from tui.metrics.linkage import (
     Linkage,
     benjamini_hochberg,
@@ -523,6 +530,9 @@ class Insights:
 
     # Per pair: the whole organisation first, then each segment by name.
     rows: tuple[SegmentRow, ...]
+    # Pairs and segments whose latest closed employee value could be weighed for a
+    # warning (shown, with a known spread): the warnings' false alarms add up over them.
+    watched: int = 0
 
     def of_pair(self, pair_index: int) -> list[SegmentRow]:
         return [row for row in self.rows if row.pair_index == pair_index]
@@ -596,14 +606,32 @@ def compute_insights(
             evidence.append((e_series, c_series, closed))
     # Warnings give the expected lag of a link that holds after the screen's correction.
     rows: list[SegmentRow] = []
+    watched = 0
     for (index, segment, employee, customer, e_view, c_view, hidden), link, seen in zip(
         drafts, screen_adjusted(links, settings), evidence, strict=True
     ):
         warning = None
         if not hidden:
+            e_series, _, closed = seen
+            watched += bool(closed) and samples_on(e_series, closed[-1:])[0] is not None
             warning = early_warning(index, segment, employee, customer, *seen, link)
         rows.append(SegmentRow(index, segment, e_view, c_view, link, warning))
-    return Insights(tuple(rows))
+    return Insights(tuple(rows), watched)
+
+
+def warnings_note(insights: Insights, granularity: Granularity) -> str:
+    """How many warnings noise alone would raise on this screen: each watched pair and
+    segment passes a chart by chance at most 2 times in 100."""
+    watched = insights.watched
+    if not watched:
+        return "No employee value here can be weighed against its sampling noise yet."
+    expected = watched * FALSE_ALARM_BOUND
+    what = "value" if watched == 1 else "values"
+    return (
+        f"{watched} employee {what} watched (each pair, for the whole organisation and each "
+        f"segment): noise alone would raise about {expected:.1f} warnings a "
+        f"{_NOUNS[granularity][0]} among them, at most 2 in 100 each."
+    )
 
 
 def screen_adjusted(links: Sequence[PairLinkage], settings: LinkageSettings) -> list[PairLinkage]:

@@ -12,7 +12,7 @@ from typing import Any
 
 from tui import __version__
 from tui.config import Config, Metric
-from tui.insights import Insights, PairLinkage, method_note
+from tui.insights import Insights, PairLinkage, method_note, warnings_note
 from tui.metrics.linkage import interval_level
 from tui.store import SourceStatus
 from tui.view import PanelView, PeriodValue, format_value, stale_text
@@ -169,7 +169,7 @@ def markdown_report(
                 status_word,
             ]
         lines.append("| " + " | ".join(_cell(c) for c in cells) + " |")
-    lines += ["", "## Early warnings", ""]
+    lines += ["", "## Early warnings", "", warnings_note(insights, config.dashboard.period), ""]
     warnings = insights.warnings
     lines += [f"- {w.sentence}" for w in warnings] or [
         "None: no employee indicator has turned ahead of its customer indicator."

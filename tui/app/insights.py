@@ -12,7 +12,7 @@ from textual.widgets import Footer, Static
 from tui.app.colours import LINK_BOLD, WARN_BOLD
 from tui.app.widgets import DashboardHeader
 from tui.config import Config
-from tui.insights import Insights, method_note
+from tui.insights import Insights, method_note, warnings_note
 
 
 class InsightsScreen(Screen[None]):
@@ -60,6 +60,7 @@ class InsightsScreen(Screen[None]):
         self.insights = insights
         text = Text()
         text.append("Early warnings\n", style="bold")
+        text.append(warnings_note(insights, self.config.dashboard.period) + "\n", style="dim")
         warnings = insights.warnings
         if not warnings:
             text.append(

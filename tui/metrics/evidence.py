@@ -40,6 +40,8 @@ EWMA_PERIODS = 3
 # One-sided 1 % per chart: together at most 2 % of periods on noise alone (Bonferroni).
 CHART_ALPHA = 0.01
 THRESHOLD = statistics.NormalDist().inv_cdf(1 - CHART_ALPHA)
+# The most often the two charts together pass on noise alone, per period watched.
+FALSE_ALARM_BOUND = 2 * CHART_ALPHA
 
 Chart = Literal["step", "ewma"]
 
