@@ -300,13 +300,22 @@ def test_no_warning_when_nothing_turned_early(config, employee_values, customer_
     assert _warning(config, employee_values, customer_values, n=n) is None
 
 
-def test_a_value_without_a_known_spread_never_warns(config):
+def test_without_a_stored_spread_an_nps_is_weighed_by_its_bound_and_a_value_not_at_all(config):
     metrics = {m.id: m for m in config.metrics}
     unknown = [dataclasses.replace(o, variance=None) for o in _answers([20.0] * 12 + [-40.0])]
-    warning = early_warning(
-        0, "", metrics["enps"], metrics["nps"], unknown, _answers([40.0] * 13), CLOSED, None
+    customers = _answers([40.0] * 13)
+    # A vendor's ready-made value has no spread to weigh a fall by: never a warning.
+    assert (
+        early_warning(0, "", metrics["churn"], metrics["nps"], unknown, customers, CLOSED, None)
+        is None
     )
-    assert warning is None
+    # An NPS's spread is at most 10000 - NPS²: 9600 at 20, 8400 at -40. All 13 months as
+    # one sample: mean 200/13 = 15.385, spread (12·(9600 + 4.615²) + 8400 + 55.385²)/13
+    # = 9763.3; error √(9763.3·(1/200 + 1/2400)) = 7.272; z = 60 / 7.272 = 8.25.
+    warning = early_warning(
+        0, "", metrics["enps"], metrics["nps"], unknown, customers, CLOSED, None
+    )
+    assert warning is not None and warning.movement.z == pytest.approx(8.25, abs=0.01)
 
 
 def test_odds_are_said_in_two_figures():
@@ -485,18 +494,9 @@ def test_the_screen_says_how_many_warnings_noise_alone_would_raise(config, tmp_p
     from tui.insights import warnings_note
 
     store = Store(tmp_path / "s.db")
-    # _fill_store writes no spread: nothing can be weighed, and the note says so.
     _fill_store(store, config)
-    assert insights_from_store(config, store, TODAY).watched == 0
-    months = complete_periods(TODAY, "month", 14)
-    observations = []
-    for team in ("", "Sales", "Support"):
-        for period in months:
-            observations.append(Observation("enps", team, period, 20.0, 200, 0, 6000.0))
-            observations.append(Observation("nps", team, period, 40.0, 400, 0, 6000.0))
-    store.write_refresh("s", observations, FETCHED, 100, 1, 0.1)
     insights = insights_from_store(config, store, TODAY)
-    # Whole organisation, Sales and Support have a spread; Legal's latest is hidden.
+    # The whole organisation, Sales and Support; Legal's latest value is hidden.
     assert insights.watched == 3
     assert warnings_note(insights, "month") == (
         "3 employee values watched (each pair, for the whole organisation and each segment): "

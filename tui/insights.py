@@ -332,16 +332,33 @@ class EarlyWarning:
     movement: Movement | None = None
 
 
+def spread_of(metric: Metric, value: float, variance: float | None) -> float | None:
+    """The spread per record behind a value: as stored, or, for a row stored without
+    one, what the metric's kind says. A share (CSAT, turnover, churn) counts each
+    record as 100 or 0, so its spread follows from the value itself; an NPS's is at
+    most 10000 − NPS² (no passives), a bound that only makes a movement look smaller.
+    Anything else (a mean, a count, a vendor's value) has none to offer: None."""
+    if variance is not None:
+        return variance
+    if metric.kind in ("csat", "turnover", "churn") and 0 <= value <= 100:
+        return value * (100 - value)
+    if metric.kind == "nps" and -100 <= value <= 100:
+        return 10_000 - value * value
+    return None
+
+
 def samples_on(
-    stored: Sequence[StoredObservation], periods: Sequence[Period]
+    metric: Metric, stored: Sequence[StoredObservation], periods: Sequence[Period]
 ) -> list[Sample | None]:
     """The stored values with their spread on a time axis; None where a period has no
-    value, is hidden, or has no known spread."""
-    by_key = {
-        o.period_key: Sample(o.value, o.variance, o.n)
-        for o in stored
-        if not o.suppressed and o.value is not None and o.variance is not None and o.n > 0
-    }
+    value, is hidden, or has no spread to weigh it by."""
+    by_key = {}
+    for o in stored:
+        if o.suppressed or o.value is None or o.n <= 0:
+            continue
+        spread = spread_of(metric, o.value, o.variance)
+        if spread is not None:
+            by_key[o.period_key] = Sample(o.value, spread, o.n)
     return [by_key.get(period.key) for period in periods]
 
 
@@ -355,7 +372,7 @@ def _customer_moved(
     """Whether the customer metric has already moved for the worse in its latest closed
     period, beyond its own noise; without a known spread (a vendor's value), whether it
     crossed a level or fell by more than its early_warning_drop."""
-    samples = samples_on(stored, periods)
+    samples = samples_on(customer, stored, periods)
     if samples and samples[-1] is not None:
         return worsened(samples, customer.direction == "higher_is_better") is not None
     values = values_on(stored, periods[-2:])
@@ -385,7 +402,7 @@ def early_warning(
     moved beyond its own noise yet. `closed` are the complete periods, oldest first."""
     if not closed:
         return None
-    samples = samples_on(employee_series, closed)
+    samples = samples_on(employee, employee_series, closed)
     movement = worsened(samples, employee.direction == "higher_is_better")
     if movement is None:
         return None
@@ -613,7 +630,8 @@ def compute_insights(
         warning = None
         if not hidden:
             e_series, _, closed = seen
-            watched += bool(closed) and samples_on(e_series, closed[-1:])[0] is not None
+            latest = samples_on(employee, e_series, closed[-1:]) if closed else [None]
+            watched += latest[0] is not None
             warning = early_warning(index, segment, employee, customer, *seen, link)
         rows.append(SegmentRow(index, segment, e_view, c_view, link, warning))
     return Insights(tuple(rows), watched)
