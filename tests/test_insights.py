@@ -319,11 +319,11 @@ def test_without_a_stored_spread_an_nps_is_weighed_by_its_bound_and_a_value_not_
 
 
 def test_odds_are_said_in_two_figures():
-    from tui.insights import _odds
+    from tui.insights import odds_words
 
-    assert _odds(0.0086) == "about 1 time in 120"
-    assert _odds(0.02) == "about 1 time in 50"
-    assert _odds(0.0004) == "less than 1 time in 1,000"
+    assert odds_words(0.0086) == "about 1 time in 120"
+    assert odds_words(0.02) == "about 1 time in 50"
+    assert odds_words(0.0004) == "less than 1 time in 1,000"
 
 
 # ── segments, from a real store ──

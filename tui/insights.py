@@ -436,7 +436,7 @@ def early_warning(
         edge = employee.thresholds.bad if level == "bad" else employee.thresholds.warn
         _, edge_text = _distinct(latest.value, edge, employee)
         what += f", past its {level} level of {edge_text}"
-    sure = f"noise alone would do this {_odds(movement.chance)}"
+    sure = f"noise alone would do this {odds_words(movement.chance)}"
     held_values = values_on(customer_series, closed[-1:])
     held = f"{customer.label} has held at {format_value(held_values[0], customer)}"
     if held_values[0] is None:
@@ -462,7 +462,7 @@ def early_warning(
     return EarlyWarning(pair_index, segment, reason, sentence, movement)
 
 
-def _odds(chance: float) -> str:
+def odds_words(chance: float) -> str:
     """'about 1 time in 400' for a chance of 0.0025, in two significant figures."""
     if chance <= 0.001:
         return "less than 1 time in 1,000"

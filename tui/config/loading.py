@@ -20,6 +20,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised only on Python 3.10
     import tomli as tomllib
 
+from tui.config.balance import BalanceSettings
 from tui.config.base import DEMO_PLACEHOLDER, SECRET_KEYS, StrictModel
 from tui.config.dashboard import Dashboard, LinkageSettings
 from tui.config.keys import check_keys
@@ -34,10 +35,19 @@ class Config(StrictModel):
     sources: list[Source] = Field(min_length=1)
     metrics: list[Metric] = Field(min_length=1)
     pairs: list[Pair] = Field(min_length=1)
+    balance: BalanceSettings = Field(default_factory=BalanceSettings)
     # Binding id -> key(s): the keys, remapped (tui.config.keys).
     keys: dict[str, str] = Field(default_factory=dict)
 
     _keys = field_validator("keys")(check_keys)
+
+    def balance_sides(self) -> tuple[list[str], list[str]]:
+        """The metric ids of each side's health: [balance]'s, else the first pair's."""
+        first = self.pairs[0]
+        return (
+            self.balance.employee or [first.employee],
+            self.balance.customer or [first.customer],
+        )
 
     def metric(self, metric_id: str) -> Metric:
         return next(metric for metric in self.metrics if metric.id == metric_id)
@@ -180,6 +190,41 @@ def _cross_reference_problems(config: Config) -> Iterator[ConfigProblem]:
                 yield ConfigProblem(
                     where, f'metric "{metric_id}" is on the {found.side} side, not the {side} side'
                 )
+    yield from _balance_problems(config, metric_ids)
+
+
+def _balance_problems(config: Config, metric_ids: list[str]) -> Iterator[ConfigProblem]:
+    """The balance screen scales each metric against its own target and thresholds: a
+    metric without them cannot sit on an axis with others."""
+    explicit = {"employee": config.balance.employee, "customer": config.balance.customer}
+    for side, ids in zip(("employee", "customer"), config.balance_sides(), strict=True):
+        for index, metric_id in enumerate(ids):
+            where = f"balance.{side}[{index}]" if explicit[side] else f"pairs[0].{side}"
+            if metric_id not in metric_ids:
+                hint = _did_you_mean(metric_id, metric_ids)
+                yield ConfigProblem(where, f'no metric has id "{metric_id}"{hint}')
+                continue
+            metric = config.metric(metric_id)
+            if metric.side != side:
+                yield ConfigProblem(
+                    where, f'metric "{metric_id}" is on the {metric.side} side, not the {side} side'
+                )
+            elif explicit[side] and (metric.target is None or metric.thresholds is None):
+                yield ConfigProblem(
+                    where,
+                    f'metric "{metric_id}" needs a target and thresholds to be scaled beside '
+                    "others on the balance screen",
+                )
+            elif explicit[side] and not _target_beyond_warn(metric):
+                yield ConfigProblem(
+                    where, f'metric "{metric_id}": its target must be better than its warn level'
+                )
+
+
+def _target_beyond_warn(metric: Metric) -> bool:
+    assert metric.target is not None and metric.thresholds is not None
+    better = 1 if metric.direction == "higher_is_better" else -1
+    return better * (metric.target - metric.thresholds.warn) > 0
 
 
 def _did_you_mean(word: str, choices: list[str]) -> str:
