@@ -13,6 +13,7 @@ from tests.conftest import DEMO_NOW, DEMO_TODAY
 from tests.test_app import screen_text
 from tests.test_insights import CONFIG, TODAY, _fill_store
 from tui.app import TandemApp
+from tui.app.balance import BalanceScreen
 from tui.app.detail import DetailScreen
 from tui.app.insights import InsightsScreen
 from tui.app.segments import SegmentScreen
@@ -374,7 +375,15 @@ async def test_kiosk_rotates_overview_segments_and_insights_and_a_key_pauses(
     async with app.run_test(size=(160, 45)) as pilot:
         await pilot.pause()
         assert app.theme == "kiosk"  # high contrast on a wall
-        assert app.kiosk_pages() == ["", "Field Ops", "Sales", "Success", "Support", "\0insights"]
+        assert app.kiosk_pages() == [
+            "",
+            "Field Ops",
+            "Sales",
+            "Success",
+            "Support",
+            "\0insights",
+            "\0balance",
+        ]
         header = app.dashboard.header
         strip = app.dashboard.kiosk_strip
         assert "pages turn every 20 s" in str(strip.render())
@@ -382,12 +391,16 @@ async def test_kiosk_rotates_overview_segments_and_insights_and_a_key_pauses(
         for _ in range(12):
             app.next_kiosk_page()  # what the 20-second timer calls
             await pilot.pause()
-            page = "insights" if isinstance(app.screen, InsightsScreen) else app.segment
+            page = app.segment
+            if isinstance(app.screen, InsightsScreen):
+                page = "insights"
+            elif isinstance(app.screen, BalanceScreen):
+                page = "balance"
             if not shown or shown[-1] != page:  # a long insights page takes a few turns
                 shown.append(page)
-            if len(shown) == 6:
+            if len(shown) == 7:
                 break
-        assert shown == ["Field Ops", "Sales", "Success", "Support", "insights", ""]
+        assert shown == ["Field Ops", "Sales", "Success", "Support", "insights", "balance", ""]
         # The insights page keeps a header and the kiosk strip; no key footer on a wall.
         app.show_kiosk_page("\0insights")
         await pilot.pause()
@@ -519,3 +532,32 @@ async def test_a_kiosk_turns_through_insights_longer_than_the_screen(
         assert positions == sorted(positions) and len(positions) >= 2
         assert positions[-1] == body.max_scroll_y
         assert not isinstance(app.screen, InsightsScreen)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (200, 50)])
+async def test_b_shows_each_teams_balance_as_a_table_and_from_120_columns_a_chart(demo_app, size):
+    from textual.widgets import DataTable
+
+    from tui.app.balance import BalanceChart
+    from tui.balance import QUADRANT_WORDS, balance_from_store
+
+    async with demo_app.run_test(size=size) as pilot:
+        await pilot.pause()
+        await pilot.press("b")
+        await pilot.pause()
+        screen = demo_app.screen
+        assert isinstance(screen, BalanceScreen)
+        expected = balance_from_store(demo_app.config, demo_app.store, DEMO_TODAY)
+        table = screen.query_one(DataTable)
+        assert table.row_count == len(expected.teams) == 5  # the organisation and 4 teams
+        assert screen.query_one(BalanceChart).display == (size[0] >= 120)
+        text = screen_text(demo_app)
+        sales = next(team for team in expected.teams if team.segment == "Sales")
+        if size[0] >= 100:
+            assert QUADRANT_WORDS[sales.latest.quadrant] in text
+            assert f"{sales.latest.employee:+.2f}" in text
+        notes = str(screen.query_one("#balance-notes").render())
+        assert "Employee health: the mean of eNPS, Engagement, Employee turnover." in notes
+        await pilot.press("b")
+        await pilot.pause()
+        assert not isinstance(demo_app.screen, BalanceScreen)

@@ -44,7 +44,7 @@ def test_keys_are_remapped_by_id_and_an_unknown_id_or_key_is_refused():
     assert config_with({"refresh": "f5"}).keys == {"refresh": "f5"}
     with pytest.raises(ConfigError) as caught:
         config_with({"refrsh": "f5"})
-    assert "refrsh: no such key binding; known: back, close-help" in str(caught.value)
+    assert "refrsh: no such key binding; known: back, balance, close-help" in str(caught.value)
     with pytest.raises(ConfigError) as caught:
         config_with({"refresh": "F 5"})
     assert 'expected key names such as "f5"' in str(caught.value)

@@ -46,6 +46,7 @@ def test_demo_dashboard(snap_compare, demo_config, tmp_path, utc_clock, size):
 
 # Each screen on top of the dashboard, reached as a user would: the keys, in order.
 SCREENS = {
+    "balance": ("b",),
     "detail": ("enter",),
     "segments": ("g",),
     "insights": ("i",),

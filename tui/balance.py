@@ -34,7 +34,7 @@ from tui.insights import (
 from tui.metrics.compute import EVERYONE
 from tui.metrics.evidence import Movement, worsened
 from tui.periods import Period
-from tui.store import StoredObservation
+from tui.store import Store, StoredObservation
 
 Quadrant = Literal["both_healthy", "employees_expense", "customers_not", "both_struggling"]
 
@@ -261,3 +261,15 @@ def compute_balance(
         trail = team.trail[-config.balance.trail :]
         teams.append(TeamBalance(segment, trail, team.warning, team.movement))
     return Balance(employee, customer, tuple(teams))
+
+
+def balance_from_store(config: Config, store: Store, today: date) -> Balance:
+    """`compute_balance` over the store's series for the dashboard's period."""
+    granularity = config.dashboard.period
+    limit = max(config.balance.trail, 16) + 2
+    return compute_balance(
+        config,
+        lambda metric_id, segment: store.series(metric_id, granularity, segment, limit=limit),
+        lambda metric_id: store.segments(metric_id, granularity),
+        today,
+    )

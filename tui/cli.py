@@ -317,6 +317,7 @@ async def _refresh_and_compute(config: Config, store: Any, clock: Clock) -> tupl
 
     A failing source leaves its last good values in the store, and they are used.
     """
+    from tui.balance import balance_from_store
     from tui.insights import insights_from_store
     from tui.refresh import refresh_sources
     from tui.sources import make_client
@@ -334,14 +335,17 @@ async def _refresh_and_compute(config: Config, store: Any, clock: Clock) -> tupl
         now,
     )
     insights = insights_from_store(config, store, now.date())
-    return outcomes, now, statuses, views, insights
+    balance = balance_from_store(config, store, now.date())
+    return outcomes, now, statuses, views, insights, balance
 
 
 async def _snapshot(config: Config, store: Any, clock: Clock) -> int:
     """Refresh every source into the store, then print every metric and insight as JSON."""
-    from tui.report import document_header, insights_json, metric_json
+    from tui.report import balance_json, document_header, insights_json, metric_json
 
-    outcomes, now, statuses, views, insights = await _refresh_and_compute(config, store, clock)
+    outcomes, now, statuses, views, insights, balance = await _refresh_and_compute(
+        config, store, clock
+    )
     document = {
         **document_header(config, now),
         "metrics": [
@@ -353,6 +357,7 @@ async def _snapshot(config: Config, store: Any, clock: Clock) -> int:
             for p in config.pairs
         ],
         **insights_json(config, insights),
+        "balance": balance_json(balance),
         "sources": [
             {
                 "id": o.source_id,
@@ -375,13 +380,15 @@ async def _report(config: Config, store: Any, format: str, output: str | None, c
     """Refresh, then write the report; failing sources report their last good values."""
     from tui.report import csv_report, json_report, markdown_report
 
-    outcomes, now, statuses, views, insights = await _refresh_and_compute(config, store, clock)
+    outcomes, now, statuses, views, insights, balance = await _refresh_and_compute(
+        config, store, clock
+    )
     if format == "csv":
         text = csv_report(config, views)
     elif format == "json":
-        text = json_report(config, views, insights, now)
+        text = json_report(config, views, insights, now, balance)
     else:
-        text = markdown_report(config, views, insights, statuses, now)
+        text = markdown_report(config, views, insights, statuses, now, balance)
     if output:
         Path(output).write_text(text, encoding="utf-8")
         print(f"tandem: report written to {Path(output).resolve()}", file=sys.stderr)

@@ -11,8 +11,9 @@ from datetime import datetime
 from typing import Any
 
 from tui import __version__
+from tui.balance import QUADRANT_WORDS, Balance
 from tui.config import Config, Metric
-from tui.insights import Insights, PairLinkage, method_note, warnings_note
+from tui.insights import Insights, PairLinkage, method_note, segment_name, warnings_note
 from tui.metrics.linkage import interval_level
 from tui.store import SourceStatus
 from tui.view import PanelView, PeriodValue, format_value, stale_text
@@ -90,6 +91,57 @@ def linkage_json(link: PairLinkage, pair_ids: Sequence[str], alpha: float) -> di
     }
 
 
+def balance_json(balance: Balance) -> dict[str, Any]:
+    """Each team's trail of health on the common scale, its quadrant and any warning."""
+    return {
+        "employee": [metric.id for metric in balance.employee_metrics],
+        "customer": [metric.id for metric in balance.customer_metrics],
+        "axes": balance.axes,
+        "refused": balance.refused or None,
+        "teams": [
+            {
+                "segment": team.segment or None,
+                "quadrant": team.latest.quadrant if team.latest else None,
+                "trail": [
+                    {
+                        "period": point.period.key,
+                        "employee": _rounded(point.employee),
+                        "customer": _rounded(point.customer),
+                    }
+                    for point in team.trail
+                ],
+                "warning": team.warning,
+            }
+            for team in balance.teams
+        ],
+    }
+
+
+def balance_markdown(balance: Balance) -> list[str]:
+    """The balance section of the board pack: a table, the warnings, how the axes are made."""
+    lines = ["## Both, not either: the balance", ""]
+    if balance.refused:
+        return [*lines, balance.refused, ""]
+    lines += [
+        "| Team | Employee health | Customer health | Quadrant |",
+        "| --- | --: | --: | --- |",
+    ]
+    for team in balance.teams:
+        latest = team.latest
+        if latest is None:
+            continue
+        cells = [
+            segment_name(team.segment),
+            f"{latest.employee:+.2f}",
+            f"{latest.customer:+.2f}",
+            QUADRANT_WORDS[latest.quadrant],
+        ]
+        lines.append("| " + " | ".join(_cell(c) for c in cells) + " |")
+    lines.append("")
+    lines += [f"- {warning}" for warning in balance.warnings]
+    return [*lines, *([""] if balance.warnings else []), f"_{balance.axes}_", ""]
+
+
 def insights_json(config: Config, insights: Insights) -> dict[str, Any]:
     """Linkage and warnings; each names its pair by the pair's id, as panels do."""
     pair_ids = [pair.key for pair in config.pairs]
@@ -135,6 +187,7 @@ def markdown_report(
     insights: Insights,
     statuses: Mapping[str, SourceStatus],
     now: datetime,
+    balance: Balance | None = None,
 ) -> str:
     """A board-pack page: the paired values, the early warnings and the linkage in sentences."""
     dashboard = config.dashboard
@@ -179,7 +232,10 @@ def markdown_report(
         lines += [f"### {metrics[pair.employee].label} and {metrics[pair.customer].label}", ""]
         lines += [f"- {row.link.sentence}" for row in insights.of_pair(index)]
         lines.append("")
-    lines += [f"_{method_note(config)}_", "", "## Sources", ""]
+    lines += [f"_{method_note(config)}_", ""]
+    if balance is not None:
+        lines += balance_markdown(balance)
+    lines += ["## Sources", ""]
     for source in config.sources:
         status = statuses.get(source.id)
         if status is None:
@@ -273,6 +329,7 @@ def json_report(
     views: Mapping[str, PanelView],
     insights: Insights,
     now: datetime,
+    balance: Balance | None = None,
 ) -> str:
     import json
 
@@ -280,5 +337,6 @@ def json_report(
         **document_header(config, now),
         "panels": report_rows(config, views),
         **insights_json(config, insights),
+        **({"balance": balance_json(balance)} if balance is not None else {}),
     }
     return json.dumps(document, indent=2) + "\n"

@@ -20,7 +20,7 @@ from textual.screen import Screen
 
 from tui.app.colours import readable_variables, rich_theme
 from tui.app.dashboard import DashboardData, DashboardScreen, period_name
-from tui.app.widgets import PairRow
+from tui.app.widgets import DashboardHeader, PairRow
 from tui.clock import Clock, utc_now
 from tui.config import Config
 from tui.insights import (
@@ -54,6 +54,7 @@ if TYPE_CHECKING:
     from tui.scheduler import Scheduler
 
 KIOSK_INSIGHTS = "\0insights"
+KIOSK_BALANCE = "\0balance"
 
 THEMES = ("textual-dark", "textual-light", "nord", "gruvbox", "tokyo-night", "solarized-light")
 
@@ -104,6 +105,15 @@ class TandemApp(App[None]):
         Binding("r", "refresh", "Refresh", id="refresh", tooltip="Fetch every source now"),
         Binding("i", "insights", "Insights", id="insights", tooltip="Early warnings and linkage"),
         Binding("g", "segments", "Segments", id="segments", tooltip="Every segment side by side"),
+        # Off the footer too (80 columns): in the help and the palette.
+        Binding(
+            "b",
+            "balance",
+            "Balance",
+            id="balance",
+            tooltip="Each team's employee health against its customer health",
+            show=False,
+        ),
         # Off the footer, which must fit 80 columns; in the help and the palette.
         Binding(
             "t", "next_theme", "Theme", id="theme", tooltip="Switch to the next theme", show=False
@@ -362,13 +372,13 @@ class TandemApp(App[None]):
     # ── kiosk ──
 
     def kiosk_pages(self) -> list[str]:
-        """The rotation: the whole organisation, each segment, then the insights."""
+        """The rotation: the whole organisation, each segment, the insights, the balance."""
         insights = self.insights
         segments = sorted(
             {row.segment for row in insights.rows if row.segment} if insights else set(),
             key=str.casefold,
         )
-        return ["", *segments, KIOSK_INSIGHTS]
+        return ["", *segments, KIOSK_INSIGHTS, KIOSK_BALANCE]
 
     def next_kiosk_page(self) -> None:
         if self.kiosk_paused:
@@ -381,12 +391,18 @@ class TandemApp(App[None]):
         self.show_kiosk_page(pages[self._kiosk_page])
 
     def show_kiosk_page(self, page: str) -> None:
+        from tui.app.balance import BalanceScreen
         from tui.app.insights import InsightsScreen
 
-        if isinstance(self.screen, InsightsScreen):
+        if isinstance(self.screen, (InsightsScreen, BalanceScreen)):
             self.pop_screen()
         if page == KIOSK_INSIGHTS:
             self.action_insights()
+            return
+        if page == KIOSK_BALANCE:
+            self.action_balance()
+            if self.kiosk:
+                self._show_kiosk_state()
             return
         self.segment = page
         self.show_from_store()
@@ -403,6 +419,10 @@ class TandemApp(App[None]):
         insights = self._insights_on_top()
         if insights is not None:
             insights.show_kiosk(text)
+        from tui.app.balance import BalanceScreen
+
+        if isinstance(self.screen, BalanceScreen):
+            self.screen.show_kiosk(text)
 
     def _insights_on_top(self) -> InsightsScreen | None:
         """The insights screen, when it is the one on show: it has a header and strip too."""
@@ -436,9 +456,9 @@ class TandemApp(App[None]):
         """The data's age, wherever it is shown: headers and the kiosk strip."""
         updated = self._updated_text(statuses)
         self.dashboard.show_updated(updated)
-        insights = self._insights_on_top()
-        if insights is not None:
-            insights.header.show_updated(updated)
+        header = getattr(self.screen, "header", None)
+        if isinstance(header, DashboardHeader) and self.screen is not self.dashboard:
+            header.show_updated(updated)  # the insights or the balance, on top
         if self.kiosk:
             self._show_kiosk_state(updated)
 
@@ -560,6 +580,11 @@ class TandemApp(App[None]):
             "Insights", "Early warnings and linkage, in sentences", self.action_insights
         )
         yield SystemCommand("Segments", "Every segment's pair side by side", self.action_segments)
+        yield SystemCommand(
+            "Balance",
+            "Each team's employee health against its customer health",
+            self.action_balance,
+        )
         yield SystemCommand("Help", "The keys and how to read a panel", self.action_help)
         yield SystemCommand(
             "Next period", "Week, month or quarter, from the store", self.action_next_period
@@ -580,10 +605,31 @@ class TandemApp(App[None]):
         if self.insights is not None and not isinstance(self.screen, InsightsScreen):
             screen = InsightsScreen(self.view_config, self.insights, self.kiosk)
             self.push_screen(screen)
-            screen.header.show_period(period_name(self.granularity))
-            screen.header.show_clock(self.clock())
+            self._fill_header(screen.header)
             if self.kiosk:
                 self._show_kiosk_state()
+
+    def action_balance(self) -> None:
+        from tui.app.balance import BalanceScreen
+        from tui.balance import balance_from_store
+
+        if isinstance(self.screen, BalanceScreen):
+            return
+        try:
+            balance = balance_from_store(self.view_config, self.store, self.clock().date())
+        except StoreError as error:
+            self.notify(str(error), severity="error")
+            return
+        screen = BalanceScreen(self.view_config, balance, self.kiosk)
+        self.push_screen(screen)
+        self._fill_header(screen.header)
+
+    def _fill_header(self, header: DashboardHeader) -> None:
+        """A screen pushed on top says what the dashboard's header says, from its first
+        frame: the period, the clock and the data's age (not at the next tick)."""
+        header.show_period(period_name(self.granularity))
+        header.show_clock(self.clock())
+        header.show_updated(self._updated_text())
 
     def action_segments(self) -> None:
         from tui.app.segments import SegmentScreen

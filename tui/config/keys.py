@@ -18,6 +18,7 @@ KEY_IDS = frozenset(
         "refresh",
         "insights",
         "segments",
+        "balance",
         "theme",
         "help",
         "period",

@@ -1,0 +1,216 @@
+"""The balance screen: each team's employee health against its customer health.
+
+From 120 columns a chart: employee health across, customer health up, the four
+quadrants labelled, each team's trail ending at its latest closed period. Below
+it (and alone on a narrow screen) a table: team, both healths, quadrant and the
+direction of travel. Warnings and how the axes are made under that.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.color import Color
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Static
+from textual_plotext import PlotextPlot
+
+from tui.app.colours import BAD, GOOD, WARN, WARN_BOLD
+from tui.app.widgets import DashboardHeader
+from tui.balance import LIMIT, QUADRANT_WORDS, Balance, Quadrant, TeamBalance
+from tui.config import Config
+from tui.insights import segment_name
+
+# From this width the chart is drawn; below it the table says it all, and below
+# COMPACT_WIDTH the table keeps only team, quadrant and travel, in short words.
+CHART_MIN_WIDTH = 120
+COMPACT_WIDTH = 100
+_SHORT_QUADRANT: dict[Quadrant, str] = {
+    "both_healthy": "both healthy",
+    "employees_expense": "at employees' expense",
+    "customers_not": "customers not",
+    "both_struggling": "both struggling",
+}
+_QUADRANT_STYLE: dict[Quadrant, str] = {
+    "both_healthy": GOOD,
+    "employees_expense": WARN,
+    "customers_not": WARN,
+    "both_struggling": BAD,
+}
+# Where each quadrant's name is written on the chart (x, y), inside its corner.
+_CORNERS: dict[Quadrant, tuple[float, float]] = {
+    "both_healthy": (1.0, 1.85),
+    "employees_expense": (-1.0, 1.85),
+    "customers_not": (1.0, -1.85),
+    "both_struggling": (-1.0, -1.85),
+}
+
+
+def travel_words(team: TeamBalance, short: bool = False) -> str:
+    """'employees ▼ 0.67 · customers ■' over the trail ('emp ▼0.67 cust ■' when
+    `short`); a change under 0.1 is level."""
+    travel = team.travel
+    if travel is None:
+        return "—"
+    parts = []
+    sides = ("emp", "cust") if short else ("employees", "customers")
+    for side, change in zip(sides, travel, strict=True):
+        if abs(change) < 0.1:
+            parts.append(f"{side} ■")
+        else:
+            gap = "" if short else " "
+            parts.append(f"{side} {'▲' if change > 0 else '▼'}{gap}{abs(change):.2f}")
+    return (" " if short else " · ").join(parts)
+
+
+class BalanceChart(PlotextPlot):
+    """The quadrants, and each team's trail to its latest point."""
+
+    _shown: tuple[Balance, str] | None = None
+
+    def show(self, balance: Balance) -> None:
+        if (balance, self.app.theme) == self._shown:
+            return
+        self._shown = (balance, self.app.theme)
+        plt = self.plt
+        plt.clear_figure()
+        colours = self.app.theme_variables
+        team_colour = _rgb(colours["tandem-employee"])
+        whole_colour = _rgb(colours["tandem-text"])
+        # Text on the chart sits on its canvas (textual-plotext paints it $surface).
+        paper = _rgb(colours["surface"])
+        plt.xlim(-LIMIT, LIMIT)
+        plt.ylim(-LIMIT, LIMIT)
+        plt.vline(0, _rgb(colours["tandem-muted"]))
+        plt.hline(0, _rgb(colours["tandem-muted"]))
+        for corner, (x, y) in _CORNERS.items():
+            plt.text(
+                QUADRANT_WORDS[corner],
+                x,
+                y,
+                alignment="center",
+                color=_rgb(colours["tandem-muted"]),
+                background=paper,
+            )
+        for team in balance.teams:
+            if not team.trail:
+                continue
+            colour = whole_colour if not team.segment else team_colour
+            xs = [p.employee for p in team.trail]
+            ys = [p.customer for p in team.trail]
+            plt.plot(xs, ys, marker="braille", color=colour)
+            plt.scatter([xs[-1]], [ys[-1]], marker="●", color=colour)
+            # Named beside its latest point, on the side with room for the name.
+            right = xs[-1] < 0.5
+            team_name = segment_name(team.segment)
+            label = f" {team_name}" if right else f"{team_name} "
+            plt.text(
+                label,
+                xs[-1],
+                ys[-1],
+                color=colour,
+                background=paper,
+                alignment="left" if right else "right",
+            )
+        plt.xlabel("employee health →")
+        plt.ylabel("customer health →")
+        self.refresh()
+
+
+def _rgb(hex_colour: str) -> tuple[int, int, int]:
+    colour = Color.parse(hex_colour)
+    return (colour.r, colour.g, colour.b)
+
+
+class BalanceScreen(Screen[None]):
+    """Every team as a point: employee health across, customer health up."""
+
+    BINDINGS = [Binding("escape,b", "back", "Back", id="back", tooltip="Return to the dashboard")]
+
+    def __init__(self, config: Config, balance: Balance, kiosk: bool = False) -> None:
+        super().__init__()
+        self.config = config
+        self.balance = balance
+        self.set_class(kiosk, "-kiosk")
+        heading = config.dashboard.title
+        if config.dashboard.organisation:
+            heading = f"{heading} · {config.dashboard.organisation}"
+        self.header = DashboardHeader(heading, config.dashboard.demo, id="header")
+        self.kiosk_strip = Static(id="kiosk-strip")
+
+    def compose(self) -> ComposeResult:
+        yield self.header
+        with VerticalScroll(id="balance-body"):
+            yield BalanceChart(id="balance-chart")
+            yield DataTable(id="balance-table", cursor_type="row", zebra_stripes=True)
+            yield Static(id="balance-notes")
+        yield self.kiosk_strip
+        yield Footer()
+
+    _compact: bool | None = None
+
+    def on_mount(self) -> None:
+        self.header.show_page("Balance")
+        self.show(self.balance)
+        self.app.theme_changed_signal.subscribe(self, lambda _: self.show(self.balance))
+
+    def on_resize(self) -> None:
+        self.show(self.balance)
+
+    def show_kiosk(self, text: str) -> None:
+        self.kiosk_strip.update(text)
+
+    def show(self, balance: Balance) -> None:
+        self.balance = balance
+        chart = self.query_one(BalanceChart)
+        chart.display = self.size.width >= CHART_MIN_WIDTH and not balance.refused
+        chart.show(balance)
+        table = self.query_one(DataTable)
+        compact = self.size.width < COMPACT_WIDTH
+        if compact != self._compact:
+            self._compact = compact
+            table.clear(columns=True)
+            if compact:
+                table.add_columns("Team", "Quadrant", "Over the trail")
+            else:
+                table.add_columns("Team", "Employee", "Customer", "Quadrant", "Over the trail")
+        table.clear()
+        for team in balance.teams:
+            latest = team.latest
+            name = Text()
+            if team.warning:
+                name.append("⚠ ", style=WARN_BOLD)
+            name.append(segment_name(team.segment), style="" if team.segment else "bold")
+            if latest is None:
+                empty = Text("hidden or no data yet", style="dim")
+                table.add_row(*((name, empty, "") if compact else (name, "—", "—", empty, "")))
+                continue
+            words = _SHORT_QUADRANT if compact else QUADRANT_WORDS
+            where = Text(words[latest.quadrant], style=_QUADRANT_STYLE[latest.quadrant])
+            if compact:
+                table.add_row(name, where, travel_words(team, short=True))
+                continue
+            table.add_row(
+                name,
+                Text(f"{latest.employee:+.2f}", justify="right"),
+                Text(f"{latest.customer:+.2f}", justify="right"),
+                where,
+                travel_words(team),
+            )
+        notes = Text()
+        if balance.refused:
+            notes.append(balance.refused + "\n", style=WARN)
+        for warning in balance.warnings:
+            notes.append("⚠ ", style=WARN_BOLD)
+            notes.append(warning + "\n")
+        if balance.teams:
+            latest_period = next((t.latest.period for t in balance.teams if t.latest), None)
+            if latest_period is not None:
+                notes.append(f"Latest closed period: {latest_period.label}. ", style="dim")
+        notes.append(balance.axes, style="dim")
+        self.query_one("#balance-notes", Static).update(notes)
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
