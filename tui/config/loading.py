@@ -196,10 +196,11 @@ def _cross_reference_problems(config: Config) -> Iterator[ConfigProblem]:
 def _balance_problems(config: Config, metric_ids: list[str]) -> Iterator[ConfigProblem]:
     """The balance screen scales each metric against its own target and thresholds: a
     metric without them cannot sit on an axis with others."""
+    # Left out, a side is the first pair's metric, which the pairs' own checks cover.
     explicit = {"employee": config.balance.employee, "customer": config.balance.customer}
-    for side, ids in zip(("employee", "customer"), config.balance_sides(), strict=True):
+    for side, ids in explicit.items():
         for index, metric_id in enumerate(ids):
-            where = f"balance.{side}[{index}]" if explicit[side] else f"pairs[0].{side}"
+            where = f"balance.{side}[{index}]"
             if metric_id not in metric_ids:
                 hint = _did_you_mean(metric_id, metric_ids)
                 yield ConfigProblem(where, f'no metric has id "{metric_id}"{hint}')
@@ -209,13 +210,13 @@ def _balance_problems(config: Config, metric_ids: list[str]) -> Iterator[ConfigP
                 yield ConfigProblem(
                     where, f'metric "{metric_id}" is on the {metric.side} side, not the {side} side'
                 )
-            elif explicit[side] and (metric.target is None or metric.thresholds is None):
+            elif metric.target is None or metric.thresholds is None:
                 yield ConfigProblem(
                     where,
                     f'metric "{metric_id}" needs a target and thresholds to be scaled beside '
                     "others on the balance screen",
                 )
-            elif explicit[side] and not _target_beyond_warn(metric):
+            elif not _target_beyond_warn(metric):
                 yield ConfigProblem(
                     where, f'metric "{metric_id}": its target must be better than its warn level'
                 )
