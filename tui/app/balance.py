@@ -11,13 +11,12 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.color import Color
 from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 from textual_plotext import PlotextPlot
 
-from tui.app.colours import BAD, GOOD, WARN, WARN_BOLD
+from tui.app.colours import BAD, GOOD, WARN, WARN_BOLD, rgb
 from tui.app.widgets import DashboardHeader
 from tui.balance import LIMIT, QUADRANT_WORDS, Balance, Quadrant, TeamBalance
 from tui.config import Config
@@ -77,21 +76,21 @@ class BalanceChart(PlotextPlot):
         plt = self.plt
         plt.clear_figure()
         colours = self.app.theme_variables
-        team_colour = _rgb(colours["tandem-employee"])
-        whole_colour = _rgb(colours["tandem-text"])
+        team_colour = rgb(colours["tandem-employee"])
+        whole_colour = rgb(colours["tandem-text"])
         # Text on the chart sits on its canvas (textual-plotext paints it $surface).
-        paper = _rgb(colours["surface"])
+        paper = rgb(colours["surface"])
         plt.xlim(-LIMIT, LIMIT)
         plt.ylim(-LIMIT, LIMIT)
-        plt.vline(0, _rgb(colours["tandem-muted"]))
-        plt.hline(0, _rgb(colours["tandem-muted"]))
+        plt.vline(0, rgb(colours["tandem-muted"]))
+        plt.hline(0, rgb(colours["tandem-muted"]))
         for corner, (x, y) in _CORNERS.items():
             plt.text(
                 QUADRANT_WORDS[corner],
                 x,
                 y,
                 alignment="center",
-                color=_rgb(colours["tandem-muted"]),
+                color=rgb(colours["tandem-muted"]),
                 background=paper,
             )
         for team in balance.teams:
@@ -119,11 +118,6 @@ class BalanceChart(PlotextPlot):
         self.refresh()
 
 
-def _rgb(hex_colour: str) -> tuple[int, int, int]:
-    colour = Color.parse(hex_colour)
-    return (colour.r, colour.g, colour.b)
-
-
 class BalanceScreen(Screen[None]):
     """Every team as a point: employee health across, customer health up."""
 
@@ -134,10 +128,7 @@ class BalanceScreen(Screen[None]):
         self.config = config
         self.balance = balance
         self.set_class(kiosk, "-kiosk")
-        heading = config.dashboard.title
-        if config.dashboard.organisation:
-            heading = f"{heading} · {config.dashboard.organisation}"
-        self.header = DashboardHeader(heading, config.dashboard.demo, id="header")
+        self.header = DashboardHeader.of(config)
         self.kiosk_strip = Static(id="kiosk-strip")
 
     def compose(self) -> ComposeResult:

@@ -70,6 +70,12 @@ def readable(colour: Color, backgrounds: list[Color], aim: float = _AIM) -> Colo
     return target
 
 
+def rgb(value: str) -> tuple[int, int, int]:
+    """A theme colour as plotext takes it."""
+    colour = Color.parse(value)
+    return (colour.r, colour.g, colour.b)
+
+
 def _opaque(value: str, under: Color) -> Color:
     colour = Color.parse(value)
     return under + colour if colour.a < 1 else colour

@@ -72,10 +72,7 @@ class DashboardScreen(Screen[None]):
         self.segment = data.segment
         # Kept, not queried: the clock ticks until the app is gone, and a query
         # during teardown would find the widgets already removed.
-        heading = config.dashboard.title
-        if config.dashboard.organisation:
-            heading = f"{heading} · {config.dashboard.organisation}"
-        self.header = DashboardHeader(heading, config.dashboard.demo, id="header")
+        self.header = DashboardHeader.of(config)
         self.rows = [PairRow(index, view, classes="pair") for index, view in enumerate(data.pairs)]
         self.insights = InsightsPanel(id="insights")
         self.sources = SourceStrip(id="sources")

@@ -6,7 +6,6 @@ from rich.style import Style
 from rich.text import Text
 from textual.app import ComposeResult, RenderResult
 from textual.binding import Binding
-from textual.color import Color
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import Screen
@@ -14,15 +13,9 @@ from textual.widget import Widget
 from textual.widgets import DataTable, Footer, Static
 from textual_plotext import PlotextPlot
 
-from tui.app.colours import LINK_BOLD, WARN_BOLD
+from tui.app.colours import LINK_BOLD, WARN_BOLD, rgb
 from tui.insights import PairDetail, hidden_words, segment_name
 from tui.view import format_value
-
-
-def _rgb(hex_colour: str) -> tuple[int, int, int]:
-    """A theme colour as plotext takes it."""
-    colour = Color.parse(hex_colour)
-    return (colour.r, colour.g, colour.b)
 
 
 def _short_label(label: str) -> str:
@@ -62,8 +55,8 @@ class PairChart(DetailPlot):
         )
         colours = self.app.theme_variables
         for side, colour, values in (
-            ("left", _rgb(colours["tandem-employee"]), [p.employee for p in points]),
-            ("right", _rgb(colours["tandem-customer"]), [p.customer for p in points]),
+            ("left", rgb(colours["tandem-employee"]), [p.employee for p in points]),
+            ("right", rgb(colours["tandem-customer"]), [p.customer for p in points]),
         ):
             xy = [(i, v) for i, v in enumerate(values) if v is not None]
             metric = detail.employee if side == "left" else detail.customer

@@ -27,10 +27,7 @@ class InsightsScreen(Screen[None]):
         # As on the dashboard: the header says whose numbers and which page; a kiosk
         # shows its strip (pages turning, data age) instead of keys nobody types.
         self.set_class(kiosk, "-kiosk")
-        heading = config.dashboard.title
-        if config.dashboard.organisation:
-            heading = f"{heading} · {config.dashboard.organisation}"
-        self.header = DashboardHeader(heading, config.dashboard.demo, id="header")
+        self.header = DashboardHeader.of(config)
         self.kiosk_strip = Static(id="kiosk-strip")
 
     def compose(self) -> ComposeResult:

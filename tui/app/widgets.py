@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from rich.segment import Segment
 from rich.style import Style
@@ -23,6 +24,9 @@ from tui.app.colours import BAD, GOOD, LINK, LINK_BOLD, STATUS_BOLD, WARN, WARN_
 from tui.app.wall_digits import wall_digits
 from tui.insights import WHOLE_ORGANISATION
 from tui.view import PairView, PanelView, SourceLine, clock_time
+
+if TYPE_CHECKING:
+    from tui.config import Config
 
 # plotext's output is plain braille with a reset code at each line's end (the theme
 # "clear" draws no canvas and the line is in the default colour); this strips what is left.
@@ -502,6 +506,14 @@ class InsightsPanel(Widget):
 
 class DashboardHeader(Horizontal):
     """Organisation, a DEMO DATA badge, the period, the last refresh and a clock."""
+
+    @classmethod
+    def of(cls, config: Config) -> DashboardHeader:
+        """The header every page shows: the title and organisation, and the badge."""
+        heading = config.dashboard.title
+        if config.dashboard.organisation:
+            heading = f"{heading} · {config.dashboard.organisation}"
+        return cls(heading, config.dashboard.demo, id="header")
 
     def __init__(self, title: str, demo: bool, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
