@@ -561,3 +561,27 @@ async def test_b_shows_each_teams_balance_as_a_table_and_from_120_columns_a_char
         await pilot.press("b")
         await pilot.pause()
         assert not isinstance(demo_app.screen, BalanceScreen)
+
+
+async def test_every_page_over_the_dashboard_keeps_its_header_and_kiosk_strip(
+    demo_store_file, demo_config, tmp_path
+):
+    from datetime import timedelta
+
+    path = tmp_path / "s.db"
+    shutil.copy(demo_store_file, path)
+    now = {"at": DEMO_NOW}
+    app = TandemApp(
+        demo_config, Store(path), clock=lambda: now["at"], fetch_automatically=False, kiosk=True
+    )
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        for page, name in (("\0insights", "Insights"), ("\0balance", "Balance")):
+            app.show_kiosk_page(page)
+            await pilot.pause()
+            screen = app.screen
+            assert name in str(screen.header._page.render())
+            assert "pages turn every 20 s" in str(screen.kiosk_strip.render())
+            now["at"] += timedelta(minutes=1)
+            app._tick_clock()  # what the one-second timer calls
+            assert str(screen.header._clock.render()) == now["at"].astimezone().strftime("%H:%M")

@@ -20,7 +20,7 @@ from textual.screen import Screen
 
 from tui.app.colours import readable_variables, rich_theme
 from tui.app.dashboard import DashboardData, DashboardScreen, period_name
-from tui.app.widgets import DashboardHeader, PairRow
+from tui.app.widgets import PairRow
 from tui.clock import Clock, utc_now
 from tui.config import Config
 from tui.insights import (
@@ -48,7 +48,7 @@ if TYPE_CHECKING:
     from textual.theme import Theme
 
     from tui.app.detail import DetailScreen
-    from tui.app.insights import InsightsScreen
+    from tui.app.page import PageScreen
     from tui.app.segments import SegmentScreen
     from tui.refresh import SourceOutcome
     from tui.scheduler import Scheduler
@@ -251,9 +251,9 @@ class TandemApp(App[None]):
         now = self.clock()
         statuses = self._statuses()
         self.dashboard.show_clock(now)
-        insights = self._insights_on_top()
-        if insights is not None:
-            insights.header.show_clock(now)
+        page = self._page_on_top()
+        if page is not None:
+            page.header.show_clock(now)
         self._show_sources(now, statuses)
         self._show_updated(statuses)  # "3 min ago" ages
 
@@ -383,26 +383,21 @@ class TandemApp(App[None]):
     def next_kiosk_page(self) -> None:
         if self.kiosk_paused:
             return
-        insights = self._insights_on_top()
-        if insights is not None and insights.scroll_a_screen():
-            return  # the insights are longer than the screen: the rest of them first
+        page = self._page_on_top()
+        if page is not None and page.scroll_a_screen():
+            return  # the page is longer than the screen: the rest of it first
         pages = self.kiosk_pages()
         self._kiosk_page = (self._kiosk_page + 1) % len(pages)
         self.show_kiosk_page(pages[self._kiosk_page])
 
     def show_kiosk_page(self, page: str) -> None:
-        from tui.app.balance import BalanceScreen
-        from tui.app.insights import InsightsScreen
-
-        if isinstance(self.screen, (InsightsScreen, BalanceScreen)):
+        if self._page_on_top() is not None:
             self.pop_screen()
         if page == KIOSK_INSIGHTS:
             self.action_insights()
             return
         if page == KIOSK_BALANCE:
             self.action_balance()
-            if self.kiosk:
-                self._show_kiosk_state()
             return
         self.segment = page
         self.show_from_store()
@@ -416,19 +411,16 @@ class TandemApp(App[None]):
             state = f"▶ pages turn every {seconds}: any key pauses"
         text = f"{state} · {self._updated_text() if updated is None else updated}"
         self.dashboard.show_kiosk(text)
-        insights = self._insights_on_top()
-        if insights is not None:
-            insights.show_kiosk(text)
-        from tui.app.balance import BalanceScreen
+        page = self._page_on_top()
+        if page is not None:
+            page.show_kiosk(text)
 
-        if isinstance(self.screen, BalanceScreen):
-            self.screen.show_kiosk(text)
+    def _page_on_top(self) -> PageScreen | None:
+        """The page on show over the dashboard (insights, balance), if one is: it has
+        a header and a kiosk strip of its own to keep up to date."""
+        from tui.app.page import PageScreen
 
-    def _insights_on_top(self) -> InsightsScreen | None:
-        """The insights screen, when it is the one on show: it has a header and strip too."""
-        from tui.app.insights import InsightsScreen
-
-        return self.screen if isinstance(self.screen, InsightsScreen) else None
+        return self.screen if isinstance(self.screen, PageScreen) else None
 
     def on_key(self, event: events.Key) -> None:
         # On a wall screen any key pauses the rotation, so someone can read a page;
@@ -456,9 +448,9 @@ class TandemApp(App[None]):
         """The data's age, wherever it is shown: headers and the kiosk strip."""
         updated = self._updated_text(statuses)
         self.dashboard.show_updated(updated)
-        header = getattr(self.screen, "header", None)
-        if isinstance(header, DashboardHeader) and self.screen is not self.dashboard:
-            header.show_updated(updated)  # the insights or the balance, on top
+        page = self._page_on_top()
+        if page is not None:
+            page.header.show_updated(updated)
         if self.kiosk:
             self._show_kiosk_state(updated)
 
@@ -603,11 +595,7 @@ class TandemApp(App[None]):
         from tui.app.insights import InsightsScreen
 
         if self.insights is not None and not isinstance(self.screen, InsightsScreen):
-            screen = InsightsScreen(self.view_config, self.insights, self.kiosk)
-            self.push_screen(screen)
-            self._fill_header(screen.header)
-            if self.kiosk:
-                self._show_kiosk_state()
+            self._push_page(InsightsScreen(self.view_config, self.insights, self.kiosk))
 
     def action_balance(self) -> None:
         from tui.app.balance import BalanceScreen
@@ -620,16 +608,18 @@ class TandemApp(App[None]):
         except StoreError as error:
             self.notify(str(error), severity="error")
             return
-        screen = BalanceScreen(self.view_config, balance, self.kiosk)
-        self.push_screen(screen)
-        self._fill_header(screen.header)
+        self._push_page(BalanceScreen(self.view_config, balance, self.kiosk))
 
-    def _fill_header(self, header: DashboardHeader) -> None:
-        """A screen pushed on top says what the dashboard's header says, from its first
-        frame: the period, the clock and the data's age (not at the next tick)."""
-        header.show_period(period_name(self.granularity))
-        header.show_clock(self.clock())
-        header.show_updated(self._updated_text())
+    def _push_page(self, page: PageScreen) -> None:
+        """Show a page over the dashboard, its header saying what the dashboard's says
+        from its first frame (period, clock, the data's age: not at the next tick),
+        and on a wall its kiosk strip."""
+        self.push_screen(page)
+        page.header.show_period(period_name(self.granularity))
+        page.header.show_clock(self.clock())
+        page.header.show_updated(self._updated_text())
+        if self.kiosk:
+            self._show_kiosk_state()
 
     def action_segments(self) -> None:
         from tui.app.segments import SegmentScreen

@@ -11,13 +11,11 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
-from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 from textual_plotext import PlotextPlot
 
 from tui.app.colours import BAD, GOOD, WARN, WARN_BOLD, rgb
-from tui.app.widgets import DashboardHeader
+from tui.app.page import PageScreen
 from tui.balance import LIMIT, QUADRANT_WORDS, Balance, Quadrant, TeamBalance
 from tui.config import Config
 from tui.insights import segment_name
@@ -118,40 +116,30 @@ class BalanceChart(PlotextPlot):
         self.refresh()
 
 
-class BalanceScreen(Screen[None]):
+class BalanceScreen(PageScreen):
     """Every team as a point: employee health across, customer health up."""
 
     BINDINGS = [Binding("escape,b", "back", "Back", id="back", tooltip="Return to the dashboard")]
+    PAGE = "Balance"
+    BODY_ID = "balance-body"
 
     def __init__(self, config: Config, balance: Balance, kiosk: bool = False) -> None:
-        super().__init__()
-        self.config = config
+        super().__init__(config, kiosk)
         self.balance = balance
-        self.set_class(kiosk, "-kiosk")
-        self.header = DashboardHeader.of(config)
-        self.kiosk_strip = Static(id="kiosk-strip")
 
-    def compose(self) -> ComposeResult:
-        yield self.header
-        with VerticalScroll(id="balance-body"):
-            yield BalanceChart(id="balance-chart")
-            yield DataTable(id="balance-table", cursor_type="row", zebra_stripes=True)
-            yield Static(id="balance-notes")
-        yield self.kiosk_strip
-        yield Footer()
+    def compose_body(self) -> ComposeResult:
+        yield BalanceChart(id="balance-chart")
+        yield DataTable(id="balance-table", cursor_type="row", zebra_stripes=True)
+        yield Static(id="balance-notes")
 
     _compact: bool | None = None
 
     def on_mount(self) -> None:
-        self.header.show_page("Balance")
         self.show(self.balance)
         self.app.theme_changed_signal.subscribe(self, lambda _: self.show(self.balance))
 
     def on_resize(self) -> None:
         self.show(self.balance)
-
-    def show_kiosk(self, text: str) -> None:
-        self.kiosk_strip.update(text)
 
     def show(self, balance: Balance) -> None:
         self.balance = balance
@@ -202,6 +190,3 @@ class BalanceScreen(Screen[None]):
                 notes.append(f"Latest closed period: {latest_period.label}. ", style="dim")
         notes.append(balance.axes, style="dim")
         self.query_one("#balance-notes", Static).update(notes)
-
-    def action_back(self) -> None:
-        self.app.pop_screen()

@@ -5,53 +5,30 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
-from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from tui.app.colours import LINK_BOLD, WARN_BOLD
-from tui.app.widgets import DashboardHeader
+from tui.app.page import PageScreen
 from tui.config import Config
 from tui.insights import Insights, method_note, warnings_note
 
 
-class InsightsScreen(Screen[None]):
+class InsightsScreen(PageScreen):
     """Warnings first, then each pair's linkage: the whole organisation, then each segment."""
 
     BINDINGS = [Binding("escape,i", "back", "Back", id="back", tooltip="Return to the dashboard")]
+    PAGE = "Insights"
+    BODY_ID = "insights-body"
 
     def __init__(self, config: Config, insights: Insights, kiosk: bool = False) -> None:
-        super().__init__()
-        self.config = config
+        super().__init__(config, kiosk)
         self.insights = insights
-        # As on the dashboard: the header says whose numbers and which page; a kiosk
-        # shows its strip (pages turning, data age) instead of keys nobody types.
-        self.set_class(kiosk, "-kiosk")
-        self.header = DashboardHeader.of(config)
-        self.kiosk_strip = Static(id="kiosk-strip")
 
-    def compose(self) -> ComposeResult:
-        yield self.header
-        with VerticalScroll(id="insights-body"):
-            yield Static(id="insights-text")
-        yield self.kiosk_strip
-        yield Footer()
+    def compose_body(self) -> ComposeResult:
+        yield Static(id="insights-text")
 
     def on_mount(self) -> None:
-        self.header.show_page("Insights")
         self.show(self.insights)
-
-    def show_kiosk(self, text: str) -> None:
-        self.kiosk_strip.update(text)
-
-    def scroll_a_screen(self) -> bool:
-        """Scroll the insights down a screenful, if there is more below: a kiosk turns
-        through a long page of them before its next page. False at the end."""
-        body = self.query_one("#insights-body", VerticalScroll)
-        if body.scroll_y >= body.max_scroll_y:
-            return False
-        body.scroll_page_down(animate=False)
-        return True
 
     def show(self, insights: Insights) -> None:
         self.insights = insights
@@ -77,6 +54,3 @@ class InsightsScreen(Screen[None]):
                 text.append(f"{link.sentence}\n", style="" if link.linked else "dim")
         text.append(f"\n{method_note(self.config)}", style="dim italic")
         self.query_one("#insights-text", Static).update(text)
-
-    def action_back(self) -> None:
-        self.dismiss()
