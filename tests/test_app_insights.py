@@ -585,3 +585,31 @@ async def test_every_page_over_the_dashboard_keeps_its_header_and_kiosk_strip(
             now["at"] += timedelta(minutes=1)
             app._tick_clock()  # what the one-second timer calls
             assert str(screen.header._clock.render()) == now["at"].astimezone().strftime("%H:%M")
+
+
+async def test_the_balance_page_follows_the_store_when_it_changes(demo_app):
+    from textual.widgets import DataTable
+
+    from tui.balance import balance_from_store
+
+    async with demo_app.run_test(size=(160, 45)) as pilot:
+        await pilot.pause()
+        await pilot.press("b")
+        await pilot.pause()
+        table = demo_app.screen.query_one(DataTable)
+
+        def sales_employee() -> str:
+            rows = [table.get_row_at(i) for i in range(table.row_count)]
+            return str(next(row for row in rows if str(row[0]).endswith("Sales"))[1])
+
+        before = sales_employee()
+        with sqlite3.connect(demo_app.store.path) as db:
+            db.execute(
+                "UPDATE observations SET value = -50 WHERE metric_id = 'enps' AND "
+                "segment = 'Sales' AND granularity = 'month'"
+            )
+        demo_app.show_from_store()  # what a landed refresh calls
+        await pilot.pause()
+        fresh = balance_from_store(demo_app.config, demo_app.store, DEMO_TODAY)
+        sales = next(team for team in fresh.teams if team.segment == "Sales")
+        assert sales_employee() == f"{sales.latest.employee:+.2f}" != before

@@ -50,6 +50,7 @@ if TYPE_CHECKING:
     from tui.app.detail import DetailScreen
     from tui.app.page import PageScreen
     from tui.app.segments import SegmentScreen
+    from tui.balance import Balance
     from tui.refresh import SourceOutcome
     from tui.scheduler import Scheduler
 
@@ -308,6 +309,7 @@ class TandemApp(App[None]):
         # A screen on top shows the same refresh.
         screen = self.screen
         if screen is not self.dashboard:
+            from tui.app.balance import BalanceScreen
             from tui.app.detail import DetailScreen
             from tui.app.insights import InsightsScreen
             from tui.app.segments import SegmentScreen
@@ -316,6 +318,8 @@ class TandemApp(App[None]):
                 screen.show(data.insights)
             elif isinstance(screen, DetailScreen):
                 screen.show(self._detail(screen.pair_index, screen.segment))
+            elif isinstance(screen, BalanceScreen):
+                screen.show(self._balance())
         self._show_sources(self.clock(), statuses)
         self._show_updated(statuses)
 
@@ -597,14 +601,18 @@ class TandemApp(App[None]):
         if self.insights is not None and not isinstance(self.screen, InsightsScreen):
             self._push_page(InsightsScreen(self.view_config, self.insights, self.kiosk))
 
+    def _balance(self) -> Balance:
+        from tui.balance import balance_from_store
+
+        return balance_from_store(self.view_config, self.store, self.clock().date())
+
     def action_balance(self) -> None:
         from tui.app.balance import BalanceScreen
-        from tui.balance import balance_from_store
 
         if isinstance(self.screen, BalanceScreen):
             return
         try:
-            balance = balance_from_store(self.view_config, self.store, self.clock().date())
+            balance = self._balance()
         except StoreError as error:
             self.notify(str(error), severity="error")
             return
