@@ -171,6 +171,10 @@ def test_a_composite_side_and_the_config_checks():
     with pytest.raises(ConfigError) as no_levels:
         parse_config(unscaled + '\n[balance]\ncustomer = ["nps"]\n')
     assert "needs a target and thresholds" in str(no_levels.value)
+    flat = CONFIG.replace("target = 40\n", "target = 25\n")  # the target is the warn level
+    with pytest.raises(ConfigError) as no_room:
+        parse_config(flat + '\n[balance]\ncustomer = ["nps"]\n')
+    assert 'metric "nps": its target must be better than its warn level' in str(no_room.value)
     with pytest.raises(ConfigError) as unknown:
         parse_config(CONFIG + '\n[balance]\ncustomer = ["npss"]\n')
     assert 'no metric has id "npss" (did you mean "nps"?)' in str(unknown.value)

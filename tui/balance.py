@@ -32,7 +32,7 @@ from tui.insights import (
     values_on,
 )
 from tui.metrics.compute import EVERYONE
-from tui.metrics.evidence import Movement, worsened
+from tui.metrics.evidence import BASELINE, EWMA_PERIODS, Movement, worsened
 from tui.periods import Period
 from tui.store import Store, StoredObservation
 
@@ -49,15 +49,12 @@ LIMIT = 2.0  # health is held within ±LIMIT: far past a level says no more
 
 def scaled_health(value: float, metric: Metric) -> float | None:
     """`value` on the common scale: 0 at warn, -1 at bad, +1 at target; None when the
-    metric has no target or thresholds to scale by."""
-    if metric.target is None or metric.thresholds is None:
+    metric has no levels to scale by (Metric.health_levels)."""
+    levels = metric.health_levels
+    if levels is None:
         return None
-    better = 1 if metric.direction == "higher_is_better" else -1
-    # In "goodness": higher is better whatever the metric's direction.
-    good, target = better * value, better * metric.target
-    warn, bad = better * metric.thresholds.warn, better * metric.thresholds.bad
-    if target <= warn:
-        return None  # a target no better than warn: nothing to scale by (config says so)
+    target, warn, bad = levels
+    good = value if metric.direction == "higher_is_better" else -value
     if good >= warn:
         health = (good - warn) / (target - warn)
     elif warn > bad:
@@ -149,7 +146,7 @@ def _side_words(metrics: Sequence[Metric]) -> str:
 
 
 def _unscalable(metrics: Sequence[Metric]) -> str:
-    missing = [m.label for m in metrics if scaled_health(_any_value(m), m) is None]
+    missing = [m.label for m in metrics if m.health_levels is None]
     if not missing:
         return ""
     verb = "needs" if len(missing) == 1 else "need"
@@ -159,18 +156,16 @@ def _unscalable(metrics: Sequence[Metric]) -> str:
     )
 
 
-def _any_value(metric: Metric) -> float:
-    return metric.target if metric.target is not None else 0.0
-
-
 def team_balance(
     segment: str,
     employee: Sequence[Metric],
     customer: Sequence[Metric],
     series_of: SeriesOf,
     closed: Sequence[Period],
+    trail_length: int,
 ) -> TeamBalance:
-    """One segment over the `closed` periods (oldest first; the trail is the last of them)."""
+    """One segment over the `closed` periods (oldest first); its trail is the last
+    `trail_length` of them that have both sides."""
     e_series = [series_of(m.id, segment) for m in employee]
     c_series = [series_of(m.id, segment) for m in customer]
     e_values = [values_on(s, closed) for s in e_series]
@@ -185,7 +180,7 @@ def team_balance(
     warning, movement = _moved_into_employees_expense(
         segment, employee, customer, e_series, c_series, closed, points
     )
-    return TeamBalance(segment, points, warning, movement)
+    return TeamBalance(segment, points[-trail_length:], warning, movement)
 
 
 def _moved_into_employees_expense(
@@ -235,6 +230,12 @@ def _moved_into_employees_expense(
     )
 
 
+def _periods_needed(config: Config) -> int:
+    """Closed periods the balance reads: its trail, and the warning's charts behind the
+    latest (a baseline before an EWMA window, metrics.evidence)."""
+    return max(config.balance.trail, BASELINE + EWMA_PERIODS + 1)
+
+
 def compute_balance(
     config: Config,
     series_of: SeriesOf,
@@ -250,23 +251,21 @@ def compute_balance(
     if refused:
         return Balance(employee, customer, (), refused)
     granularity = config.dashboard.period
-    # Enough closed periods for the trail and for the warning's charts behind it.
-    closed = complete_periods(today, granularity, max(config.balance.trail, 16))
+    closed = complete_periods(today, granularity, _periods_needed(config))
     names = set()
     for metric in (*employee, *customer):
         names |= set(segments_of(metric.id))
-    teams = []
-    for segment in [EVERYONE, *sorted(names, key=str.casefold)]:
-        team = team_balance(segment, employee, customer, series_of, closed)
-        trail = team.trail[-config.balance.trail :]
-        teams.append(TeamBalance(segment, trail, team.warning, team.movement))
-    return Balance(employee, customer, tuple(teams))
+    teams = tuple(
+        team_balance(segment, employee, customer, series_of, closed, config.balance.trail)
+        for segment in [EVERYONE, *sorted(names, key=str.casefold)]
+    )
+    return Balance(employee, customer, teams)
 
 
 def balance_from_store(config: Config, store: Store, today: date) -> Balance:
     """`compute_balance` over the store's series for the dashboard's period."""
     granularity = config.dashboard.period
-    limit = max(config.balance.trail, 16) + 2
+    limit = _periods_needed(config) + 1  # and the one running
     return compute_balance(
         config,
         lambda metric_id, segment: store.series(metric_id, granularity, segment, limit=limit),

@@ -216,16 +216,10 @@ def _balance_problems(config: Config, metric_ids: list[str]) -> Iterator[ConfigP
                     f'metric "{metric_id}" needs a target and thresholds to be scaled beside '
                     "others on the balance screen",
                 )
-            elif not _target_beyond_warn(metric):
+            elif metric.health_levels is None:
                 yield ConfigProblem(
                     where, f'metric "{metric_id}": its target must be better than its warn level'
                 )
-
-
-def _target_beyond_warn(metric: Metric) -> bool:
-    assert metric.target is not None and metric.thresholds is not None
-    better = 1 if metric.direction == "higher_is_better" else -1
-    return better * (metric.target - metric.thresholds.warn) > 0
 
 
 def _did_you_mean(word: str, choices: list[str]) -> str:

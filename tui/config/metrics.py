@@ -41,6 +41,19 @@ class MetricBase(StrictModel):
 
     _id = field_validator("id")(check_identifier)
 
+    @property
+    def health_levels(self) -> tuple[float, float, float] | None:
+        """Target, warn and bad in "goodness" (negated when lower is better, so higher is
+        always better): what the balance screen scales a value against. None without a
+        target and thresholds, or with a target no better than the warn level."""
+        if self.target is None or self.thresholds is None:
+            return None
+        better = 1 if self.direction == "higher_is_better" else -1
+        target, warn = better * self.target, better * self.thresholds.warn
+        if target <= warn:
+            return None
+        return target, warn, better * self.thresholds.bad
+
     @model_validator(mode="after")
     def _thresholds_follow_direction(self) -> MetricBase:
         if self.thresholds is None:
