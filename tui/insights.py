@@ -33,8 +33,8 @@ from tui.metrics.linkage import (
     Linkage,
     benjamini_hochberg,
     false_coverage_level,
-    fisher_interval,
     interval_level,
+    lags_interval,
     linkage,
 )
 from tui.periods import Granularity, Period, last_periods, period_of
@@ -680,12 +680,9 @@ def screen_adjusted(links: Sequence[PairLinkage], settings: LinkageSettings) -> 
         linked = result.linked and p_value < settings.alpha
         result = dataclasses.replace(result, p_value=p_value, linked=linked)
         if linked:
-            best = result.best
-            assert best is not None and best.r is not None
+            assert result.best is not None
             level = false_coverage_level(interval_level(settings.alpha), shown, len(tested))
-            ci_low, ci_high = fisher_interval(
-                best.r, best.effective_n, 1 - (1 - level) / max(result.lags_tried, 1)
-            )
+            ci_low, ci_high = lags_interval(result.best, level, result.lags_tried)
             result = dataclasses.replace(result, ci_low=ci_low, ci_high=ci_high)
         sentence = describe_linkage(
             link.segment,

@@ -187,22 +187,28 @@ def effective_sample_size(xs: Sequence[float], ys: Sequence[float]) -> float:
     return max(3.0, min(float(n), n / inflation)) if inflation > 0 else float(n)
 
 
+def fisher_z(r: float) -> float:
+    """Fisher's z of r, held short of ±infinity for r of exactly ±1."""
+    return math.atanh(max(min(r, 0.999999), -0.999999))
+
+
 def fisher_interval(r: float, n: float, confidence: float = 0.95) -> tuple[float, float]:
     """The confidence interval of r by Fisher's z transform."""
-    z = math.atanh(max(min(r, 0.999999), -0.999999))
+    z = fisher_z(r)
     half = _NORMAL.inv_cdf(0.5 + confidence / 2) / math.sqrt(max(n - 3, 1e-9))
     return math.tanh(z - half), math.tanh(z + half)
 
 
-def fisher_p_value(r: float, n: float) -> float:
-    """Two-sided p-value of r against no correlation, by Fisher's z transform."""
-    return 2 * one_sided_p_value(abs(r), n)
+def lags_interval(best: LagCorrelation, confidence: float, lags: int) -> tuple[float, float]:
+    """The interval of the lag picked, simultaneous over the `lags` tried (each at
+    1 - (1 - confidence) / lags): picked for looking best, it is still covered."""
+    assert best.r is not None
+    return fisher_interval(best.r, best.effective_n, 1 - (1 - confidence) / max(lags, 1))
 
 
 def one_sided_p_value(r: float, n: float) -> float:
     """P(a correlation at least r | none), by Fisher's z transform on n (effective) pairs."""
-    z = math.atanh(max(min(r, 0.999999), -0.999999)) * math.sqrt(max(n - 3, 0.0))
-    return 1 - _NORMAL.cdf(z)
+    return 1 - _NORMAL.cdf(fisher_z(r) * math.sqrt(max(n - 3, 0.0)))
 
 
 def periods_to_detect(r: float, alpha: float, lags: int, inflation: float = 1.0) -> int:
@@ -210,7 +216,7 @@ def periods_to_detect(r: float, alpha: float, lags: int, inflation: float = 1.0)
     pass the one-sided test at `alpha` with probability POWER; `inflation` is n over
     the effective n (autocorrelation makes each period worth less)."""
     z_needed = _NORMAL.inv_cdf(1 - alpha / max(lags, 1)) + _NORMAL.inv_cdf(POWER)
-    effective = (z_needed / math.atanh(min(abs(r), 0.999999))) ** 2 + 3
+    effective = (z_needed / fisher_z(abs(r))) ** 2 + 3
     return math.ceil(effective * max(inflation, 1.0))
 
 
@@ -251,7 +257,7 @@ def linkage(
     best = min(tried, key=lambda lc: (p_by_lag[lc.lag], lc.lag))
     assert best.r is not None
     p_value = min(1.0, p_by_lag[best.lag] * k)
-    ci_low, ci_high = fisher_interval(best.r, best.effective_n, 1 - (1 - confidence) / k)
+    ci_low, ci_high = lags_interval(best, confidence, k)
     linked = signed(best) > 0 and p_value < alpha
     if linked:
         lags = tuple(lc.lag for lc in tried)
@@ -269,10 +275,7 @@ def linkage(
     # (one-sided, simultaneous over the lags) is below a meaningful effect.
     z_bound = _NORMAL.inv_cdf(1 - alpha / k)
     rules_out = all(
-        math.tanh(
-            math.atanh(max(min(signed(lc), 0.999999), -0.999999))
-            + z_bound / math.sqrt(max(lc.effective_n - 3, 1e-9))
-        )
+        math.tanh(fisher_z(signed(lc)) + z_bound / math.sqrt(max(lc.effective_n - 3, 1e-9)))
         < meaningful_r
         for lc in tried
     )
