@@ -32,7 +32,7 @@ from tui.insights import (
     values_on,
 )
 from tui.metrics.compute import EVERYONE
-from tui.metrics.evidence import BASELINE, EWMA_PERIODS, Movement, worsened
+from tui.metrics.evidence import PERIODS_USED, Movement, worsened
 from tui.periods import Period
 from tui.store import Store, StoredObservation
 
@@ -233,7 +233,7 @@ def _moved_into_employees_expense(
 def _periods_needed(config: Config) -> int:
     """Closed periods the balance reads: its trail, and the warning's charts behind the
     latest (a baseline before an EWMA window, metrics.evidence)."""
-    return max(config.balance.trail, BASELINE + EWMA_PERIODS + 1)
+    return max(config.balance.trail, PERIODS_USED)
 
 
 def compute_balance(

@@ -25,6 +25,7 @@ from tui.metrics.evidence import (
     BASELINE,
     EWMA_PERIODS,
     FALSE_ALARM_BOUND,
+    PERIODS_USED,
     Movement,
     Sample,
     worsened,
@@ -402,6 +403,7 @@ def early_warning(
     moved beyond its own noise yet. `closed` are the complete periods, oldest first."""
     if not closed:
         return None
+    closed = closed[-PERIODS_USED:]  # what the charts look at (linkage reads far more)
     samples = samples_on(employee, employee_series, closed)
     movement = worsened(samples, employee.direction == "higher_is_better")
     if movement is None:

@@ -37,6 +37,8 @@ BASELINE = 12  # periods a movement is measured against
 MIN_BASELINE = 3  # fewer: no verdict
 EWMA_LAMBDA = 0.5
 EWMA_PERIODS = 3
+# The most periods the charts look at: a baseline before an EWMA window, the latest last.
+PERIODS_USED = BASELINE + EWMA_PERIODS + 1
 # One-sided 1 % per chart: together at most 2 % of periods on noise alone (Bonferroni).
 CHART_ALPHA = 0.01
 THRESHOLD = statistics.NormalDist().inv_cdf(1 - CHART_ALPHA)
