@@ -38,6 +38,7 @@ from tui.metrics.linkage import (
     lags_interval,
     linkage,
 )
+from tui.metrics.scores import share_spread
 from tui.periods import Granularity, Period, last_periods, period_of
 from tui.store import Store, StoredObservation
 from tui.view import (
@@ -342,7 +343,7 @@ def spread_of(metric: Metric, value: float, variance: float | None) -> float | N
     if variance is not None:
         return variance
     if metric.kind in ("csat", "turnover", "churn") and 0 <= value <= 100:
-        return value * (100 - value)
+        return share_spread(value)
     if metric.kind == "nps" and -100 <= value <= 100:
         return 10_000 - value * value
     return None

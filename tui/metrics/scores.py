@@ -24,6 +24,11 @@ class Aggregate:
     variance: float | None = None
 
 
+def share_spread(percent: float) -> float:
+    """The spread per record of a share in percent: each record counts 100 or 0."""
+    return percent * (100.0 - percent)
+
+
 def net_promoter_score(scores: Sequence[int]) -> Aggregate:
     """% promoters (9–10) minus % detractors (0–6) over 0–10 answers: −100 to 100."""
     if not scores:
@@ -46,7 +51,7 @@ def top_box_share(scores: Sequence[int], scale_max: int, top_boxes: int) -> Aggr
     lowest_top = scale_max - top_boxes + 1
     top = sum(1 for score in scores if score >= lowest_top)
     share = 100.0 * top / len(scores)
-    return Aggregate(share, len(scores), share * (100.0 - share))
+    return Aggregate(share, len(scores), share_spread(share))
 
 
 def mean_score(scores: Sequence[float]) -> Aggregate:

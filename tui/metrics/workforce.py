@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from tui.metrics.scores import Aggregate
+from tui.metrics.scores import Aggregate, share_spread
 from tui.periods import Period
 
 
@@ -123,4 +123,4 @@ def churn_rate(contracts: Sequence[Tenure], period: Period, today: date) -> Aggr
         return Aggregate(None, 0)
     lost = sum(1 for c in base if c.end is not None and c.end <= last_day)
     rate = 100.0 * lost / len(base)
-    return Aggregate(rate, len(base), rate * (100.0 - rate))
+    return Aggregate(rate, len(base), share_spread(rate))
