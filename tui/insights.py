@@ -30,14 +30,7 @@ from tui.metrics.evidence import (
     Sample,
     worsened,
 )
-from tui.metrics.linkage import (
-    Linkage,
-    benjamini_hochberg,
-    false_coverage_level,
-    interval_level,
-    lags_interval,
-    linkage,
-)
+from tui.metrics.linkage import Linkage, interval_level, linkage, screen_corrected
 from tui.metrics.scores import share_spread
 from tui.periods import Granularity, Period, last_periods, period_of
 from tui.store import Store, StoredObservation
@@ -656,37 +649,14 @@ def warnings_note(insights: Insights, granularity: Granularity) -> str:
 
 
 def screen_adjusted(links: Sequence[PairLinkage], settings: LinkageSettings) -> list[PairLinkage]:
-    """Every verdict shown at once, held to a false discovery rate of `alpha` together.
-
-    One screen shows the whole organisation and every segment for every pair: judged
-    one by one at 5 %, a screen of thirty null verdicts shows a false link most days.
-    Benjamini–Hochberg over the verdicts that have enough history turns each p-value
-    into one adjusted for the others (shown in the sentence), and only those below
-    `alpha` stay links. Each link's interval is then widened for having been picked
-    out of the screen (false coverage rate) as well as out of its lags.
-    """
-    tested = [
-        k
-        for k, link in enumerate(links)
-        if link.result is not None and link.result.p_value is not None
-    ]
-    adjusted = benjamini_hochberg([links[k].result.p_value for k in tested])  # type: ignore[union-attr,misc]
-    adjusted_p = dict(zip(tested, adjusted, strict=True))
-    shown = sum(1 for k in tested if links[k].linked and adjusted_p[k] < settings.alpha)
+    """Every verdict on screen corrected together (metrics.linkage.screen_corrected),
+    each sentence saying its corrected p and interval."""
+    corrected = screen_corrected([link.result for link in links], settings.alpha)
     out = []
-    for k, link in enumerate(links):
-        result = link.result
-        if k not in adjusted_p or result is None:
+    for link, result in zip(links, corrected, strict=True):
+        if result is link.result:  # not tested: nothing to correct
             out.append(link)
             continue
-        p_value = adjusted_p[k]
-        linked = result.linked and p_value < settings.alpha
-        result = dataclasses.replace(result, p_value=p_value, linked=linked)
-        if linked:
-            assert result.best is not None
-            level = false_coverage_level(interval_level(settings.alpha), shown, len(tested))
-            ci_low, ci_high = lags_interval(result.best, level, result.lags_tried)
-            result = dataclasses.replace(result, ci_low=ci_low, ci_high=ci_high)
         sentence = describe_linkage(
             link.segment,
             link.employee_label,

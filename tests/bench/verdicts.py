@@ -29,7 +29,7 @@ from tests.bench.results import Figure
 from tests.simulated_series import NULL_SCENARIOS, enps_answers, null_series, planted_pair, ramp
 from tui.config import Metric, parse_config
 from tui.insights import early_warning
-from tui.metrics.linkage import Linkage, benjamini_hochberg, linkage
+from tui.metrics.linkage import Linkage, linkage, screen_corrected
 from tui.metrics.scores import net_promoter_score
 from tui.periods import last_periods
 from tui.store import StoredObservation
@@ -53,13 +53,9 @@ def _se_note(rate: float, trials: int) -> str:
 
 
 def _screen(results: Sequence[Linkage], alpha: float = 0.05) -> list[bool]:
-    """Which verdicts of one screen stay links after the screen's correction."""
-    tested = [k for k, r in enumerate(results) if r.p_value is not None]
-    adjusted = benjamini_hochberg([results[k].p_value for k in tested])  # type: ignore[misc]
-    linked = [False] * len(results)
-    for k, p in zip(tested, adjusted, strict=True):
-        linked[k] = results[k].linked and p < alpha
-    return linked
+    """Which verdicts of one screen stay links after the screen's correction, as the
+    dashboard corrects them."""
+    return [r is not None and r.linked for r in screen_corrected(results, alpha)]
 
 
 def false_links() -> list[Figure]:

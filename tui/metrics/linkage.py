@@ -32,6 +32,7 @@ library gives the normal distribution for z and the line for detrending.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import itertools
 import math
@@ -328,6 +329,38 @@ def false_coverage_level(confidence: float, shown: int, tested: int) -> float:
     if tested <= 0:
         return confidence
     return 1 - (1 - confidence) * max(shown, 1) / tested
+
+
+def screen_corrected(results: Sequence[Linkage | None], alpha: float) -> list[Linkage | None]:
+    """Every verdict shown at once, held to a false discovery rate of `alpha` together.
+
+    One screen shows the whole organisation and every segment for every pair: judged
+    one by one at 5 %, a screen of thirty null verdicts shows a false link most days.
+    Benjamini–Hochberg over the verdicts that were tested turns each p-value into one
+    adjusted for the others, and only those below `alpha` stay links. Each link's
+    interval is then widened for having been picked out of the screen (false coverage
+    rate) as well as out of its lags. A verdict with no test (None, or no p) is kept.
+    """
+    tested = {
+        k: result
+        for k, result in enumerate(results)
+        if result is not None and result.p_value is not None
+    }
+    adjusted = dict(
+        zip(tested, benjamini_hochberg([r.p_value or 0.0 for r in tested.values()]), strict=True)
+    )
+    shown = sum(1 for k, r in tested.items() if r.linked and adjusted[k] < alpha)
+    level = false_coverage_level(interval_level(alpha), shown, len(tested))
+    out = list(results)
+    for k, result in tested.items():
+        linked = result.linked and adjusted[k] < alpha
+        corrected = dataclasses.replace(result, p_value=adjusted[k], linked=linked)
+        if linked:
+            assert result.best is not None
+            ci_low, ci_high = lags_interval(result.best, level, result.lags_tried)
+            corrected = dataclasses.replace(corrected, ci_low=ci_low, ci_high=ci_high)
+        out[k] = corrected
+    return out
 
 
 PERMUTATIONS = 499
