@@ -202,6 +202,10 @@ class TandemApp(App[None]):
 
     # ── colours ──
 
+    # Textual asks for the variables at every theme change (and once before __init__
+    # ends): the console's theme of tandem.* styles is swapped, never stacked.
+    _colour_theme_pushed = False
+
     def get_css_variables(self) -> dict[str, str]:
         """The theme's variables, plus Tandem's readable colours by meaning
         (tui.app.colours); Rich text gets the same as `tandem.<role>` styles."""
@@ -210,7 +214,7 @@ class TandemApp(App[None]):
         variables.update(readable)
         self.theme_variables = variables
         console = self.console
-        if getattr(self, "_colour_theme_pushed", False):
+        if self._colour_theme_pushed:
             console.pop_theme()
         console.push_theme(rich_theme(readable))
         self._colour_theme_pushed = True
