@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.style import Style
 from rich.text import Text
 from textual.app import ComposeResult, RenderResult
 from textual.binding import Binding
@@ -107,6 +108,7 @@ class LagBars(Widget):
         best = result.best.lag if result.linked and result.best else None
         # "  2 " + bar + "│" + bar + " +0.88 ◀": the bars take what the numbers leave.
         half = max(3, (self.size.width - 16) // 2)
+        highlight = Style(color=self.app.theme_variables.get("tandem-focus"), bold=True)
         for lc in result.by_lag:
             text.append(f"{lc.lag:>3} ")
             if lc.r is None or lc.overlap < detail.min_overlap:
@@ -114,7 +116,7 @@ class LagBars(Widget):
                 text.append(f" too few ({lc.overlap})\n", style="dim")
                 continue
             cells = min(half, round(abs(lc.r) * half))
-            style = LINK_BOLD if lc.lag == best else "dim"
+            style = highlight if lc.lag == best else Style(dim=True)
             left = " " * half if lc.r >= 0 else " " * (half - cells) + "█" * cells
             right = "█" * cells + " " * (half - cells) if lc.r >= 0 else " " * half
             text.append(left, style=style)
