@@ -366,3 +366,33 @@ def test_a_panel_shows_the_last_closed_period_while_the_running_one_is_hidden():
     view = panel_view(metric, rows, last_periods(NOW.date(), "month", 3), NOW.date())
     assert view.current is not None and view.current.period_key == "2026-02"
     assert view.value == 15.0 and view.change == 5.0 and view.suppressed_text == ""
+
+
+async def test_an_internal_service_score_protects_its_raters_as_employee_values_do(tmp_path):
+    """Teams rate the functions that serve them: IT often, Facilities by two people in
+    February. The raters are employees: Facilities' February is hidden, and nothing
+    shown gives it back by subtraction."""
+    records = []
+    day = date(2026, 1, 1)
+    while day <= NOW.date():
+        functions = ["IT"] * (day.day % 3 == 0)
+        functions += ["Facilities"] * (
+            (day.month != 2 and day.day % 5 == 0) or day in (date(2026, 2, 3), date(2026, 2, 17))
+        )
+        for i, function in enumerate(functions):
+            records.append(
+                {"date": day.isoformat(), "score": (day.day + i) % 11, "function": function}
+            )
+        day += timedelta(days=1)
+    service = {"id": "service", "label": "Service", "side": "internal", "source": "s"}
+    service |= {"kind": "nps", "segment_field": "function"}
+    enps = {"id": "enps", "label": "eNPS", "side": "employee", "source": "s", "kind": "nps"}
+    config = config_for("http://127.0.0.1:1", [enps, service], "ratings")
+    path = await refresh_into(tmp_path, config, records, "ratings")
+    raw = raw_observations(config, records, "service")
+    truth = truth_of(raw)
+    assert truth[("Facilities", "month", "2026-02")] == 2  # the small group is there to find
+    assert attack(*split(primary_only(raw)), truth)
+    _, hidden, _ = stored(path, "service")
+    assert ("Facilities", "month", "2026-02") in hidden
+    assert attack(*stored(path, "service"), truth) == []

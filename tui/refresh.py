@@ -66,7 +66,7 @@ def observe(
     history = config.dashboard.history_periods
     stored = {period.key for g in GRANULARITIES for period in last_periods(today, g, history)}
     for metric in config.metrics_of(fetched.source_id):
-        protected = metric.side == "employee"
+        protected = metric.side != "customer"  # employees answer both
         metric_observations = []
         for granularity in granularities:
             count = protection_window(granularity, history) if protected else history

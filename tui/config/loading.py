@@ -23,6 +23,7 @@ else:  # pragma: no cover - exercised only on Python 3.10
 from tui.config.balance import BalanceSettings
 from tui.config.base import DEMO_PLACEHOLDER, SECRET_KEYS, StrictModel
 from tui.config.dashboard import Dashboard, LinkageSettings
+from tui.config.internal import InternalSettings
 from tui.config.keys import check_keys
 from tui.config.metrics import Metric
 from tui.config.pairs import Pair
@@ -36,6 +37,7 @@ class Config(StrictModel):
     metrics: list[Metric] = Field(min_length=1)
     pairs: list[Pair] = Field(min_length=1)
     balance: BalanceSettings = Field(default_factory=BalanceSettings)
+    internal: InternalSettings = Field(default_factory=InternalSettings)
     # Binding id -> key(s): the keys, remapped (tui.config.keys).
     keys: dict[str, str] = Field(default_factory=dict)
 
@@ -48,6 +50,11 @@ class Config(StrictModel):
             self.balance.employee or [first.employee],
             self.balance.customer or [first.customer],
         )
+
+    def internal_sides(self) -> tuple[list[str], list[str]]:
+        """The metric ids of the served teams' health: [internal]'s, else the balance's."""
+        employee, customer = self.balance_sides()
+        return (self.internal.employee or employee, self.internal.customer or customer)
 
     def metric(self, metric_id: str) -> Metric:
         return next(metric for metric in self.metrics if metric.id == metric_id)
@@ -191,35 +198,101 @@ def _cross_reference_problems(config: Config) -> Iterator[ConfigProblem]:
                     where, f'metric "{metric_id}" is on the {found.side} side, not the {side} side'
                 )
     yield from _balance_problems(config, metric_ids)
+    yield from _internal_problems(config, metric_ids)
 
 
 def _balance_problems(config: Config, metric_ids: list[str]) -> Iterator[ConfigProblem]:
     """The balance screen scales each metric against its own target and thresholds: a
     metric without them cannot sit on an axis with others."""
     # Left out, a side is the first pair's metric, which the pairs' own checks cover.
-    explicit = {"employee": config.balance.employee, "customer": config.balance.customer}
-    for side, ids in explicit.items():
-        for index, metric_id in enumerate(ids):
-            where = f"balance.{side}[{index}]"
-            if metric_id not in metric_ids:
-                hint = _did_you_mean(metric_id, metric_ids)
-                yield ConfigProblem(where, f'no metric has id "{metric_id}"{hint}')
-                continue
-            metric = config.metric(metric_id)
-            if metric.side != side:
-                yield ConfigProblem(
-                    where, f'metric "{metric_id}" is on the {metric.side} side, not the {side} side'
-                )
-            elif metric.target is None or metric.thresholds is None:
-                yield ConfigProblem(
-                    where,
-                    f'metric "{metric_id}" needs a target and thresholds to be scaled beside '
-                    "others on the balance screen",
-                )
-            elif metric.health_levels is None:
-                yield ConfigProblem(
-                    where, f'metric "{metric_id}": its target must be better than its warn level'
-                )
+    for side in ("employee", "customer"):
+        ids = getattr(config.balance, side)
+        yield from _health_problems(config, metric_ids, f"balance.{side}", side, ids)
+
+
+def _health_problems(
+    config: Config, metric_ids: list[str], where: str, side: str, ids: list[str]
+) -> Iterator[ConfigProblem]:
+    """Metrics that make one side's health: each on that side, each with levels to
+    be scaled by (tui.balance)."""
+    for index, metric_id in enumerate(ids):
+        at = f"{where}[{index}]"
+        if metric_id not in metric_ids:
+            yield ConfigProblem(
+                at, f'no metric has id "{metric_id}"{_did_you_mean(metric_id, metric_ids)}'
+            )
+            continue
+        metric = config.metric(metric_id)
+        if metric.side != side:
+            yield ConfigProblem(
+                at, f'metric "{metric_id}" is on the {metric.side} side, not the {side} side'
+            )
+        elif metric.target is None or metric.thresholds is None:
+            yield ConfigProblem(
+                at,
+                f'metric "{metric_id}" needs a target and thresholds to be scaled beside '
+                "others into a health",
+            )
+        elif metric.health_levels is None:
+            yield ConfigProblem(
+                at, f'metric "{metric_id}": its target must be better than its warn level'
+            )
+
+
+def _internal_problems(config: Config, metric_ids: list[str]) -> Iterator[ConfigProblem]:
+    """[internal] names a per-function metric on the internal side, and functions."""
+    internal = config.internal
+    if internal.metric is None:
+        if internal.functions or internal.employee or internal.customer:
+            yield ConfigProblem(
+                "internal.metric",
+                'missing: the metric (side = "internal") that holds each function\'s '
+                "internal service score",
+            )
+        return
+    if internal.metric not in metric_ids:
+        hint = _did_you_mean(internal.metric, metric_ids)
+        yield ConfigProblem("internal.metric", f'no metric has id "{internal.metric}"{hint}')
+    else:
+        metric = config.metric(internal.metric)
+        if metric.side != "internal":
+            yield ConfigProblem(
+                "internal.metric",
+                f'metric "{metric.id}" is on the {metric.side} side; an internal service '
+                'score needs side = "internal"',
+            )
+        elif metric.segment_field is None:
+            yield ConfigProblem(
+                "internal.metric",
+                f'metric "{metric.id}" needs a segment_field: the field naming the function rated',
+            )
+    if not internal.functions:
+        yield ConfigProblem(
+            "internal.functions",
+            "missing: at least one [[internal.functions]] with a name and the teams it serves",
+        )
+    names = [function.name for function in internal.functions]
+    for index, name in enumerate(names):
+        if name in names[:index]:
+            yield ConfigProblem(f"internal.functions[{index}].name", f'"{name}" is used twice')
+    for side in ("employee", "customer"):
+        ids = getattr(internal, side)
+        yield from _health_problems(config, metric_ids, f"internal.{side}", side, ids)
+    if not internal.employee or not internal.customer:
+        # The balance's sides stand in: they must be scalable even where [balance] is
+        # left out and the first pair's metrics have no levels.
+        employee, customer = config.balance_sides()
+        for side, ids in (("employee", employee), ("customer", customer)):
+            if getattr(internal, side) or getattr(config.balance, side):
+                continue  # checked above, or by the balance's own checks
+            for metric_id in ids:
+                if metric_id in metric_ids and config.metric(metric_id).health_levels is None:
+                    yield ConfigProblem(
+                        f"internal.{side}",
+                        f"missing: the health of the teams served defaults to the first "
+                        f'pair\'s "{metric_id}", which has no target and thresholds to be '
+                        "scaled by; give it them, or list metrics that have them here",
+                    )
 
 
 def _did_you_mean(word: str, choices: list[str]) -> str:

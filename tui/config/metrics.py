@@ -20,7 +20,9 @@ class Thresholds(StrictModel):
 class MetricBase(StrictModel):
     id: Identifier
     label: str = Field(min_length=1, max_length=40)
-    side: Literal["employee", "customer"]
+    # "internal": a score one part of the organisation gives another (IT, HR…),
+    # from employees, so held to the same anonymity threshold as employee metrics.
+    side: Literal["employee", "customer", "internal"]
     source: Identifier
     unit: str = ""
     direction: Literal["higher_is_better", "lower_is_better"] = "higher_is_better"
