@@ -44,12 +44,31 @@ def demo_current_values(today: date) -> dict[str, tuple[float, int]]:
     }
 
 
-EMPLOYEE = ("enps", "engagement", "turnover")
+# Shown for the last closed month: employee values, and internal service scores (their
+# raters are employees too).
+EMPLOYEE = ("enps", "engagement", "turnover", "service")
+
+
+def demo_function_scores(today: date) -> dict[str, tuple[float, int]]:
+    """Each function's internal service NPS and n in the last closed month."""
+    data = generate(today)
+    last = today.replace(day=1) - timedelta(days=1)
+    first = last.replace(day=1)
+    by_function: dict[str, list[int]] = {}
+    for r in data.internal_responses:
+        if _in_month(r["submitted_at"], first, last):
+            by_function.setdefault(r["function"], []).append(r["answers"]["service"])
+    return {name: (_nps(scores), len(scores)) for name, scores in by_function.items()}
 
 
 def _month_values(data: Any, first: date, last: date) -> dict[str, tuple[float, int]]:
     pulse = [r for r in data.pulse_responses if _in_month(r["submitted_at"], first, last)]
     customers = [r for r in data.customer_responses if _in_month(r["submitted_at"], first, last)]
+    service = [
+        r["answers"]["service"]
+        for r in data.internal_responses
+        if _in_month(r["submitted_at"], first, last)
+    ]
     enps = [r["answers"]["enps"] for r in pulse]
     engagement = [r["answers"]["engagement"] for r in pulse]
     nps = [r["answers"]["nps"] for r in customers if r["survey"] == "relationship"]
@@ -89,4 +108,5 @@ def _month_values(data: Any, first: date, last: date) -> dict[str, tuple[float, 
         "csat": (100.0 * len([s for s in csat if s >= 4]) / max(len(csat), 1), len(csat)),
         "turnover": (100.0 * leavers / ((start_count + end_count) / 2), employed),
         "churn": (100.0 * len(lost) / len(base), len(base)),
+        "service": (_nps(service), len(service)),
     }

@@ -54,7 +54,7 @@ def test_snapshot_json_of_the_demo_matches_hand_computed_values(tmp_path):
     for metric_id, (value, n) in expected.items():
         current = metrics[metric_id]["current"]
         # Employee values show the last closed month; the running one is hidden.
-        month = "2026-05" if metrics[metric_id]["side"] == "employee" else "2026-06"
+        month = "2026-06" if metrics[metric_id]["side"] == "customer" else "2026-05"
         assert current["period"] == month, metric_id
         assert current["value"] == pytest.approx(value), metric_id
         assert current["n"] == n, metric_id
@@ -136,7 +136,7 @@ retries = 0
     rows = {line.split()[0]: line for line in lines[1:] if line.strip()}
     assert rows["pulse"].split()[-1] == "ok"
     assert "cannot reach" in rows["legacy"]
-    assert lines[-1] == "4 of 5 sources ok"
+    assert lines[-1] == "5 of 6 sources ok"
     assert "Traceback" not in result.stderr
 
 
@@ -253,10 +253,10 @@ def test_as_of_pins_now_and_gives_the_same_numbers_again(tmp_path):
     assert snapshot["generated_at"] == "2026-06-30T23:59:59+00:00"
     metrics = {m["id"]: m["current"] for m in snapshot["metrics"]}
     sides = {m["id"]: m["side"] for m in snapshot["metrics"]}
-    # On 30 June the month is still running: employee values show May's (hidden until
-    # it closes), customer values June's.
+    # On 30 June the month is still running: employee values (and the internal service
+    # scores employees give) show May's, hidden until it closes; customer values June's.
     for metric_id, current in metrics.items():
-        assert current["period"] == ("2026-05" if sides[metric_id] == "employee" else "2026-06")
+        assert current["period"] == ("2026-06" if sides[metric_id] == "customer" else "2026-05")
     assert json.loads(again.stdout)["metrics"] == snapshot["metrics"]
     for panel in json.loads(report.stdout)["panels"]:
         assert panel["period"] == metrics[panel["metric"]]["period"]

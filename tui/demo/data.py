@@ -15,6 +15,15 @@ sampling noise, and Tandem's linkage finds it whatever the day. The smaller
 teams' leads are real in the generator but often too noisy to confirm, which
 is what a leader should expect of small teams in real data too.
 
+An internal survey has the four teams rate the functions that serve them each
+month, 0–10: IT (serving Support and Success), HR (all four) and Facilities
+(Support and Field Ops, rated by fewer people). IT's service runs two months
+ahead of the health of the teams it serves — the planted chain: its score is
+drawn from their health two months on, which is the same statistics as their
+health following it. HR and Facilities follow walks of their own: unlinked.
+The internal survey draws from a random generator of its own, so adding it
+changed no other record.
+
 The same `today` and seed always give the same records.
 """
 
@@ -51,6 +60,23 @@ TEAMS = (
 )
 
 
+@dataclass(frozen=True)
+class Function:
+    name: str
+    serves: tuple[str, ...]
+    # Share of each served team's people who rate it in a month.
+    raters: float
+    # Months by which its service runs ahead of the served teams' health; None: unlinked.
+    leads_by: int | None
+
+
+FUNCTIONS = (
+    Function("IT", ("Support",), 0.5, 2),
+    Function("HR", ("Support", "Success", "Sales", "Field Ops"), 0.15, None),
+    Function("Facilities", ("Support", "Field Ops"), 0.12, None),
+)
+
+
 @dataclass
 class DemoData:
     """The records the demo API serves, in the vendors' own field names."""
@@ -59,11 +85,15 @@ class DemoData:
     pulse_responses: list[dict[str, Any]] = field(default_factory=list)
     customer_responses: list[dict[str, Any]] = field(default_factory=list)
     accounts: list[dict[str, Any]] = field(default_factory=list)
+    internal_responses: list[dict[str, Any]] = field(default_factory=list)
 
 
-def _health_walk(rng: random.Random, months: int, dip_at: int | None) -> list[float]:
-    """A bounded random walk in [-1, 1]; an optional dip makes the link easy to see."""
-    level, walk = rng.uniform(0.1, 0.5), []
+def _health_walk(
+    rng: random.Random, months: int, dip_at: int | None, start: float | None = None
+) -> list[float]:
+    """A bounded random walk in [-1, 1], from `start` or a draw; an optional dip
+    makes the link easy to see."""
+    level, walk = rng.uniform(0.1, 0.5) if start is None else start, []
     for month in range(months):
         level = 0.7 * level + rng.gauss(0.03, 0.26)
         if dip_at is not None and dip_at <= month < dip_at + 3:
@@ -127,10 +157,12 @@ def generate(today: date, seed: int = SEED) -> DemoData:
     lead = 3  # customers feel health from before the window too
     data = DemoData()
     employee_number = account_number = response_number = 0
+    healths: dict[str, list[float]] = {}
 
     for team_index, team in enumerate(TEAMS):
         dip = {0: first_survey_month + lead + 8, 1: first_survey_month + lead + 11}.get(team_index)
         health = _health_walk(rng, HISTORY_MONTHS + lead, dip)
+        healths[team.name] = health
         customer_health = (
             _health_walk(rng, HISTORY_MONTHS + lead, None)
             if team.customer_lag is None
@@ -242,7 +274,48 @@ def generate(today: date, seed: int = SEED) -> DemoData:
             for a in accounts
         )
 
+    data.internal_responses = _internal_survey(today, seed, healths, lead)
     # APIs list newest answers first; the order must not matter to the metrics.
     data.pulse_responses.sort(key=lambda r: r["submitted_at"], reverse=True)
     data.customer_responses.sort(key=lambda r: r["submitted_at"], reverse=True)
+    data.internal_responses.sort(key=lambda r: r["submitted_at"], reverse=True)
     return data
+
+
+def _internal_survey(
+    today: date, seed: int, healths: dict[str, list[float]], lead: int
+) -> list[dict[str, Any]]:
+    """The teams rate the functions that serve them, monthly over the survey years.
+    `healths` are the teams' health walks, `lead` months ahead of the first one."""
+    rng = random.Random(seed + 1)  # its own: the other records stay as they were
+    months = last_periods(today, "month", HISTORY_MONTHS)[HISTORY_MONTHS - MONTHS :]
+    first = HISTORY_MONTHS - MONTHS + lead  # the first survey month's place in a walk
+    sizes = {team.name: team.headcount for team in TEAMS}
+    responses: list[dict[str, Any]] = []
+    for function in FUNCTIONS:
+        ahead = function.leads_by or 0
+        if function.leads_by is None:
+            service = _health_walk(rng, MONTHS, None)
+        else:
+            # The served teams' health `ahead` months on; past the end of the walks,
+            # the mean walk goes on as the walks do.
+            served = [healths[name] for name in function.serves]
+            mean = [sum(walk[m] for walk in served) / len(served) for m in range(len(served[0]))]
+            mean += _health_walk(rng, ahead, None, start=mean[-1])
+            service = [mean[first + m + ahead] for m in range(MONTHS)]
+        for index, month in enumerate(months):
+            for team in function.serves:
+                for _ in range(round(sizes[team] * function.raters * rng.uniform(0.8, 1.2))):
+                    day = _day_in(rng, month.start, month.end, today)
+                    if day is None:
+                        continue
+                    responses.append(
+                        {
+                            "response_id": f"I{len(responses) + 1:06d}",
+                            "submitted_at": _moment(rng, day),
+                            "team": team,
+                            "function": function.name,
+                            "answers": {"service": _nps_answer(rng, service[index])},
+                        }
+                    )
+    return responses

@@ -1,7 +1,7 @@
 """DEMO DATA served over real HTTP, so the demo runs Tandem's production path.
 
 Three small APIs on one loopback port, each paginated the way real ones are:
-- survey: GET /survey/v2/surveys/{pulse|customer}/responses?page=&per_page=
+- survey: GET /survey/v2/surveys/{pulse|customer|internal}/responses?page=&per_page=
   → {"data": [...], "page", "per_page", "total", "total_pages"}  (page numbers)
 - HR:     GET /hr/v1/employees?limit=&cursor=
   → {"employees": [...], "next_cursor": "..." | null}             (a cursor)
@@ -73,7 +73,11 @@ class _DemoHandler(BaseHTTPRequestHandler):
                 and len(segments) == 5
                 and segments[4] == "responses"
             ):
-                records = {"pulse": data.pulse_responses, "customer": data.customer_responses}
+                records = {
+                    "pulse": data.pulse_responses,
+                    "customer": data.customer_responses,
+                    "internal": data.internal_responses,
+                }
                 if segments[3] not in records:
                     return self._send(404, {"error": f"no survey {segments[3]!r}"})
                 return self._page_numbers(records[segments[3]], query)
