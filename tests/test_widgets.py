@@ -11,9 +11,11 @@ from textual_plotext.plot import Plot
 
 from tests.conftest import DEMO_NOW, DEMO_TODAY
 from tests.test_app import panels_by_metric, wait_for_refresh
-from tui.app.widgets import RoomyFigures, Sparkline
+from tui.app.colours import readable_variables, rich_theme
+from tui.app.widgets import RoomyFigures, SourceStrip, Sparkline
 from tui.demo import serving_demo
 from tui.store import Store
+from tui.view import SourceLine
 
 
 class SparklineApp(App[None]):
@@ -197,3 +199,39 @@ async def test_a_new_theme_recolours_the_digits_even_on_the_same_background(demo
         app.theme = "greener"
         await pilot.pause()
         assert digits_colour(figures) == "#00ff00"
+
+
+class StripApp(App[None]):
+    def compose(self) -> ComposeResult:
+        yield SourceStrip()
+
+    def on_mount(self) -> None:
+        # The tandem.* styles the strip names, as TandemApp gives its console.
+        self.console.push_theme(rich_theme(readable_variables(self.get_css_variables())))
+
+
+async def test_a_strip_too_long_for_one_row_says_all_ok_in_one_and_any_failure_in_full():
+    names = ["pulse", "customer-survey", "internal-survey", "hr", "crm"]
+    ok = [SourceLine(name, "ok", "ok 04:56") for name in names]
+    app = StripApp()
+    async with app.run_test(size=(80, 10)) as pilot:
+        strip = app.query_one(SourceStrip)
+        strip.show(ok)
+        await pilot.pause()
+        # 100 characters of "● pulse ok 04:56   ● customer-survey ok…" would take two rows.
+        assert str(strip.render()).startswith("● all 5 sources ok: pulse, customer-survey")
+        assert strip.rows_for(80) == 1
+        # Wide enough, every source has its own entry and time.
+        await pilot.resize_terminal(160, 10)
+        await pilot.pause()
+        assert "● crm ok 04:56" in str(strip.render()) and strip.rows_for(160) == 1
+        await pilot.resize_terminal(80, 10)
+        failing = [*ok[:-1], SourceLine("crm", "stale", "stale since 04:50 (6 min) — HTTP 503")]
+        strip.show(failing)
+        await pilot.pause()
+        text = str(strip.render())
+        assert "all 5" not in text and "crm stale since 04:50 (6 min) — HTTP 503" in text
+        # Skipped records are news as well: shown in full.
+        strip.show([*ok[:-1], SourceLine("crm", "ok", "ok 04:56 · 3 skipped")])
+        await pilot.pause()
+        assert "3 skipped" in str(strip.render())

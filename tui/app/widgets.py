@@ -573,12 +573,22 @@ class SourceStrip(Static):
 
     _shown: list[SourceLine] | None = None
     _text = Text()
+    # When every source is ok and their entries would wrap: one line that says so.
+    _all_ok: Text | None = None
+
+    def _text_for(self, width: int) -> Text:
+        """Every source's entry; or, where they would take more than a row and all are
+        ok, a single line naming them (a failing source is always shown in full)."""
+        if self._all_ok is not None and len(self._text.wrap(self.app.console, width)) > 1:
+            return self._all_ok
+        return self._text
 
     def rows_for(self, width: int) -> int:
         """The rows the strip takes at a screen `width` (its padding is one each side)."""
         if not self._text:
             return 1
-        wrapped = self._text.wrap(self.app.console, max(1, width - 2))
+        text = self._text_for(max(1, width - 2))
+        wrapped = text.wrap(self.app.console, max(1, width - 2))
         return max(1, min(self.MAX_ROWS, len(wrapped)))
 
     def show(self, lines: list[SourceLine]) -> None:
@@ -595,6 +605,18 @@ class SourceStrip(Static):
             text.append(line.source_id, style="bold")
             text.append(f" {line.text}", style=style if line.state != "ok" else "dim")
         self._text = text
-        self.update(text)
+        self._all_ok = None
+        if len(lines) > 1 and all(
+            line.state == "ok" and line.text.count(" ") == 1 for line in lines
+        ):
+            names = ", ".join(line.source_id for line in lines)
+            self._all_ok = Text(no_wrap=True, overflow="ellipsis")
+            self._all_ok.append("● ", style=_STATE_STYLES["ok"])
+            self._all_ok.append(f"all {len(lines)} sources ok", style="bold")
+            self._all_ok.append(f": {names}", style="dim")
+        self.update(self._text_for(max(1, self.app.size.width - 2)))
         if self.rows_for(self.app.size.width) != rows:
             self.post_message(self.RowsChanged())
+
+    def on_resize(self) -> None:
+        self.update(self._text_for(max(1, self.app.size.width - 2)))
