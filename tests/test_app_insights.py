@@ -10,12 +10,14 @@ import pytest
 from textual.widgets import DataTable, Footer
 
 from tests.conftest import DEMO_NOW, DEMO_TODAY
+from tests.hand_computed import demo_function_scores
 from tests.test_app import screen_text
 from tests.test_insights import CONFIG, TODAY, _fill_store
 from tui.app import TandemApp
 from tui.app.balance import BalanceScreen
 from tui.app.detail import DetailScreen
 from tui.app.insights import InsightsScreen
+from tui.app.internal import FunctionScreen, InternalScreen
 from tui.app.segments import SegmentScreen
 from tui.app.widgets import InsightsPanel, PairRow
 from tui.config import load_config, parse_config
@@ -383,6 +385,7 @@ async def test_kiosk_rotates_overview_segments_and_insights_and_a_key_pauses(
             "Support",
             "\0insights",
             "\0balance",
+            "\0internal",
         ]
         header = app.dashboard.header
         strip = app.dashboard.kiosk_strip
@@ -396,11 +399,22 @@ async def test_kiosk_rotates_overview_segments_and_insights_and_a_key_pauses(
                 page = "insights"
             elif isinstance(app.screen, BalanceScreen):
                 page = "balance"
+            elif isinstance(app.screen, InternalScreen):
+                page = "internal"
             if not shown or shown[-1] != page:  # a long insights page takes a few turns
                 shown.append(page)
-            if len(shown) == 7:
+            if len(shown) == 8:
                 break
-        assert shown == ["Field Ops", "Sales", "Success", "Support", "insights", "balance", ""]
+        assert shown == [
+            "Field Ops",
+            "Sales",
+            "Success",
+            "Support",
+            "insights",
+            "balance",
+            "internal",
+            "",
+        ]
         # The insights page keeps a header and the kiosk strip; no key footer on a wall.
         app.show_kiosk_page("\0insights")
         await pilot.pause()
@@ -576,7 +590,8 @@ async def test_every_page_over_the_dashboard_keeps_its_header_and_kiosk_strip(
     )
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
-        for page, name in (("\0insights", "Insights"), ("\0balance", "Balance")):
+        pages = (("\0insights", "Insights"), ("\0balance", "Balance"))
+        for page, name in (*pages, ("\0internal", "Internal service")):
             app.show_kiosk_page(page)
             await pilot.pause()
             screen = app.screen
@@ -613,3 +628,105 @@ async def test_the_balance_page_follows_the_store_when_it_changes(demo_app):
         fresh = balance_from_store(demo_app.config, demo_app.store, DEMO_TODAY)
         sales = next(team for team in fresh.teams if team.segment == "Sales")
         assert sales_employee() == f"{sales.latest.employee:+.2f}" != before
+
+
+# ── Internal customers ───────────────────────────────────────────────────
+
+
+def test_the_demo_plants_one_chain_and_leaves_a_function_unlinked(demo_config, demo_store_file):
+    from tui.internal import internal_from_store
+
+    internal = internal_from_store(demo_config, Store(demo_store_file), DEMO_TODAY)
+    assert [f.name for f in internal.functions] == ["IT", "HR", "Facilities"]
+    it = internal.function("IT")
+    assert it is not None and it.serves == ("Support",)
+    # IT's service runs two months ahead of Support's people, who lead its customers by two.
+    assert it.service_to_people.linked and it.service_to_people.lag == 2
+    assert it.people_to_customers.linked and it.people_to_customers.lag == 2
+    hr = internal.function("HR")
+    assert hr is not None and not hr.service_to_people.linked
+    assert hr.service_to_people.result is not None and hr.service_to_people.result.enough_history
+    # Each function's score and n, as computed by hand from the demo's raw ratings.
+    by_hand = demo_function_scores(DEMO_TODAY)
+    for function in internal.functions:
+        value, n = by_hand[function.name]
+        assert (function.score, function.n) == (pytest.approx(value), n)
+        assert function.period is not None and function.period.key == "2026-05"
+
+
+@pytest.mark.parametrize("size", [(80, 24), (200, 50)])
+async def test_n_lists_each_functions_service_and_enter_opens_its_chain(demo_app, size):
+    from tui.internal import internal_from_store
+
+    expected = internal_from_store(demo_app.config, demo_app.store, DEMO_TODAY)
+    async with demo_app.run_test(size=size) as pilot:
+        await pilot.pause()
+        await pilot.press("n")
+        await pilot.pause()
+        screen = demo_app.screen
+        assert isinstance(screen, InternalScreen)
+        table = screen.query_one(DataTable)
+        assert table.row_count == 3
+        first = [str(cell) for cell in table.get_row_at(0)]
+        it = expected.functions[0]
+        assert first[0] == "IT" and first[1] == f"{it.score:.0f}"
+        if size[0] >= 100:
+            assert first[3] == str(it.n) and first[4] == "Support"
+            assert first[5] == it.service_to_people.short
+        else:
+            assert first[3] == "leads 2 mo"
+        # Nothing the screen says is cut off on the right at this width.
+        text = screen_text(demo_app)
+        assert "IT: a rise in IT's internal service is followed about 2 months later" in text
+        await pilot.press("enter")
+        await pilot.pause()
+        detail = demo_app.screen
+        assert isinstance(detail, FunctionScreen) and detail.name_shown == "IT"
+        counts = detail.query_one("#function-counts", DataTable)
+        closed = [str(cell) for cell in counts.get_row_at(1)]  # the latest closed month
+        assert closed[1] == f"{it.score:.0f}" and closed[2] == str(it.n)
+        await pilot.press("right_square_bracket")
+        await pilot.pause()
+        assert detail.name_shown == "HR"
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(demo_app.screen, InternalScreen)
+        await pilot.press("n")
+        await pilot.pause()
+        assert not isinstance(demo_app.screen, InternalScreen)
+
+
+async def test_without_an_internal_table_n_says_how_to_add_one(demo_store_file, tmp_path):
+    from tui.internal import NOT_CONFIGURED
+
+    text = bundled_demo_config().read_text(encoding="utf-8")
+    start, end = text.index("[internal]"), text.index("# ── Sources")
+    config = parse_config(text[:start] + text[end:], bundled_demo_config())
+    path = tmp_path / "s.db"
+    shutil.copy(demo_store_file, path)
+    app = TandemApp(config, Store(path), clock=lambda: DEMO_NOW, fetch_automatically=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("n")
+        await pilot.pause()
+        assert isinstance(app.screen, InternalScreen)
+        assert app.screen.query_one(DataTable).row_count == 0
+        assert NOT_CONFIGURED[:60] in " ".join(screen_text(app).split())
+        assert "\0internal" not in app.kiosk_pages()
+
+
+async def test_the_internal_page_follows_the_store_when_it_changes(demo_app):
+    async with demo_app.run_test(size=(160, 45)) as pilot:
+        await pilot.pause()
+        await pilot.press("n")
+        await pilot.pause()
+        table = demo_app.screen.query_one(DataTable)
+        before = str(table.get_row_at(0)[1])
+        with sqlite3.connect(demo_app.store.path) as db:
+            db.execute(
+                "UPDATE observations SET value = -77 WHERE metric_id = 'service' AND "
+                "segment = 'IT' AND granularity = 'month' AND period_key = '2026-05'"
+            )
+        demo_app.show_from_store()  # what a landed refresh calls
+        await pilot.pause()
+        assert str(table.get_row_at(0)[1]) == "-77" != before

@@ -51,6 +51,8 @@ SCREENS = {
     "segments": ("g",),
     "insights": ("i",),
     "help": ("question_mark",),
+    "internal": ("n",),
+    "function": ("n", "enter"),
 }
 
 

@@ -48,14 +48,17 @@ if TYPE_CHECKING:
     from textual.theme import Theme
 
     from tui.app.detail import DetailScreen
+    from tui.app.internal import InternalScreen
     from tui.app.page import PageScreen
     from tui.app.segments import SegmentScreen
     from tui.balance import Balance
+    from tui.internal import InternalService
     from tui.refresh import SourceOutcome
     from tui.scheduler import Scheduler
 
 KIOSK_INSIGHTS = "\0insights"
 KIOSK_BALANCE = "\0balance"
+KIOSK_INTERNAL = "\0internal"
 
 THEMES = ("textual-dark", "textual-light", "nord", "gruvbox", "tokyo-night", "solarized-light")
 
@@ -113,6 +116,14 @@ class TandemApp(App[None]):
             "Balance",
             id="balance",
             tooltip="Each team's employee health against its customer health",
+            show=False,
+        ),
+        Binding(
+            "n",
+            "internal",
+            "Internal service",
+            id="internal",
+            tooltip="Each function's service beside the teams it serves",
             show=False,
         ),
         # Off the footer, which must fit 80 columns; in the help and the palette.
@@ -316,9 +327,12 @@ class TandemApp(App[None]):
             from tui.app.balance import BalanceScreen
             from tui.app.detail import DetailScreen
             from tui.app.insights import InsightsScreen
+            from tui.app.internal import FunctionScreen, InternalScreen
             from tui.app.segments import SegmentScreen
 
-            if isinstance(screen, (InsightsScreen, SegmentScreen)):
+            if isinstance(screen, (InternalScreen, FunctionScreen)):
+                screen.show(self._internal())
+            elif isinstance(screen, (InsightsScreen, SegmentScreen)):
                 screen.show(data.insights)
             elif isinstance(screen, DetailScreen):
                 screen.show(self._detail(screen.pair_index, screen.segment))
@@ -380,13 +394,15 @@ class TandemApp(App[None]):
     # ── kiosk ──
 
     def kiosk_pages(self) -> list[str]:
-        """The rotation: the whole organisation, each segment, the insights, the balance."""
+        """The rotation: the whole organisation, each segment, the insights, the balance,
+        and the internal service where there is one."""
         insights = self.insights
         segments = sorted(
             {row.segment for row in insights.rows if row.segment} if insights else set(),
             key=str.casefold,
         )
-        return ["", *segments, KIOSK_INSIGHTS, KIOSK_BALANCE]
+        internal = [KIOSK_INTERNAL] if self.config.internal.configured else []
+        return ["", *segments, KIOSK_INSIGHTS, KIOSK_BALANCE, *internal]
 
     def next_kiosk_page(self) -> None:
         if self.kiosk_paused:
@@ -406,6 +422,9 @@ class TandemApp(App[None]):
             return
         if page == KIOSK_BALANCE:
             self.action_balance()
+            return
+        if page == KIOSK_INTERNAL:
+            self.action_internal()
             return
         self.segment = page
         self.show_from_store()
@@ -585,6 +604,11 @@ class TandemApp(App[None]):
             "Each team's employee health against its customer health",
             self.action_balance,
         )
+        yield SystemCommand(
+            "Internal service",
+            "Each function's service beside the health of the teams it serves",
+            self.action_internal,
+        )
         yield SystemCommand("Help", "The keys and how to read a panel", self.action_help)
         yield SystemCommand(
             "Next period", "Week, month or quarter, from the store", self.action_next_period
@@ -621,6 +645,30 @@ class TandemApp(App[None]):
             self.notify(str(error), severity="error")
             return
         self._push_page(BalanceScreen(self.view_config, balance, self.kiosk))
+
+    def _internal(self) -> InternalService:
+        from tui.internal import internal_from_store
+
+        return internal_from_store(self.view_config, self.store, self.clock().date())
+
+    def action_internal(self) -> None:
+        from tui.app.internal import InternalScreen
+
+        if isinstance(self.screen, InternalScreen):
+            return
+        try:
+            internal = self._internal()
+        except StoreError as error:
+            self.notify(str(error), severity="error")
+            return
+        self._push_page(InternalScreen(self.view_config, internal, self.kiosk))
+
+    def on_internal_screen_function_requested(
+        self, message: InternalScreen.FunctionRequested
+    ) -> None:
+        from tui.app.internal import FunctionScreen
+
+        self.push_screen(FunctionScreen(self._internal(), message.name))
 
     def _push_page(self, page: PageScreen) -> None:
         """Show a page over the dashboard, its header saying what the dashboard's says

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Generic, TypeVar
+
 from rich.style import Style
 from rich.text import Text
 from textual.app import ComposeResult, RenderResult
@@ -17,19 +19,21 @@ from tui.app.colours import LINK_BOLD, WARN_BOLD, rgb
 from tui.insights import PairDetail, hidden_words, segment_name
 from tui.view import format_value
 
+Shown = TypeVar("Shown")
 
-def _short_label(label: str) -> str:
+
+def short_label(label: str) -> str:
     """'Jun 2026' as 'Jun 26', 'W05 2026' as 'W05 26': axis ticks are narrow."""
     head, _, year = label.rpartition(" ")
     return f"{head} {year[-2:]}" if head else label
 
 
-class DetailPlot(PlotextPlot):
-    """A plotext figure of a PairDetail, rebuilt only when the detail changes."""
+class DetailPlot(PlotextPlot, Generic[Shown]):
+    """A plotext figure of what a drill-down shows, rebuilt only when that changes."""
 
-    _shown: tuple[PairDetail, str] | None = None
+    _shown: tuple[Shown, str] | None = None
 
-    def show(self, detail: PairDetail) -> None:
+    def show(self, detail: Shown) -> None:
         # The lines take the theme's colours: a new theme draws them again.
         if (detail, self.app.theme) == self._shown:
             return  # a plotext figure is costly to rebuild: only for new data
@@ -38,11 +42,11 @@ class DetailPlot(PlotextPlot):
         self.draw(detail)
         self.refresh()
 
-    def draw(self, detail: PairDetail) -> None:
+    def draw(self, detail: Shown) -> None:
         raise NotImplementedError
 
 
-class PairChart(DetailPlot):
+class PairChart(DetailPlot[PairDetail]):
     """Both series on one time axis: employee metric on the left y-axis, customer on the right."""
 
     def draw(self, detail: PairDetail) -> None:
@@ -51,7 +55,7 @@ class PairChart(DetailPlot):
         ticks = [float(i) for i in range(len(points))]
         step = max(1, len(points) // 8)
         plt.xticks(
-            ticks[::-step][::-1], [_short_label(p.period.label) for p in points][::-step][::-1]
+            ticks[::-step][::-1], [short_label(p.period.label) for p in points][::-step][::-1]
         )
         colours = self.app.theme_variables
         for side, colour, values in (

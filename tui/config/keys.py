@@ -19,6 +19,7 @@ KEY_IDS = frozenset(
         "insights",
         "segments",
         "balance",
+        "internal",
         "theme",
         "help",
         "period",
