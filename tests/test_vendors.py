@@ -989,6 +989,63 @@ def test_an_export_that_unpacks_beyond_the_cap_is_refused():
     }
 
 
+async def test_an_internal_service_survey_on_qualtrics_scores_each_function(tmp_path):
+    """config/examples/internal.toml: the teams rate IT and HR through a Qualtrics export
+    with the function and the rater's team as embedded data; each function's NPS of
+    the raters, by hand."""
+    config = load_config(ROOT / "config" / "examples" / "internal.toml")
+    ratings = [  # (function, rater's team, score)
+        ("IT", "Support", 10),
+        ("IT", "Support", 9),
+        ("IT", "Sales", 3),
+        ("IT", "Sales", 7),
+        ("IT", "Support", 10),
+        ("IT", "Sales", 6),
+        ("HR", "Support", 9),
+        ("HR", "Field Ops", 2),
+        ("HR", "Sales", 8),
+        ("HR", "Support", 10),
+        ("HR", "Sales", 9),
+    ]
+    responses = []
+    for i, (function, team, score) in enumerate(ratings):
+        response = _qualtrics_response(i, None, team=team)
+        response["values"].update({"QID2": score, "function": function})
+        responses.append(response)
+    base = "/API/v3/surveys/SV_0IntSvc7Rated4x/export-responses"
+
+    def file(request):
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w") as archive:
+            archive.writestr("Internal service.json", json.dumps({"responses": responses}))
+        return Reply(raw=buffer.getvalue(), headers={"Content-Type": "application/zip"})
+
+    routes = {
+        base: lambda r: Reply(body={"result": {"progressId": "ES_9"}, "meta": {}}),
+        f"{base}/ES_9": lambda r: Reply(
+            body={"result": {"status": "complete", "fileId": "f-9"}, "meta": {}}
+        ),
+        f"{base}/f-9/file": file,
+    }
+    with LocalServer(routes) as server:
+        source = pointed_at(
+            config,
+            "internal-survey",
+            datacenter=None,
+            base_url=f"{server.url}/API/v3",
+            poll_seconds=0,
+        )
+        result = await fetch(source, {"QUALTRICS_API_TOKEN": "ql-secret-13"})
+    assert {r["function"] for r in result.records} == {"IT", "HR"}
+    # IT: 10, 9, 3, 7, 10, 6 → promoters 3, detractors 2, n 6 → (3 - 2) / 6 = 16.67.
+    assert march_value(config, "internal_service", result.records, "IT") == (
+        pytest.approx(100 / 6),
+        6,
+    )
+    # HR: 9, 2, 8, 10, 9 → promoters 3, detractors 1, n 5 → 40.
+    assert march_value(config, "internal_service", result.records, "HR") == (40.0, 5)
+
+
 # ── Incremental refreshes ────────────────────────────────────────────────
 
 

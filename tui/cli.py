@@ -319,6 +319,7 @@ async def _refresh_and_compute(config: Config, store: Any, clock: Clock) -> tupl
     """
     from tui.balance import balance_from_store
     from tui.insights import insights_from_store
+    from tui.internal import internal_from_store
     from tui.refresh import refresh_sources
     from tui.sources import make_client
     from tui.view import HISTORY_PERIODS, metric_views
@@ -336,14 +337,21 @@ async def _refresh_and_compute(config: Config, store: Any, clock: Clock) -> tupl
     )
     insights = insights_from_store(config, store, now.date())
     balance = balance_from_store(config, store, now.date())
-    return outcomes, now, statuses, views, insights, balance
+    internal = internal_from_store(config, store, now.date())
+    return outcomes, now, statuses, views, insights, balance, internal
 
 
 async def _snapshot(config: Config, store: Any, clock: Clock) -> int:
     """Refresh every source into the store, then print every metric and insight as JSON."""
-    from tui.report import balance_json, document_header, insights_json, metric_json
+    from tui.report import (
+        balance_json,
+        document_header,
+        insights_json,
+        internal_json,
+        metric_json,
+    )
 
-    outcomes, now, statuses, views, insights, balance = await _refresh_and_compute(
+    outcomes, now, statuses, views, insights, balance, internal = await _refresh_and_compute(
         config, store, clock
     )
     document = {
@@ -358,6 +366,7 @@ async def _snapshot(config: Config, store: Any, clock: Clock) -> int:
         ],
         **insights_json(config, insights),
         "balance": balance_json(balance),
+        "internal": internal_json(internal, config.linkage.alpha),
         "sources": [
             {
                 "id": o.source_id,
@@ -380,15 +389,15 @@ async def _report(config: Config, store: Any, format: str, output: str | None, c
     """Refresh, then write the report; failing sources report their last good values."""
     from tui.report import csv_report, json_report, markdown_report
 
-    outcomes, now, statuses, views, insights, balance = await _refresh_and_compute(
+    outcomes, now, statuses, views, insights, balance, internal = await _refresh_and_compute(
         config, store, clock
     )
     if format == "csv":
         text = csv_report(config, views)
     elif format == "json":
-        text = json_report(config, views, insights, now, balance)
+        text = json_report(config, views, insights, now, balance, internal)
     else:
-        text = markdown_report(config, views, insights, statuses, now, balance)
+        text = markdown_report(config, views, insights, statuses, now, balance, internal)
     if output:
         Path(output).write_text(text, encoding="utf-8")
         print(f"tandem: report written to {Path(output).resolve()}", file=sys.stderr)

@@ -13,7 +13,15 @@ from typing import Any
 from tui import __version__
 from tui.balance import QUADRANT_WORDS, Balance
 from tui.config import Config, Metric
-from tui.insights import Insights, PairLinkage, method_note, segment_name, warnings_note
+from tui.insights import (
+    Insights,
+    PairLinkage,
+    hidden_words,
+    method_note,
+    segment_name,
+    warnings_note,
+)
+from tui.internal import InternalService
 from tui.metrics.linkage import interval_level
 from tui.store import SourceStatus
 from tui.view import PanelView, PeriodValue, format_value, stale_text
@@ -59,13 +67,20 @@ def _rounded(value: float | None, places: int = 4) -> float | None:
 
 
 def linkage_json(link: PairLinkage, pair_ids: Sequence[str], alpha: float) -> dict[str, Any]:
-    result = link.result
-    best = result.best if result is not None else None
     return {
         "pair": pair_ids[link.pair_index],
         "segment": link.segment or None,
         "employee": link.employee_label,
         "customer": link.customer_label,
+        **verdict_json(link, alpha),
+    }
+
+
+def verdict_json(link: PairLinkage, alpha: float) -> dict[str, Any]:
+    """A link's verdict and its evidence, whatever the two series are."""
+    result = link.result
+    best = result.best if result is not None else None
+    return {
         "left_out": result is None,
         "enough_history": bool(result and result.enough_history),
         "linked": link.linked,
@@ -142,6 +157,80 @@ def balance_markdown(balance: Balance) -> list[str]:
     return [*lines, *([""] if balance.warnings else []), f"_{balance.axes}_", ""]
 
 
+def internal_json(internal: InternalService, alpha: float) -> dict[str, Any] | None:
+    """Each function's latest closed score and its chain; None without [internal]."""
+    if internal.metric is None:
+        return None
+    metric = internal.metric
+    return {
+        "metric": metric.id,
+        "employee": [m.id for m in internal.employee_metrics],
+        "customer": [m.id for m in internal.customer_metrics],
+        "health": internal.health_words,
+        "functions": [
+            {
+                "name": function.name,
+                "serves": list(function.serves),
+                "period": function.period.key if function.period else None,
+                "value": _rounded(function.score),
+                "n": function.n if function.score is not None else None,
+                "suppressed": bool(function.hidden),
+                "change": _rounded(function.change),
+                "unknown_teams": list(function.unknown_teams),
+                "service_to_people": verdict_json(function.service_to_people, alpha),
+                "people_to_customers": verdict_json(function.people_to_customers, alpha),
+                "history": [
+                    {
+                        "period": point.period.key,
+                        "value": _rounded(point.score),
+                        "n": point.score_n or None,
+                        "employee_health": _rounded(point.employee),
+                        "customer_health": _rounded(point.customer),
+                    }
+                    for point in function.points
+                    if not point.in_progress
+                ],
+            }
+            for function in internal.functions
+        ],
+    }
+
+
+def internal_markdown(internal: InternalService) -> list[str]:
+    """The internal customers section of the board pack; nothing without [internal]."""
+    metric = internal.metric
+    if metric is None:
+        return []
+    latest = next((f.period for f in internal.functions if f.period), None)
+    lines = ["## Internal customers: service → people → customers", ""]
+    if latest is not None:
+        lines += [f"{metric.label} of {latest.label}, the latest closed period.", ""]
+    lines += [
+        f"| Function | {metric.label} | Change | n | Serves | Service → people | → customers |",
+        "| --- | --: | --: | --: | --- | --- | --- |",
+    ]
+    for function in internal.functions:
+        score = (
+            hidden_words(function.hidden)
+            if function.hidden
+            else format_value(function.score, metric)
+        )
+        change = "" if function.change is None else f"{function.change:+.{metric.decimals}f}"
+        cells = [
+            function.name,
+            score,
+            change,
+            str(function.n) if function.n else "",
+            ", ".join(function.serves),
+            function.service_to_people.short,
+            function.people_to_customers.short,
+        ]
+        lines.append("| " + " | ".join(_cell(c) for c in cells) + " |")
+    lines.append("")
+    lines += [f"- {link.sentence}" for link in internal.links]
+    return [*lines, "", f"_{internal.health_words}_", ""]
+
+
 def insights_json(config: Config, insights: Insights) -> dict[str, Any]:
     """Linkage and warnings; each names its pair by the pair's id, as panels do."""
     pair_ids = [pair.key for pair in config.pairs]
@@ -188,6 +277,7 @@ def markdown_report(
     statuses: Mapping[str, SourceStatus],
     now: datetime,
     balance: Balance | None = None,
+    internal: InternalService | None = None,
 ) -> str:
     """A board-pack page: the paired values, the early warnings and the linkage in sentences."""
     dashboard = config.dashboard
@@ -235,6 +325,8 @@ def markdown_report(
     lines += [f"_{method_note(config)}_", ""]
     if balance is not None:
         lines += balance_markdown(balance)
+    if internal is not None:
+        lines += internal_markdown(internal)
     lines += ["## Sources", ""]
     for source in config.sources:
         status = statuses.get(source.id)
@@ -330,6 +422,7 @@ def json_report(
     insights: Insights,
     now: datetime,
     balance: Balance | None = None,
+    internal: InternalService | None = None,
 ) -> str:
     import json
 
@@ -338,5 +431,10 @@ def json_report(
         "panels": report_rows(config, views),
         **insights_json(config, insights),
         **({"balance": balance_json(balance)} if balance is not None else {}),
+        **(
+            {"internal": internal_json(internal, config.linkage.alpha)}
+            if internal is not None
+            else {}
+        ),
     }
     return json.dumps(document, indent=2) + "\n"
