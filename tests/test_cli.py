@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import DEMO_TODAY
-from tests.hand_computed import demo_current_values
+from tests.hand_computed import demo_current_values, demo_function_scores
 from tests.local_server import refusing_url
 from tui import __version__
 from tui.cli import find_config
@@ -73,6 +73,17 @@ def test_snapshot_json_of_the_demo_matches_hand_computed_values(tmp_path):
         "Support: a rise in eNPS is followed about 2 months later by a rise in NPS"
     )
     assert not links[("enps-nps", "Field Ops")]["linked"]
+    # Each function's internal service score of May, as computed by hand from the ratings.
+    internal = document["internal"]
+    by_hand = demo_function_scores(today)
+    assert [f["name"] for f in internal["functions"]] == ["IT", "HR", "Facilities"]
+    for function in internal["functions"]:
+        value, n = by_hand[function["name"]]
+        assert function["period"] == "2026-05" and function["n"] == n
+        assert function["value"] == pytest.approx(value, abs=1e-4)
+    it = internal["functions"][0]
+    assert it["service_to_people"]["verdict"] == "leads" and it["service_to_people"]["lag"] == 2
+    assert it["history"][-1]["period"] == "2026-05"  # closed periods only
     for warning in document["warnings"]:
         assert warning["reason"] in ("crossed_threshold", "dropped", "sustained")
         assert warning["z"] >= 2.33 and warning["sentence"]
@@ -95,6 +106,8 @@ def test_report_writes_paired_values_warnings_and_linkage_in_markdown(tmp_path):
         "## Early warnings",
         "## Does employee health lead customer health?",
         "### eNPS and NPS",
+        "## Both, not either: the balance",
+        "## Internal customers: service → people → customers",
     ):
         assert f"\n{heading}\n" in text
     assert (
@@ -106,6 +119,11 @@ def test_report_writes_paired_values_warnings_and_linkage_in_markdown(tmp_path):
     snapshot = json.loads(tandem("snapshot", "--json", "--store", str(tmp_path / "s.db")).stdout)
     for link in snapshot["linkage"]:
         assert f"- {link['sentence']}" in text
+    for function in snapshot["internal"]["functions"]:
+        for link in ("service_to_people", "people_to_customers"):
+            assert f"- {function[link]['sentence']}" in text
+        score = f"{function['value']:.0f}"
+        assert f"| {function['name']} | {'0' if score == '-0' else score} |" in text
 
 
 def _config_for(url: str, extra_source: str = "") -> str:
