@@ -730,3 +730,37 @@ async def test_the_internal_page_follows_the_store_when_it_changes(demo_app):
         demo_app.show_from_store()  # what a landed refresh calls
         await pilot.pause()
         assert str(table.get_row_at(0)[1]) == "-77" != before
+
+
+async def test_a_team_moving_into_employees_expense_warns_on_the_dashboard_and_insights(tmp_path):
+    """Sales' eNPS falls from 25 to 5 at 200 answers while its NPS holds at 40 (as in
+    tests/test_balance.py): the balance's warning is on the dashboard's insights panel
+    and the insights screen, not only on the balance screen."""
+    from datetime import datetime, timezone
+
+    from tests.test_balance import CONFIG as BALANCE_CONFIG
+    from tui.metrics.compute import Observation
+    from tui.periods import last_periods
+
+    config = parse_config(BALANCE_CONFIG)
+    periods = last_periods(TODAY, "month", 17)  # 16 closed and the running one
+    observations = []
+    for team in ("Sales", "Support", ""):
+        for i, period in enumerate(periods[:-1]):
+            fell = team == "Sales" and i == len(periods) - 2
+            observations.append(
+                Observation("enps", team, period, 5.0 if fell else 25.0, 200, 0, 6000.0)
+            )
+            observations.append(Observation("nps", team, period, 40.0, 400, 0, 6000.0))
+    store = Store(tmp_path / "s.db")
+    store.write_refresh("s", observations, datetime(2026, 6, 17, tzinfo=timezone.utc), 100, 1, 0.1)
+    now = datetime(2026, 6, 17, 12, tzinfo=timezone.utc)
+    app = TandemApp(config, store, clock=lambda: now, fetch_automatically=False)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await pilot.pause()
+        panel = str(app.query_one(InsightsPanel).render())
+        assert '⚠ Sales moved into "customers served at employees\' expense" in May 2026' in panel
+        await pilot.press("i")
+        await pilot.pause()
+        text = " ".join(screen_text(app).split())
+        assert 'Sales moved into "customers served at employees\' expense" in May 2026' in text

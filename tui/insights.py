@@ -546,6 +546,9 @@ class Insights:
     # Pairs and segments whose latest closed employee value could be weighed for a
     # warning (shown, with a known spread): the warnings' false alarms add up over them.
     watched: int = 0
+    # Teams that moved into "customers served at employees' expense" (tui.balance, which
+    # builds on this module): added where the balance is computed beside the insights.
+    balance_warnings: tuple[str, ...] = ()
 
     def of_pair(self, pair_index: int) -> list[SegmentRow]:
         return [row for row in self.rows if row.pair_index == pair_index]

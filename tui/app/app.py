@@ -21,6 +21,7 @@ from textual.screen import Screen
 from tui.app.colours import readable_variables, rich_theme
 from tui.app.dashboard import DashboardData, DashboardScreen, period_name
 from tui.app.widgets import PairRow
+from tui.balance import compute_balance
 from tui.clock import Clock, utc_now
 from tui.config import Config
 from tui.insights import (
@@ -298,7 +299,16 @@ class TandemApp(App[None]):
             return self.store.series(metric_id, granularity, group, limit=limit)
 
         views = metric_views(config, lambda metric_id: series_of(metric_id, segment), statuses, now)
-        self.insights = insights_from_store(config, self.store, now.date(), series_of)
+        insights = insights_from_store(config, self.store, now.date(), series_of)
+        # A team moving into "customers served at employees' expense" warns on the
+        # dashboard too, not only on the balance screen.
+        balance = compute_balance(
+            config,
+            series_of,
+            lambda metric_id: self.store.segments(metric_id, granularity),
+            now.date(),
+        )
+        self.insights = dataclasses.replace(insights, balance_warnings=tuple(balance.warnings))
         return DashboardData(pair_views(config, views), self.insights, segment)
 
     def _statuses(self) -> dict[str, SourceStatus]:

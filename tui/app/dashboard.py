@@ -153,7 +153,8 @@ class DashboardScreen(Screen[None]):
         links = sorted(
             (link for link in insights.links if link.linked), key=lambda k: bool(k.segment)
         )
-        self.insights.show([w.sentence for w in insights.warnings], [k.sentence for k in links])
+        warnings = [w.sentence for w in insights.warnings] + list(insights.balance_warnings)
+        self.insights.show(warnings, [k.sentence for k in links])
 
     def show_period(self, granularity: str) -> None:
         self.header.show_period(period_name(granularity))

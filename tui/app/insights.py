@@ -35,14 +35,14 @@ class InsightsScreen(PageScreen):
         text = Text()
         text.append("Early warnings\n", style="bold")
         text.append(warnings_note(insights, self.config.dashboard.period) + "\n", style="dim")
-        warnings = insights.warnings
+        warnings = [w.sentence for w in insights.warnings] + list(insights.balance_warnings)
         if not warnings:
             text.append(
                 "None: no employee metric has turned ahead of its customer metric.\n", style="dim"
             )
         for warning in warnings:
             text.append("⚠ ", style=WARN_BOLD)
-            text.append(f"{warning.sentence}\n")
+            text.append(f"{warning}\n")
         metrics = {metric.id: metric for metric in self.config.metrics}
         for index, pair in enumerate(self.config.pairs):
             heading = f"\n{metrics[pair.employee].label} ↔ {metrics[pair.customer].label}"
