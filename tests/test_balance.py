@@ -186,3 +186,29 @@ def test_without_levels_the_balance_is_refused_and_says_why():
     balance = compute_balance(config, lambda i, s: [], lambda i: [], TODAY)
     assert balance.teams == ()
     assert balance.refused.startswith("NPS needs a target and warn and bad thresholds")
+
+
+def test_names_on_the_chart_never_overlap_however_close_the_points():
+    from tui.app.balance import place_labels
+
+    # At 120×30 a character is about 0.036 across and 0.16 up: these four points share
+    # a few characters, where the names used to overwrite each other.
+    cell = (4 / 112, 4 / 25)
+    points = [
+        ("Whole organisation", 0.38, 0.51),
+        ("Success", 0.35, 0.55),
+        ("Support", 0.30, 0.60),
+        ("Sales", 0.90, 0.84),
+    ]
+    labels = place_labels(points, cell)
+    boxes = []
+    for (name, x, _), (lx, ly, side) in zip(points, labels, strict=True):
+        assert lx == x  # each name is anchored at its own point's x…
+        width = (len(name) + 1) * cell[0]
+        left = lx if side == "left" else lx - width
+        boxes.append((left, left + width, ly))
+        assert left >= -2 and left + width <= 2  # …and stays on the chart
+    for i, (left, right, row) in enumerate(boxes):
+        for other_left, other_right, other_row in boxes[:i]:
+            apart = right <= other_left or left >= other_right or abs(row - other_row) >= cell[1]
+            assert apart, (points[i][0], boxes)

@@ -8,6 +8,8 @@ direction of travel. Warnings and how the axes are made under that.
 
 from __future__ import annotations
 
+from typing import Literal
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -62,15 +64,59 @@ def travel_words(team: TeamBalance, short: bool = False) -> str:
     return (" " if short else " · ").join(parts)
 
 
+Side = Literal["left", "right"]
+Label = tuple[float, float, Side]  # x, y and alignment ("left": the name starts at x)
+
+
+def place_labels(
+    points: list[tuple[str, float, float]], cell: tuple[float, float], limit: float = LIMIT
+) -> list[Label]:
+    """Where to write each point's name so that no two names overlap: beside the point,
+    then a row above or below, on whichever side has room. `cell` is one character's
+    width and height in the chart's units; names are placed in the order given."""
+    width, height = cell
+    placed: list[tuple[float, float, float]] = []  # left, right and row of each name
+    out: list[Label] = []
+    for name, x, y in points:
+        size = (len(name) + 1) * width
+        right_first = x < limit / 4  # room on the right unless the point is far right
+        sides: tuple[Side, Side] = ("left", "right") if right_first else ("right", "left")
+        candidates = [
+            (side, row) for row in (0.0, 1.0, -1.0, 2.0, -2.0, 3.0, -3.0) for side in sides
+        ]
+        chosen: tuple[Side, float, float, float] | None = None
+        for side, row in candidates:
+            left = x if side == "left" else x - size
+            right = left + size
+            ty = y + row * height
+            if left < -limit or right > limit or not -limit <= ty <= limit:
+                continue
+            if all(
+                right <= other_left or left >= other_right or abs(ty - other_row) >= height
+                for other_left, other_right, other_row in placed
+            ):
+                chosen = (side, left, right, ty)
+                break
+        if chosen is None:  # crowded beyond every place tried: beside it, as before
+            side = sides[0]
+            left = x if side == "left" else x - size
+            chosen = (side, left, left + size, y)
+        side, left, right, ty = chosen
+        placed.append((left, right, ty))
+        out.append((x, ty, side))
+    return out
+
+
 class BalanceChart(PlotextPlot):
     """The quadrants, and each team's trail to its latest point."""
 
-    _shown: tuple[Balance, str] | None = None
+    _shown: tuple[Balance, str, object] | None = None
 
     def show(self, balance: Balance) -> None:
-        if (balance, self.app.theme) == self._shown:
+        # The names are placed by the chart's size: a new size draws them again.
+        if (balance, self.app.theme, self.size) == self._shown:
             return
-        self._shown = (balance, self.app.theme)
+        self._shown = (balance, self.app.theme, self.size)
         plt = self.plt
         plt.clear_figure()
         colours = self.app.theme_variables
@@ -91,29 +137,38 @@ class BalanceChart(PlotextPlot):
                 color=rgb(colours["tandem-muted"]),
                 background=paper,
             )
-        for team in balance.teams:
-            if not team.trail:
-                continue
+        teams = [team for team in balance.teams if team.trail]
+        for team in teams:
             colour = whole_colour if not team.segment else team_colour
             xs = [p.employee for p in team.trail]
             ys = [p.customer for p in team.trail]
             plt.plot(xs, ys, marker="braille", color=colour)
             plt.scatter([xs[-1]], [ys[-1]], marker="●", color=colour)
-            # Named beside its latest point, on the side with room for the name.
-            right = xs[-1] < 0.5
-            team_name = segment_name(team.segment)
-            label = f" {team_name}" if right else f"{team_name} "
+        # Each named beside its latest point, where no other name is.
+        latest = [
+            (segment_name(t.segment), t.trail[-1].employee, t.trail[-1].customer) for t in teams
+        ]
+        for team, (name, _, _), (x, y, side) in zip(
+            teams, latest, place_labels(latest, self._cell()), strict=True
+        ):
             plt.text(
-                label,
-                xs[-1],
-                ys[-1],
-                color=colour,
+                f" {name}" if side == "left" else f"{name} ",
+                x,
+                y,
+                color=whole_colour if not team.segment else team_colour,
                 background=paper,
-                alignment="left" if right else "right",
+                alignment=side,
             )
         plt.xlabel("employee health →")
         plt.ylabel("customer health →")
         self.refresh()
+
+    def _cell(self) -> tuple[float, float]:
+        """One character's width and height in health units: the plot spans 2 × LIMIT
+        across what the axes, their ticks and labels leave of the widget."""
+        columns = max(self.size.width - 8, 10)
+        rows = max(self.size.height - 5, 5)
+        return 2 * LIMIT / columns, 2 * LIMIT / rows
 
 
 class BalanceScreen(PageScreen):
