@@ -448,5 +448,14 @@ def test_check_mentions_a_metric_that_is_in_no_pair(tmp_path):
         '[[pairs]]\nemployee = "enps"\ncustomer = "answers"\n'
     )
     result = tandem("check", "--config", str(tmp_path / "tandem.toml"))
-    assert "metric spare: in no pair, so computed and stored but never shown" in result.stdout
+    assert (
+        "metric spare: in no pair, balance or [internal], so computed and stored but never shown"
+        in result.stdout
+    )
     assert "metric enps:" not in result.stdout
+
+
+def test_check_does_not_call_the_demos_internal_service_metric_unshown():
+    result = tandem("check")  # the demo: "service" is in no pair, but on the n screen
+    assert result.returncode == 0, result.stdout
+    assert "never shown" not in result.stdout

@@ -303,10 +303,20 @@ async def _check(config: Config, clock: Clock = utc_now) -> int:
                 f"\n{source.id}: paged, but no records.id: a record that shifts onto the next "
                 "page while pages are read would count twice"
             )
-    paired = {metric_id for pair in config.pairs for metric_id in (pair.employee, pair.customer)}
+    shown = {metric_id for pair in config.pairs for metric_id in (pair.employee, pair.customer)}
+    shown |= {
+        metric_id
+        for side in (*config.balance_sides(), *config.internal_sides())
+        for metric_id in side
+    }
+    if config.internal.metric is not None:
+        shown.add(config.internal.metric)
     for metric in config.metrics:
-        if metric.id not in paired:
-            print(f"\nmetric {metric.id}: in no pair, so computed and stored but never shown")
+        if metric.id not in shown:
+            print(
+                f"\nmetric {metric.id}: in no pair, balance or [internal], so computed and "
+                "stored but never shown"
+            )
     total = len(rows)
     print(f"\n{total - failures} of {total} sources ok")
     return 1 if failures else 0
