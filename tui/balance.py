@@ -34,7 +34,7 @@ from tui.insights import (
 from tui.metrics.compute import EVERYONE
 from tui.metrics.evidence import PERIODS_USED, Movement, worsened
 from tui.periods import Period
-from tui.store import Store, StoredObservation
+from tui.store import HistoryStore, StoredObservation
 
 Quadrant = Literal["both_healthy", "employees_expense", "customers_not", "both_struggling"]
 
@@ -262,7 +262,7 @@ def compute_balance(
     return Balance(employee, customer, teams)
 
 
-def balance_from_store(config: Config, store: Store, today: date) -> Balance:
+def balance_from_store(config: Config, store: HistoryStore, today: date) -> Balance:
     """`compute_balance` over the store's series for the dashboard's period."""
     granularity = config.dashboard.period
     limit = _periods_needed(config) + 1  # and the one running

@@ -33,7 +33,7 @@ from tui.metrics.evidence import (
 from tui.metrics.linkage import Linkage, interval_level, linkage, screen_corrected
 from tui.metrics.scores import share_spread
 from tui.periods import Granularity, Period, last_periods, period_of
-from tui.store import Store, StoredObservation
+from tui.store import HistoryStore, StoredObservation
 from tui.view import (
     HISTORY_PERIODS,
     PanelView,
@@ -674,7 +674,7 @@ def screen_adjusted(links: Sequence[PairLinkage], settings: LinkageSettings) -> 
 
 
 def insights_from_store(
-    config: Config, store: Store, today: date, series_of: SeriesOf | None = None
+    config: Config, store: HistoryStore, today: date, series_of: SeriesOf | None = None
 ) -> Insights:
     """`compute_insights` over the store's series for the dashboard's period; `series_of`
     if given (a reader the caller already uses, reading LINKAGE_PERIODS back), else

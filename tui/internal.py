@@ -39,7 +39,7 @@ from tui.insights import (
 )
 from tui.metrics.linkage import linkage
 from tui.periods import Period, last_periods
-from tui.store import Store, StoredObservation
+from tui.store import HistoryStore, StoredObservation
 
 Health = list[float | None]
 
@@ -360,7 +360,7 @@ def _remembered(series_of: SeriesOf) -> SeriesOf:
     return read
 
 
-def internal_from_store(config: Config, store: Store, today: date) -> InternalService:
+def internal_from_store(config: Config, store: HistoryStore, today: date) -> InternalService:
     """`compute_internal` over the store's series for the dashboard's period."""
     granularity = config.dashboard.period
     return compute_internal(

@@ -18,7 +18,7 @@ from tui.metrics.privacy import protect_small_groups
 from tui.periods import Granularity, last_periods, period_of
 from tui.sources import FetchResult, SourceError, fetch_records
 from tui.sources.kinds import secrets_of
-from tui.store import SourceStatus, Store, StoreWriteError
+from tui.store import HistoryStore, SourceStatus, StoreWriteError
 
 GRANULARITIES: tuple[Granularity, ...] = ("week", "month", "quarter")
 
@@ -159,7 +159,7 @@ async def refresh_source(
     config: Config,
     source: Source,
     client: httpx.AsyncClient,
-    store: Store,
+    store: HistoryStore,
     clock: Clock = utc_now,
     environ: Mapping[str, str] | None = None,
     full: bool = True,
@@ -225,7 +225,7 @@ async def refresh_sources(
     config: Config,
     sources: Sequence[Source],
     client: httpx.AsyncClient,
-    store: Store,
+    store: HistoryStore,
     clock: Clock = utc_now,
     environ: Mapping[str, str] | None = None,
 ) -> list[SourceOutcome]:

@@ -19,7 +19,7 @@ import httpx
 from tui.clock import Clock, utc_now
 from tui.config import Config, Source
 from tui.refresh import SourceOutcome, refresh_source
-from tui.store import Store
+from tui.store import HistoryStore
 
 Monotonic = Callable[[], float]
 
@@ -90,7 +90,7 @@ class Scheduler:
         self,
         config: Config,
         client: httpx.AsyncClient,
-        store: Store,
+        store: HistoryStore,
         *,
         on_start: Callable[[str], object],
         on_outcome: Callable[[SourceOutcome], object],

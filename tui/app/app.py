@@ -33,7 +33,7 @@ from tui.insights import (
 )
 from tui.metrics.compute import EVERYONE
 from tui.periods import Granularity
-from tui.store import SourceStatus, Store, StoredObservation, StoreError
+from tui.store import HistoryStore, SourceStatus, StoredObservation, StoreError
 from tui.view import (
     HISTORY_PERIODS,
     format_age,
@@ -161,7 +161,7 @@ class TandemApp(App[None]):
     def __init__(
         self,
         config: Config,
-        store: Store,
+        store: HistoryStore,
         *,
         config_path: Path | None = None,
         clock: Clock = utc_now,

@@ -1,4 +1,4 @@
-"""The history store: an embedded SQLite database, and the only code that speaks SQL.
+"""The embedded history store: one SQLite file (the default), or ":memory:".
 
 Each refresh of a source writes its observations in one transaction; an
 observation is keyed by (metric, segment, granularity, period), so fetching a
@@ -9,14 +9,22 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from tui.metrics.compute import EVERYONE, Observation
-
-SCHEMA_VERSION = 3
+from tui.store.base import (
+    SCHEMA_VERSION,
+    SourceStatus,
+    StoredObservation,
+    StoreError,
+    StoreWriteError,
+    observation_rows,
+    source_status,
+    stored_observation,
+    timestamp,
+)
 
 # Each entry takes the store from the version before it to its own.
 _MIGRATIONS: dict[int, str] = {
@@ -58,15 +66,6 @@ ALTER TABLE observations ADD COLUMN variance REAL;
 }
 
 
-class StoreError(Exception):
-    """The store cannot be opened or used; the message says which file and what to do."""
-
-
-class StoreWriteError(StoreError):
-    """The store could not be written (locked by another process, a full or read-only
-    disk): one refresh's values are not stored, the history already there stays."""
-
-
 def _write_problem(error: sqlite3.Error) -> str | None:
     """A lock, a full disk or a read-only one in words a person acts on; None for any
     other failure (nothing says the file itself is fine)."""
@@ -95,49 +94,7 @@ def _damaged(path: str, problem: object) -> str:
     )
 
 
-@dataclass(frozen=True)
-class StoredObservation:
-    period_key: str
-    period_start: date
-    value: float | None
-    n: int
-    source_id: str
-    fetched_at: datetime
-    # 0 shown; else why hidden (tui.metrics.compute.SMALL_GROUP or COMPLEMENT).
-    suppressed: int = 0
-    # Per record: the value's standard error is √(variance / n). None: unknown.
-    variance: float | None = None
-
-
-@dataclass(frozen=True)
-class SourceStatus:
-    """The last outcome of a source: when it last worked, and its last error if any."""
-
-    source_id: str
-    last_ok_at: datetime | None
-    records: int | None
-    last_error: str | None
-    last_error_at: datetime | None
-    # Records the last successful refresh left out (bad values, duplicates).
-    skipped: int = 0
-
-    @property
-    def failing(self) -> bool:
-        """True when the latest attempt failed (its error is newer than its last success)."""
-        if self.last_error_at is None:
-            return False
-        return self.last_ok_at is None or self.last_error_at >= self.last_ok_at
-
-
-def _timestamp(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).isoformat(timespec="seconds")
-
-
-def _parse_timestamp(text: str | None) -> datetime | None:
-    return None if text is None else datetime.fromisoformat(text)
-
-
-class Store:
+class SqliteStore:
     """Observations and source outcomes in one SQLite file (or ":memory:")."""
 
     def __init__(self, path: Path | str, busy_seconds: float = 5.0) -> None:
@@ -201,24 +158,7 @@ class Store:
         A period with no records is not written, so a refresh never erases a
         stored value; a suppressed group is written without its value or n.
         """
-        stamp = _timestamp(fetched_at)
-        rows = [
-            (
-                o.metric_id,
-                o.segment,
-                o.period.granularity,
-                o.period.key,
-                o.period.start.isoformat(),
-                None if o.suppressed else o.value,
-                0 if o.suppressed else o.n,
-                source_id,
-                stamp,
-                int(o.suppressed),
-                None if o.suppressed else o.variance,
-            )
-            for o in observations
-            if o.n > 0 or o.suppressed
-        ]
+        rows = observation_rows(source_id, observations, fetched_at)
         with self._transaction():
             self._db.executemany(
                 "INSERT INTO observations (metric_id, segment, granularity, period_key, "
@@ -235,7 +175,7 @@ class Store:
                 "skipped) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (source_id) DO UPDATE SET "
                 "last_ok_at = excluded.last_ok_at, records = excluded.records, "
                 "pages = excluded.pages, seconds = excluded.seconds, skipped = excluded.skipped",
-                (source_id, stamp, records, pages, seconds, skipped),
+                (source_id, timestamp(fetched_at), records, pages, seconds, skipped),
             )
 
     def record_failure(self, source_id: str, error: str, at: datetime) -> None:
@@ -245,7 +185,7 @@ class Store:
                 "INSERT INTO source_status (source_id, last_error, last_error_at) VALUES (?, ?, ?) "
                 "ON CONFLICT (source_id) DO UPDATE SET "
                 "last_error = excluded.last_error, last_error_at = excluded.last_error_at",
-                (source_id, error, _timestamp(at)),
+                (source_id, error, timestamp(at)),
             )
 
     # ── reading ──
@@ -282,19 +222,7 @@ class Store:
             "ORDER BY period_start DESC LIMIT ?",
             (metric_id, segment, granularity, limit),
         )
-        return [
-            StoredObservation(
-                key,
-                date.fromisoformat(start),
-                value,
-                n,
-                source,
-                datetime.fromisoformat(fetched),
-                suppressed,
-                variance,
-            )
-            for key, start, value, n, source, fetched, suppressed, variance in reversed(rows)
-        ]
+        return [stored_observation(row) for row in reversed(rows)]
 
     def segments(self, metric_id: str, granularity: str) -> list[str]:
         """The segments a metric has been stored for, the whole organisation ("") excluded."""
@@ -315,12 +243,7 @@ class Store:
             "SELECT source_id, last_ok_at, records, last_error, last_error_at, skipped "
             "FROM source_status"
         )
-        return {
-            row[0]: SourceStatus(
-                row[0], _parse_timestamp(row[1]), row[2], row[3], _parse_timestamp(row[4]), row[5]
-            )
-            for row in rows
-        }
+        return {row[0]: source_status(row) for row in rows}
 
 
 class _Transaction:
@@ -349,3 +272,7 @@ class _Transaction:
             raise StoreWriteError(_write_problem(error) or f"store not writable: {error}") from None
         if isinstance(error, sqlite3.DatabaseError):  # a damaged page met while writing
             raise StoreWriteError(f"store not writable: the file is damaged ({error})") from None
+
+
+# The name every caller and test knows the embedded store by.
+Store = SqliteStore

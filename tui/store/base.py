@@ -1,0 +1,156 @@
+"""What both stores share: the records they hold, their errors, and the interface.
+
+A store is SQLite (a file; the embedded default) or PostgreSQL (a server many
+screens read): the same tables, the same migrations, the same contract, which
+tests/test_store_contract.py runs against both.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from typing import Any, Protocol
+
+from tui.metrics.compute import EVERYONE, Observation
+
+# The tables' version. Each store migrates to it step by step, and refuses a store
+# written by a newer Tandem instead of guessing at its tables.
+SCHEMA_VERSION = 3
+
+
+class StoreError(Exception):
+    """The store cannot be opened or used; the message says which one and what to do."""
+
+
+class StoreWriteError(StoreError):
+    """The store could not be written (locked by another process, a full or read-only
+    disk, a server gone): one refresh's values are not stored, the history stays."""
+
+
+@dataclass(frozen=True)
+class StoredObservation:
+    period_key: str
+    period_start: date
+    value: float | None
+    n: int
+    source_id: str
+    fetched_at: datetime
+    # 0 shown; else why hidden (tui.metrics.compute.SMALL_GROUP or COMPLEMENT).
+    suppressed: int = 0
+    # Per record: the value's standard error is √(variance / n). None: unknown.
+    variance: float | None = None
+
+
+@dataclass(frozen=True)
+class SourceStatus:
+    """The last outcome of a source: when it last worked, and its last error if any."""
+
+    source_id: str
+    last_ok_at: datetime | None
+    records: int | None
+    last_error: str | None
+    last_error_at: datetime | None
+    # Records the last successful refresh left out (bad values, duplicates).
+    skipped: int = 0
+
+    @property
+    def failing(self) -> bool:
+        """True when the latest attempt failed (its error is newer than its last success)."""
+        if self.last_error_at is None:
+            return False
+        return self.last_ok_at is None or self.last_error_at >= self.last_ok_at
+
+
+class HistoryStore(Protocol):
+    """What every part of Tandem asks of a store, whichever database holds it."""
+
+    # Where it is, for messages: a file path, or a URL with no password in it.
+    path: str
+
+    def write_refresh(
+        self,
+        source_id: str,
+        observations: Iterable[Observation],
+        fetched_at: datetime,
+        records: int,
+        pages: int,
+        seconds: float,
+        skipped: int = 0,
+    ) -> None: ...
+
+    def record_failure(self, source_id: str, error: str, at: datetime) -> None: ...
+
+    def check_readable(self) -> None: ...
+
+    def series(
+        self, metric_id: str, granularity: str, segment: str = EVERYONE, limit: int = 12
+    ) -> list[StoredObservation]: ...
+
+    def segments(self, metric_id: str, granularity: str) -> list[str]: ...
+
+    def data_version(self) -> int: ...
+
+    def source_statuses(self) -> dict[str, SourceStatus]: ...
+
+    def close(self) -> None: ...
+
+
+Row = tuple[str, str, str, str, str, float | None, int, str, str, int, float | None]
+
+
+def observation_rows(
+    source_id: str, observations: Iterable[Observation], fetched_at: datetime
+) -> list[Row]:
+    """The rows one refresh writes: a period with no records is left out, so a refresh
+    never erases a stored value; a hidden group is written without its value, n or spread."""
+    stamp = timestamp(fetched_at)
+    return [
+        (
+            o.metric_id,
+            o.segment,
+            o.period.granularity,
+            o.period.key,
+            o.period.start.isoformat(),
+            None if o.suppressed else o.value,
+            0 if o.suppressed else o.n,
+            source_id,
+            stamp,
+            int(o.suppressed),
+            None if o.suppressed else o.variance,
+        )
+        for o in observations
+        if o.n > 0 or o.suppressed
+    ]
+
+
+def stored_observation(row: Sequence[Any]) -> StoredObservation:
+    """A row of (period_key, period_start, value, n, source_id, fetched_at, suppressed,
+    variance), as both stores select it."""
+    key, start, value, n, source, fetched, suppressed, variance = row
+    return StoredObservation(
+        key,
+        date.fromisoformat(start),
+        value,
+        n,
+        source,
+        datetime.fromisoformat(fetched),
+        suppressed,
+        variance,
+    )
+
+
+def source_status(row: Sequence[Any]) -> SourceStatus:
+    """A row of (source_id, last_ok_at, records, last_error, last_error_at, skipped)."""
+    source_id, ok_at, records, error, error_at, skipped = row
+    return SourceStatus(
+        source_id, parse_timestamp(ok_at), records, error, parse_timestamp(error_at), skipped
+    )
+
+
+def timestamp(moment: datetime) -> str:
+    return moment.astimezone(timezone.utc).isoformat(timespec="seconds")
+
+
+def parse_timestamp(text: str | None) -> datetime | None:
+    return None if text is None else datetime.fromisoformat(text)
