@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 from datetime import date, datetime, timezone
 
 import pytest
@@ -25,3 +26,26 @@ def _no_user_files(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
     monkeypatch.setenv("XDG_DATA_HOME", str(home / ".local" / "share"))
     monkeypatch.delenv("TANDEM_CONFIG", raising=False)
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """A real PostgreSQL server for the session (tests/postgres_server.py)."""
+    from tests.postgres_server import PASSWORD, start_or_skip
+
+    server = start_or_skip()
+    # libpq reads the password from here, as Tandem's users are told to give it.
+    previous = os.environ.get("PGPASSWORD")
+    os.environ["PGPASSWORD"] = PASSWORD
+    yield server
+    server.stop()
+    if previous is None:
+        os.environ.pop("PGPASSWORD", None)
+    else:
+        os.environ["PGPASSWORD"] = previous
+
+
+@pytest.fixture
+def postgres_url(postgres_server) -> str:
+    """A new, empty database on the session's server."""
+    return postgres_server.url(postgres_server.new_database())

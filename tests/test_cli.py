@@ -459,3 +459,26 @@ def test_check_does_not_call_the_demos_internal_service_metric_unshown():
     result = tandem("check")  # the demo: "service" is in no pair, but on the n screen
     assert result.returncode == 0, result.stdout
     assert "never shown" not in result.stdout
+
+
+def test_a_postgresql_store_gives_the_same_snapshot_as_sqlite(tmp_path, postgres_url):
+    pinned = ("snapshot", "--json", "--as-of", DEMO_TODAY.isoformat())
+    on_sqlite = tandem(*pinned, "--store", str(tmp_path / "s.db"))
+    on_postgres = tandem(*pinned, "--store", postgres_url)
+    assert on_postgres.returncode == 0, on_postgres.stderr
+    sqlite_doc, postgres_doc = json.loads(on_sqlite.stdout), json.loads(on_postgres.stdout)
+    for key in ("metrics", "linkage", "warnings", "balance", "internal"):
+        assert postgres_doc[key] == sqlite_doc[key], key
+    # And the store holds it: a second run reads the history the first one wrote.
+    import psycopg
+
+    with psycopg.connect(postgres_url) as db:
+        count = db.execute("SELECT count(*) FROM observations").fetchone()[0]
+    assert count > 1000
+
+
+def test_a_store_url_with_a_password_is_refused_with_where_the_password_goes():
+    result = tandem("snapshot", "--store", "postgresql://ops:hunter2@db.internal/tandem")
+    assert result.returncode == 2
+    assert "hunter2" not in result.stderr + result.stdout
+    assert "PGPASSWORD" in result.stderr and "Traceback" not in result.stderr

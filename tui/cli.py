@@ -100,9 +100,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     common.add_argument(
         "--store",
-        metavar="PATH",
+        metavar="PATH|URL",
         default=argparse.SUPPRESS,
-        help="the SQLite history store (default: in the user data directory)",
+        help="the history store: a SQLite file (default: in the user data directory), or "
+        "postgresql://user@host/database (its password in PGPASSWORD or ~/.pgpass)",
     )
     # Only what draws a dashboard takes --kiosk: not check, snapshot, report or serve.
     screen = argparse.ArgumentParser(add_help=False)
@@ -193,10 +194,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     if command == "check":
         return asyncio.run(_check(config, clock))
-    from tui.store import Store, StoreError
+    from tui.store import StoreError, is_store_url, open_store
 
     try:
-        store = Store(store_path)
+        store = open_store(store_path)
     except StoreError as error:
         print(f"tandem: {error}", file=sys.stderr)
         return 2
@@ -205,7 +206,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if command == "snapshot":
             return asyncio.run(_snapshot(config, store, clock))
         if command == "serve":
-            return _serve(config, Path(store_path), config_path, arguments)
+            location = str(store_path if is_store_url(store_path) else Path(store_path).resolve())
+            return _serve(config, location, config_path, arguments)
         if command == "report":
             return asyncio.run(_report(config, store, arguments.format, arguments.output, clock))
         return _run_dashboard(
@@ -420,7 +422,7 @@ async def _report(config: Config, store: Any, format: str, output: str | None, c
     return 0
 
 
-def _serve(config: Config, store_path: Path, config_path: Path, arguments: Any) -> int:
+def _serve(config: Config, store_location: str, config_path: Path, arguments: Any) -> int:
     from tui.config.base import is_loopback
     from tui.serve import TandemServer
 
@@ -435,7 +437,7 @@ def _serve(config: Config, store_path: Path, config_path: Path, arguments: Any) 
         server = TandemServer(
             live_config,
             config_path.resolve(),
-            store_path.resolve(),
+            store_location,
             arguments.host,
             arguments.port,
             arguments.public_url,

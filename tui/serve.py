@@ -83,7 +83,7 @@ class ViewerService(AppService):
         await super().set_terminal_size(*self.clamp(width, height))
 
 
-def viewer_command(config_path: Path, store_path: Path) -> str:
+def viewer_command(config_path: Path, store_path: str) -> str:
     """What each browser runs: a dashboard that reads the store and never fetches."""
     return (
         f"exec {shlex.quote(sys.executable)} -m tui --viewer "
@@ -99,7 +99,7 @@ class TandemServer(Server):
         self,
         config: Config,
         config_path: Path,
-        store_path: Path,
+        store_path: str,
         host: str,
         port: int,
         public_url: str | None = None,
@@ -154,9 +154,9 @@ class TandemServer(Server):
     async def on_startup(self, app: web.Application) -> None:
         from tui.scheduler import Scheduler
         from tui.sources import make_client
-        from tui.store import Store
+        from tui.store import open_store
 
-        store = Store(self.store_path)
+        store = open_store(self.store_path)
         client = make_client(self.config.dashboard.ca_bundle)
         scheduler = Scheduler(
             self.config, client, store, on_start=lambda _: None, on_outcome=lambda _: None

@@ -1,0 +1,270 @@
+"""One contract, two stores: every test here runs against SQLite and against a real
+PostgreSQL server (tests/postgres_server.py), and both must give back exactly what
+was written. Then what only PostgreSQL has: URLs, passwords, roles, a lost server."""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from datetime import date, datetime, timezone
+
+import pytest
+
+from tui.metrics.compute import COMPLEMENT, SMALL_GROUP, Observation
+from tui.periods import last_periods
+from tui.store import (
+    SCHEMA_VERSION,
+    StoredObservation,
+    StoreError,
+    StoreWriteError,
+    is_store_url,
+    open_store,
+)
+
+TODAY = date(2026, 6, 17)
+FETCHED = datetime(2026, 6, 17, 9, 30, tzinfo=timezone.utc)
+LATER = datetime(2026, 6, 17, 10, 45, tzinfo=timezone.utc)
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def location(request, tmp_path) -> str:
+    if request.param == "sqlite":
+        return str(tmp_path / "s.db")
+    return request.getfixturevalue("postgres_url")
+
+
+@pytest.fixture
+def store(location):
+    opened = open_store(location)
+    yield opened
+    opened.close()
+
+
+def _month(index: int):
+    return last_periods(TODAY, "month", 6)[index]
+
+
+def _observations():
+    return [
+        # A spread with many digits: it must come back to the last bit in both stores.
+        Observation("enps", "", _month(0), 12.345678901234567, 140, 0, 6123.456789012345),
+        Observation("enps", "", _month(1), -3.0, 150, 0, None),
+        Observation("enps", "Sales", _month(1), None, 0, SMALL_GROUP),
+        Observation("enps", "Legal", _month(1), None, 0, COMPLEMENT),
+        Observation("enps", "Support", _month(1), 40.0, 90, 0, 5000.0),
+        Observation("enps", "", _month(2), 0.0, 0),  # no records: never written
+        Observation("enps", "", last_periods(TODAY, "week", 1)[0], 7.5, 12, 0, 100.0),
+    ]
+
+
+def test_what_is_written_is_read_back_exactly(store):
+    store.write_refresh("pulse", _observations(), FETCHED, 412, 5, 1.25, skipped=3)
+    assert store.series("enps", "month", limit=12) == [
+        StoredObservation(
+            _month(0).key, _month(0).start, 12.345678901234567, 140, "pulse", FETCHED, 0,
+            6123.456789012345,
+        ),
+        StoredObservation(_month(1).key, _month(1).start, -3.0, 150, "pulse", FETCHED, 0, None),
+    ]  # fmt: skip
+    hidden = store.series("enps", "month", "Sales")
+    assert [(o.value, o.n, o.suppressed, o.variance) for o in hidden] == [
+        (None, 0, SMALL_GROUP, None)
+    ]
+    assert store.series("enps", "month", "Legal")[0].suppressed == COMPLEMENT
+    assert [o.value for o in store.series("enps", "week")] == [7.5]
+    assert store.series("enps", "month", limit=1)[0].period_key == _month(1).key  # the latest
+    assert store.segments("enps", "month") == ["Legal", "Sales", "Support"]
+    assert store.segments("nps", "month") == []
+    status = store.source_statuses()["pulse"]
+    assert (status.last_ok_at, status.records, status.skipped, status.failing) == (
+        FETCHED,
+        412,
+        3,
+        False,
+    )
+
+
+def test_a_period_fetched_again_is_replaced_not_added(store):
+    store.write_refresh("pulse", _observations(), FETCHED, 412, 5, 1.25)
+    again = [Observation("enps", "", _month(1), 5.0, 160, 0, 7000.0)]
+    store.write_refresh("pulse", again, LATER, 420, 5, 1.0)
+    series = store.series("enps", "month")
+    assert [(o.period_key, o.value, o.n, o.fetched_at) for o in series] == [
+        (_month(0).key, 12.345678901234567, 140, FETCHED),
+        (_month(1).key, 5.0, 160, LATER),
+    ]
+
+
+def test_a_failure_is_noted_and_the_history_stays(store):
+    store.write_refresh("pulse", _observations(), FETCHED, 412, 5, 1.25)
+    store.record_failure("pulse", "HTTP 503 from the survey API", LATER)
+    store.record_failure("hr", "cannot reach the HR API", LATER)
+    statuses = store.source_statuses()
+    assert statuses["pulse"].failing and statuses["pulse"].last_ok_at == FETCHED
+    assert statuses["pulse"].last_error == "HTTP 503 from the survey API"
+    assert statuses["hr"].failing and statuses["hr"].last_ok_at is None
+    assert len(store.series("enps", "month")) == 2
+    store.write_refresh("pulse", [], datetime(2026, 6, 17, 11, tzinfo=timezone.utc), 400, 4, 1.0)
+    assert not store.source_statuses()["pulse"].failing
+
+
+def test_another_process_writing_changes_the_data_version(location):
+    reader, writer = open_store(location), open_store(location)
+    try:
+        reader.check_readable()
+        before = reader.data_version()
+        assert reader.data_version() == before  # reading changes nothing
+        writer.write_refresh("pulse", _observations(), FETCHED, 412, 5, 1.25)
+        assert reader.data_version() != before
+        assert len(reader.series("enps", "month")) == 2  # and the reader sees the write
+    finally:
+        reader.close()
+        writer.close()
+
+
+def _set_version(location: str, version: int) -> None:
+    if is_store_url(location):
+        import psycopg
+
+        with psycopg.connect(location, autocommit=True) as db:
+            db.execute("UPDATE tandem_schema SET version = %s", (version,))
+    else:
+        with sqlite3.connect(location) as db:
+            db.execute(f"PRAGMA user_version = {version}")
+
+
+def test_a_store_from_a_newer_tandem_is_refused_and_says_what_to_do(location):
+    open_store(location).close()
+    _set_version(location, SCHEMA_VERSION + 1)
+    with pytest.raises(StoreError, match=f"store version {SCHEMA_VERSION + 1}, this one reads"):
+        open_store(location)
+
+
+def test_a_store_is_opened_again_without_migrating_twice(location):
+    first = open_store(location)
+    first.write_refresh("pulse", _observations(), FETCHED, 412, 5, 1.25)
+    first.close()
+    again = open_store(location)
+    assert len(again.series("enps", "month")) == 2
+    again.close()
+
+
+# ── PostgreSQL only ──────────────────────────────────────────────────────
+
+
+def test_a_password_in_the_url_is_refused_before_connecting_and_never_echoed():
+    start = time.monotonic()
+    for url in (
+        "postgresql://tandem:s3cret-pw@db.example.com/tandem",
+        "postgresql://tandem@db.example.com/tandem?password=s3cret-pw",
+    ):
+        with pytest.raises(StoreError) as caught:
+            open_store(url)
+        text = str(caught.value)
+        assert "s3cret-pw" not in text
+        assert "PGPASSWORD" in text and "~/.pgpass" in text
+    assert time.monotonic() - start < 1  # refused, not tried against db.example.com
+
+
+def test_an_unreachable_server_is_said_in_words_and_quickly():
+    with socket_closed_port() as port:
+        start = time.monotonic()
+        with pytest.raises(StoreError, match="store unreachable"):
+            open_store(f"postgresql://tandem@127.0.0.1:{port}/tandem")
+    assert time.monotonic() - start < 10
+
+
+def socket_closed_port():
+    import contextlib
+    import socket
+
+    @contextlib.contextmanager
+    def closed():
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        yield port  # nothing listens on it now
+
+    return closed()
+
+
+def test_the_password_comes_from_the_environment(postgres_server, postgres_url, monkeypatch):
+    monkeypatch.delenv("PGPASSWORD")
+    monkeypatch.setenv("PGPASSFILE", "/nonexistent")
+    with pytest.raises(StoreError, match="store unreachable"):
+        open_store(postgres_url)
+    from tests.postgres_server import PASSWORD
+
+    monkeypatch.setenv("PGPASSWORD", PASSWORD)
+    open_store(postgres_url).close()
+
+
+def test_sslmode_in_the_url_is_honoured(postgres_url):
+    # The test server has no TLS: a URL that requires it must not fall back to plain text.
+    with pytest.raises(StoreError, match=r"(?i)ssl"):
+        open_store(postgres_url + "?sslmode=require")
+
+
+def test_a_read_only_role_reads_and_cannot_write(postgres_server, postgres_url):
+    writer = open_store(postgres_url)
+    writer.write_refresh("pulse", _observations(), FETCHED, 412, 5, 1.25)
+    writer.close()
+    database = postgres_url.rsplit("/", 1)[1]
+    # The README's GRANTs for a laptop's role.
+    for sql in (
+        "CREATE ROLE screen LOGIN PASSWORD 'tandem-test-only-7f3a'",
+        f"GRANT CONNECT ON DATABASE {database} TO screen",
+    ):
+        postgres_server.admin(sql)
+    for sql in (
+        "GRANT USAGE ON SCHEMA public TO screen",
+        "GRANT SELECT ON ALL TABLES IN SCHEMA public TO screen",
+    ):
+        postgres_server.admin(sql, database)
+    try:
+        screen = open_store(postgres_server.url(database, role="screen"))
+        screen.check_readable()
+        assert len(screen.series("enps", "month")) == 2
+        with pytest.raises(StoreWriteError, match="this role may only read"):
+            screen.write_refresh("pulse", _observations(), LATER, 1, 1, 0.1)
+        with pytest.raises(StoreWriteError, match="this role may only read"):
+            screen.record_failure("pulse", "boom", LATER)
+        screen.close()
+    finally:
+        postgres_server.admin(f"REVOKE ALL ON DATABASE {database} FROM screen")
+        postgres_server.admin("REVOKE ALL ON ALL TABLES IN SCHEMA public FROM screen", database)
+        postgres_server.admin("REVOKE ALL ON SCHEMA public FROM screen", database)
+        postgres_server.admin("DROP ROLE screen")
+
+
+def test_a_dropped_connection_is_opened_again(postgres_server, postgres_url):
+    store = open_store(postgres_url)
+    store.write_refresh("pulse", _observations(), FETCHED, 412, 5, 1.25)
+    database = postgres_url.rsplit("/", 1)[1]
+    postgres_server.admin(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+        f"WHERE datname = '{database}' AND application_name = 'tandem'"
+    )
+    assert len(store.series("enps", "month")) == 2  # reconnected by itself
+    store.close()
+
+
+def test_an_older_postgres_store_is_migrated_step_by_step(postgres_url):
+    import psycopg
+
+    from tui.store.postgres import MIGRATIONS
+
+    with psycopg.connect(postgres_url, autocommit=True) as db:
+        db.execute("CREATE TABLE tandem_schema (version INTEGER NOT NULL)")
+        for statement in MIGRATIONS[1]:
+            db.execute(statement)
+        db.execute("INSERT INTO tandem_schema VALUES (1)")
+        db.execute(
+            "INSERT INTO observations VALUES "
+            "('enps', '', 'month', '2026-05', '2026-05-01', 20.0, 100, 'pulse', "
+            "'2026-06-01T00:00:00+00:00')"
+        )
+    store = open_store(postgres_url)
+    old = store.series("enps", "month")
+    assert [(o.value, o.n, o.suppressed, o.variance) for o in old] == [(20.0, 100, 0, None)]
+    store.close()

@@ -1,0 +1,295 @@
+"""The PostgreSQL store: one server that a collector writes and many screens read.
+
+The tables are SQLite's (tui.store.sqlite), column for column, migrated by the same
+steps; dates and times are ISO text in both, so a value reads back the same from
+either. A PostgreSQL store also keeps a write counter, bumped in every write's
+transaction, which is its `data_version`: a screen polls one row to learn that the
+collector wrote.
+
+The URL never holds a password: it would show in process lists, shell history
+and logs. libpq takes it from PGPASSWORD or ~/.pgpass instead, and honours the
+URL's sslmode and every other libpq parameter as given. One connection per
+process, opened again by itself after the server or the network drops it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from typing import Any, TypeVar
+from urllib.parse import parse_qs, urlsplit
+
+import psycopg
+from psycopg import errors
+
+from tui.metrics.compute import EVERYONE, Observation
+from tui.store.base import (
+    SCHEMA_VERSION,
+    SourceStatus,
+    StoredObservation,
+    StoreError,
+    StoreWriteError,
+    observation_rows,
+    source_status,
+    stored_observation,
+    timestamp,
+)
+
+T = TypeVar("T")
+
+# Each entry takes the store from the version before it to its own (as SQLite's).
+MIGRATIONS: dict[int, tuple[str, ...]] = {
+    1: (
+        """CREATE TABLE IF NOT EXISTS observations (
+            metric_id    TEXT NOT NULL,
+            segment      TEXT NOT NULL,
+            granularity  TEXT NOT NULL,
+            period_key   TEXT NOT NULL,
+            period_start TEXT NOT NULL,
+            value        DOUBLE PRECISION,
+            n            INTEGER NOT NULL,
+            source_id    TEXT NOT NULL,
+            fetched_at   TEXT NOT NULL,
+            PRIMARY KEY (metric_id, segment, granularity, period_key)
+        )""",
+        """CREATE TABLE IF NOT EXISTS source_status (
+            source_id     TEXT PRIMARY KEY,
+            last_ok_at    TEXT,
+            records       INTEGER,
+            pages         INTEGER,
+            seconds       DOUBLE PRECISION,
+            last_error    TEXT,
+            last_error_at TEXT
+        )""",
+        # PostgreSQL's own: what data_version reads (SQLite has a pragma for it).
+        """CREATE TABLE IF NOT EXISTS tandem_writes (
+            id      INTEGER PRIMARY KEY CHECK (id = 1),
+            version BIGINT NOT NULL
+        )""",
+        "INSERT INTO tandem_writes (id, version) VALUES (1, 0) ON CONFLICT (id) DO NOTHING",
+    ),
+    2: (
+        "ALTER TABLE observations ADD COLUMN suppressed INTEGER NOT NULL DEFAULT 0",
+        "ALTER TABLE source_status ADD COLUMN skipped INTEGER NOT NULL DEFAULT 0",
+    ),
+    3: ("ALTER TABLE observations ADD COLUMN variance DOUBLE PRECISION",),
+}
+
+# Held while migrating, so two processes starting at once do not migrate twice.
+MIGRATION_LOCK = 0x54414E44  # "TAND"
+
+PASSWORD_HELP = (
+    "a password in the store URL would show in process lists, shell history and logs: "
+    "give the URL without it, and put the password in the PGPASSWORD environment "
+    "variable or in ~/.pgpass (host:port:database:user:password, mode 0600)"
+)
+
+
+def checked_url(url: str) -> str:
+    """The URL, refused with a message if it carries a password."""
+    parts = urlsplit(url)
+    if parts.password is not None or "password" in parse_qs(parts.query):
+        # Named without its user, password or parameters: the message must not echo it.
+        shown = parts._replace(netloc=parts.netloc.rsplit("@", 1)[-1], query="").geturl()
+        raise StoreError(f"{shown}: {PASSWORD_HELP}")
+    return url
+
+
+def _reason(error: Exception) -> str:
+    """libpq's message on one line (it spans several, with hints)."""
+    return " ".join(str(error).split()) or type(error).__name__
+
+
+class PostgresStore:
+    """Observations and source outcomes on a PostgreSQL server."""
+
+    def __init__(self, url: str, connect_seconds: int = 5) -> None:
+        self.path = checked_url(url)
+        self._connect_seconds = connect_seconds
+        self._db: psycopg.Connection[Any] | None = None
+        self._connect()
+        self._migrate()
+
+    def _connect(self) -> psycopg.Connection[Any]:
+        try:
+            self._db = psycopg.connect(
+                self.path,
+                autocommit=True,
+                connect_timeout=self._connect_seconds,
+                application_name="tandem",
+            )
+        except psycopg.Error as error:
+            raise StoreError(f"{self.path}: store unreachable ({_reason(error)})") from None
+        return self._db
+
+    def _run(self, work: Callable[[psycopg.Connection[Any]], T]) -> T:
+        """`work` on the connection; one the server or the network dropped is opened
+        again, once."""
+        for attempt in range(2):
+            db = self._db if self._db is not None and not self._db.closed else self._connect()
+            try:
+                return work(db)
+            except psycopg.OperationalError as error:
+                if not db.broken or attempt:
+                    raise StoreError(f"{self.path}: {_reason(error)}") from None
+                db.close()
+        raise AssertionError("unreachable")  # pragma: no cover - the loop returns or raises
+
+    def _version(self, db: psycopg.Connection[Any]) -> int:
+        try:
+            row = db.execute("SELECT version FROM tandem_schema").fetchone()
+        except errors.UndefinedTable:
+            return 0
+        return int(row[0]) if row else 0
+
+    def _migrate(self) -> None:
+        version = self._run(self._version)
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                f"{self.path} was written by a newer Tandem (store version {version}, this "
+                f"one reads {SCHEMA_VERSION}). Install the Tandem that wrote it on this "
+                "machine too."
+            )
+        if version == SCHEMA_VERSION:
+            return  # nothing to write: a read-only role opens a current store
+
+        def migrate(db: psycopg.Connection[Any]) -> None:
+            with db.transaction():
+                db.execute("SELECT pg_advisory_xact_lock(%s)", (MIGRATION_LOCK,))
+                db.execute("CREATE TABLE IF NOT EXISTS tandem_schema (version INTEGER NOT NULL)")
+                current = self._version(db)  # another process may have migrated meanwhile
+                for target in range(current + 1, SCHEMA_VERSION + 1):
+                    for statement in MIGRATIONS[target]:
+                        db.execute(statement)
+                db.execute("DELETE FROM tandem_schema")
+                db.execute("INSERT INTO tandem_schema (version) VALUES (%s)", (SCHEMA_VERSION,))
+
+        try:
+            self._run(migrate)
+        except errors.InsufficientPrivilege:
+            raise StoreError(
+                f"{self.path}: the store is at version {version} and needs {SCHEMA_VERSION}; "
+                "this role may not change its tables. Run `tandem collect` (as the "
+                "collector's role) once to bring it up to date."
+            ) from None
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.close()
+
+    # ── writing ──
+
+    def _write(self, work: Callable[[psycopg.Connection[Any]], None]) -> None:
+        def in_transaction(db: psycopg.Connection[Any]) -> None:
+            with db.transaction():
+                work(db)
+                db.execute("UPDATE tandem_writes SET version = version + 1 WHERE id = 1")
+
+        try:
+            self._run(in_transaction)
+        except errors.InsufficientPrivilege:
+            raise StoreWriteError("store not writable: this role may only read") from None
+        except psycopg.Error as error:
+            raise StoreWriteError(f"store not writable: {_reason(error)}") from None
+        except StoreError as error:
+            raise StoreWriteError(f"store not writable: {error}") from None
+
+    def write_refresh(
+        self,
+        source_id: str,
+        observations: Iterable[Observation],
+        fetched_at: datetime,
+        records: int,
+        pages: int,
+        seconds: float,
+        skipped: int = 0,
+    ) -> None:
+        """Store one successful refresh of a source: its observations and its status,
+        atomically (as SqliteStore.write_refresh)."""
+        rows = observation_rows(source_id, observations, fetched_at)
+
+        def write(db: psycopg.Connection[Any]) -> None:
+            with db.cursor() as cursor:
+                cursor.executemany(
+                    "INSERT INTO observations (metric_id, segment, granularity, period_key, "
+                    "period_start, value, n, source_id, fetched_at, suppressed, variance) "
+                    "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) "
+                    "ON CONFLICT (metric_id, segment, granularity, period_key) DO UPDATE SET "
+                    "period_start = excluded.period_start, value = excluded.value, "
+                    "n = excluded.n, source_id = excluded.source_id, "
+                    "fetched_at = excluded.fetched_at, suppressed = excluded.suppressed, "
+                    "variance = excluded.variance",
+                    rows,
+                )
+            db.execute(
+                "INSERT INTO source_status (source_id, last_ok_at, records, pages, seconds, "
+                "skipped) VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (source_id) DO UPDATE "
+                "SET last_ok_at = excluded.last_ok_at, records = excluded.records, "
+                "pages = excluded.pages, seconds = excluded.seconds, skipped = excluded.skipped",
+                (source_id, timestamp(fetched_at), records, pages, seconds, skipped),
+            )
+
+        self._write(write)
+
+    def record_failure(self, source_id: str, error: str, at: datetime) -> None:
+        """Note a failed refresh; the source's observations stay as they were."""
+
+        def write(db: psycopg.Connection[Any]) -> None:
+            db.execute(
+                "INSERT INTO source_status (source_id, last_error, last_error_at) "
+                "VALUES (%s, %s, %s) ON CONFLICT (source_id) DO UPDATE SET "
+                "last_error = excluded.last_error, last_error_at = excluded.last_error_at",
+                (source_id, error, timestamp(at)),
+            )
+
+        self._write(write)
+
+    # ── reading ──
+
+    def _read(self, sql: str, parameters: tuple[object, ...] = ()) -> list[Any]:
+        def read(db: psycopg.Connection[Any]) -> list[Any]:
+            return db.execute(sql, parameters).fetchall()
+
+        try:
+            return self._run(read)
+        except psycopg.Error as error:
+            raise StoreError(f"{self.path}: cannot read the store ({_reason(error)})") from None
+
+    def check_readable(self) -> None:
+        """StoreError now, in words, if the tables cannot be read (a role without SELECT)."""
+        self._read("SELECT 1 FROM observations LIMIT 1")
+        self._read("SELECT 1 FROM source_status LIMIT 1")
+
+    def series(
+        self, metric_id: str, granularity: str, segment: str = EVERYONE, limit: int = 12
+    ) -> list[StoredObservation]:
+        """The latest `limit` periods of a metric, oldest first."""
+        rows = self._read(
+            "SELECT period_key, period_start, value, n, source_id, fetched_at, suppressed, "
+            "variance FROM observations "
+            "WHERE metric_id = %s AND segment = %s AND granularity = %s "
+            "ORDER BY period_start DESC LIMIT %s",
+            (metric_id, segment, granularity, limit),
+        )
+        return [stored_observation(row) for row in reversed(rows)]
+
+    def segments(self, metric_id: str, granularity: str) -> list[str]:
+        """The segments a metric has been stored for, the whole organisation ("") excluded."""
+        rows = self._read(
+            "SELECT DISTINCT segment FROM observations "
+            "WHERE metric_id = %s AND granularity = %s AND segment <> '' ORDER BY segment",
+            (metric_id, granularity),
+        )
+        return [row[0] for row in rows]
+
+    def data_version(self) -> int:
+        """A number that changes when the store is written, by any process."""
+        rows = self._read("SELECT version FROM tandem_writes WHERE id = 1")
+        return int(rows[0][0]) if rows else 0
+
+    def source_statuses(self) -> dict[str, SourceStatus]:
+        rows = self._read(
+            "SELECT source_id, last_ok_at, records, last_error, last_error_at, skipped "
+            "FROM source_status"
+        )
+        return {row[0]: source_status(row) for row in rows}
