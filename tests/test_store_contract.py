@@ -14,6 +14,7 @@ from tui.metrics.compute import COMPLEMENT, SMALL_GROUP, Observation
 from tui.periods import last_periods
 from tui.store import (
     SCHEMA_VERSION,
+    CollectorStatus,
     StoredObservation,
     StoreError,
     StoreWriteError,
@@ -147,6 +148,22 @@ def test_a_store_is_opened_again_without_migrating_twice(location):
     again = open_store(location)
     assert len(again.series("enps", "month")) == 2
     again.close()
+
+
+def test_collectors_beat_and_the_latest_is_first(store):
+    from datetime import timedelta
+
+    started = FETCHED
+    store.beat(CollectorStatus("box-a:101", started, FETCHED, 60.0))
+    store.beat(CollectorStatus("box-b:202", started, LATER, 60.0, "hr: HTTP 503"))
+    store.beat(CollectorStatus("box-a:101", started, FETCHED + timedelta(minutes=1), 60.0))
+    assert store.collectors() == [
+        CollectorStatus("box-b:202", started, LATER, 60.0, "hr: HTTP 503"),
+        CollectorStatus("box-a:101", started, FETCHED + timedelta(minutes=1), 60.0),
+    ]
+    latest = store.collectors()[0]
+    assert not latest.missed(LATER + timedelta(seconds=120))
+    assert latest.missed(LATER + timedelta(seconds=126))  # two beats and a little more
 
 
 # ── PostgreSQL only ──────────────────────────────────────────────────────

@@ -157,6 +157,15 @@ def _parser() -> argparse.ArgumentParser:
         metavar="COLUMNSxROWS",
         help="the largest terminal a browser may ask for (320x120)",
     )
+    collect = commands.add_parser(
+        "collect",
+        parents=[common],
+        help="fetch every source on its schedule into the store, for screens that only "
+        "read it (the only command that needs vendor secrets there)",
+    )
+    collect.add_argument(
+        "--once", action="store_true", help="one cycle, then exit: 1 if a source failed"
+    )
     report = commands.add_parser(
         "report",
         parents=[common],
@@ -203,6 +212,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         store.check_readable()  # before anything is drawn or written from it
+        if command == "collect":
+            return _collect(config, store, clock, arguments.once)
         if command == "snapshot":
             return asyncio.run(_snapshot(config, store, clock))
         if command == "serve":
@@ -225,6 +236,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         store.close()
 
 
+def _collect(config: Config, store: Any, clock: Clock, once: bool) -> int:
+    from tui.collect import collect_forever, collect_once
+
+    with serving_demo(config, clock().date()) as live_config:
+        if once:
+            return asyncio.run(collect_once(live_config, store, clock))
+        try:
+            asyncio.run(collect_forever(live_config, store, clock))
+        except KeyboardInterrupt:
+            print("tandem collect: stopped", file=sys.stderr)
+    return 0
+
+
 def _run_dashboard(
     config: Config,
     store: Any,
@@ -234,8 +258,11 @@ def _run_dashboard(
     clock: Clock = utc_now,
 ) -> int:
     from tui.app import TandemApp
+    from tui.store import is_store_url
 
-    if viewer:  # reads the store that `tandem serve` fetches into: no demo API here
+    # A shared store is written by `tandem collect`: a screen on it only reads.
+    viewer = viewer or is_store_url(store.path)
+    if viewer:  # reads the store that a collector or `tandem serve` writes: no demo API here
         TandemApp(config, store, config_path=config_path, kiosk=kiosk, viewer=True).run()
         return 0
     with serving_demo(config, clock().date()) as live_config:
@@ -324,23 +351,47 @@ async def _check(config: Config, clock: Clock = utc_now) -> int:
     return 1 if failures else 0
 
 
+def _stored_outcome(source_id: str, status: Any) -> Any:
+    """A source's outcome as a shared store holds it: the collector's last attempt."""
+    from tui.refresh import SourceOutcome
+
+    if status is None:
+        return SourceOutcome(source_id, error="no collector has fetched it into this store yet")
+    records = status.records or 0
+    return SourceOutcome(
+        source_id, error=status.last_error if status.failing else None, records=records
+    )
+
+
 async def _refresh_and_compute(config: Config, store: Any, clock: Clock) -> tuple[Any, ...]:
     """Refresh every source into the store; then the views and insights from the store.
 
-    A failing source leaves its last good values in the store, and they are used.
+    A failing source leaves its last good values in the store, and they are used. A
+    shared (PostgreSQL) store is only read: `tandem collect` fetches into it, and each
+    source's outcome is its stored status.
     """
     from tui.balance import balance_from_store
     from tui.insights import insights_from_store
     from tui.internal import internal_from_store
     from tui.refresh import refresh_sources
     from tui.sources import make_client
+    from tui.store import is_store_url
     from tui.view import HISTORY_PERIODS, metric_views
 
-    with serving_demo(config, clock().date()) as live_config:
-        async with make_client(config.dashboard.ca_bundle) as client:
-            outcomes = await refresh_sources(live_config, live_config.sources, client, store, clock)
+    if is_store_url(store.path):
+        outcomes = None
+    else:
+        with serving_demo(config, clock().date()) as live_config:
+            async with make_client(config.dashboard.ca_bundle) as client:
+                outcomes = await refresh_sources(
+                    live_config, live_config.sources, client, store, clock
+                )
     now = clock()
     statuses = store.source_statuses()
+    if outcomes is None:
+        outcomes = [
+            _stored_outcome(source.id, statuses.get(source.id)) for source in config.sources
+        ]
     views = metric_views(
         config,
         lambda metric_id: store.series(metric_id, config.dashboard.period, limit=HISTORY_PERIODS),

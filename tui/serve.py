@@ -154,8 +154,15 @@ class TandemServer(Server):
     async def on_startup(self, app: web.Application) -> None:
         from tui.scheduler import Scheduler
         from tui.sources import make_client
-        from tui.store import open_store
+        from tui.store import is_store_url, open_store
 
+        if is_store_url(self.store_path):
+            # A shared store: `tandem collect` fetches into it, wherever the secrets are.
+            self.console.print(
+                f"Tandem is serving {self.public_url} (reading {self.store_path}, which "
+                "`tandem collect` writes; nothing is fetched here)"
+            )
+            return
         store = open_store(self.store_path)
         client = make_client(self.config.dashboard.ca_bundle)
         scheduler = Scheduler(

@@ -33,9 +33,17 @@ from tui.insights import (
 )
 from tui.metrics.compute import EVERYONE
 from tui.periods import Granularity
-from tui.store import HistoryStore, SourceStatus, StoredObservation, StoreError
+from tui.store import (
+    CollectorStatus,
+    HistoryStore,
+    SourceStatus,
+    StoredObservation,
+    StoreError,
+    is_store_url,
+)
 from tui.view import (
     HISTORY_PERIODS,
+    clock_time,
     format_age,
     metric_views,
     pair_views,
@@ -180,6 +188,12 @@ class TandemApp(App[None]):
         self.viewer = viewer
         self.fetch_automatically = fetch_automatically and not viewer
         self._store_version = -1
+        # A shared (PostgreSQL) store can be out of reach for a while: the screen keeps
+        # its last values and says since when, and reads again by itself.
+        self.shared_store = is_store_url(store.path)
+        self._store_down_since: datetime | None = None
+        self._last_statuses: dict[str, SourceStatus] = {}
+        self.collectors: list[CollectorStatus] = []
         self._client = client
         self._owns_client = client is None
         self.scheduler: Scheduler | None = None
@@ -250,8 +264,16 @@ class TandemApp(App[None]):
         self._show_sources(now)
         self._show_updated()
         if self.viewer:
-            self._store_version = self.store.data_version()
+            self._store_version = self._data_version()
             self.set_interval(2.0, self._read_store_if_written)
+            if self.shared_store and not self.collectors and self._store_down_since is None:
+                self.notify(
+                    "Nothing fetches into this store yet. Where the vendor secrets are, run:\n"
+                    f"tandem collect --store {self.store.path}",
+                    title="No collector has written here",
+                    severity="warning",
+                    timeout=30,
+                )
         if self.kiosk:
             self.set_interval(self.config.dashboard.kiosk_seconds, self.next_kiosk_page)
             self._show_kiosk_state()
@@ -274,8 +296,25 @@ class TandemApp(App[None]):
         self._show_sources(now, statuses)
         self._show_updated(statuses)  # "3 min ago" ages
 
+    def _data_version(self) -> int:
+        try:
+            version = self.store.data_version()
+        except StoreError:
+            if not self.shared_store:
+                raise
+            self._store_unreachable()
+            return self._store_version
+        if self._store_down_since is not None:
+            self._store_down_since = None
+            return -2  # back: read it all again
+        return version
+
+    def _store_unreachable(self) -> None:
+        if self._store_down_since is None:
+            self._store_down_since = self.clock()
+
     def _read_store_if_written(self) -> None:
-        version = self.store.data_version()
+        version = self._data_version()
         if version != self._store_version:
             self._store_version = version
             self.last_refresh = self.clock()
@@ -313,8 +352,19 @@ class TandemApp(App[None]):
 
     def _statuses(self) -> dict[str, SourceStatus]:
         """Each source's status as stored, and, where the store could not record a
-        failure (it was not writable), that failure: the strip never says ok over it."""
-        statuses = self.store.source_statuses()
+        failure (it was not writable), that failure: the strip never says ok over it.
+        A shared store out of reach gives the last statuses read."""
+        try:
+            statuses = self.store.source_statuses()
+            if self.viewer:
+                self.collectors = self.store.collectors()
+        except StoreError:
+            if not self.shared_store:
+                raise
+            self._store_unreachable()
+            statuses = dict(self._last_statuses)
+        else:
+            self._last_statuses = dict(statuses)
         for source_id, (error, at) in self._unstored.items():
             status = statuses.get(source_id) or SourceStatus(source_id, None, None, None, None)
             statuses[source_id] = dataclasses.replace(status, last_error=error, last_error_at=at)
@@ -326,6 +376,10 @@ class TandemApp(App[None]):
             statuses = self._statuses()
             data = self._read_store(statuses)
         except StoreError as error:
+            if self.shared_store:  # out of reach: the last values stay, the header says so
+                self._store_unreachable()
+                self._show_updated()
+                return
             # The file went bad under a running screen: say so in one line and stop,
             # rather than paint from history that can no longer be read.
             self.exit(return_code=2, message=f"tandem: {error}")
@@ -471,10 +525,25 @@ class TandemApp(App[None]):
         stale = sum(1 for status in statuses.values() if status.failing)
         # An age, not a time: "updated 18:42" beside the clock's 18:42 read as one twice.
         ok_times = [s.last_ok_at for s in statuses.values() if s.last_ok_at]
-        if self.last_refresh is not None:
-            text = "updated " + _ago(self.clock() - self.last_refresh)
+        now = self.clock()
+        if self._store_down_since is not None:
+            since = clock_time(self._store_down_since)
+            return f"store unreachable since {since} · showing what it held then"
+        if self.viewer and self.collectors:
+            latest = self.collectors[0]
+            ago = _ago(now - latest.last_beat_at)
+            if latest.missed(now):
+                text = f"collector stopped: last wrote {ago}"
+                if latest.last_error:
+                    text += f" ({latest.last_error})"
+                return text
+            text = f"collector last wrote {ago}"
+        elif self.viewer and self.shared_store:
+            text = "no collector has written here yet"
+        elif self.last_refresh is not None:
+            text = "updated " + _ago(now - self.last_refresh)
         elif ok_times:
-            text = "stored " + _ago(self.clock() - max(ok_times))
+            text = "stored " + _ago(now - max(ok_times))
         else:
             text = "no data yet"
         if stale:
@@ -553,10 +622,11 @@ class TandemApp(App[None]):
         """Fetch every source now, whatever its schedule or circuit. A viewer never
         fetches (the server does, for every viewer): it reads the store again."""
         if self.viewer:
-            self._store_version = self.store.data_version()
+            self._store_version = self._data_version()
             self.show_from_store()
+            fetcher = "the collector" if self.shared_store else "the server"
             self.notify(
-                "Read the store again: the server fetches every source on its own schedule",
+                f"Read the store again: {fetcher} fetches every source on its own schedule",
                 title="Viewer",
                 timeout=4,
             )

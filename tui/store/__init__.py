@@ -12,6 +12,7 @@ from pathlib import Path
 
 from tui.store.base import (
     SCHEMA_VERSION,
+    CollectorStatus,
     HistoryStore,
     SourceStatus,
     StoredObservation,
@@ -40,6 +41,7 @@ def open_store(location: str | Path, busy_seconds: float = 5.0) -> HistoryStore:
 __all__ = [
     "SCHEMA_VERSION",
     "URL_SCHEMES",
+    "CollectorStatus",
     "HistoryStore",
     "SourceStatus",
     "SqliteStore",

@@ -16,7 +16,7 @@ from tui.metrics.compute import EVERYONE, Observation
 
 # The tables' version. Each store migrates to it step by step, and refuses a store
 # written by a newer Tandem instead of guessing at its tables.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 
 class StoreError(Exception):
@@ -62,6 +62,22 @@ class SourceStatus:
         return self.last_ok_at is None or self.last_error_at >= self.last_ok_at
 
 
+@dataclass(frozen=True)
+class CollectorStatus:
+    """A collector's heartbeat: who it is, when it last wrote, how often it beats, and
+    the last error of its latest cycle (None: every source was fetched)."""
+
+    collector_id: str
+    started_at: datetime
+    last_beat_at: datetime
+    beat_seconds: float
+    last_error: str | None = None
+
+    def missed(self, now: datetime) -> bool:
+        """Two beats missed: the collector has stopped, or cannot reach the store."""
+        return (now - self.last_beat_at).total_seconds() > 2 * self.beat_seconds + 5
+
+
 class HistoryStore(Protocol):
     """What every part of Tandem asks of a store, whichever database holds it."""
 
@@ -92,6 +108,10 @@ class HistoryStore(Protocol):
     def data_version(self) -> int: ...
 
     def source_statuses(self) -> dict[str, SourceStatus]: ...
+
+    def beat(self, collector: CollectorStatus) -> None: ...
+
+    def collectors(self) -> list[CollectorStatus]: ...
 
     def close(self) -> None: ...
 
@@ -145,6 +165,24 @@ def source_status(row: Sequence[Any]) -> SourceStatus:
     source_id, ok_at, records, error, error_at, skipped = row
     return SourceStatus(
         source_id, parse_timestamp(ok_at), records, error, parse_timestamp(error_at), skipped
+    )
+
+
+def collector_status(row: Sequence[Any]) -> CollectorStatus:
+    """A row of (collector_id, started_at, last_beat_at, beat_seconds, last_error)."""
+    collector_id, started, beat, seconds, error = row
+    started_at, beat_at = parse_timestamp(started), parse_timestamp(beat)
+    assert started_at is not None and beat_at is not None  # NOT NULL columns
+    return CollectorStatus(collector_id, started_at, beat_at, seconds, error)
+
+
+def collector_row(collector: CollectorStatus) -> tuple[str, str, str, float, str | None]:
+    return (
+        collector.collector_id,
+        timestamp(collector.started_at),
+        timestamp(collector.last_beat_at),
+        collector.beat_seconds,
+        collector.last_error,
     )
 
 

@@ -25,10 +25,13 @@ from psycopg import errors
 from tui.metrics.compute import EVERYONE, Observation
 from tui.store.base import (
     SCHEMA_VERSION,
+    CollectorStatus,
     SourceStatus,
     StoredObservation,
     StoreError,
     StoreWriteError,
+    collector_row,
+    collector_status,
     observation_rows,
     source_status,
     stored_observation,
@@ -73,6 +76,15 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
         "ALTER TABLE source_status ADD COLUMN skipped INTEGER NOT NULL DEFAULT 0",
     ),
     3: ("ALTER TABLE observations ADD COLUMN variance DOUBLE PRECISION",),
+    4: (
+        """CREATE TABLE IF NOT EXISTS collectors (
+            collector_id TEXT PRIMARY KEY,
+            started_at   TEXT NOT NULL,
+            last_beat_at TEXT NOT NULL,
+            beat_seconds DOUBLE PRECISION NOT NULL,
+            last_error   TEXT
+        )""",
+    ),
 }
 
 # Held while migrating, so two processes starting at once do not migrate twice.
@@ -293,3 +305,27 @@ class PostgresStore:
             "FROM source_status"
         )
         return {row[0]: source_status(row) for row in rows}
+
+    # ── collectors ──
+
+    def beat(self, collector: CollectorStatus) -> None:
+        """Record a collector's heartbeat (and the last error of its cycle)."""
+
+        def write(db: psycopg.Connection[Any]) -> None:
+            db.execute(
+                "INSERT INTO collectors (collector_id, started_at, last_beat_at, beat_seconds, "
+                "last_error) VALUES (%s, %s, %s, %s, %s) ON CONFLICT (collector_id) DO UPDATE "
+                "SET last_beat_at = excluded.last_beat_at, beat_seconds = excluded.beat_seconds, "
+                "last_error = excluded.last_error",
+                collector_row(collector),
+            )
+
+        self._write(write)
+
+    def collectors(self) -> list[CollectorStatus]:
+        """Every collector that wrote here, the latest heartbeat first."""
+        rows = self._read(
+            "SELECT collector_id, started_at, last_beat_at, beat_seconds, last_error "
+            "FROM collectors ORDER BY last_beat_at DESC"
+        )
+        return [collector_status(row) for row in rows]

@@ -16,10 +16,13 @@ from typing import Any
 from tui.metrics.compute import EVERYONE, Observation
 from tui.store.base import (
     SCHEMA_VERSION,
+    CollectorStatus,
     SourceStatus,
     StoredObservation,
     StoreError,
     StoreWriteError,
+    collector_row,
+    collector_status,
     observation_rows,
     source_status,
     stored_observation,
@@ -62,6 +65,17 @@ ALTER TABLE source_status ADD COLUMN skipped INTEGER NOT NULL DEFAULT 0;
     # its sampling noise (NULL: unknown, as for every row stored before).
     3: """
 ALTER TABLE observations ADD COLUMN variance REAL;
+""",
+    # Each collector's heartbeat, so a screen that only reads can say whether the one
+    # writing is alive (tui.collect).
+    4: """
+CREATE TABLE IF NOT EXISTS collectors (
+    collector_id TEXT PRIMARY KEY,
+    started_at   TEXT NOT NULL,
+    last_beat_at TEXT NOT NULL,
+    beat_seconds REAL NOT NULL,
+    last_error   TEXT
+);
 """,
 }
 
@@ -244,6 +258,27 @@ class SqliteStore:
             "FROM source_status"
         )
         return {row[0]: source_status(row) for row in rows}
+
+    # ── collectors ──
+
+    def beat(self, collector: CollectorStatus) -> None:
+        """Record a collector's heartbeat (and the last error of its cycle)."""
+        with self._transaction():
+            self._db.execute(
+                "INSERT INTO collectors (collector_id, started_at, last_beat_at, beat_seconds, "
+                "last_error) VALUES (?, ?, ?, ?, ?) ON CONFLICT (collector_id) DO UPDATE SET "
+                "last_beat_at = excluded.last_beat_at, beat_seconds = excluded.beat_seconds, "
+                "last_error = excluded.last_error",
+                collector_row(collector),
+            )
+
+    def collectors(self) -> list[CollectorStatus]:
+        """Every collector that wrote here, the latest heartbeat first."""
+        rows = self._read(
+            "SELECT collector_id, started_at, last_beat_at, beat_seconds, last_error "
+            "FROM collectors ORDER BY last_beat_at DESC"
+        )
+        return [collector_status(row) for row in rows]
 
 
 class _Transaction:

@@ -1,0 +1,263 @@
+"""One collector, many screens: `tandem collect` fetches into a PostgreSQL store and every
+screen only reads it — no vendor secret, no vendor request — and says whether the
+collector is alive. Subprocesses against a real HTTP server and a real PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from datetime import date, datetime, timedelta, timezone
+
+import pytest
+
+from tests.local_server import LocalServer, Reply
+from tests.test_cli import tandem
+from tui.clock import utc_now
+from tui.collect import collect_forever
+from tui.config import parse_config
+from tui.store import open_store
+
+TOKEN = "pulse-secret-9c41"
+
+
+def _responses() -> list[dict[str, object]]:
+    """Forty answers a month over the last four months, by two teams."""
+    today = date.today()
+    answers = []
+    for month_back in range(4):
+        day = (today.replace(day=1) - timedelta(days=1) * (31 * month_back)).replace(day=3)
+        for i in range(40):
+            answers.append(
+                {
+                    "id": f"r{month_back}-{i}",
+                    "date": day.isoformat(),
+                    "score": (i * 7 + month_back) % 11,
+                    "team": "Support" if i % 2 else "Sales",
+                }
+            )
+    return answers
+
+
+def _server() -> LocalServer:
+    def answers(request):
+        if request.headers.get("authorization") != f"Bearer {TOKEN}":
+            return Reply(401, {"error": "bad token"})
+        return Reply(body=_responses())
+
+    return LocalServer({"/responses": answers})
+
+
+def _config(url: str) -> str:
+    return f"""
+[dashboard]
+history_periods = 12
+
+[[sources]]
+id = "pulse"
+kind = "json"
+base_url = "{url}"
+path = "responses"
+retries = 0
+auth = {{ kind = "bearer", token_env = "PULSE_TOKEN" }}
+[sources.records]
+id = "id"
+fields = {{ date = "date", score = "score", team = "team" }}
+
+[[metrics]]
+id = "enps"
+label = "eNPS"
+side = "employee"
+source = "pulse"
+kind = "nps"
+segment_field = "team"
+
+[[metrics]]
+id = "answers"
+label = "Answers"
+side = "customer"
+source = "pulse"
+kind = "count"
+
+[[pairs]]
+employee = "enps"
+customer = "answers"
+"""
+
+
+def test_screens_on_a_shared_store_read_what_the_collector_wrote_and_call_no_vendor(
+    tmp_path, postgres_url
+):
+    with _server() as server:
+        config = tmp_path / "tandem.toml"
+        config.write_text(_config(server.url))
+        collected = tandem(
+            "collect", "--once", "--config", str(config), "--store", postgres_url,
+            env={"PULSE_TOKEN": TOKEN},
+        )  # fmt: skip
+        assert collected.returncode == 0, collected.stderr
+        assert "pulse ok, 160 records" in collected.stderr
+        assert TOKEN not in collected.stderr + collected.stdout
+        fetched = len(server.requests)
+        assert fetched >= 1
+        # Three screens and a board pack: none has the token, none asks the vendor.
+        documents = []
+        for _ in range(3):
+            screen = tandem("snapshot", "--json", "--config", str(config), "--store", postgres_url)
+            assert screen.returncode == 0, screen.stderr
+            documents.append(json.loads(screen.stdout))
+        report = tandem(
+            "report", "--format", "json", "--config", str(config), "--store", postgres_url
+        )
+        assert report.returncode == 0, report.stderr
+        assert len(server.requests) == fetched  # requests per cycle: the same for 1 or 4
+    assert documents[0]["metrics"] == documents[1]["metrics"] == documents[2]["metrics"]
+    enps = next(m for m in documents[0]["metrics"] if m["id"] == "enps")
+    assert enps["current"]["n"] == 40  # the last closed month's forty answers
+    assert documents[0]["sources"] == [
+        {
+            "id": "pulse",
+            "ok": True,
+            "records": 160,
+            "pages": 0,
+            "seconds": 0.0,
+            "error": None,
+            "rejected": {},
+        }
+    ]
+
+
+def test_a_screen_on_a_store_no_collector_wrote_says_so(tmp_path, postgres_url):
+    config = tmp_path / "tandem.toml"
+    config.write_text(_config("http://127.0.0.1:9"))
+    screen = tandem("snapshot", "--json", "--config", str(config), "--store", postgres_url)
+    assert screen.returncode == 1
+    [source] = json.loads(screen.stdout)["sources"]
+    assert source["error"] == "no collector has fetched it into this store yet"
+
+
+def test_collect_once_fails_when_a_source_does_and_beats_with_its_error(tmp_path, postgres_url):
+    with _server() as server:
+        config = tmp_path / "tandem.toml"
+        config.write_text(_config(server.url))
+        collected = tandem(
+            "collect", "--once", "--config", str(config), "--store", postgres_url,
+            env={"PULSE_TOKEN": "wrong-token"},
+        )  # fmt: skip
+    assert collected.returncode == 1
+    assert "pulse" in collected.stderr and "401" in collected.stderr
+    store = open_store(postgres_url)
+    [collector] = store.collectors()
+    assert collector.last_error is not None and "401" in collector.last_error
+    assert store.source_statuses()["pulse"].failing
+    store.close()
+
+
+async def test_a_running_collector_beats_until_stopped(tmp_path, postgres_url, monkeypatch):
+    monkeypatch.setenv("PULSE_TOKEN", TOKEN)
+    with _server() as server:
+        config = parse_config(_config(server.url))
+        store = open_store(postgres_url)
+        collecting = asyncio.create_task(collect_forever(config, store, utc_now, beat_seconds=0.2))
+        beats = []
+        for _ in range(60):  # at most 6 s: heartbeats are stored to the second
+            await asyncio.sleep(0.1)
+            collectors = store.collectors()
+            if collectors and (not beats or collectors[0].last_beat_at != beats[-1]):
+                beats.append(collectors[0].last_beat_at)
+            if len(beats) >= 2 and store.source_statuses().get("pulse"):
+                break
+        collecting.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await collecting
+    [collector] = store.collectors()
+    assert len(beats) >= 2 and beats[-1] > beats[0]  # it beat, again and again
+    assert collector.beat_seconds == 0.2 and collector.last_error is None
+    assert not collector.missed(datetime.now(timezone.utc))
+    assert collector.missed(datetime.now(timezone.utc) + timedelta(seconds=10))
+    assert store.source_statuses()["pulse"].records == 160
+    store.close()
+
+
+async def _collected(postgres_url, monkeypatch, clock):
+    """The store after one collector cycle against the local vendor server."""
+    from tui.collect import collect_once
+
+    monkeypatch.setenv("PULSE_TOKEN", TOKEN)
+    with _server() as server:
+        config = parse_config(_config(server.url))
+        store = open_store(postgres_url)
+        assert await collect_once(config, store, clock) == 0
+    monkeypatch.delenv("PULSE_TOKEN")  # a screen has no vendor secret
+    return config, store
+
+
+def _header(app) -> str:
+    return str(app.dashboard.header._updated.render())
+
+
+async def test_a_screen_on_a_shared_store_says_whether_its_collector_is_alive(
+    postgres_url, monkeypatch
+):
+    from tui.app import TandemApp
+
+    now = {"at": datetime.now(timezone.utc).replace(microsecond=0)}
+    config, store = await _collected(postgres_url, monkeypatch, lambda: now["at"])
+    app = TandemApp(config, store, clock=lambda: now["at"], viewer=True)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert _header(app) == "collector last wrote just now"
+        now["at"] += timedelta(minutes=3)
+        app._tick_clock()  # what the one-second timer calls
+        assert _header(app) == "collector last wrote 3 min ago"
+        # --once is run by cron at the refresh interval (300 s): two missed, it stopped.
+        now["at"] += timedelta(minutes=8)
+        app._tick_clock()
+        assert _header(app) == "collector stopped: last wrote 11 min ago"
+        assert app.fetch_automatically is False and app.scheduler is None
+
+
+async def test_a_shared_store_out_of_reach_keeps_the_last_values_and_comes_back(
+    postgres_server, postgres_url, monkeypatch
+):
+    from tui.app import TandemApp
+    from tui.app.widgets import RoomyFigures
+
+    now = {"at": datetime.now(timezone.utc).replace(microsecond=0)}
+    config, store = await _collected(postgres_url, monkeypatch, lambda: now["at"])
+    database = postgres_url.rsplit("/", 1)[1]
+    app = TandemApp(config, store, clock=lambda: now["at"], viewer=True)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        value = app.query(RoomyFigures).first().value
+        # The server refuses the database and drops the screen's connection.
+        postgres_server.admin(f"ALTER DATABASE {database} ALLOW_CONNECTIONS false")
+        postgres_server.admin(
+            f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{database}'"
+        )
+        try:
+            app._read_store_if_written()  # what the two-second timer calls
+            app._tick_clock()
+            await pilot.pause()
+            since = now["at"].astimezone().strftime("%H:%M")
+            assert _header(app) == f"store unreachable since {since} · showing what it held then"
+            assert app.query(RoomyFigures).first().value == value  # the last values stay
+            assert app.is_running
+        finally:
+            postgres_server.admin(f"ALTER DATABASE {database} ALLOW_CONNECTIONS true")
+        now["at"] += timedelta(minutes=1)
+        app._read_store_if_written()  # reconnects by itself
+        app._tick_clock()
+        await pilot.pause()
+        assert _header(app).startswith("collector last wrote")
+
+
+async def test_a_screen_on_a_store_no_collector_wrote_tells_how_to_start_one(postgres_url):
+    from tui.app import TandemApp
+
+    config = parse_config(_config("http://127.0.0.1:9"))
+    app = TandemApp(config, open_store(postgres_url), viewer=True)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert _header(app) == "no collector has written here yet"
+        notes = [n.message for n in app._notifications]
+        assert any(f"tandem collect --store {postgres_url}" in n for n in notes)
