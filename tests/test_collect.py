@@ -261,3 +261,131 @@ async def test_a_screen_on_a_store_no_collector_wrote_tells_how_to_start_one(pos
         assert _header(app) == "no collector has written here yet"
         notes = [n.message for n in app._notifications]
         assert any(f"tandem collect --store {postgres_url}" in n for n in notes)
+
+
+def _wait_for(condition, seconds: float, step: float = 0.05):
+    import time
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(step)
+    return condition()
+
+
+def _observations(location: str) -> set[tuple]:
+    import sqlite3
+
+    import psycopg
+
+    query = (
+        "SELECT metric_id, segment, granularity, period_key, value, n, suppressed FROM observations"
+    )
+    if location.startswith("postgresql://"):
+        with psycopg.connect(location) as db:
+            rows = db.execute(query).fetchall()
+    else:
+        with sqlite3.connect(location) as db:
+            rows = db.execute(query).fetchall()
+    return {tuple(row) for row in rows}
+
+
+def test_a_standby_collector_takes_over_when_the_active_one_is_killed(tmp_path, postgres_url):
+    """Two collectors on one store: the second waits; SIGKILL the first and the second
+    writes within one beat; nothing is lost or doubled."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from tests.test_cli import ROOT
+
+    beat = 0.5
+    with _server() as server:
+        config = tmp_path / "tandem.toml"
+        config.write_text(_config(server.url))
+        command = [
+            sys.executable, "-m", "tui", "collect", "--config", str(config),
+            "--store", postgres_url, "--beat-seconds", str(beat),
+        ]  # fmt: skip
+        env = {**os.environ, "PULSE_TOKEN": TOKEN}
+        logs = [tmp_path / "a.log", tmp_path / "b.log"]
+        processes = []
+        store = open_store(postgres_url)
+        try:
+            for log in logs:
+                with log.open("w") as out:
+                    processes.append(
+                        subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=out)
+                    )
+                if log is logs[0]:  # the first is active before the second starts
+                    assert _wait_for(store.collectors, 20), logs[0].read_text()
+            active, standby = processes
+            assert _wait_for(lambda: "standing by" in logs[1].read_text(), 20)
+            [collector] = store.collectors()
+            assert collector.collector_id.endswith(f":{active.pid}")
+            assert _wait_for(lambda: "pulse ok" in logs[0].read_text(), 20)
+            before = _observations(postgres_url)
+            assert before  # the active one fetched
+            active.send_signal(signal.SIGKILL)
+            active.wait(10)
+            killed = time.monotonic()
+            took_over = _wait_for(
+                lambda: any(c.collector_id.endswith(f":{standby.pid}") for c in store.collectors()),
+                10,
+                0.02,
+            )
+            elapsed = time.monotonic() - killed
+            assert took_over, logs[1].read_text()
+            assert elapsed <= 2 * beat + 1.0, elapsed  # within a cycle of its poll
+            assert f"{standby.pid} writing" in logs[1].read_text()
+            # Its first fetch lands over the same periods: the same rows, none twice.
+            assert _wait_for(lambda: "pulse ok" in logs[1].read_text().split("writing", 1)[-1], 20)
+            assert _observations(postgres_url) == before
+        finally:
+            store.close()
+            for process in processes:
+                if process.poll() is None:
+                    process.terminate()
+                    process.wait(10)
+
+
+def test_a_sqlite_collector_lock_is_freed_when_its_holder_dies(tmp_path):
+    import signal
+    import subprocess
+    import sys
+
+    from tui.store import Store
+
+    path = tmp_path / "s.db"
+    store = Store(path)
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, time\n"
+            "from tui.store import Store\n"
+            f"lock = Store({str(path)!r}).collector_lock()\n"
+            "assert lock.try_acquire()\n"
+            "print('held', flush=True)\n"
+            "time.sleep(60)\n",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        mine = store.collector_lock()
+        assert not mine.try_acquire()  # another process holds it
+        holder.send_signal(signal.SIGKILL)
+        holder.wait(10)
+        assert mine.try_acquire()  # freed by its death, not by a tidy exit
+        assert mine.try_acquire()  # and held, again and again
+        mine.release()
+    finally:
+        if holder.poll() is None:
+            holder.kill()
+    store.close()

@@ -166,6 +166,13 @@ def _parser() -> argparse.ArgumentParser:
     collect.add_argument(
         "--once", action="store_true", help="one cycle, then exit: 1 if a source failed"
     )
+    collect.add_argument(
+        "--beat-seconds",
+        type=_positive_seconds,
+        default=60.0,
+        metavar="S",
+        help="how often it says it is alive, and how soon a standby takes over (60)",
+    )
     report = commands.add_parser(
         "report",
         parents=[common],
@@ -213,7 +220,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         store.check_readable()  # before anything is drawn or written from it
         if command == "collect":
-            return _collect(config, store, clock, arguments.once)
+            return _collect(config, store, clock, arguments.once, arguments.beat_seconds)
         if command == "snapshot":
             return asyncio.run(_snapshot(config, store, clock))
         if command == "serve":
@@ -236,14 +243,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         store.close()
 
 
-def _collect(config: Config, store: Any, clock: Clock, once: bool) -> int:
+def _collect(config: Config, store: Any, clock: Clock, once: bool, beat_seconds: float) -> int:
     from tui.collect import collect_forever, collect_once
 
     with serving_demo(config, clock().date()) as live_config:
         if once:
             return asyncio.run(collect_once(live_config, store, clock))
         try:
-            asyncio.run(collect_forever(live_config, store, clock))
+            asyncio.run(collect_forever(live_config, store, clock, beat_seconds))
         except KeyboardInterrupt:
             print("tandem collect: stopped", file=sys.stderr)
     return 0
@@ -507,6 +514,16 @@ def _positive(text: str) -> int:
         value = 0
     if value < 1:
         raise argparse.ArgumentTypeError(f"expected a whole number of 1 or more, got {text!r}")
+    return value
+
+
+def _positive_seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not 0.1 <= value <= 3600:
+        raise argparse.ArgumentTypeError(f"expected seconds from 0.1 to 3600, got {text!r}")
     return value
 
 

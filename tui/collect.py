@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from tui.clock import Clock
 from tui.config import Config
 from tui.refresh import SourceOutcome
-from tui.store import CollectorStatus, HistoryStore, StoreError
+from tui.store import CollectorLock, CollectorStatus, HistoryStore, StoreError
 
 # How often a running collector says it is alive; a screen calls it stopped after
 # two missed beats (CollectorStatus.missed).
@@ -59,8 +59,15 @@ async def collect_once(config: Config, store: HistoryStore, clock: Clock) -> int
     from tui.sources import make_client
 
     started = clock()
-    async with make_client(config.dashboard.ca_bundle) as client:
-        outcomes = await refresh_sources(config, config.sources, client, store, clock)
+    lock = store.collector_lock()
+    if not lock.try_acquire():
+        _log("another collector is writing this store: nothing to do")
+        return 0
+    try:
+        async with make_client(config.dashboard.ca_bundle) as client:
+            outcomes = await refresh_sources(config, config.sources, client, store, clock)
+    finally:
+        lock.release()
     for outcome in outcomes:
         _log(_outcome_line(outcome))
     errors = {outcome.source_id: outcome.error for outcome in outcomes}
@@ -73,19 +80,45 @@ async def collect_once(config: Config, store: HistoryStore, clock: Clock) -> int
 async def collect_forever(
     config: Config, store: HistoryStore, clock: Clock, beat_seconds: float = BEAT_SECONDS
 ) -> None:
-    """Fetch every source on its schedule, and beat, until cancelled."""
+    """Fetch every source on its schedule, and beat, until cancelled; while another
+    collector holds the store, stand by and take over when it stops."""
+    identity = collector_id()
+    lock = store.collector_lock()
+    try:
+        while True:
+            if not lock.try_acquire():
+                _log(
+                    f"{identity} standing by: another collector is writing {store.path}; "
+                    f"taking over within {beat_seconds:g} s of it stopping"
+                )
+                while not lock.try_acquire():
+                    await asyncio.sleep(beat_seconds)
+            _log(f"{identity} writing {store.path}, {len(config.sources)} sources")
+            await _collect_while_held(config, store, clock, beat_seconds, identity, lock)
+            _log(f"{identity} lost the store's lock: standing by")
+    finally:
+        lock.release()
+
+
+async def _collect_while_held(
+    config: Config,
+    store: HistoryStore,
+    clock: Clock,
+    beat_seconds: float,
+    identity: str,
+    lock: CollectorLock,
+) -> None:
+    """Fetch and beat for as long as this collector holds the lock."""
     from tui.scheduler import Scheduler
     from tui.sources import make_client
 
     started = clock()
-    identity = collector_id()
     errors: dict[str, str | None] = {}
 
     def landed(outcome: SourceOutcome) -> None:
         errors[outcome.source_id] = outcome.error
         _log(_outcome_line(outcome))
 
-    _log(f"{identity} writing {store.path}, {len(config.sources)} sources")
     async with make_client(config.dashboard.ca_bundle) as client:
         scheduler = Scheduler(
             config, client, store, on_start=lambda _: None, on_outcome=landed, clock=clock
@@ -93,6 +126,8 @@ async def collect_forever(
         fetching = asyncio.create_task(scheduler.run())
         try:
             while not fetching.done():
+                if not lock.try_acquire():
+                    return
                 status = CollectorStatus(
                     identity, started, clock(), beat_seconds, _first_error(errors)
                 )

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from tui.store.base import (
     SCHEMA_VERSION,
+    CollectorLock,
     CollectorStatus,
     HistoryStore,
     SourceStatus,
@@ -41,6 +42,7 @@ def open_store(location: str | Path, busy_seconds: float = 5.0) -> HistoryStore:
 __all__ = [
     "SCHEMA_VERSION",
     "URL_SCHEMES",
+    "CollectorLock",
     "CollectorStatus",
     "HistoryStore",
     "SourceStatus",

@@ -78,6 +78,15 @@ class CollectorStatus:
         return (now - self.last_beat_at).total_seconds() > 2 * self.beat_seconds + 5
 
 
+class CollectorLock(Protocol):
+    """Held by the one collector that writes a store; another waits as a standby. The
+    database or the operating system lets go when the holder dies, however it dies."""
+
+    def try_acquire(self) -> bool: ...
+
+    def release(self) -> None: ...
+
+
 class HistoryStore(Protocol):
     """What every part of Tandem asks of a store, whichever database holds it."""
 
@@ -112,6 +121,8 @@ class HistoryStore(Protocol):
     def beat(self, collector: CollectorStatus) -> None: ...
 
     def collectors(self) -> list[CollectorStatus]: ...
+
+    def collector_lock(self) -> CollectorLock: ...
 
     def close(self) -> None: ...
 

@@ -329,3 +329,48 @@ class PostgresStore:
             "FROM collectors ORDER BY last_beat_at DESC"
         )
         return [collector_status(row) for row in rows]
+
+    def collector_lock(self) -> AdvisoryLock:
+        """A session-level advisory lock on a connection of its own: the server lets go
+        when that connection ends, so a killed collector frees it at once."""
+        return AdvisoryLock(self.path, self._connect_seconds)
+
+
+# The advisory lock key the one active collector holds.
+COLLECTOR_LOCK = 0x54414E45  # "TANE"
+
+
+class AdvisoryLock:
+    def __init__(self, url: str, connect_seconds: int) -> None:
+        self.url = url
+        self.connect_seconds = connect_seconds
+        self._db: psycopg.Connection[Any] | None = None
+
+    def try_acquire(self) -> bool:
+        """True while this process holds the lock, taking it if it is free."""
+        if self._db is not None:
+            try:
+                self._db.execute("SELECT 1")  # still connected, so still held
+                return True
+            except psycopg.Error:
+                self.release()  # the server restarted or the network dropped: lost
+        try:
+            db = psycopg.connect(
+                self.url,
+                autocommit=True,
+                connect_timeout=self.connect_seconds,
+                application_name="tandem collector lock",
+            )
+            row = db.execute("SELECT pg_try_advisory_lock(%s)", (COLLECTOR_LOCK,)).fetchone()
+        except psycopg.Error:
+            return False  # the store is out of reach: no one can be told it is active
+        if row is None or not row[0]:
+            db.close()
+            return False
+        self._db = db
+        return True
+
+    def release(self) -> None:
+        if self._db is not None:
+            self._db.close()  # the session ends, and its advisory lock with it
+            self._db = None

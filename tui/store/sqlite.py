@@ -11,7 +11,7 @@ import sqlite3
 from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from tui.metrics.compute import EVERYONE, Observation
 from tui.store.base import (
@@ -279,6 +279,50 @@ class SqliteStore:
             "FROM collectors ORDER BY last_beat_at DESC"
         )
         return [collector_status(row) for row in rows]
+
+    def collector_lock(self) -> FileLock | UnsharedLock:
+        """A lock file beside the store, held with flock: the kernel lets go when the
+        holding process dies, even by SIGKILL. A store in memory is this process's alone."""
+        if self.path == ":memory:":
+            return UnsharedLock()
+        return FileLock(Path(f"{self.path}.collector-lock"))
+
+
+class UnsharedLock:
+    """No other process can open the store: always held."""
+
+    def try_acquire(self) -> bool:
+        return True
+
+    def release(self) -> None:
+        pass
+
+
+class FileLock:
+    """An exclusive, non-blocking flock on a file (POSIX)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._file: IO[bytes] | None = None
+
+    def try_acquire(self) -> bool:
+        import fcntl
+
+        if self._file is not None:
+            return True
+        handle = self.path.open("ab")
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            handle.close()
+            return False
+        self._file = handle
+        return True
+
+    def release(self) -> None:
+        if self._file is not None:
+            self._file.close()  # closing lets go of the flock
+            self._file = None
 
 
 class _Transaction:
