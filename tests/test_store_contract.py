@@ -285,3 +285,36 @@ def test_an_older_postgres_store_is_migrated_step_by_step(postgres_url):
     old = store.series("enps", "month")
     assert [(o.value, o.n, o.suppressed, o.variance) for o in old] == [(20.0, 100, 0, None)]
     store.close()
+
+
+def test_the_readmes_roles_work_as_it_says(postgres_server):
+    """The README's SQL, run as written: the collector's role creates and writes the
+    tables, the screens' role reads them and may not write."""
+    import re
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    section = readme[readme.index("## Many screens") :]
+    sql = section[section.index("```sql") + 6 : section.index("```", section.index("```sql") + 6)]
+    database = f"readme_{postgres_server.port}"
+    sql = re.sub(r"--.*", "", sql).replace("'…'", "'tandem-test-only-7f3a'")
+    before, after = sql.split("\\c tandem")
+    before, after = (re.sub(r"\btandem\b(?=;|\s*TO)", database, part) for part in (before, after))
+    try:
+        for statement in filter(str.strip, before.split(";")):
+            postgres_server.admin(statement)
+        for statement in filter(str.strip, after.split(";")):
+            postgres_server.admin(statement, database)
+        collector = open_store(postgres_server.url(database, "tandem_collector"))
+        collector.write_refresh("pulse", _observations(), FETCHED, 412, 5, 1.25)
+        collector.close()
+        screen = open_store(postgres_server.url(database, "tandem_screen"))
+        screen.check_readable()
+        assert len(screen.series("enps", "month")) == 2
+        with pytest.raises(StoreWriteError, match="this role may only read"):
+            screen.record_failure("pulse", "boom", LATER)
+        screen.close()
+    finally:
+        postgres_server.admin(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
+        for role in ("tandem_screen", "tandem_collector"):
+            postgres_server.admin(f"DROP ROLE IF EXISTS {role}")
