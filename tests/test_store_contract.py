@@ -109,15 +109,32 @@ def test_a_failure_is_noted_and_the_history_stays(store):
     assert not store.source_statuses()["pulse"].failing
 
 
+def _changes_from(store, previous: int, seconds: float = 2.0) -> bool:
+    """Whether the store's data_version moves off `previous` within moments (a
+    PostgreSQL notification reaches a listener just after the commit)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if store.data_version() != previous:
+            return True
+        time.sleep(0.01)
+    return False
+
+
 def test_another_process_writing_changes_the_data_version(location):
+    from datetime import timedelta
+
     reader, writer = open_store(location), open_store(location)
     try:
         reader.check_readable()
         before = reader.data_version()
         assert reader.data_version() == before  # reading changes nothing
         writer.write_refresh("pulse", _observations(), FETCHED, 412, 5, 1.25)
-        assert reader.data_version() != before
+        assert _changes_from(reader, before)
         assert len(reader.series("enps", "month")) == 2  # and the reader sees the write
+        for minutes in range(3):  # every write changes it (PostgreSQL: counted from NOTIFYs)
+            previous = reader.data_version()
+            writer.record_failure("hr", "HTTP 503", LATER + timedelta(minutes=minutes))
+            assert _changes_from(reader, previous)
     finally:
         reader.close()
         writer.close()

@@ -16,7 +16,7 @@ from tui.metrics.compute import EVERYONE, Observation
 
 # The tables' version. Each store migrates to it step by step, and refuses a store
 # written by a newer Tandem instead of guessing at its tables.
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 
 class StoreError(Exception):
@@ -78,6 +78,16 @@ class CollectorStatus:
         return (now - self.last_beat_at).total_seconds() > 2 * self.beat_seconds + 5
 
 
+@dataclass(frozen=True)
+class StoredAnalysis:
+    """What the collector computed from the observations (tui.analysis): a screen reads
+    it rather than computing it again. `payload` is JSON in `format`'s shape."""
+
+    computed_at: datetime
+    format: int
+    payload: str
+
+
 class CollectorLock(Protocol):
     """Held by the one collector that writes a store; another waits as a standby. The
     database or the operating system lets go when the holder dies, however it dies."""
@@ -123,6 +133,15 @@ class HistoryStore(Protocol):
     def collectors(self) -> list[CollectorStatus]: ...
 
     def collector_lock(self) -> CollectorLock: ...
+
+    def write_analysis(self, granularity: str, analysis: StoredAnalysis) -> None: ...
+
+    def analysis(self, granularity: str) -> StoredAnalysis | None: ...
+
+    def reopen(self) -> HistoryStore | None:
+        """Another connection to the same store, for another thread; None when no other
+        connection can see it (a store in memory)."""
+        ...
 
     def close(self) -> None: ...
 
@@ -195,6 +214,13 @@ def collector_row(collector: CollectorStatus) -> tuple[str, str, str, float, str
         collector.beat_seconds,
         collector.last_error,
     )
+
+
+def stored_analysis(row: Sequence[Any]) -> StoredAnalysis:
+    computed, format_, payload = row
+    computed_at = parse_timestamp(computed)
+    assert computed_at is not None  # a NOT NULL column
+    return StoredAnalysis(computed_at, format_, payload)
 
 
 def timestamp(moment: datetime) -> str:

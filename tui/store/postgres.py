@@ -27,6 +27,7 @@ from tui.store.base import (
     SCHEMA_VERSION,
     CollectorStatus,
     SourceStatus,
+    StoredAnalysis,
     StoredObservation,
     StoreError,
     StoreWriteError,
@@ -34,6 +35,7 @@ from tui.store.base import (
     collector_status,
     observation_rows,
     source_status,
+    stored_analysis,
     stored_observation,
     timestamp,
 )
@@ -85,7 +87,18 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
             last_error   TEXT
         )""",
     ),
+    5: (
+        """CREATE TABLE IF NOT EXISTS analysis (
+            granularity TEXT PRIMARY KEY,
+            computed_at TEXT NOT NULL,
+            format      INTEGER NOT NULL,
+            payload     TEXT NOT NULL
+        )""",
+    ),
 }
+
+# What a write NOTIFYs, for screens that LISTEN (PostgresStore.data_version).
+CHANNEL = "tandem_writes"
 
 # Held while migrating, so two processes starting at once do not migrate twice.
 MIGRATION_LOCK = 0x54414E44  # "TAND"
@@ -188,6 +201,8 @@ class PostgresStore:
     def close(self) -> None:
         if self._db is not None:
             self._db.close()
+        if self._listener is not None:
+            self._listener.close()
 
     # ── writing ──
 
@@ -196,6 +211,8 @@ class PostgresStore:
             with db.transaction():
                 work(db)
                 db.execute("UPDATE tandem_writes SET version = version + 1 WHERE id = 1")
+                # Screens listening learn of it without a query (sent at commit).
+                db.execute(f"NOTIFY {CHANNEL}")
 
         try:
             self._run(in_transaction)
@@ -295,9 +312,46 @@ class PostgresStore:
         return [row[0] for row in rows]
 
     def data_version(self) -> int:
-        """A number that changes when the store is written, by any process."""
+        """A number that changes when the store is written, by any process.
+
+        A screen asks every fraction of a second, and thirty screens ask one server: it
+        LISTENs on a connection of its own, so a poll reads the notifications that
+        arrived and sends nothing. Without that connection (or when it drops, and
+        notifications may have been missed) it reads the write counter."""
+        listener = self._listener
+        if listener is not None:
+            try:
+                arrived = sum(1 for _ in listener.notifies(timeout=0, stop_after=10_000))
+            except psycopg.Error:
+                listener.close()
+                self._listener = None
+            else:
+                self._seen += arrived  # one NOTIFY a write: the counter, kept here
+                return self._seen
         rows = self._read("SELECT version FROM tandem_writes WHERE id = 1")
-        return int(rows[0][0]) if rows else 0
+        version = int(rows[0][0]) if rows else 0
+        self._listen()
+        return version
+
+    _listener: psycopg.Connection[Any] | None = None
+    _seen = 0
+
+    def _listen(self) -> None:
+        """LISTEN from now on, on a connection of its own."""
+        try:
+            listener = psycopg.connect(
+                self.path,
+                autocommit=True,
+                connect_timeout=self._connect_seconds,
+                application_name="tandem screen",
+            )
+            listener.execute(f"LISTEN {CHANNEL}")
+            # Read after listening: a write in between is in this, or is notified.
+            rows = listener.execute("SELECT version FROM tandem_writes WHERE id = 1").fetchall()
+        except psycopg.Error:
+            return  # counted by query until it can listen
+        self._listener = listener
+        self._seen = int(rows[0][0]) if rows else 0
 
     def source_statuses(self) -> dict[str, SourceStatus]:
         rows = self._read(
@@ -329,6 +383,31 @@ class PostgresStore:
             "FROM collectors ORDER BY last_beat_at DESC"
         )
         return [collector_status(row) for row in rows]
+
+    # ── analysis ──
+
+    def write_analysis(self, granularity: str, analysis: StoredAnalysis) -> None:
+        def write(db: psycopg.Connection[Any]) -> None:
+            db.execute(
+                "INSERT INTO analysis (granularity, computed_at, format, payload) "
+                "VALUES (%s, %s, %s, %s) ON CONFLICT (granularity) DO UPDATE SET "
+                "computed_at = excluded.computed_at, format = excluded.format, "
+                "payload = excluded.payload",
+                (granularity, timestamp(analysis.computed_at), analysis.format, analysis.payload),
+            )
+
+        self._write(write)
+
+    def analysis(self, granularity: str) -> StoredAnalysis | None:
+        rows = self._read(
+            "SELECT computed_at, format, payload FROM analysis WHERE granularity = %s",
+            (granularity,),
+        )
+        return stored_analysis(rows[0]) if rows else None
+
+    def reopen(self) -> PostgresStore:
+        """Another connection to the same server, for another thread."""
+        return PostgresStore(self.path, self._connect_seconds)
 
     def collector_lock(self) -> AdvisoryLock:
         """A session-level advisory lock on a connection of its own: the server lets go

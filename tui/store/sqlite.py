@@ -18,6 +18,7 @@ from tui.store.base import (
     SCHEMA_VERSION,
     CollectorStatus,
     SourceStatus,
+    StoredAnalysis,
     StoredObservation,
     StoreError,
     StoreWriteError,
@@ -25,6 +26,7 @@ from tui.store.base import (
     collector_status,
     observation_rows,
     source_status,
+    stored_analysis,
     stored_observation,
     timestamp,
 )
@@ -77,6 +79,16 @@ CREATE TABLE IF NOT EXISTS collectors (
     last_error   TEXT
 );
 """,
+    # What the collector computed (linkage, warnings, balance, internal service) per
+    # granularity, so a screen reads it rather than computing it again.
+    5: """
+CREATE TABLE IF NOT EXISTS analysis (
+    granularity TEXT PRIMARY KEY,
+    computed_at TEXT NOT NULL,
+    format      INTEGER NOT NULL,
+    payload     TEXT NOT NULL
+);
+""",
 }
 
 
@@ -113,6 +125,7 @@ class SqliteStore:
 
     def __init__(self, path: Path | str, busy_seconds: float = 5.0) -> None:
         self.path = str(path)
+        self.busy_seconds = busy_seconds
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         try:
@@ -279,6 +292,31 @@ class SqliteStore:
             "FROM collectors ORDER BY last_beat_at DESC"
         )
         return [collector_status(row) for row in rows]
+
+    # ── analysis ──
+
+    def write_analysis(self, granularity: str, analysis: StoredAnalysis) -> None:
+        with self._transaction():
+            self._db.execute(
+                "INSERT INTO analysis (granularity, computed_at, format, payload) "
+                "VALUES (?, ?, ?, ?) ON CONFLICT (granularity) DO UPDATE SET "
+                "computed_at = excluded.computed_at, format = excluded.format, "
+                "payload = excluded.payload",
+                (granularity, timestamp(analysis.computed_at), analysis.format, analysis.payload),
+            )
+
+    def analysis(self, granularity: str) -> StoredAnalysis | None:
+        rows = self._read(
+            "SELECT computed_at, format, payload FROM analysis WHERE granularity = ?",
+            (granularity,),
+        )
+        return stored_analysis(rows[0]) if rows else None
+
+    def reopen(self) -> SqliteStore | None:
+        """Another connection to the same file (a SQLite connection serves one thread)."""
+        if self.path == ":memory:":
+            return None
+        return SqliteStore(self.path, busy_seconds=self.busy_seconds)
 
     def collector_lock(self) -> FileLock | UnsharedLock:
         """A lock file beside the store, held with flock: the kernel lets go when the
