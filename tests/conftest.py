@@ -49,3 +49,27 @@ def postgres_server():
 def postgres_url(postgres_server) -> str:
     """A new, empty database on the session's server."""
     return postgres_server.url(postgres_server.new_database())
+
+
+@pytest.fixture(scope="session")
+def demo_store_file(tmp_path_factory):
+    """The demo fetched once through its HTTP API into a store; each test copies it."""
+    import asyncio
+
+    from tui.demo import serving_demo
+    from tui.refresh import refresh_sources
+    from tui.sources import make_client
+    from tui.store import Store
+
+    path = tmp_path_factory.mktemp("demo") / "demo.db"
+    config = load_config(bundled_demo_config())
+    store = Store(path)
+
+    async def fill(live):
+        async with make_client() as client:
+            await refresh_sources(live, live.sources, client, store, lambda: DEMO_NOW)
+
+    with serving_demo(config, DEMO_TODAY) as live:
+        asyncio.run(fill(live))
+    store.close()
+    return path

@@ -327,3 +327,32 @@ async def test_a_store_that_goes_bad_under_a_running_screen_ends_it_in_one_line(
         app.show_from_store()
         await pilot.pause()
     assert app.return_code == 2
+
+
+async def test_fetching_and_computing_run_off_the_dashboards_event_loop(
+    demo_config, tmp_path, monkeypatch
+):
+    """On one machine the collector has a thread of its own: no record is parsed or
+    computed on the loop that answers keys."""
+    import threading
+
+    import tui.refresh
+
+    computed_in: set[int] = set()
+    observe = tui.refresh.observe
+
+    def recording(*args, **kwargs):
+        computed_in.add(threading.get_ident())
+        return observe(*args, **kwargs)
+
+    monkeypatch.setattr(tui.refresh, "observe", recording)
+    with serving_demo(demo_config, DEMO_TODAY) as config:
+        app = TandemApp(config, Store(tmp_path / "s.db"), clock=lambda: DEMO_NOW)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await wait_for_refresh(app, pilot)
+            dashboard_thread = threading.get_ident()
+            assert app.query(RoomyFigures).first().value != "—"  # and it is shown
+            app.action_refresh()  # `r` reaches the thread's scheduler
+            await wait_for_refresh(app, pilot, rounds=2)
+    assert computed_in and dashboard_thread not in computed_in
+    assert app.scheduler is not None and not app.scheduler._thread.is_alive()  # stopped

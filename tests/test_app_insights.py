@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import shutil
 import sqlite3
 
@@ -20,31 +19,12 @@ from tui.app.insights import InsightsScreen
 from tui.app.internal import FunctionScreen, InternalScreen
 from tui.app.segments import SegmentScreen
 from tui.app.widgets import InsightsPanel, PairRow
-from tui.config import load_config, parse_config
-from tui.demo import bundled_demo_config, serving_demo
+from tui.config import parse_config
+from tui.demo import bundled_demo_config
 from tui.insights import insights_from_store
 from tui.metrics.compute import RUNNING
 from tui.periods import period_of
-from tui.refresh import refresh_sources
-from tui.sources import make_client
 from tui.store import Store
-
-
-@pytest.fixture(scope="module")
-def demo_store_file(tmp_path_factory):
-    """The demo fetched once through its HTTP API into a store; each test gets a copy."""
-    path = tmp_path_factory.mktemp("demo") / "demo.db"
-    config = load_config(bundled_demo_config())
-    store = Store(path)
-
-    async def fill(live):
-        async with make_client() as client:
-            await refresh_sources(live, live.sources, client, store, lambda: DEMO_NOW)
-
-    with serving_demo(config, DEMO_TODAY) as live:
-        asyncio.run(fill(live))
-    store.close()
-    return path
 
 
 def last_closed(store: Store, granularity: str, segment: str = ""):

@@ -69,3 +69,10 @@ def test_time_until_sees_what_a_program_writes_in_a_terminal() -> None:
     never = time_until([sys.executable, "-c", "print('something else')"], "ready", timeout=2)
     assert never.seconds is None
     assert b"something else" in never.output
+
+
+def test_a_percentile_interpolates_between_the_nearest_ranks() -> None:
+    from tests.bench.results import percentile
+
+    assert percentile([5.0, 1.0, 3.0, 2.0, 4.0], 90) == 4.6  # rank 3.6 of 0..4
+    assert percentile([7.0], 90) == 7.0

@@ -10,6 +10,7 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
+from tests.conftest import DEMO_NOW, DEMO_TODAY
 from tests.local_server import LocalServer, Reply
 from tests.test_cli import tandem
 from tui.clock import utc_now
@@ -389,3 +390,105 @@ def test_a_sqlite_collector_lock_is_freed_when_its_holder_dies(tmp_path):
         if holder.poll() is None:
             holder.kill()
     store.close()
+
+
+# ── The analysis: computed once by the collector, read by every screen ──
+
+
+@pytest.mark.parametrize("granularity", ["week", "month", "quarter"])
+def test_the_stored_analysis_reads_back_exactly_what_was_computed(
+    demo_config, demo_store_file, tmp_path, granularity
+):
+    import shutil
+
+    from tui.analysis import (
+        FORMAT,
+        compute_analysis,
+        decode,
+        read_analysis,
+        with_period,
+        write_analyses,
+    )
+    from tui.store import Store
+
+    shutil.copy(demo_store_file, tmp_path / "s.db")
+    store = Store(tmp_path / "s.db")
+    write_analyses(demo_config, store, DEMO_NOW)
+    computed = compute_analysis(with_period(demo_config, granularity), store, DEMO_TODAY)
+    assert read_analysis(store, granularity, DEMO_TODAY) == computed
+    assert computed.insights.links and computed.internal.functions  # not an empty one
+    # Computed for another day, or in another format: not used (the screen computes).
+    assert read_analysis(store, granularity, DEMO_TODAY + timedelta(days=1)) is None
+    stored = store.analysis(granularity)
+    assert stored is not None and stored.format == FORMAT
+    assert decode(stored.payload.replace('"insights"', '"insight"')) is None
+
+
+async def test_the_dashboard_shows_the_analysis_its_collector_thread_stored(
+    demo_config, tmp_path, monkeypatch
+):
+    import tui.insights
+    from tests.test_app import wait_for_refresh
+    from tui.analysis import read_analysis
+    from tui.app import TandemApp
+    from tui.demo import serving_demo
+    from tui.store import Store
+
+    with serving_demo(demo_config, DEMO_TODAY) as config:
+        app = TandemApp(config, Store(tmp_path / "s.db"), clock=lambda: DEMO_NOW)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await wait_for_refresh(app, pilot)
+            stored = read_analysis(app.store, "month", DEMO_TODAY)
+            assert stored is not None
+            # The screen computes no linkage now: it reads.
+            monkeypatch.setattr(
+                tui.insights, "compute_insights", lambda *a, **k: pytest.fail("recomputed")
+            )
+            app.show_from_store()
+            assert app.insights is not None
+            assert app.insights.rows == stored.insights.rows
+            assert app.insights.balance_warnings == tuple(stored.balance.warnings)
+
+
+def test_tandem_on_one_machine_collects_in_a_process_of_its_own_and_stops_it(tmp_path):
+    """`tandem` in a real terminal: a child `tandem collect` fetches into the store, the
+    dashboard shows what it wrote, `r` makes it fetch again, and `q` stops both."""
+    import os
+    import re
+    import sys
+    import time
+    from pathlib import Path
+
+    from tests.bench.keys import Terminal
+    from tests.bench.terminal import screen_text
+
+    store = tmp_path / "s.db"
+    log = Path(f"{store}.collector.log")
+    terminal = Terminal([sys.executable, "-m", "tui", "--store", str(store)], size=(120, 40))
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and "pulse ok" not in screen_text(terminal.output):
+            terminal.read(0.2)
+        assert "pulse ok" in screen_text(terminal.output), screen_text(terminal.output)[-2000:]
+        [pid] = {int(found) for found in re.findall(r":(\d+) writing", log.read_text())}
+        assert pid != terminal.process.pid
+        os.kill(pid, 0)  # alive
+        fetched = log.read_text().count("pulse ok")
+        os.write(terminal.fd, b"r")
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and log.read_text().count("pulse ok") == fetched:
+            terminal.read(0.2)
+        assert log.read_text().count("pulse ok") == fetched + 1  # `r` reached the collector
+        os.write(terminal.fd, b"q")
+        terminal.process.wait(15)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                break
+            time.sleep(0.1)
+        else:
+            raise AssertionError("the collector outlived the dashboard")
+    finally:
+        terminal.close()

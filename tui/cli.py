@@ -272,6 +272,25 @@ def _run_dashboard(
     if viewer:  # reads the store that a collector or `tandem serve` writes: no demo API here
         TandemApp(config, store, config_path=config_path, kiosk=kiosk, viewer=True).run()
         return 0
+    if clock is utc_now and store.path != ":memory:":
+        # One machine: the collector is a process of its own (it fetches, parses and
+        # computes), and the dashboard reads what it writes, so no key waits on it.
+        from tui.collect import CollectorProcess
+
+        collector = CollectorProcess(config_path, store.path)
+        try:
+            TandemApp(
+                config,
+                store,
+                config_path=config_path,
+                kiosk=kiosk,
+                viewer=True,
+                collector=collector,
+            ).run()
+        finally:
+            collector.stop()
+        return 0
+    # A pinned "now" (--as-of) fetches into a store in memory, which only this process sees.
     with serving_demo(config, clock().date()) as live_config:
         TandemApp(live_config, store, config_path=config_path, kiosk=kiosk, clock=clock).run()
     return 0
@@ -385,7 +404,8 @@ async def _refresh_and_compute(config: Config, store: Any, clock: Clock) -> tupl
     from tui.store import is_store_url
     from tui.view import HISTORY_PERIODS, metric_views
 
-    if is_store_url(store.path):
+    read_only = is_store_url(store.path)
+    if read_only:
         outcomes = None
     else:
         with serving_demo(config, clock().date()) as live_config:
@@ -405,9 +425,16 @@ async def _refresh_and_compute(config: Config, store: Any, clock: Clock) -> tupl
         statuses,
         now,
     )
-    insights = insights_from_store(config, store, now.date())
-    balance = balance_from_store(config, store, now.date())
-    internal = internal_from_store(config, store, now.date())
+    from tui.analysis import read_analysis
+
+    # On a shared store the collector's analysis is read, where it computed one today.
+    shared = read_analysis(store, config.dashboard.period, now.date()) if read_only else None
+    if shared is not None:
+        insights, balance, internal = shared.insights, shared.balance, shared.internal
+    else:
+        insights = insights_from_store(config, store, now.date())
+        balance = balance_from_store(config, store, now.date())
+        internal = internal_from_store(config, store, now.date())
     return outcomes, now, statuses, views, insights, balance, internal
 
 

@@ -12,15 +12,24 @@ and for tests: 0 when every source was fetched, 1 when one failed.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
+import signal
 import socket
+import subprocess
 import sys
-from collections.abc import Mapping
+import threading
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING
 
+from tui.analysis import Analyst, write_analyses
 from tui.clock import Clock
 from tui.config import Config
 from tui.refresh import SourceOutcome
 from tui.store import CollectorLock, CollectorStatus, HistoryStore, StoreError
+
+if TYPE_CHECKING:
+    from tui.scheduler import Scheduler, SourceSchedule
 
 # How often a running collector says it is alive; a screen calls it stopped after
 # two missed beats (CollectorStatus.missed).
@@ -70,6 +79,10 @@ async def collect_once(config: Config, store: HistoryStore, clock: Clock) -> int
         lock.release()
     for outcome in outcomes:
         _log(_outcome_line(outcome))
+    try:
+        write_analyses(config, store, clock())
+    except StoreError as error:
+        _log(f"could not store the analysis: {error}")
     errors = {outcome.source_id: outcome.error for outcome in outcomes}
     # Run by cron, the next cycle is due after the dashboard's refresh interval.
     every = config.dashboard.refresh_seconds
@@ -119,11 +132,17 @@ async def _collect_while_held(
         errors[outcome.source_id] = outcome.error
         _log(_outcome_line(outcome))
 
+    # Each landing's analysis is stored for every screen before it is logged.
+    analyst = Analyst(config, store, clock, then=landed, log=_log)
     async with make_client(config.dashboard.ca_bundle) as client:
         scheduler = Scheduler(
-            config, client, store, on_start=lambda _: None, on_outcome=landed, clock=clock
+            config, client, store, on_start=lambda _: None, on_outcome=analyst.landed, clock=clock
         )
         fetching = asyncio.create_task(scheduler.run())
+        # SIGUSR1: fetch every source now (the dashboard's `r`, when this collector is
+        # its own process). Only a main thread on POSIX can take it.
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError, AttributeError):
+            asyncio.get_running_loop().add_signal_handler(signal.SIGUSR1, scheduler.refresh_now)
         try:
             while not fetching.done():
                 if not lock.try_acquire():
@@ -136,3 +155,133 @@ async def _collect_while_held(
             fetching.result()  # a scheduler that ended by itself failed: say how
         finally:
             fetching.cancel()
+
+
+class BackgroundCollector:
+    """The one-machine collector: the scheduler on an event loop of its own, in a thread,
+    writing through a store connection of its own. Fetching, parsing and computing the
+    observations never run on the dashboard's event loop, so none of it delays a key;
+    the callbacks are called in this thread (Textual's post_message is safe there).
+    """
+
+    def __init__(
+        self,
+        config: Config,
+        open_store: Callable[[], HistoryStore],
+        clock: Clock,
+        *,
+        on_start: Callable[[str], object],
+        on_outcome: Callable[[SourceOutcome], object],
+    ) -> None:
+        self.config = config
+        # Opened in the thread: a SQLite connection serves the thread that made it.
+        self.open_store = open_store
+        self.clock = clock
+        self.on_start = on_start
+        self.on_outcome = on_outcome
+        self.scheduler: Scheduler | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._task: asyncio.Task[None] | None = None
+        self._thread = threading.Thread(target=self._run, name="tandem-collector", daemon=True)
+        self.error: BaseException | None = None
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            asyncio.run(self._main())
+        except BaseException as error:  # reported by `error`, never a thread traceback
+            self.error = error
+
+    async def _main(self) -> None:
+        from tui.scheduler import Scheduler
+        from tui.sources import make_client
+
+        store = self.open_store()
+        # The screen is told of a landing once the analysis that includes it is stored.
+        analyst = Analyst(self.config, store, self.clock, then=self.on_outcome)
+        async with make_client(self.config.dashboard.ca_bundle) as client:
+            self.scheduler = Scheduler(
+                self.config,
+                client,
+                store,
+                on_start=self.on_start,
+                on_outcome=analyst.landed,
+                clock=self.clock,
+            )
+            self._loop = asyncio.get_running_loop()
+            self._task = asyncio.current_task()
+            try:
+                await self.scheduler.run()
+            except asyncio.CancelledError:
+                pass
+            finally:
+                store.close()
+
+    def refresh_now(self) -> None:
+        """Fetch every source now (a person asked), from any thread."""
+        if self._loop is not None and self.scheduler is not None:
+            self._loop.call_soon_threadsafe(self.scheduler.refresh_now)
+
+    def schedule_of(self, source_id: str) -> SourceSchedule | None:
+        """What the strip shows of a source's schedule; None until the thread runs."""
+        scheduler = self.scheduler
+        return None if scheduler is None else scheduler.schedule_of(source_id)
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """Cancel the fetching, close its client and store, and wait for the thread."""
+        if self._loop is not None and self._task is not None and not self._loop.is_closed():
+            with contextlib.suppress(RuntimeError):  # the loop closed meanwhile
+                self._loop.call_soon_threadsafe(self._task.cancel)
+        self._thread.join(timeout)
+
+
+class CollectorProcess:
+    """`tandem collect` as a child process: the one-machine dashboard's collector.
+
+    A process, not a thread, so that parsing and computing never share the
+    interpreter lock with the dashboard (a thread made keys as slow during a refresh
+    as fetching on the dashboard's own loop: tests/bench/keys.py). It writes the
+    same store the dashboard reads, logs beside it, stands by if another `tandem`
+    already collects into that store, and stops with the dashboard.
+    """
+
+    def __init__(self, config_path: os.PathLike[str] | str, store_path: str) -> None:
+        self.log_path = f"{store_path}.collector.log"
+        with open(self.log_path, "w", encoding="utf-8") as log:
+            self.process = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "tui",
+                    "collect",
+                    "--config",
+                    os.fspath(config_path),
+                    "--store",
+                    store_path,
+                ],
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=log,
+                # Its own session: a key in the dashboard's terminal never signals it.
+                start_new_session=True,
+            )
+
+    @property
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def refresh_now(self) -> None:
+        """Fetch every source now."""
+        if self.alive and hasattr(signal, "SIGUSR1"):
+            self.process.send_signal(signal.SIGUSR1)
+
+    def stop(self, timeout: float = 5.0) -> None:
+        if self.alive:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout)

@@ -1,4 +1,4 @@
-"""`python -m tests.bench [--only NAME ...] [--quick]`: every benchmark, then one table."""
+"""`python -m tests.bench [--only NAME ...]`: every benchmark, then one table."""
 
 from __future__ import annotations
 
@@ -8,7 +8,17 @@ import platform
 import sys
 import time
 
-from tests.bench import fanout, idle, memory, render, start, throughput, verdicts
+from tests.bench import (
+    fanout,
+    idle,
+    keys,
+    memory,
+    render,
+    screens,
+    start,
+    throughput,
+    verdicts,
+)
 from tests.bench.results import Figure, table
 
 BENCHMARKS = {
@@ -16,6 +26,8 @@ BENCHMARKS = {
     "fanout": fanout.run,
     "throughput": throughput.run,
     "render": render.run,
+    "keys": keys.run,
+    "screens": screens.run,
     "idle": idle.run,
     "memory": memory.run,
     "verdicts": verdicts.run,

@@ -46,6 +46,17 @@ def median(values: Sequence[float]) -> float:
     return statistics.median(values)
 
 
+def percentile(values: Sequence[float], percent: float) -> float:
+    """The `percent`th percentile, interpolated between the nearest ranks."""
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    rank = (len(ordered) - 1) * percent / 100
+    low = int(rank)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
+
+
 def table(figures: Sequence[Figure]) -> str:
     """A Markdown table, readable in a terminal and pasteable into the README."""
     rows = [("figure", "measured", "target", "verdict", "notes")]

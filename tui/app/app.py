@@ -56,11 +56,13 @@ if TYPE_CHECKING:
     import httpx
     from textual.theme import Theme
 
+    from tui.analysis import Analysis
     from tui.app.detail import DetailScreen
     from tui.app.internal import InternalScreen
     from tui.app.page import PageScreen
     from tui.app.segments import SegmentScreen
     from tui.balance import Balance
+    from tui.collect import BackgroundCollector, CollectorProcess
     from tui.internal import InternalService
     from tui.refresh import SourceOutcome
     from tui.scheduler import Scheduler
@@ -177,6 +179,7 @@ class TandemApp(App[None]):
         fetch_automatically: bool = True,
         kiosk: bool = False,
         viewer: bool = False,
+        collector: CollectorProcess | None = None,
     ) -> None:
         super().__init__()
         self.config = config
@@ -186,6 +189,9 @@ class TandemApp(App[None]):
         # A viewer (one browser of `tandem serve`) never fetches: it repaints when
         # the one fetcher writes the store.
         self.viewer = viewer
+        # On one machine `tandem` reads, as a viewer, what its own collector process
+        # writes: `r` asks that process to fetch now.
+        self.collector = collector
         self.fetch_automatically = fetch_automatically and not viewer
         self._store_version = -1
         # A shared (PostgreSQL) store can be out of reach for a while: the screen keeps
@@ -196,7 +202,7 @@ class TandemApp(App[None]):
         self.collectors: list[CollectorStatus] = []
         self._client = client
         self._owns_client = client is None
-        self.scheduler: Scheduler | None = None
+        self.scheduler: Scheduler | BackgroundCollector | None = None
         self._failing: set[str] = set()
         # Failures the store could not record (it is what failed): error and when.
         self._unstored: dict[str, tuple[str, datetime]] = {}
@@ -265,7 +271,9 @@ class TandemApp(App[None]):
         self._show_updated()
         if self.viewer:
             self._store_version = self._data_version()
-            self.set_interval(2.0, self._read_store_if_written)
+            # Its own collector's writes show within half a second; a shared store's
+            # (many screens polling one server) within two.
+            self.set_interval(0.5 if self.collector else 2.0, self._read_store_if_written)
             if self.shared_store and not self.collectors and self._store_down_since is None:
                 self.notify(
                     "Nothing fetches into this store yet. Where the vendor secrets are, run:\n"
@@ -283,6 +291,10 @@ class TandemApp(App[None]):
             self.call_after_refresh(self.run_scheduler)
 
     async def on_unmount(self) -> None:
+        from tui.collect import BackgroundCollector
+
+        if isinstance(self.scheduler, BackgroundCollector):
+            self.scheduler.stop()
         if self._client is not None and self._owns_client:
             await self._client.aclose()
 
@@ -324,31 +336,53 @@ class TandemApp(App[None]):
 
     def _read_store(self, statuses: Mapping[str, SourceStatus]) -> DashboardData:
         """Every panel's view and the insights, from what the store holds now, for the
-        segment on show ("" is the whole organisation)."""
+        segment on show ("" is the whole organisation). The insights are the analysis
+        the collector stored, where it stored one today; else computed here."""
         now = self.clock()
         config = self.view_config
         granularity = config.dashboard.period
         segment = self.segment
+        analysis = self._stored_analysis()
         # Each series is read once, for the panels and the insights alike (panels
         # pick their periods by key, so the longer history linkage uses does them no harm).
-        limit = max(config.dashboard.history_periods, HISTORY_PERIODS, LINKAGE_PERIODS)
+        limit = max(config.dashboard.history_periods, HISTORY_PERIODS)
+        if analysis is None:
+            limit = max(limit, LINKAGE_PERIODS)
 
         @functools.cache
         def series_of(metric_id: str, group: str) -> list[StoredObservation]:
             return self.store.series(metric_id, granularity, group, limit=limit)
 
         views = metric_views(config, lambda metric_id: series_of(metric_id, segment), statuses, now)
-        insights = insights_from_store(config, self.store, now.date(), series_of)
+        if analysis is not None:
+            insights, balance = analysis.insights, analysis.balance
+        else:
+            insights = insights_from_store(config, self.store, now.date(), series_of)
+            balance = compute_balance(
+                config,
+                series_of,
+                lambda metric_id: self.store.segments(metric_id, granularity),
+                now.date(),
+            )
         # A team moving into "customers served at employees' expense" warns on the
         # dashboard too, not only on the balance screen.
-        balance = compute_balance(
-            config,
-            series_of,
-            lambda metric_id: self.store.segments(metric_id, granularity),
-            now.date(),
-        )
         self.insights = dataclasses.replace(insights, balance_warnings=tuple(balance.warnings))
         return DashboardData(pair_views(config, views), self.insights, segment)
+
+    @property
+    def reads_analysis(self) -> bool:
+        """Whether a collector elsewhere (a thread, another process) stores the analysis
+        this screen reads; a collector on this loop leaves it to the screen."""
+        from tui.collect import BackgroundCollector
+
+        return self.viewer or isinstance(self.scheduler, BackgroundCollector)
+
+    def _stored_analysis(self) -> Analysis | None:
+        if not self.reads_analysis:
+            return None
+        from tui.analysis import read_analysis
+
+        return read_analysis(self.store, self.granularity, self.clock().date())
 
     def _statuses(self) -> dict[str, SourceStatus]:
         """Each source's status as stored, and, where the store could not record a
@@ -365,10 +399,23 @@ class TandemApp(App[None]):
             statuses = dict(self._last_statuses)
         else:
             self._last_statuses = dict(statuses)
+            if self.viewer:
+                self._toast_new_failures(statuses)
         for source_id, (error, at) in self._unstored.items():
             status = statuses.get(source_id) or SourceStatus(source_id, None, None, None, None)
             statuses[source_id] = dataclasses.replace(status, last_error=error, last_error_at=at)
         return statuses
+
+    def _toast_new_failures(self, statuses: Mapping[str, SourceStatus]) -> None:
+        """A viewer toasts a source that starts failing, as a fetching dashboard does."""
+        for source_id, status in statuses.items():
+            if status.failing and source_id not in self._failing:
+                self._failing.add(source_id)
+                self.notify(
+                    status.last_error or "", title="Source failing", severity="warning", timeout=8
+                )
+            elif not status.failing:
+                self._failing.discard(source_id)
 
     def show_from_store(self) -> None:
         """Update every panel in place from the store (widgets are never rebuilt)."""
@@ -529,8 +576,8 @@ class TandemApp(App[None]):
         if self._store_down_since is not None:
             since = clock_time(self._store_down_since)
             return f"store unreachable since {since} · showing what it held then"
-        if self.viewer and self.collectors:
-            latest = self.collectors[0]
+        latest = self.collectors[0] if self.viewer and self.collectors else None
+        if latest is not None and (latest.missed(now) or self.collector is None):
             ago = _ago(now - latest.last_beat_at)
             if latest.missed(now):
                 text = f"collector stopped: last wrote {ago}"
@@ -564,10 +611,28 @@ class TandemApp(App[None]):
 
     @work(exclusive=True, group="refresh", exit_on_error=False)
     async def run_scheduler(self) -> None:
-        """Fetch every source on its own schedule for as long as the app runs."""
+        """Fetch every source on its own schedule for as long as the app runs.
+
+        On one machine the collector runs in a thread of its own, with its own
+        connection to the store: no fetch, parse or computation of observations runs
+        on this loop, so none delays a key. A store no other connection can see (in
+        memory) or a client given by the caller (tests) keeps it on this loop.
+        """
         from tui.scheduler import Scheduler
         from tui.sources import make_client
 
+        if self._client is None and self.store.path != ":memory:":
+            from tui.collect import BackgroundCollector
+
+            self.scheduler = BackgroundCollector(
+                self.config,
+                self._reopen_store,
+                self.clock,
+                on_start=lambda source_id: self.post_message(SourceRefreshStarted(source_id)),
+                on_outcome=lambda outcome: self.post_message(SourceRefreshed(outcome)),
+            )
+            self.scheduler.start()
+            return
         if self._client is None:
             self._client = make_client(self.config.dashboard.ca_bundle)
         self.scheduler = Scheduler(
@@ -579,6 +644,13 @@ class TandemApp(App[None]):
             clock=self.clock,
         )
         await self.scheduler.run()
+
+    def _reopen_store(self) -> HistoryStore:
+        """The collector thread's own connection to this app's store."""
+        store = self.store.reopen()
+        if store is None:  # pragma: no cover - a store in memory never gets a thread
+            raise StoreError(f"{self.store.path}: no other connection can see this store")
+        return store
 
     def on_source_refresh_started(self, message: SourceRefreshStarted) -> None:
         self._show_sources(self.clock())
@@ -621,7 +693,10 @@ class TandemApp(App[None]):
     def action_refresh(self) -> None:
         """Fetch every source now, whatever its schedule or circuit. A viewer never
         fetches (the server does, for every viewer): it reads the store again."""
-        if self.viewer:
+        if self.viewer and self.collector is not None:
+            self.collector.refresh_now()
+            self.notify("Fetching every source now", title="Refresh", timeout=3)
+        elif self.viewer:
             self._store_version = self._data_version()
             self.show_from_store()
             fetcher = "the collector" if self.shared_store else "the server"
@@ -712,6 +787,9 @@ class TandemApp(App[None]):
     def _balance(self) -> Balance:
         from tui.balance import balance_from_store
 
+        analysis = self._stored_analysis()
+        if analysis is not None:
+            return analysis.balance
         return balance_from_store(self.view_config, self.store, self.clock().date())
 
     def action_balance(self) -> None:
@@ -729,6 +807,9 @@ class TandemApp(App[None]):
     def _internal(self) -> InternalService:
         from tui.internal import internal_from_store
 
+        analysis = self._stored_analysis()
+        if analysis is not None:
+            return analysis.internal
         return internal_from_store(self.view_config, self.store, self.clock().date())
 
     def action_internal(self) -> None:

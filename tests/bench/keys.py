@@ -1,0 +1,168 @@
+"""Keys while a refresh lands: keypress → its effect on screen, in a real terminal.
+
+The demo dashboard runs in a pseudo-terminal at 120×40 on a store a first fetch
+filled. `?` opens the help and Escape closes it, in turn; each figure is from
+writing the key to its effect in what the program paints (the help's "Reading the
+panels", then a pair's caption again). Idle: nothing is being fetched. During a
+refresh: `r` refetches every source (about 40,000 demo records) and a key follows
+0.1–1.5 s later, while the records are fetched, parsed and stored.
+
+Three ways of fetching: `tandem` as a user starts it, whose collector is a process
+of its own; the collector in a thread of the dashboard's process (as TandemApp
+does when it is given a store and no collector); and fetching on the dashboard's
+own event loop (every version before, and a store kept in memory still).
+"""
+
+from __future__ import annotations
+
+import os
+import pty
+import random
+import re
+import select
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from pathlib import Path
+
+from tests.bench.results import Figure, median, percentile
+from tests.bench.start import fill_demo_store
+from tests.bench.terminal import screen_text, stop
+
+APP = textwrap.dedent(
+    """
+    import sys
+    from tui.app import TandemApp
+    from tui.config import load_config
+    from tui.demo import bundled_demo_config, serving_demo
+    from tui.sources import make_client
+    from tui.store import Store
+
+    config = load_config(bundled_demo_config())
+    with serving_demo(config) as live:
+        # A client given to the app keeps the fetching on its event loop.
+        client = make_client() if sys.argv[2] == "loop" else None
+        TandemApp(live, Store(sys.argv[1]), client=client).run()
+    """
+)
+HELP_OPEN = re.compile(r"Reading the panels")
+DASHBOARD = re.compile(r"Would they recommend us\?")
+
+
+class Terminal:
+    """A program in a pseudo-terminal, its output read as it comes."""
+
+    def __init__(self, command: list[str], size: tuple[int, int] = (120, 40)) -> None:
+        import fcntl
+        import struct
+        import termios
+
+        columns, rows = size
+        self.fd, child = pty.openpty()
+        fcntl.ioctl(child, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
+        environment = {**os.environ, "TERM": "xterm-256color"}
+        environment.pop("PYTHONDONTWRITEBYTECODE", None)
+        self.process = subprocess.Popen(
+            command,
+            stdin=child,
+            stdout=child,
+            stderr=child,
+            env=environment,
+            start_new_session=True,
+            close_fds=True,
+        )
+        os.close(child)
+        self.output = bytearray()
+
+    def read(self, seconds: float) -> None:
+        deadline = time.perf_counter() + seconds
+        while (left := deadline - time.perf_counter()) > 0:
+            ready, _, _ = select.select([self.fd], [], [], left)
+            if ready:
+                self.output += os.read(self.fd, 1 << 16)
+
+    def press(self, key: bytes, effect: re.Pattern[str], timeout: float = 10.0) -> float | None:
+        """Seconds from writing `key` to `effect` in what is painted after it."""
+        mark = len(self.output)
+        started = time.perf_counter()
+        os.write(self.fd, key)
+        while time.perf_counter() - started < timeout:
+            ready, _, _ = select.select([self.fd], [], [], 0.005)
+            if ready:
+                self.output += os.read(self.fd, 1 << 16)
+                if effect.search(screen_text(bytes(self.output[mark:]))):
+                    return time.perf_counter() - started
+        return None
+
+    def close(self) -> None:
+        stop(self.process)
+        os.close(self.fd)
+
+
+def latencies(app: Path, store: Path, mode: str, presses: int, refreshing: bool) -> list[float]:
+    if mode == "process":
+        command = [sys.executable, "-m", "tui", "--store", str(store)]
+    else:
+        command = [sys.executable, str(app), str(store), mode]
+    terminal = Terminal(command)
+    found: list[float] = []
+    pick = random.Random(7)
+    try:
+        terminal.read(4.0)  # started, painted from the store, first refresh landed
+        terminal.read(6.0 if refreshing else 0.5)
+        for _ in range(presses):
+            if refreshing:
+                os.write(terminal.fd, b"r")
+                terminal.read(pick.uniform(0.1, 1.5))
+            for key, effect in ((b"?", HELP_OPEN), (b"\x1b", DASHBOARD)):
+                seconds = terminal.press(key, effect)
+                if seconds is not None:
+                    found.append(seconds)
+                terminal.read(0.05)
+            if refreshing:
+                terminal.read(4.0)  # the refresh ends before the next one starts
+    finally:
+        terminal.close()
+    return found
+
+
+def run(presses: int = 12) -> tuple[list[Figure], str]:
+    with tempfile.TemporaryDirectory() as folder:
+        store = Path(folder) / "demo.db"
+        fill_demo_store(store)
+        app = Path(folder) / "app.py"
+        app.write_text(APP)
+        figures: list[Figure] = []
+        lines = ["Keypress → visible effect (ms), 120×40, demo:"]
+        idle: dict[str, float] = {}
+        for mode, name in (
+            ("process", "tandem: collector process"),
+            ("thread", "collector in a thread"),
+            ("loop", "fetching on the UI loop"),
+        ):
+            quiet = latencies(app, store, mode, presses, refreshing=False)
+            busy = latencies(app, store, mode, presses, refreshing=True)
+            idle[mode] = median(quiet) * 1000
+            p90 = percentile(busy, 90) * 1000
+            lines.append(
+                f"  {name}: idle median {idle[mode]:.0f}, p90 {percentile(quiet, 90) * 1000:.0f}; "
+                f"during a refresh median {median(busy) * 1000:.0f}, p90 {p90:.0f}, "
+                f"worst {max(busy) * 1000:.0f} ({len(busy)} keys)"
+            )
+            target = 60.0 if mode == "process" else None
+            figures.append(
+                Figure(f"key during a refresh, p90 ({name})", p90, "ms", target, "real terminal")
+            )
+            if mode == "process":
+                figures.append(
+                    Figure(
+                        "  … ÷ idle median",
+                        p90 / idle[mode],
+                        "×",
+                        1.5,
+                        "the issue's bound",
+                    )
+                )
+    return figures, "\n".join(lines)
