@@ -472,7 +472,7 @@ def test_tandem_on_one_machine_collects_in_a_process_of_its_own_and_stops_it(tmp
         assert "pulse ok" in screen_text(terminal.output), screen_text(terminal.output)[-2000:]
         [pid] = {int(found) for found in re.findall(r":(\d+) writing", log.read_text())}
         assert pid != terminal.process.pid
-        os.kill(pid, 0)  # alive
+        assert _running(pid)
         fetched = log.read_text().count("pulse ok")
         os.write(terminal.fd, b"r")
         deadline = time.monotonic() + 30
@@ -482,13 +482,49 @@ def test_tandem_on_one_machine_collects_in_a_process_of_its_own_and_stops_it(tmp
         os.write(terminal.fd, b"q")
         terminal.process.wait(15)
         deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            try:
-                os.kill(pid, 0)
-            except ProcessLookupError:
-                break
+        while time.monotonic() < deadline and _running(pid):
             time.sleep(0.1)
-        else:
-            raise AssertionError("the collector outlived the dashboard")
+        assert not _running(pid), "the collector outlived the dashboard"
     finally:
         terminal.close()
+
+
+def _running(pid: int) -> bool:
+    """Alive and not a zombie waiting to be reaped."""
+    from pathlib import Path
+
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+def test_the_collector_does_not_outlive_a_dashboard_killed_without_a_word(tmp_path):
+    import re
+    import sys
+    import time
+    from pathlib import Path
+
+    from tests.bench.keys import Terminal
+    from tests.bench.terminal import stop
+
+    store = tmp_path / "s.db"
+    log = Path(f"{store}.collector.log")
+    terminal = Terminal([sys.executable, "-m", "tui", "--store", str(store)], size=(100, 30))
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and not (log.exists() and "writing" in log.read_text()):
+            terminal.read(0.2)
+        [pid] = {int(found) for found in re.findall(r":(\d+) writing", log.read_text())}
+        assert _running(pid)
+        stop(terminal.process)  # SIGKILL to the dashboard's process group: no goodbye
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and _running(pid):
+            time.sleep(0.1)
+        assert not _running(pid), "the collector outlived its dashboard"
+        assert "ended: stopping" in log.read_text()
+    finally:
+        import os
+
+        os.close(terminal.fd)

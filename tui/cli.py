@@ -166,6 +166,8 @@ def _parser() -> argparse.ArgumentParser:
     collect.add_argument(
         "--once", action="store_true", help="one cycle, then exit: 1 if a source failed"
     )
+    # The one-machine dashboard's own collector stops when the dashboard does.
+    collect.add_argument("--with-parent", type=int, default=None, help=argparse.SUPPRESS)
     collect.add_argument(
         "--beat-seconds",
         type=_positive_seconds,
@@ -220,7 +222,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         store.check_readable()  # before anything is drawn or written from it
         if command == "collect":
-            return _collect(config, store, clock, arguments.once, arguments.beat_seconds)
+            return _collect(
+                config, store, clock, arguments.once, arguments.beat_seconds, arguments.with_parent
+            )
         if command == "snapshot":
             return asyncio.run(_snapshot(config, store, clock))
         if command == "serve":
@@ -243,14 +247,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         store.close()
 
 
-def _collect(config: Config, store: Any, clock: Clock, once: bool, beat_seconds: float) -> int:
+def _collect(
+    config: Config,
+    store: Any,
+    clock: Clock,
+    once: bool,
+    beat_seconds: float,
+    parent: int | None = None,
+) -> int:
     from tui.collect import collect_forever, collect_once
 
     with serving_demo(config, clock().date()) as live_config:
         if once:
             return asyncio.run(collect_once(live_config, store, clock))
         try:
-            asyncio.run(collect_forever(live_config, store, clock, beat_seconds))
+            asyncio.run(collect_forever(live_config, store, clock, beat_seconds, parent))
         except KeyboardInterrupt:
             print("tandem collect: stopped", file=sys.stderr)
     return 0

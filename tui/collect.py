@@ -91,10 +91,38 @@ async def collect_once(config: Config, store: HistoryStore, clock: Clock) -> int
 
 
 async def collect_forever(
-    config: Config, store: HistoryStore, clock: Clock, beat_seconds: float = BEAT_SECONDS
+    config: Config,
+    store: HistoryStore,
+    clock: Clock,
+    beat_seconds: float = BEAT_SECONDS,
+    parent: int | None = None,
 ) -> None:
     """Fetch every source on its schedule, and beat, until cancelled; while another
-    collector holds the store, stand by and take over when it stops."""
+    collector holds the store, stand by and take over when it stops. With `parent`,
+    stop within a second of that process ending, however it ends."""
+    if parent is not None:
+        watching = asyncio.create_task(_until_orphaned(parent))
+        collecting = asyncio.create_task(_collect_forever(config, store, clock, beat_seconds))
+        done, _ = await asyncio.wait({watching, collecting}, return_when=asyncio.FIRST_COMPLETED)
+        for task in (watching, collecting):
+            task.cancel()
+        if collecting in done:
+            collecting.result()
+        else:
+            _log(f"the dashboard (process {parent}) ended: stopping")
+        return
+    await _collect_forever(config, store, clock, beat_seconds)
+
+
+async def _until_orphaned(parent: int) -> None:
+    # A dead parent's children are adopted: their parent process changes.
+    while os.getppid() == parent:
+        await asyncio.sleep(1.0)
+
+
+async def _collect_forever(
+    config: Config, store: HistoryStore, clock: Clock, beat_seconds: float
+) -> None:
     identity = collector_id()
     lock = store.collector_lock()
     try:
@@ -244,7 +272,8 @@ class CollectorProcess:
     interpreter lock with the dashboard (a thread made keys as slow during a refresh
     as fetching on the dashboard's own loop: tests/bench/keys.py). It writes the
     same store the dashboard reads, logs beside it, stands by if another `tandem`
-    already collects into that store, and stops with the dashboard.
+    already collects into that store, and stops with the dashboard: told to, or
+    within a second of the dashboard dying without a word (a SIGKILL, a crash).
     """
 
     def __init__(self, config_path: os.PathLike[str] | str, store_path: str) -> None:
@@ -260,6 +289,8 @@ class CollectorProcess:
                     os.fspath(config_path),
                     "--store",
                     store_path,
+                    "--with-parent",
+                    str(os.getpid()),
                 ],
                 stdin=subprocess.DEVNULL,
                 stdout=log,
