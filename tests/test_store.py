@@ -68,7 +68,7 @@ def test_a_store_from_a_newer_tandem_is_refused_with_a_way_out(tmp_path):
     db.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
     db.close()
     with pytest.raises(
-        StoreError, match=r"written by a newer Tandem .* use --store with another file"
+        StoreError, match=r"written by a newer Tandem .* use --store with another store"
     ):
         Store(path)
 
@@ -103,7 +103,7 @@ def test_a_version_1_store_is_migrated_and_keeps_its_history(tmp_path):
     [row] = store.series("enps", "month")
     assert (row.value, row.n, row.suppressed) == (12.5, 40, False)
     version = sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0]
-    assert version == SCHEMA_VERSION == 5
+    assert version == SCHEMA_VERSION == 6
     assert row.variance is None  # unknown for history stored before the spread was kept
 
 

@@ -140,22 +140,33 @@ def test_another_process_writing_changes_the_data_version(location):
         writer.close()
 
 
-def _set_version(location: str, version: int) -> None:
+def _as_if_newer(location: str, version: int, written_by: str) -> None:
+    """What a newer Tandem's migration leaves: its schema version and its own version."""
+    meta = f"UPDATE tandem_meta SET value = '{written_by}' WHERE key = 'written_by'"
     if is_store_url(location):
         import psycopg
 
         with psycopg.connect(location, autocommit=True) as db:
             db.execute("UPDATE tandem_schema SET version = %s", (version,))
+            db.execute(meta)  # type: ignore[arg-type]
     else:
         with sqlite3.connect(location) as db:
             db.execute(f"PRAGMA user_version = {version}")
+            db.execute(meta)
 
 
-def test_a_store_from_a_newer_tandem_is_refused_and_says_what_to_do(location):
+def test_a_store_from_a_newer_tandem_is_refused_and_names_the_tandem_to_install(location):
+    from tui import __version__
+
     open_store(location).close()
-    _set_version(location, SCHEMA_VERSION + 1)
-    with pytest.raises(StoreError, match=f"store version {SCHEMA_VERSION + 1}, this one reads"):
+    _as_if_newer(location, SCHEMA_VERSION + 1, "9.4.0")
+    with pytest.raises(StoreError) as caught:
         open_store(location)
+    assert str(caught.value).endswith(
+        f"was written by Tandem 9.4.0 (store version {SCHEMA_VERSION + 1}; this Tandem, "
+        f"{__version__}, reads up to {SCHEMA_VERSION}). Install Tandem 9.4.0 or later here "
+        "too, or use --store with another store."
+    )
 
 
 def test_a_store_is_opened_again_without_migrating_twice(location):

@@ -16,7 +16,20 @@ from tui.metrics.compute import EVERYONE, Observation
 
 # The tables' version. Each store migrates to it step by step, and refuses a store
 # written by a newer Tandem instead of guessing at its tables.
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
+
+
+def newer_store(path: str, version: int, written_by: str | None) -> str:
+    """Why a store from a newer Tandem is refused, and which Tandem reads it."""
+    from tui import __version__
+
+    wrote = f"Tandem {written_by}" if written_by else "a newer Tandem"
+    install = f"Tandem {written_by} or later" if written_by else "the Tandem that wrote it"
+    return (
+        f"{path} was written by {wrote} (store version {version}; this Tandem, {__version__}, "
+        f"reads up to {SCHEMA_VERSION}). Install {install} here too, or use --store with "
+        "another store."
+    )
 
 
 class StoreError(Exception):

@@ -22,6 +22,7 @@ from urllib.parse import parse_qs, urlsplit
 import psycopg
 from psycopg import errors
 
+from tui import __version__
 from tui.metrics.compute import EVERYONE, Observation
 from tui.store.base import (
     SCHEMA_VERSION,
@@ -33,6 +34,7 @@ from tui.store.base import (
     StoreWriteError,
     collector_row,
     collector_status,
+    newer_store,
     observation_rows,
     source_status,
     stored_analysis,
@@ -93,6 +95,12 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
             computed_at TEXT NOT NULL,
             format      INTEGER NOT NULL,
             payload     TEXT NOT NULL
+        )""",
+    ),
+    6: (
+        """CREATE TABLE IF NOT EXISTS tandem_meta (
+            key   TEXT PRIMARY KEY,
+            value TEXT NOT NULL
         )""",
     ),
 }
@@ -167,14 +175,17 @@ class PostgresStore:
             return 0
         return int(row[0]) if row else 0
 
+    def _written_by(self, db: psycopg.Connection[Any]) -> str | None:
+        try:
+            row = db.execute("SELECT value FROM tandem_meta WHERE key = 'written_by'").fetchone()
+        except psycopg.Error:
+            return None
+        return None if row is None else str(row[0])
+
     def _migrate(self) -> None:
         version = self._run(self._version)
         if version > SCHEMA_VERSION:
-            raise StoreError(
-                f"{self.path} was written by a newer Tandem (store version {version}, this "
-                f"one reads {SCHEMA_VERSION}). Install the Tandem that wrote it on this "
-                "machine too."
-            )
+            raise StoreError(newer_store(self.path, version, self._run(self._written_by)))
         if version == SCHEMA_VERSION:
             return  # nothing to write: a read-only role opens a current store
 
@@ -188,6 +199,11 @@ class PostgresStore:
                         db.execute(statement)
                 db.execute("DELETE FROM tandem_schema")
                 db.execute("INSERT INTO tandem_schema (version) VALUES (%s)", (SCHEMA_VERSION,))
+                db.execute(
+                    "INSERT INTO tandem_meta (key, value) VALUES ('written_by', %s) "
+                    "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                    (__version__,),
+                )
 
         try:
             self._run(migrate)

@@ -13,6 +13,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 
+from tui import __version__
 from tui.metrics.compute import EVERYONE, Observation
 from tui.store.base import (
     SCHEMA_VERSION,
@@ -24,11 +25,17 @@ from tui.store.base import (
     StoreWriteError,
     collector_row,
     collector_status,
+    newer_store,
     observation_rows,
     source_status,
     stored_analysis,
     stored_observation,
     timestamp,
+)
+
+WRITTEN_BY = (
+    "INSERT INTO tandem_meta (key, value) VALUES ('written_by', ?) "
+    "ON CONFLICT (key) DO UPDATE SET value = excluded.value"
 )
 
 # Each entry takes the store from the version before it to its own.
@@ -89,6 +96,14 @@ CREATE TABLE IF NOT EXISTS analysis (
     payload     TEXT NOT NULL
 );
 """,
+    # Which Tandem last migrated the store: an older one refusing it can say which to
+    # install, rather than only "a newer one".
+    6: """
+CREATE TABLE IF NOT EXISTS tandem_meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+""",
 }
 
 
@@ -147,10 +162,7 @@ class SqliteStore:
     def _migrate(self) -> None:
         version = self._db.execute("PRAGMA user_version").fetchone()[0]
         if version > SCHEMA_VERSION:
-            raise StoreError(
-                f"{self.path} was written by a newer Tandem (store version {version}, this "
-                f"one reads {SCHEMA_VERSION}). Upgrade Tandem, or use --store with another file."
-            )
+            raise StoreError(newer_store(self.path, version, self._written_by()))
         if self.path != ":memory:":
             self._db.execute("PRAGMA journal_mode = WAL")
         self._db.execute("PRAGMA synchronous = NORMAL")
@@ -161,6 +173,17 @@ class SqliteStore:
                     if statement.strip():
                         self._db.execute(statement)
                 self._db.execute(f"PRAGMA user_version = {target}")
+                if target == SCHEMA_VERSION:
+                    self._db.execute(WRITTEN_BY, (__version__,))
+
+    def _written_by(self) -> str | None:
+        try:
+            row = self._db.execute(
+                "SELECT value FROM tandem_meta WHERE key = 'written_by'"
+            ).fetchone()
+        except sqlite3.Error:
+            return None
+        return None if row is None else str(row[0])
 
     def _transaction(self) -> _Transaction:
         return _Transaction(self._db)
