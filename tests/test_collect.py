@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import socket
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
@@ -206,14 +207,15 @@ async def test_a_screen_on_a_shared_store_says_whether_its_collector_is_alive(
     app = TandemApp(config, store, clock=lambda: now["at"], viewer=True)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
-        assert _header(app) == "collector last wrote just now"
+        host = socket.gethostname()[:24]
+        assert _header(app) == f"collector on {host} last wrote just now"
         now["at"] += timedelta(minutes=3)
         app._tick_clock()  # what the one-second timer calls
-        assert _header(app) == "collector last wrote 3 min ago"
+        assert _header(app) == f"collector on {host} last wrote 3 min ago"
         # --once is run by cron at the refresh interval (300 s): two missed, it stopped.
         now["at"] += timedelta(minutes=8)
         app._tick_clock()
-        assert _header(app) == "collector stopped: last wrote 11 min ago"
+        assert _header(app) == f"collector on {host} stopped: last wrote 11 min ago"
         assert app.fetch_automatically is False and app.scheduler is None
 
 
@@ -249,7 +251,7 @@ async def test_a_shared_store_out_of_reach_keeps_the_last_values_and_comes_back(
         app._read_store_if_written()  # reconnects by itself
         app._tick_clock()
         await pilot.pause()
-        assert _header(app).startswith("collector last wrote")
+        assert _header(app).startswith("collector on ")
 
 
 async def test_a_screen_on_a_store_no_collector_wrote_tells_how_to_start_one(postgres_url):

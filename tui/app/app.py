@@ -579,12 +579,14 @@ class TandemApp(App[None]):
         latest = self.collectors[0] if self.viewer and self.collectors else None
         if latest is not None and (latest.missed(now) or self.collector is None):
             ago = _ago(now - latest.last_beat_at)
+            # Named by its host: with a standby elsewhere, which one writes matters.
+            host = latest.collector_id.rsplit(":", 1)[0][:24]
             if latest.missed(now):
-                text = f"collector stopped: last wrote {ago}"
+                text = f"collector on {host} stopped: last wrote {ago}"
                 if latest.last_error:
                     text += f" ({latest.last_error})"
                 return text
-            text = f"collector last wrote {ago}"
+            text = f"collector on {host} last wrote {ago}"
         elif self.viewer and self.shared_store:
             text = "no collector has written here yet"
         elif self.last_refresh is not None:
