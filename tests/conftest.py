@@ -56,8 +56,8 @@ def demo_store_file(tmp_path_factory):
     """The demo fetched once through its HTTP API into a store; each test copies it."""
     import asyncio
 
+    from tui.collect.refresh import refresh_sources
     from tui.demo import serving_demo
-    from tui.refresh import refresh_sources
     from tui.sources import make_client
     from tui.store import Store
 

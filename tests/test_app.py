@@ -16,8 +16,8 @@ from tests.local_server import refusing_url
 from tui.app import TandemApp
 from tui.app.help import HelpScreen
 from tui.app.widgets import CompactFigures, MetricPanel, PairRow, RoomyFigures, SourceStrip
+from tui.collect.refresh import refresh_sources
 from tui.demo import serving_demo
-from tui.refresh import refresh_sources
 from tui.sources import make_client
 from tui.store import Store
 
@@ -336,16 +336,16 @@ async def test_fetching_and_computing_run_off_the_dashboards_event_loop(
     computed on the loop that answers keys."""
     import threading
 
-    import tui.refresh
+    import tui.collect.refresh
 
     computed_in: set[int] = set()
-    observe = tui.refresh.observe
+    observe = tui.collect.refresh.observe
 
     def recording(*args, **kwargs):
         computed_in.add(threading.get_ident())
         return observe(*args, **kwargs)
 
-    monkeypatch.setattr(tui.refresh, "observe", recording)
+    monkeypatch.setattr(tui.collect.refresh, "observe", recording)
     with serving_demo(demo_config, DEMO_TODAY) as config:
         app = TandemApp(config, Store(tmp_path / "s.db"), clock=lambda: DEMO_NOW)
         async with app.run_test(size=(120, 40)) as pilot:

@@ -12,6 +12,7 @@ from tests.conftest import DEMO_NOW, DEMO_TODAY
 from tests.hand_computed import demo_function_scores
 from tests.test_app import screen_text
 from tests.test_insights import CONFIG, TODAY, _fill_store
+from tui.analysis.insights import insights_from_store
 from tui.app import TandemApp
 from tui.app.balance import BalanceScreen
 from tui.app.detail import DetailScreen
@@ -21,7 +22,6 @@ from tui.app.segments import SegmentScreen
 from tui.app.widgets import InsightsPanel, PairRow
 from tui.config import parse_config
 from tui.demo import bundled_demo_config
-from tui.insights import insights_from_store
 from tui.metrics.compute import RUNNING
 from tui.periods import period_of
 from tui.store import Store
@@ -532,8 +532,8 @@ async def test_a_kiosk_turns_through_insights_longer_than_the_screen(
 async def test_b_shows_each_teams_balance_as_a_table_and_from_120_columns_a_chart(demo_app, size):
     from textual.widgets import DataTable
 
+    from tui.analysis.balance import QUADRANT_WORDS, balance_from_store
     from tui.app.balance import BalanceChart
-    from tui.balance import QUADRANT_WORDS, balance_from_store
 
     async with demo_app.run_test(size=size) as pilot:
         await pilot.pause()
@@ -585,7 +585,7 @@ async def test_every_page_over_the_dashboard_keeps_its_header_and_kiosk_strip(
 async def test_the_balance_page_follows_the_store_when_it_changes(demo_app):
     from textual.widgets import DataTable
 
-    from tui.balance import balance_from_store
+    from tui.analysis.balance import balance_from_store
 
     async with demo_app.run_test(size=(160, 45)) as pilot:
         await pilot.pause()
@@ -614,7 +614,7 @@ async def test_the_balance_page_follows_the_store_when_it_changes(demo_app):
 
 
 def test_the_demo_plants_one_chain_and_leaves_a_function_unlinked(demo_config, demo_store_file):
-    from tui.internal import internal_from_store
+    from tui.analysis.internal import internal_from_store
 
     internal = internal_from_store(demo_config, Store(demo_store_file), DEMO_TODAY)
     assert [f.name for f in internal.functions] == ["IT", "HR", "Facilities"]
@@ -636,7 +636,7 @@ def test_the_demo_plants_one_chain_and_leaves_a_function_unlinked(demo_config, d
 
 @pytest.mark.parametrize("size", [(80, 24), (200, 50)])
 async def test_n_lists_each_functions_service_and_enter_opens_its_chain(demo_app, size):
-    from tui.internal import internal_from_store
+    from tui.analysis.internal import internal_from_store
 
     expected = internal_from_store(demo_app.config, demo_app.store, DEMO_TODAY)
     async with demo_app.run_test(size=size) as pilot:
@@ -677,7 +677,7 @@ async def test_n_lists_each_functions_service_and_enter_opens_its_chain(demo_app
 
 
 async def test_without_an_internal_table_n_says_how_to_add_one(demo_store_file, tmp_path):
-    from tui.internal import NOT_CONFIGURED
+    from tui.analysis.internal import NOT_CONFIGURED
 
     text = bundled_demo_config().read_text(encoding="utf-8")
     start, end = text.index("[internal]"), text.index("# ── Sources")

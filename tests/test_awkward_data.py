@@ -544,8 +544,8 @@ async def test_qualtrics_recode_values_that_follow_their_labels_are_used():
 async def test_overflowing_dates_are_skipped_and_counted_never_fatal(tmp_path):
     from datetime import datetime, timezone
 
+    from tui.collect.refresh import refresh_source
     from tui.config import validate_config
-    from tui.refresh import refresh_source
     from tui.store import Store
 
     answers = [

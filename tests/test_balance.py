@@ -6,9 +6,9 @@ from datetime import date, datetime, timezone
 
 import pytest
 
-from tui.balance import compute_balance, quadrant, scaled_health, side_health
+from tui.analysis.balance import compute_balance, quadrant, scaled_health, side_health
+from tui.analysis.insights import complete_periods
 from tui.config import ConfigError, parse_config
-from tui.insights import complete_periods
 from tui.store import StoredObservation
 
 TODAY = date(2026, 6, 17)

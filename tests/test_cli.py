@@ -361,16 +361,21 @@ def test_a_damaged_store_is_one_line_never_a_traceback(tmp_path):
 
 @pytest.fixture
 def full_disk(tmp_path):
-    """A 96 KB filesystem: room for the empty store, too small for the demo's history
-    (needs root to mount)."""
+    """A small filesystem holding an empty store, filled up to 64 KB from full: the
+    store opens, and the demo's history cannot be written (needs root to mount)."""
+    from tui.store import Store
+
     folder = tmp_path / "tiny"
     folder.mkdir()
     mounted = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=96k", "tmpfs", str(folder)], capture_output=True
+        ["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(folder)], capture_output=True
     )
     if mounted.returncode != 0:
         pytest.skip("cannot mount a small tmpfs here (needs root)")
     try:
+        Store(folder / "s.db").close()  # every table, whatever the schema version
+        free = os.statvfs(folder).f_bavail * os.statvfs(folder).f_frsize
+        (folder / "filler").write_bytes(b"\0" * max(0, free - 64 * 1024))
         yield folder
     finally:
         subprocess.run(["umount", str(folder)], check=False)

@@ -15,7 +15,7 @@ from tests.conftest import DEMO_NOW, DEMO_TODAY
 from tests.local_server import LocalServer, Reply
 from tests.test_cli import tandem
 from tui.clock import utc_now
-from tui.collect import collect_forever
+from tui.collect.collector import collect_forever
 from tui.config import parse_config
 from tui.store import open_store
 
@@ -182,7 +182,7 @@ async def test_a_running_collector_beats_until_stopped(tmp_path, postgres_url, m
 
 async def _collected(postgres_url, monkeypatch, clock):
     """The store after one collector cycle against the local vendor server."""
-    from tui.collect import collect_once
+    from tui.collect.collector import collect_once
 
     monkeypatch.setenv("PULSE_TOKEN", TOKEN)
     with _server() as server:
@@ -403,7 +403,7 @@ def test_the_stored_analysis_reads_back_exactly_what_was_computed(
 ):
     import shutil
 
-    from tui.analysis import (
+    from tui.analysis.stored import (
         FORMAT,
         compute_analysis,
         decode,
@@ -429,9 +429,9 @@ def test_the_stored_analysis_reads_back_exactly_what_was_computed(
 async def test_the_dashboard_shows_the_analysis_its_collector_thread_stored(
     demo_config, tmp_path, monkeypatch
 ):
-    import tui.insights
+    import tui.analysis.insights
     from tests.test_app import wait_for_refresh
-    from tui.analysis import read_analysis
+    from tui.analysis.stored import read_analysis
     from tui.app import TandemApp
     from tui.demo import serving_demo
     from tui.store import Store
@@ -444,7 +444,7 @@ async def test_the_dashboard_shows_the_analysis_its_collector_thread_stored(
             assert stored is not None
             # The screen computes no linkage now: it reads.
             monkeypatch.setattr(
-                tui.insights, "compute_insights", lambda *a, **k: pytest.fail("recomputed")
+                tui.analysis.insights, "compute_insights", lambda *a, **k: pytest.fail("recomputed")
             )
             app.show_from_store()
             assert app.insights is not None

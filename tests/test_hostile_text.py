@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from tests.local_server import LocalServer, Reply
+from tui.analysis.insights import insights_from_store
+from tui.collect.refresh import refresh_source
 from tui.config import validate_config
-from tui.insights import insights_from_store
-from tui.refresh import refresh_source
 from tui.report import markdown_report
 from tui.sources import make_client
 from tui.store import Store

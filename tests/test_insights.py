@@ -8,8 +8,7 @@ from datetime import date, datetime, timezone
 
 import pytest
 
-from tui.config import Config, LinkageSettings, parse_config
-from tui.insights import (
+from tui.analysis.insights import (
     TOO_FEW,
     complete_periods,
     early_warning,
@@ -20,6 +19,7 @@ from tui.insights import (
     sort_rows,
     values_on,
 )
+from tui.config import Config, LinkageSettings, parse_config
 from tui.metrics.compute import Observation
 from tui.periods import last_periods
 from tui.store import Store, StoredObservation
@@ -319,7 +319,7 @@ def test_without_a_stored_spread_an_nps_is_weighed_by_its_bound_and_a_value_not_
 
 
 def test_odds_are_said_in_two_figures():
-    from tui.insights import odds_words
+    from tui.analysis.insights import odds_words
 
     assert odds_words(0.0086) == "about 1 time in 120"
     assert odds_words(0.02) == "about 1 time in 50"
@@ -416,7 +416,7 @@ def _views(config, employee_values, customer_values):
 
 
 def test_the_gap_shown_is_the_difference_of_the_values_shown(config):
-    from tui.insights import PairLinkage, SegmentRow
+    from tui.analysis.insights import PairLinkage, SegmentRow
 
     # eNPS 24.6 is shown as 25 and NPS 24.4 as 24 (no decimals): the gap shown is +1,
     # not the +0 that rounding 0.2 would give.
@@ -429,7 +429,7 @@ def test_the_gap_shown_is_the_difference_of_the_values_shown(config):
 
 
 def test_a_link_at_lag_0_moves_together_and_never_leads_by_0():
-    from tui.insights import PairLinkage
+    from tui.analysis.insights import PairLinkage
     from tui.metrics.linkage import LagCorrelation, Linkage
 
     best = LagCorrelation(0, 0.7, 20, 18.0)
@@ -469,7 +469,7 @@ def test_linkage_uses_every_stored_period_not_only_the_dashboards_window(tmp_pat
 
 
 def test_a_screen_of_verdicts_is_adjusted_together_and_so_is_each_interval(config):
-    from tui.insights import screen_adjusted
+    from tui.analysis.insights import screen_adjusted
     from tui.metrics.linkage import benjamini_hochberg, fisher_interval
 
     periods = complete_periods(TODAY, "month", 24)
@@ -491,7 +491,7 @@ def test_a_screen_of_verdicts_is_adjusted_together_and_so_is_each_interval(confi
 
 
 def test_the_screen_says_how_many_warnings_noise_alone_would_raise(config, tmp_path):
-    from tui.insights import warnings_note
+    from tui.analysis.insights import warnings_note
 
     store = Store(tmp_path / "s.db")
     _fill_store(store, config)

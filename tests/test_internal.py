@@ -11,9 +11,9 @@ from datetime import date, datetime, timezone
 
 import pytest
 
+from tui.analysis.insights import complete_periods
+from tui.analysis.internal import NOT_CONFIGURED, compute_internal, link_brief, possessive
 from tui.config import ConfigError, parse_config
-from tui.insights import complete_periods
-from tui.internal import NOT_CONFIGURED, compute_internal, link_brief, possessive
 from tui.metrics.compute import SMALL_GROUP
 from tui.metrics.linkage import linkage
 from tui.store import StoredObservation

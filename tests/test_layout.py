@@ -14,9 +14,9 @@ from tests.conftest import DEMO_NOW, DEMO_TODAY
 from tui.app import TandemApp
 from tui.app.dashboard import PairList
 from tui.app.widgets import CompactFigures, MetricPanel, RoomyFigures
+from tui.collect.refresh import refresh_sources
 from tui.config import load_config
 from tui.demo import bundled_demo_config, serving_demo
-from tui.refresh import refresh_sources
 from tui.sources import make_client
 from tui.store import Store
 
@@ -82,8 +82,8 @@ async def test_r_by_lag_shows_every_lag_on_its_sign_and_marks_too_few():
     """At 80×24 the plotext chart dropped lag 4 and drew r +0.06 as a negative bar."""
     from textual.app import App, ComposeResult
 
+    from tui.analysis.insights import PairDetail, PairLinkage
     from tui.app.detail import LagBars
-    from tui.insights import PairDetail, PairLinkage
     from tui.metrics.linkage import LagCorrelation, Linkage
 
     by_lag = (

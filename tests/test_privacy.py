@@ -18,11 +18,11 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 from tests.local_server import LocalServer, Reply
+from tui.collect.refresh import GRANULARITIES, refresh_source
 from tui.config import Config, validate_config
 from tui.metrics.compute import COMPLEMENT, RUNNING, SMALL_GROUP, Observation, compute_metric
 from tui.metrics.privacy import protect_small_groups
 from tui.periods import Period, last_periods, period_of
-from tui.refresh import GRANULARITIES, refresh_source
 from tui.sources import make_client
 from tui.store import Store
 
@@ -308,8 +308,8 @@ async def test_headcount_and_turnover_leave_no_small_team_to_subtract(tmp_path):
 
 
 def test_a_value_hidden_to_protect_another_says_so_not_too_few():
+    from tui.analysis.insights import PROTECTS, TOO_FEW, describe_linkage, hidden_words
     from tui.config.dashboard import LinkageSettings
-    from tui.insights import PROTECTS, TOO_FEW, describe_linkage, hidden_words
 
     assert hidden_words(SMALL_GROUP) == TOO_FEW and hidden_words(COMPLEMENT) == PROTECTS
     sentence = describe_linkage(

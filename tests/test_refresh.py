@@ -6,8 +6,8 @@ import sqlite3
 from datetime import datetime, timezone
 
 from tests.local_server import LocalServer, Reply
+from tui.collect.refresh import refresh_source
 from tui.config import validate_config
-from tui.refresh import refresh_source
 from tui.sources import make_client
 from tui.store import Store
 
@@ -160,7 +160,7 @@ async def test_a_secret_can_come_from_a_file_named_by_a_variable(tmp_path):
 
 
 def test_redact_blanks_every_credential_of_the_source(tmp_path):
-    from tui.refresh import redact
+    from tui.collect.refresh import redact
 
     config = config_for("http://127.0.0.1:9")
     message = f"pulse: got {SECRET} back, and {SECRET[:3]}"
@@ -171,10 +171,10 @@ def test_redact_blanks_every_credential_of_the_source(tmp_path):
 
 async def test_no_individual_response_or_identity_reaches_the_store(tmp_path):
     from tests.conftest import DEMO_NOW, DEMO_TODAY
+    from tui.collect.refresh import refresh_sources
     from tui.config import load_config
     from tui.demo import bundled_demo_config, serving_demo
     from tui.demo.data import generate
-    from tui.refresh import refresh_sources
 
     store_path = tmp_path / "s.db"
     with serving_demo(load_config(bundled_demo_config()), DEMO_TODAY) as config:

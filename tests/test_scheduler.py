@@ -6,8 +6,8 @@ import asyncio
 import time
 
 from tests.local_server import LocalServer, Reply
+from tui.collect.scheduler import Circuit, Scheduler
 from tui.config import validate_config
-from tui.scheduler import Circuit, Scheduler
 from tui.sources import make_client
 from tui.store import Store
 

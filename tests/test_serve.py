@@ -21,8 +21,8 @@ import pytest
 
 from tests.conftest import DEMO_NOW
 from tui.app import TandemApp
+from tui.app.serve import PAGE_FOLDER, viewer_command
 from tui.config.base import is_loopback
-from tui.serve import PAGE_FOLDER, viewer_command
 from tui.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -23,7 +23,7 @@ import pytest
 from tests.conftest import DEMO_NOW
 from tests.test_serve import ROOT, free_port, receive_until, wait_for_http
 from tui.app import TandemApp
-from tui.serve import viewer_environment
+from tui.app.serve import viewer_environment
 from tui.store import Store
 
 SECRET = "sk_live_viewer_must_never_see_this"

@@ -72,8 +72,8 @@ async def test_timeout_seconds_bounds_the_whole_request_not_each_byte():
 async def test_a_refresh_has_a_deadline_over_all_its_retries(tmp_path):
     from datetime import datetime, timezone
 
+    from tui.collect.refresh import refresh_source
     from tui.config import validate_config
-    from tui.refresh import refresh_source
     from tui.store import Store
 
     with dripping_server() as url:

@@ -1054,7 +1054,7 @@ async def test_an_incremental_refresh_fetches_from_the_overlap_and_keeps_older_p
 ):
     from datetime import datetime, timezone
 
-    from tui.refresh import refresh_source
+    from tui.collect.refresh import refresh_source
     from tui.store import Store
 
     ratings = [

@@ -2,9 +2,9 @@
 
 from datetime import date, datetime, timezone
 
+from tui.collect.scheduler import SourceSchedule
 from tui.config import validate_config
 from tui.periods import last_periods
-from tui.scheduler import SourceSchedule
 from tui.store import SourceStatus, StoredObservation
 from tui.view import format_age, panel_view, source_line, stale_text, threshold_status
 

@@ -255,7 +255,7 @@ def _collect(
     beat_seconds: float,
     parent: int | None = None,
 ) -> int:
-    from tui.collect import collect_forever, collect_once
+    from tui.collect.collector import collect_forever, collect_once
 
     with serving_demo(config, clock().date()) as live_config:
         if once:
@@ -286,7 +286,7 @@ def _run_dashboard(
     if clock is utc_now and store.path != ":memory:":
         # One machine: the collector is a process of its own (it fetches, parses and
         # computes), and the dashboard reads what it writes, so no key waits on it.
-        from tui.collect import CollectorProcess
+        from tui.collect.collector import CollectorProcess
 
         collector = CollectorProcess(config_path, store.path)
         try:
@@ -309,7 +309,7 @@ def _run_dashboard(
 
 async def _check(config: Config, clock: Clock = utc_now) -> int:
     """Fetch every source once and compute its metrics (storing nothing); print a table."""
-    from tui.refresh import BadPayload, observe, redact, require_records
+    from tui.collect.refresh import BadPayload, observe, redact, require_records
     from tui.sources import SourceError, fetch_records, make_client
 
     skipped_reasons: dict[str, Counter[str]] = {}
@@ -390,7 +390,7 @@ async def _check(config: Config, clock: Clock = utc_now) -> int:
 
 def _stored_outcome(source_id: str, status: Any) -> Any:
     """A source's outcome as a shared store holds it: the collector's last attempt."""
-    from tui.refresh import SourceOutcome
+    from tui.collect.refresh import SourceOutcome
 
     if status is None:
         return SourceOutcome(source_id, error="no collector has fetched it into this store yet")
@@ -407,10 +407,10 @@ async def _refresh_and_compute(config: Config, store: Any, clock: Clock) -> tupl
     shared (PostgreSQL) store is only read: `tandem collect` fetches into it, and each
     source's outcome is its stored status.
     """
-    from tui.balance import balance_from_store
-    from tui.insights import insights_from_store
-    from tui.internal import internal_from_store
-    from tui.refresh import refresh_sources
+    from tui.analysis.balance import balance_from_store
+    from tui.analysis.insights import insights_from_store
+    from tui.analysis.internal import internal_from_store
+    from tui.collect.refresh import refresh_sources
     from tui.sources import make_client
     from tui.store import is_store_url
     from tui.view import HISTORY_PERIODS, metric_views
@@ -436,7 +436,7 @@ async def _refresh_and_compute(config: Config, store: Any, clock: Clock) -> tupl
         statuses,
         now,
     )
-    from tui.analysis import read_analysis
+    from tui.analysis.stored import read_analysis
 
     # On a shared store the collector's analysis is read, where it computed one today.
     shared = read_analysis(store, config.dashboard.period, now.date()) if read_only else None
@@ -519,8 +519,8 @@ async def _report(config: Config, store: Any, format: str, output: str | None, c
 
 
 def _serve(config: Config, store_location: str, config_path: Path, arguments: Any) -> int:
+    from tui.app.serve import TandemServer
     from tui.config.base import is_loopback
-    from tui.serve import TandemServer
 
     if not is_loopback(arguments.host) and not arguments.expose:
         print(

@@ -11,9 +11,8 @@ from datetime import datetime
 from typing import Any
 
 from tui import __version__
-from tui.balance import QUADRANT_WORDS, Balance
-from tui.config import Config, Metric
-from tui.insights import (
+from tui.analysis.balance import QUADRANT_WORDS, Balance
+from tui.analysis.insights import (
     Insights,
     PairLinkage,
     hidden_words,
@@ -21,7 +20,8 @@ from tui.insights import (
     segment_name,
     warnings_note,
 )
-from tui.internal import InternalService
+from tui.analysis.internal import InternalService
+from tui.config import Config, Metric
 from tui.metrics.linkage import interval_level
 from tui.store import SourceStatus
 from tui.view import PanelView, PeriodValue, format_value, stale_text

@@ -17,7 +17,7 @@ from tui.periods import Period, last_periods, period_of
 from tui.store import SourceStatus, StoredObservation
 
 if TYPE_CHECKING:
-    from tui.scheduler import SourceSchedule
+    from tui.collect.scheduler import SourceSchedule
 
 Status = Literal["good", "warn", "bad", "none"]
 Trend = Literal["up", "down", "flat"]

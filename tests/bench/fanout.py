@@ -49,8 +49,8 @@ date_field = "at"
 
 def full_refresh(url: str, folder: Path, runs: int) -> list[Figure]:
     """refresh_sources over all 30, against the slowest of them fetched alone."""
+    from tui.collect.refresh import refresh_sources
     from tui.config import parse_config
-    from tui.refresh import refresh_sources
     from tui.sources import make_client
     from tui.store import Store
 

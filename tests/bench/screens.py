@@ -62,9 +62,9 @@ def fill(store: object) -> None:
 def run(runs: int = 7) -> tuple[list[Figure], str]:
     import functools
 
-    from tui.analysis import compute_analysis, read_analysis, write_analyses
+    from tui.analysis.insights import LINKAGE_PERIODS
+    from tui.analysis.stored import compute_analysis, read_analysis, write_analyses
     from tui.config import parse_config
-    from tui.insights import LINKAGE_PERIODS
     from tui.store import Store
     from tui.view import HISTORY_PERIODS, metric_views
 

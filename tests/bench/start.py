@@ -36,9 +36,9 @@ TANDEM_PAINTED = re.compile(r"target 30 · n \d+")
 
 def fill_demo_store(path: Path) -> None:
     """Fetch the demo into a store, as a first run of `tandem` would."""
+    from tui.collect.refresh import refresh_sources
     from tui.config import load_config
     from tui.demo import bundled_demo_config, serving_demo
-    from tui.refresh import refresh_sources
     from tui.sources import make_client
     from tui.store import Store
 

@@ -118,8 +118,8 @@ def compute_million(runs: int = 3) -> Figure:
 
 
 def fetch_hundred_thousand(runs: int = 3) -> Figure:
+    from tui.collect.refresh import refresh_source
     from tui.config import parse_config
-    from tui.refresh import refresh_source
     from tui.sources import make_client
     from tui.store import Store
 

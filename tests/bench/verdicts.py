@@ -27,8 +27,8 @@ from datetime import date, datetime, timezone
 
 from tests.bench.results import Figure
 from tests.simulated_series import NULL_SCENARIOS, enps_answers, null_series, planted_pair, ramp
+from tui.analysis.insights import early_warning
 from tui.config import Metric, parse_config
-from tui.insights import early_warning
 from tui.metrics.linkage import Linkage, linkage, screen_corrected
 from tui.metrics.scores import net_promoter_score
 from tui.periods import last_periods

@@ -18,19 +18,19 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
 
-from tui.app.colours import readable_variables, rich_theme
-from tui.app.dashboard import DashboardData, DashboardScreen, period_name
-from tui.app.widgets import PairRow
-from tui.balance import compute_balance
-from tui.clock import Clock, utc_now
-from tui.config import Config
-from tui.insights import (
+from tui.analysis.balance import compute_balance
+from tui.analysis.insights import (
     LINKAGE_PERIODS,
     Insights,
     PairDetail,
     insights_from_store,
     pair_detail,
 )
+from tui.app.colours import readable_variables, rich_theme
+from tui.app.dashboard import DashboardData, DashboardScreen, period_name
+from tui.app.widgets import PairRow
+from tui.clock import Clock, utc_now
+from tui.config import Config
 from tui.metrics.compute import EVERYONE
 from tui.periods import Granularity
 from tui.store import (
@@ -56,16 +56,16 @@ if TYPE_CHECKING:
     import httpx
     from textual.theme import Theme
 
-    from tui.analysis import Analysis
+    from tui.analysis.balance import Balance
+    from tui.analysis.internal import InternalService
+    from tui.analysis.stored import Analysis
     from tui.app.detail import DetailScreen
     from tui.app.internal import InternalScreen
     from tui.app.page import PageScreen
     from tui.app.segments import SegmentScreen
-    from tui.balance import Balance
-    from tui.collect import BackgroundCollector, CollectorProcess
-    from tui.internal import InternalService
-    from tui.refresh import SourceOutcome
-    from tui.scheduler import Scheduler
+    from tui.collect.collector import BackgroundCollector, CollectorProcess
+    from tui.collect.refresh import SourceOutcome
+    from tui.collect.scheduler import Scheduler
 
 KIOSK_INSIGHTS = "\0insights"
 KIOSK_BALANCE = "\0balance"
@@ -291,7 +291,7 @@ class TandemApp(App[None]):
             self.call_after_refresh(self.run_scheduler)
 
     async def on_unmount(self) -> None:
-        from tui.collect import BackgroundCollector
+        from tui.collect.collector import BackgroundCollector
 
         if isinstance(self.scheduler, BackgroundCollector):
             self.scheduler.stop()
@@ -373,14 +373,14 @@ class TandemApp(App[None]):
     def reads_analysis(self) -> bool:
         """Whether a collector elsewhere (a thread, another process) stores the analysis
         this screen reads; a collector on this loop leaves it to the screen."""
-        from tui.collect import BackgroundCollector
+        from tui.collect.collector import BackgroundCollector
 
         return self.viewer or isinstance(self.scheduler, BackgroundCollector)
 
     def _stored_analysis(self) -> Analysis | None:
         if not self.reads_analysis:
             return None
-        from tui.analysis import read_analysis
+        from tui.analysis.stored import read_analysis
 
         return read_analysis(self.store, self.granularity, self.clock().date())
 
@@ -620,11 +620,11 @@ class TandemApp(App[None]):
         on this loop, so none delays a key. A store no other connection can see (in
         memory) or a client given by the caller (tests) keeps it on this loop.
         """
-        from tui.scheduler import Scheduler
+        from tui.collect.scheduler import Scheduler
         from tui.sources import make_client
 
         if self._client is None and self.store.path != ":memory:":
-            from tui.collect import BackgroundCollector
+            from tui.collect.collector import BackgroundCollector
 
             self.scheduler = BackgroundCollector(
                 self.config,
@@ -787,7 +787,7 @@ class TandemApp(App[None]):
             self._push_page(InsightsScreen(self.view_config, self.insights, self.kiosk))
 
     def _balance(self) -> Balance:
-        from tui.balance import balance_from_store
+        from tui.analysis.balance import balance_from_store
 
         analysis = self._stored_analysis()
         if analysis is not None:
@@ -807,7 +807,7 @@ class TandemApp(App[None]):
         self._push_page(BalanceScreen(self.view_config, balance, self.kiosk))
 
     def _internal(self) -> InternalService:
-        from tui.internal import internal_from_store
+        from tui.analysis.internal import internal_from_store
 
         analysis = self._stored_analysis()
         if analysis is not None:

@@ -16,11 +16,11 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Static
 from textual_plotext import PlotextPlot
 
+from tui.analysis.balance import LIMIT, QUADRANT_WORDS, Balance, Quadrant, TeamBalance
+from tui.analysis.insights import segment_name
 from tui.app.colours import BAD, GOOD, WARN, WARN_BOLD, rgb
 from tui.app.page import PageScreen
-from tui.balance import LIMIT, QUADRANT_WORDS, Balance, Quadrant, TeamBalance
 from tui.config import Config
-from tui.insights import segment_name
 
 # From this width the chart is drawn; below it the table says it all, and below
 # COMPACT_WIDTH the table keeps only team, quadrant and travel, in short words.

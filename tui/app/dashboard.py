@@ -13,9 +13,9 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
+from tui.analysis.insights import Insights, segment_name
 from tui.app.widgets import DashboardHeader, InsightsPanel, PairRow, RoomyFigures, SourceStrip
 from tui.config import Config
-from tui.insights import Insights, segment_name
 from tui.view import PairView, SourceLine
 
 # Panels side by side from this width; stacked below it.

@@ -15,8 +15,8 @@ from textual.widget import Widget
 from textual.widgets import DataTable, Footer, Static
 from textual_plotext import PlotextPlot
 
+from tui.analysis.insights import PairDetail, hidden_words, segment_name
 from tui.app.colours import LINK_BOLD, WARN_BOLD, rgb
-from tui.insights import PairDetail, hidden_words, segment_name
 from tui.view import format_value
 
 Shown = TypeVar("Shown")

@@ -7,10 +7,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Static
 
+from tui.analysis.insights import Insights, method_note, warnings_note
 from tui.app.colours import LINK_BOLD, WARN_BOLD
 from tui.app.page import PageScreen
 from tui.config import Config
-from tui.insights import Insights, method_note, warnings_note
 
 
 class InsightsScreen(PageScreen):

@@ -16,12 +16,12 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
+from tui.analysis.insights import PairLinkage, hidden_words
+from tui.analysis.internal import FunctionService, InternalService, link_brief, possessive
 from tui.app.colours import BAD, GOOD, LINK, LINK_BOLD, STATUS, WARN, rgb
 from tui.app.detail import DetailPlot, short_label
 from tui.app.page import PageScreen
 from tui.config import Config, Metric
-from tui.insights import PairLinkage, hidden_words
-from tui.internal import FunctionService, InternalService, link_brief, possessive
 from tui.view import change_amount, format_value, threshold_status
 
 # Below this width the two links share one short column.

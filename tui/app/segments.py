@@ -11,9 +11,9 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
 
+from tui.analysis.insights import Insights, SegmentRow, hidden_words, segment_name, sort_rows
 from tui.app.colours import BAD, GOOD, LINK, STATUS, WARN_BOLD
 from tui.config import Config
-from tui.insights import Insights, SegmentRow, hidden_words, segment_name, sort_rows
 from tui.view import PanelView
 
 SortKey = Literal["gap", "change", "name"]

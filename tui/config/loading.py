@@ -214,7 +214,7 @@ def _health_problems(
     config: Config, metric_ids: list[str], where: str, side: str, ids: list[str]
 ) -> Iterator[ConfigProblem]:
     """Metrics that make one side's health: each on that side, each with levels to
-    be scaled by (tui.balance)."""
+    be scaled by (tui.analysis.balance)."""
     for index, metric_id in enumerate(ids):
         at = f"{where}[{index}]"
         if metric_id not in metric_ids:

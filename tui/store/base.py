@@ -93,7 +93,7 @@ class CollectorStatus:
 
 @dataclass(frozen=True)
 class StoredAnalysis:
-    """What the collector computed from the observations (tui.analysis): a screen reads
+    """What the collector computed from the observations (tui.analysis.stored): a screen reads
     it rather than computing it again. `payload` is JSON in `format`'s shape."""
 
     computed_at: datetime

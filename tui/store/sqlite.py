@@ -76,7 +76,7 @@ ALTER TABLE source_status ADD COLUMN skipped INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE observations ADD COLUMN variance REAL;
 """,
     # Each collector's heartbeat, so a screen that only reads can say whether the one
-    # writing is alive (tui.collect).
+    # writing is alive (tui.collect.collector).
     4: """
 CREATE TABLE IF NOT EXISTS collectors (
     collector_id TEXT PRIMARY KEY,

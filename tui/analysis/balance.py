@@ -12,7 +12,7 @@ period where every one of them has a value. Healthy is at or above 0: no worse t
 the warn level. Only closed periods count, as for warnings: the running one holds a
 part of its answers, and employee values are hidden until it closes.
 
-Pure functions over stored observations, like tui.insights.
+Pure functions over stored observations, like tui.analysis.insights.
 """
 
 from __future__ import annotations
@@ -22,8 +22,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
-from tui.config import Config, Metric
-from tui.insights import (
+from tui.analysis.insights import (
     SeriesOf,
     complete_periods,
     odds_words,
@@ -31,6 +30,7 @@ from tui.insights import (
     segment_name,
     values_on,
 )
+from tui.config import Config, Metric
 from tui.metrics.compute import EVERYONE
 from tui.metrics.evidence import PERIODS_USED, Movement, worsened
 from tui.periods import Period

@@ -1,5 +1,5 @@
-"""What the collector computes once for every screen: linkage and warnings (tui.insights),
-the balance (tui.balance) and the internal service (tui.internal), per granularity.
+"""What the collector computes once for every screen, per granularity: linkage and
+warnings (insights.py), the balance (balance.py) and the internal service (internal.py).
 
 The collector stores it as JSON beside the observations it came from; a screen reads
 it rather than computing it again, so thirty screens do the statistics once, and a
@@ -18,18 +18,18 @@ from datetime import date, datetime
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from tui.balance import Balance, balance_from_store
+from tui.analysis.balance import Balance, balance_from_store
+from tui.analysis.insights import Insights, insights_from_store
+from tui.analysis.internal import InternalService, internal_from_store
 from tui.clock import Clock
 from tui.config import Config
-from tui.insights import Insights, insights_from_store
-from tui.internal import InternalService, internal_from_store
 from tui.periods import Granularity
 from tui.store import HistoryStore, StoredAnalysis, StoreError
 
 if TYPE_CHECKING:
     from pydantic import TypeAdapter
 
-    from tui.refresh import SourceOutcome
+    from tui.collect.refresh import SourceOutcome
 
 # The payload's shape: a screen ignores an analysis in any other.
 FORMAT = 1

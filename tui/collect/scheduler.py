@@ -17,8 +17,8 @@ from dataclasses import dataclass
 import httpx
 
 from tui.clock import Clock, utc_now
+from tui.collect.refresh import SourceOutcome, refresh_source
 from tui.config import Config, Source
-from tui.refresh import SourceOutcome, refresh_source
 from tui.store import HistoryStore
 
 Monotonic = Callable[[], float]

@@ -5,18 +5,18 @@ finance serve the teams that serve customers, and those teams rate them: an
 internal service score per function and period (an `internal`-side metric whose
 segment field names the function rated). Its raters are employees, so a
 function's score is hidden below the anonymity threshold like any employee value
-(tui.refresh protects every side but the customer's).
+(tui.collect.refresh protects every side but the customer's).
 
 For each function the chain is tested twice with the pairs' linkage machinery:
 does its service lead the employee health of the teams it serves, and does that
 employee health lead those teams' customer health? Health is made as on the
-balance screen (tui.balance): each metric scaled against its own levels, a side
+balance screen (tui.analysis.balance): each metric scaled against its own levels, a side
 the mean of its metrics. The teams served count equally: their health is the
 mean of each team's, for a period where every one of them has a value, so a
 team missing for a month cannot move the line by leaving it. Every verdict on
 the screen is corrected together, as on the insights screen.
 
-Pure functions over stored observations, like tui.insights and tui.balance.
+Pure functions over stored observations, like tui.analysis.insights and tui.analysis.balance.
 """
 
 from __future__ import annotations
@@ -25,10 +25,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 
-from tui.balance import side_health
-from tui.config import Config, LinkageSettings, Metric
-from tui.config.internal import InternalFunction
-from tui.insights import (
+from tui.analysis.balance import side_health
+from tui.analysis.insights import (
     LINKAGE_PERIODS,
     PairLinkage,
     SeriesOf,
@@ -37,6 +35,8 @@ from tui.insights import (
     screen_adjusted,
     values_on,
 )
+from tui.config import Config, LinkageSettings, Metric
+from tui.config.internal import InternalFunction
 from tui.metrics.linkage import linkage
 from tui.periods import Period, last_periods
 from tui.store import HistoryStore, StoredObservation
@@ -158,7 +158,7 @@ def served_health(
     teams: Sequence[str],
     periods: Sequence[Period],
 ) -> Health:
-    """The teams' health on `periods`: the mean of each team's (tui.balance.side_health),
+    """The teams' health on `periods`: the mean of each team's (tui.analysis.balance.side_health),
     where every team has one; None elsewhere."""
     by_team = []
     for team in teams:
@@ -182,7 +182,7 @@ def chain_link(
     settings: LinkageSettings,
     expected_sign: int,
 ) -> PairLinkage:
-    """One link of the chain, tested and said as a pair's linkage is (tui.insights)."""
+    """One link of the chain, tested and said as a pair's linkage is (tui.analysis.insights)."""
     granularity = periods[-1].granularity if periods else "month"
     result = linkage(
         cause_values,

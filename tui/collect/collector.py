@@ -3,7 +3,7 @@
 Pointed at a PostgreSQL store, one collector serves every screen: laptops, wall
 screens and `tandem serve` read what it wrote and never call a vendor API, so
 thirty screens cost the vendors what one does. It fetches each source on its own
-schedule (tui.scheduler) and beats: every `beat_seconds` it records that it is
+schedule (tui.collect.scheduler) and beats: every `beat_seconds` it records that it is
 alive, with the last error among its sources, so a screen can say "collector last
 wrote 3 min ago", or that it stopped. `--once` runs one cycle and exits, for cron
 and for tests: 0 when every source was fetched, 1 when one failed.
@@ -22,14 +22,14 @@ import threading
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
-from tui.analysis import Analyst, write_analyses
+from tui.analysis.stored import Analyst, write_analyses
 from tui.clock import Clock
+from tui.collect.refresh import SourceOutcome
 from tui.config import Config
-from tui.refresh import SourceOutcome
 from tui.store import CollectorLock, CollectorStatus, HistoryStore, StoreError
 
 if TYPE_CHECKING:
-    from tui.scheduler import Scheduler, SourceSchedule
+    from tui.collect.scheduler import Scheduler, SourceSchedule
 
 # How often a running collector says it is alive; a screen calls it stopped after
 # two missed beats (CollectorStatus.missed).
@@ -48,7 +48,7 @@ def _log(text: str) -> None:
 def _outcome_line(outcome: SourceOutcome) -> str:
     if outcome.ok:
         return f"{outcome.source_id} ok, {outcome.records} records in {outcome.seconds:.1f} s"
-    return f"{outcome.error}"  # already names the source, secrets redacted (tui.refresh)
+    return f"{outcome.error}"  # already names the source, secrets redacted (tui.collect.refresh)
 
 
 def _first_error(errors: Mapping[str, str | None]) -> str | None:
@@ -64,7 +64,7 @@ def _beat(store: HistoryStore, status: CollectorStatus) -> None:
 
 async def collect_once(config: Config, store: HistoryStore, clock: Clock) -> int:
     """Fetch every source once into the store and record one heartbeat."""
-    from tui.refresh import refresh_sources
+    from tui.collect.refresh import refresh_sources
     from tui.sources import make_client
 
     started = clock()
@@ -150,7 +150,7 @@ async def _collect_while_held(
     lock: CollectorLock,
 ) -> None:
     """Fetch and beat for as long as this collector holds the lock."""
-    from tui.scheduler import Scheduler
+    from tui.collect.scheduler import Scheduler
     from tui.sources import make_client
 
     started = clock()
@@ -223,7 +223,7 @@ class BackgroundCollector:
             self.error = error
 
     async def _main(self) -> None:
-        from tui.scheduler import Scheduler
+        from tui.collect.scheduler import Scheduler
         from tui.sources import make_client
 
         store = self.open_store()

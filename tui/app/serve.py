@@ -152,7 +152,7 @@ class TandemServer(Server):
         return aiohttp_jinja2.render_template("app_index.html", request, context)
 
     async def on_startup(self, app: web.Application) -> None:
-        from tui.scheduler import Scheduler
+        from tui.collect.scheduler import Scheduler
         from tui.sources import make_client
         from tui.store import is_store_url, open_store
 

@@ -546,7 +546,7 @@ class Insights:
     # Pairs and segments whose latest closed employee value could be weighed for a
     # warning (shown, with a known spread): the warnings' false alarms add up over them.
     watched: int = 0
-    # Teams that moved into "customers served at employees' expense" (tui.balance, which
+    # Teams that moved into "customers served at employees' expense" (tui.analysis.balance, which
     # builds on this module): added where the balance is computed beside the insights.
     balance_warnings: tuple[str, ...] = ()
 
