@@ -1,4 +1,5 @@
-"""The Textual dashboard: one screen of paired panels, fed by one scheduler worker."""
+"""The Textual dashboard: one screen of paired panels, fed by one collector (a process of
+its own with `tandem`, a thread when embedded with a store, this loop for a store in memory)."""
 
 from __future__ import annotations
 
