@@ -24,6 +24,7 @@ from psycopg import errors
 
 from tui import __version__
 from tui.metrics.compute import EVERYONE, Observation
+from tui.store import queries
 from tui.store.base import (
     SCHEMA_VERSION,
     CollectorStatus,
@@ -41,6 +42,7 @@ from tui.store.base import (
     stored_observation,
     timestamp,
 )
+from tui.store.queries import postgres as pg
 
 T = TypeVar("T")
 
@@ -177,7 +179,7 @@ class PostgresStore:
 
     def _written_by(self, db: psycopg.Connection[Any]) -> str | None:
         try:
-            row = db.execute("SELECT value FROM tandem_meta WHERE key = 'written_by'").fetchone()
+            row = db.execute(pg(queries.SELECT_WRITTEN_BY)).fetchone()
         except psycopg.Error:
             return None
         return None if row is None else str(row[0])
@@ -199,11 +201,7 @@ class PostgresStore:
                         db.execute(statement)
                 db.execute("DELETE FROM tandem_schema")
                 db.execute("INSERT INTO tandem_schema (version) VALUES (%s)", (SCHEMA_VERSION,))
-                db.execute(
-                    "INSERT INTO tandem_meta (key, value) VALUES ('written_by', %s) "
-                    "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                    (__version__,),
-                )
+                db.execute(pg(queries.UPSERT_WRITTEN_BY), (__version__,))
 
         try:
             self._run(migrate)
@@ -255,22 +253,9 @@ class PostgresStore:
 
         def write(db: psycopg.Connection[Any]) -> None:
             with db.cursor() as cursor:
-                cursor.executemany(
-                    "INSERT INTO observations (metric_id, segment, granularity, period_key, "
-                    "period_start, value, n, source_id, fetched_at, suppressed, variance) "
-                    "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) "
-                    "ON CONFLICT (metric_id, segment, granularity, period_key) DO UPDATE SET "
-                    "period_start = excluded.period_start, value = excluded.value, "
-                    "n = excluded.n, source_id = excluded.source_id, "
-                    "fetched_at = excluded.fetched_at, suppressed = excluded.suppressed, "
-                    "variance = excluded.variance",
-                    rows,
-                )
+                cursor.executemany(pg(queries.UPSERT_OBSERVATION), rows)
             db.execute(
-                "INSERT INTO source_status (source_id, last_ok_at, records, pages, seconds, "
-                "skipped) VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (source_id) DO UPDATE "
-                "SET last_ok_at = excluded.last_ok_at, records = excluded.records, "
-                "pages = excluded.pages, seconds = excluded.seconds, skipped = excluded.skipped",
+                pg(queries.UPSERT_SOURCE_OK),
                 (source_id, timestamp(fetched_at), records, pages, seconds, skipped),
             )
 
@@ -280,12 +265,7 @@ class PostgresStore:
         """Note a failed refresh; the source's observations stay as they were."""
 
         def write(db: psycopg.Connection[Any]) -> None:
-            db.execute(
-                "INSERT INTO source_status (source_id, last_error, last_error_at) "
-                "VALUES (%s, %s, %s) ON CONFLICT (source_id) DO UPDATE SET "
-                "last_error = excluded.last_error, last_error_at = excluded.last_error_at",
-                (source_id, error, timestamp(at)),
-            )
+            db.execute(pg(queries.UPSERT_SOURCE_FAILURE), (source_id, error, timestamp(at)))
 
         self._write(write)
 
@@ -309,22 +289,12 @@ class PostgresStore:
         self, metric_id: str, granularity: str, segment: str = EVERYONE, limit: int = 12
     ) -> list[StoredObservation]:
         """The latest `limit` periods of a metric, oldest first."""
-        rows = self._read(
-            "SELECT period_key, period_start, value, n, source_id, fetched_at, suppressed, "
-            "variance FROM observations "
-            "WHERE metric_id = %s AND segment = %s AND granularity = %s "
-            "ORDER BY period_start DESC LIMIT %s",
-            (metric_id, segment, granularity, limit),
-        )
+        rows = self._read(pg(queries.SELECT_SERIES), (metric_id, segment, granularity, limit))
         return [stored_observation(row) for row in reversed(rows)]
 
     def segments(self, metric_id: str, granularity: str) -> list[str]:
         """The segments a metric has been stored for, the whole organisation ("") excluded."""
-        rows = self._read(
-            "SELECT DISTINCT segment FROM observations "
-            "WHERE metric_id = %s AND granularity = %s AND segment <> '' ORDER BY segment",
-            (metric_id, granularity),
-        )
+        rows = self._read(pg(queries.SELECT_SEGMENTS), (metric_id, granularity))
         return [row[0] for row in rows]
 
     def data_version(self) -> int:
@@ -370,10 +340,7 @@ class PostgresStore:
         self._seen = int(rows[0][0]) if rows else 0
 
     def source_statuses(self) -> dict[str, SourceStatus]:
-        rows = self._read(
-            "SELECT source_id, last_ok_at, records, last_error, last_error_at, skipped "
-            "FROM source_status"
-        )
+        rows = self._read(queries.SELECT_STATUSES)
         return {row[0]: source_status(row) for row in rows}
 
     # ── collectors ──
@@ -382,22 +349,13 @@ class PostgresStore:
         """Record a collector's heartbeat (and the last error of its cycle)."""
 
         def write(db: psycopg.Connection[Any]) -> None:
-            db.execute(
-                "INSERT INTO collectors (collector_id, started_at, last_beat_at, beat_seconds, "
-                "last_error) VALUES (%s, %s, %s, %s, %s) ON CONFLICT (collector_id) DO UPDATE "
-                "SET last_beat_at = excluded.last_beat_at, beat_seconds = excluded.beat_seconds, "
-                "last_error = excluded.last_error",
-                collector_row(collector),
-            )
+            db.execute(pg(queries.UPSERT_COLLECTOR), collector_row(collector))
 
         self._write(write)
 
     def collectors(self) -> list[CollectorStatus]:
         """Every collector that wrote here, the latest heartbeat first."""
-        rows = self._read(
-            "SELECT collector_id, started_at, last_beat_at, beat_seconds, last_error "
-            "FROM collectors ORDER BY last_beat_at DESC"
-        )
+        rows = self._read(queries.SELECT_COLLECTORS)
         return [collector_status(row) for row in rows]
 
     # ── analysis ──
@@ -405,20 +363,14 @@ class PostgresStore:
     def write_analysis(self, granularity: str, analysis: StoredAnalysis) -> None:
         def write(db: psycopg.Connection[Any]) -> None:
             db.execute(
-                "INSERT INTO analysis (granularity, computed_at, format, payload) "
-                "VALUES (%s, %s, %s, %s) ON CONFLICT (granularity) DO UPDATE SET "
-                "computed_at = excluded.computed_at, format = excluded.format, "
-                "payload = excluded.payload",
+                pg(queries.UPSERT_ANALYSIS),
                 (granularity, timestamp(analysis.computed_at), analysis.format, analysis.payload),
             )
 
         self._write(write)
 
     def analysis(self, granularity: str) -> StoredAnalysis | None:
-        rows = self._read(
-            "SELECT computed_at, format, payload FROM analysis WHERE granularity = %s",
-            (granularity,),
-        )
+        rows = self._read(pg(queries.SELECT_ANALYSIS), (granularity,))
         return stored_analysis(rows[0]) if rows else None
 
     def reopen(self) -> PostgresStore:

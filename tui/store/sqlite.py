@@ -15,6 +15,7 @@ from typing import IO, Any
 
 from tui import __version__
 from tui.metrics.compute import EVERYONE, Observation
+from tui.store import queries
 from tui.store.base import (
     SCHEMA_VERSION,
     CollectorStatus,
@@ -31,11 +32,6 @@ from tui.store.base import (
     stored_analysis,
     stored_observation,
     timestamp,
-)
-
-WRITTEN_BY = (
-    "INSERT INTO tandem_meta (key, value) VALUES ('written_by', ?) "
-    "ON CONFLICT (key) DO UPDATE SET value = excluded.value"
 )
 
 # Each entry takes the store from the version before it to its own.
@@ -174,13 +170,11 @@ class SqliteStore:
                         self._db.execute(statement)
                 self._db.execute(f"PRAGMA user_version = {target}")
                 if target == SCHEMA_VERSION:
-                    self._db.execute(WRITTEN_BY, (__version__,))
+                    self._db.execute(queries.UPSERT_WRITTEN_BY, (__version__,))
 
     def _written_by(self) -> str | None:
         try:
-            row = self._db.execute(
-                "SELECT value FROM tandem_meta WHERE key = 'written_by'"
-            ).fetchone()
+            row = self._db.execute(queries.SELECT_WRITTEN_BY).fetchone()
         except sqlite3.Error:
             return None
         return None if row is None else str(row[0])
@@ -210,33 +204,16 @@ class SqliteStore:
         """
         rows = observation_rows(source_id, observations, fetched_at)
         with self._transaction():
-            self._db.executemany(
-                "INSERT INTO observations (metric_id, segment, granularity, period_key, "
-                "period_start, value, n, source_id, fetched_at, suppressed, variance) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-                "ON CONFLICT (metric_id, segment, granularity, period_key) DO UPDATE SET "
-                "period_start = excluded.period_start, value = excluded.value, n = excluded.n, "
-                "source_id = excluded.source_id, fetched_at = excluded.fetched_at, "
-                "suppressed = excluded.suppressed, variance = excluded.variance",
-                rows,
-            )
+            self._db.executemany(queries.UPSERT_OBSERVATION, rows)
             self._db.execute(
-                "INSERT INTO source_status (source_id, last_ok_at, records, pages, seconds, "
-                "skipped) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (source_id) DO UPDATE SET "
-                "last_ok_at = excluded.last_ok_at, records = excluded.records, "
-                "pages = excluded.pages, seconds = excluded.seconds, skipped = excluded.skipped",
+                queries.UPSERT_SOURCE_OK,
                 (source_id, timestamp(fetched_at), records, pages, seconds, skipped),
             )
 
     def record_failure(self, source_id: str, error: str, at: datetime) -> None:
         """Note a failed refresh; the source's observations stay as they were."""
         with self._transaction():
-            self._db.execute(
-                "INSERT INTO source_status (source_id, last_error, last_error_at) VALUES (?, ?, ?) "
-                "ON CONFLICT (source_id) DO UPDATE SET "
-                "last_error = excluded.last_error, last_error_at = excluded.last_error_at",
-                (source_id, error, timestamp(at)),
-            )
+            self._db.execute(queries.UPSERT_SOURCE_FAILURE, (source_id, error, timestamp(at)))
 
     # ── reading ──
 
@@ -264,23 +241,12 @@ class SqliteStore:
         self, metric_id: str, granularity: str, segment: str = EVERYONE, limit: int = 12
     ) -> list[StoredObservation]:
         """The latest `limit` periods of a metric, oldest first."""
-        rows = self._read(
-            "SELECT period_key, period_start, value, n, source_id, fetched_at, suppressed, "
-            "variance "
-            "FROM observations "
-            "WHERE metric_id = ? AND segment = ? AND granularity = ? "
-            "ORDER BY period_start DESC LIMIT ?",
-            (metric_id, segment, granularity, limit),
-        )
+        rows = self._read(queries.SELECT_SERIES, (metric_id, segment, granularity, limit))
         return [stored_observation(row) for row in reversed(rows)]
 
     def segments(self, metric_id: str, granularity: str) -> list[str]:
         """The segments a metric has been stored for, the whole organisation ("") excluded."""
-        rows = self._read(
-            "SELECT DISTINCT segment FROM observations "
-            "WHERE metric_id = ? AND granularity = ? AND segment != '' ORDER BY segment",
-            (metric_id, granularity),
-        )
+        rows = self._read(queries.SELECT_SEGMENTS, (metric_id, granularity))
         return [row[0] for row in rows]
 
     def data_version(self) -> int:
@@ -289,10 +255,7 @@ class SqliteStore:
         return int(self._db.execute("PRAGMA data_version").fetchone()[0])
 
     def source_statuses(self) -> dict[str, SourceStatus]:
-        rows = self._read(
-            "SELECT source_id, last_ok_at, records, last_error, last_error_at, skipped "
-            "FROM source_status"
-        )
+        rows = self._read(queries.SELECT_STATUSES)
         return {row[0]: source_status(row) for row in rows}
 
     # ── collectors ──
@@ -300,20 +263,11 @@ class SqliteStore:
     def beat(self, collector: CollectorStatus) -> None:
         """Record a collector's heartbeat (and the last error of its cycle)."""
         with self._transaction():
-            self._db.execute(
-                "INSERT INTO collectors (collector_id, started_at, last_beat_at, beat_seconds, "
-                "last_error) VALUES (?, ?, ?, ?, ?) ON CONFLICT (collector_id) DO UPDATE SET "
-                "last_beat_at = excluded.last_beat_at, beat_seconds = excluded.beat_seconds, "
-                "last_error = excluded.last_error",
-                collector_row(collector),
-            )
+            self._db.execute(queries.UPSERT_COLLECTOR, collector_row(collector))
 
     def collectors(self) -> list[CollectorStatus]:
         """Every collector that wrote here, the latest heartbeat first."""
-        rows = self._read(
-            "SELECT collector_id, started_at, last_beat_at, beat_seconds, last_error "
-            "FROM collectors ORDER BY last_beat_at DESC"
-        )
+        rows = self._read(queries.SELECT_COLLECTORS)
         return [collector_status(row) for row in rows]
 
     # ── analysis ──
@@ -321,18 +275,12 @@ class SqliteStore:
     def write_analysis(self, granularity: str, analysis: StoredAnalysis) -> None:
         with self._transaction():
             self._db.execute(
-                "INSERT INTO analysis (granularity, computed_at, format, payload) "
-                "VALUES (?, ?, ?, ?) ON CONFLICT (granularity) DO UPDATE SET "
-                "computed_at = excluded.computed_at, format = excluded.format, "
-                "payload = excluded.payload",
+                queries.UPSERT_ANALYSIS,
                 (granularity, timestamp(analysis.computed_at), analysis.format, analysis.payload),
             )
 
     def analysis(self, granularity: str) -> StoredAnalysis | None:
-        rows = self._read(
-            "SELECT computed_at, format, payload FROM analysis WHERE granularity = ?",
-            (granularity,),
-        )
+        rows = self._read(queries.SELECT_ANALYSIS, (granularity,))
         return stored_analysis(rows[0]) if rows else None
 
     def reopen(self) -> SqliteStore | None:
