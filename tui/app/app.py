@@ -7,7 +7,7 @@ import dataclasses
 import functools
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timedelta
 from functools import partial
 from pathlib import Path
@@ -410,13 +410,16 @@ class TandemApp(App[None]):
     def _toast_new_failures(self, statuses: Mapping[str, SourceStatus]) -> None:
         """A viewer toasts a source that starts failing, as a fetching dashboard does."""
         for source_id, status in statuses.items():
-            if status.failing and source_id not in self._failing:
-                self._failing.add(source_id)
-                self.notify(
-                    status.last_error or "", title="Source failing", severity="warning", timeout=8
-                )
-            elif not status.failing:
-                self._failing.discard(source_id)
+            self._note_failing(source_id, (status.last_error or "") if status.failing else None)
+
+    def _note_failing(self, source_id: str, error: str | None) -> None:
+        """Toast only when a source starts failing (`error` None: it works): on a wall
+        screen a source that is down for a day would otherwise toast at every try."""
+        if error is None:
+            self._failing.discard(source_id)
+        elif source_id not in self._failing:
+            self._failing.add(source_id)
+            self.notify(error, title="Source failing", severity="warning", timeout=8)
 
     def show_from_store(self) -> None:
         """Update every panel in place from the store (widgets are never rebuilt)."""
@@ -667,17 +670,11 @@ class TandemApp(App[None]):
             # store for the batch, not one per source (29 sources landing within
             # a few ms took 0.6 s to show one by one).
             self.call_later(self._show_landed)
-        # Toast only when a source starts failing: on a wall screen a source
-        # that is down for a day would otherwise toast every time it is tried.
         if outcome.stored:
             self._unstored.pop(outcome.source_id, None)
         else:
             self._unstored[outcome.source_id] = (outcome.error or "failed", self.clock())
-        if outcome.ok:
-            self._failing.discard(outcome.source_id)
-        elif outcome.source_id not in self._failing:
-            self._failing.add(outcome.source_id)
-            self.notify(outcome.error or "", title="Source failing", severity="warning", timeout=8)
+        self._note_failing(outcome.source_id, None if outcome.ok else outcome.error or "")
 
     def _show_landed(self) -> None:
         landed, self._landed = self._landed, []
@@ -798,14 +795,9 @@ class TandemApp(App[None]):
     def action_balance(self) -> None:
         from tui.app.balance import BalanceScreen
 
-        if isinstance(self.screen, BalanceScreen):
-            return
-        try:
-            balance = self._balance()
-        except StoreError as error:
-            self.notify(str(error), severity="error")
-            return
-        self._push_page(BalanceScreen(self.view_config, balance, self.kiosk))
+        self._open_page(
+            BalanceScreen, lambda: BalanceScreen(self.view_config, self._balance(), self.kiosk)
+        )
 
     def _internal(self) -> InternalService:
         from tui.analysis.internal import internal_from_store
@@ -818,14 +810,21 @@ class TandemApp(App[None]):
     def action_internal(self) -> None:
         from tui.app.internal import InternalScreen
 
-        if isinstance(self.screen, InternalScreen):
+        self._open_page(
+            InternalScreen, lambda: InternalScreen(self.view_config, self._internal(), self.kiosk)
+        )
+
+    def _open_page(self, kind: type[PageScreen], make: Callable[[], PageScreen]) -> None:
+        """Show the page `make` builds, unless one of its `kind` is on show; a store
+        that cannot be read is said, and the dashboard stays."""
+        if isinstance(self.screen, kind):
             return
         try:
-            internal = self._internal()
+            page = make()
         except StoreError as error:
             self.notify(str(error), severity="error")
             return
-        self._push_page(InternalScreen(self.view_config, internal, self.kiosk))
+        self._push_page(page)
 
     def on_internal_screen_function_requested(
         self, message: InternalScreen.FunctionRequested
