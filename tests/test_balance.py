@@ -212,3 +212,24 @@ def test_names_on_the_chart_never_overlap_however_close_the_points():
         for other_left, other_right, other_row in boxes[:i]:
             apart = right <= other_left or left >= other_right or abs(row - other_row) >= cell[1]
             assert apart, (points[i][0], boxes)
+
+
+def test_the_vendors_example_puts_two_metrics_on_each_axis():
+    """config/examples/vendors.toml's [balance], by hand: eNPS 22.5 is +0.5 ((22.5 - 15)
+    / 15), turnover 1.25 % is +0.5 (halfway from warn 1.5 to target 1.0); NPS 32.5 is
+    +0.5 ((32.5 - 25) / 15), CSAT 87.5 % is +0.5 ((87.5 - 85) / 5)."""
+    from pathlib import Path
+
+    from tui.config import load_config
+
+    root = Path(__file__).resolve().parents[1]
+    config = load_config(root / "config" / "examples" / "vendors.toml")
+    employee_ids, customer_ids = config.balance_sides()
+    assert (employee_ids, customer_ids) == (["enps", "turnover"], ["nps", "csat"])
+    m = {metric.id: metric for metric in config.metrics}
+    employee = side_health([m["enps"], m["turnover"]], [22.5, 1.25])
+    customer = side_health([m["nps"], m["csat"]], [32.5, 87.5])
+    assert employee == pytest.approx(0.5) and customer == pytest.approx(0.5)
+    # Turnover past its bad level pulls the side below warn: (+0.5 + -2) / 2.
+    assert side_health([m["enps"], m["turnover"]], [22.5, 4.0]) == pytest.approx(-0.75)
+    assert quadrant(-0.75, customer) == "employees_expense"

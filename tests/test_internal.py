@@ -329,3 +329,29 @@ def test_an_internal_metric_without_a_segment_field_is_refused():
     table = '[internal]\nmetric = "service"\n[[internal.functions]]\nname = "IT"\nserves = ["A"]\n'
     with pytest.raises(ConfigError, match="the field naming the function rated"):
         parse_config(text + table)
+
+
+def test_a_one_to_five_internal_scale_scores_each_function_by_hand():
+    """A 1–5 "how satisfied are you with their service?": the share of 4s and 5s per
+    function rated, as any CSAT. IT: 5, 4, 3, 2, 5 → 3 of 5 → 60 %; HR: 4, 1 → 50 %."""
+    from tui.metrics.compute import compute_metric
+    from tui.periods import last_periods
+
+    config = parse_config(
+        METRICS.replace(
+            'kind = "nps"\nsegment_field = "function"',
+            'kind = "csat"\nsegment_field = "function"\nscale_min = 1\nscale_max = 5\nunit = "%"',
+        )
+    )
+    service = next(m for m in config.metrics if m.id == "service")
+    assert service.kind == "csat" and service.side == "internal"
+    records = [
+        {"date": "2026-05-04", "score": score, "function": function}
+        for function, scores in (("IT", (5, 4, 3, 2, 5)), ("HR", (4, 1)))
+        for score in scores
+    ]
+    result = compute_metric(service, records, last_periods(TODAY, "month", 2), TODAY)
+    may = {o.segment: (o.value, o.n) for o in result.observations if o.period.key == "2026-05"}
+    assert may["IT"] == (pytest.approx(60.0), 5)
+    assert may["HR"] == (pytest.approx(50.0), 2)
+    assert may[""] == (pytest.approx(100 * 4 / 7), 7)  # every rating, every function
