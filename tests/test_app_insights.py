@@ -176,7 +176,7 @@ async def test_g_lists_segments_and_sorts_by_gap_or_change(demo_app):
         def order() -> list[str]:
             return [str(table.get_row_at(i)[0]).removeprefix("⚠ ") for i in range(table.row_count)]
 
-        rows = insights.segments_of(0)
+        rows = screen.table.segments_of(0)
         by_gap = sorted(rows, key=lambda r: -abs(r.gap or 0.0))
         assert order() == ["Whole organisation", *(r.segment for r in by_gap)]
         await pilot.press("c")

@@ -8,10 +8,11 @@ from tests.local_server import LocalServer, Reply
 from tui.analysis.insights import insights_from_store
 from tui.collect.refresh import refresh_source
 from tui.config import validate_config
-from tui.report import markdown_report
+from tui.metrics.display import HISTORY_PERIODS
 from tui.sources import make_client
 from tui.store import Store
-from tui.view import HISTORY_PERIODS, metric_views
+from tui.views.panels import metric_views
+from tui.views.report import markdown_report
 
 NOW = datetime(2026, 3, 20, 12, tzinfo=timezone.utc)
 # What a respondent can type into a survey's hidden field: retitle the terminal, then

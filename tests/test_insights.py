@@ -14,16 +14,18 @@ from tui.analysis.insights import (
     early_warning,
     expected_sign,
     insights_from_store,
-    pair_detail,
     pair_linkage,
-    sort_rows,
     values_on,
 )
 from tui.config import Config, LinkageSettings, parse_config
 from tui.metrics.compute import Observation
+from tui.metrics.display import HISTORY_PERIODS
 from tui.periods import last_periods
 from tui.store import Store, StoredObservation
-from tui.view import HISTORY_PERIODS, panel_view
+from tui.views.detail import pair_detail
+from tui.views.panels import panel_view
+from tui.views.read import read_segments
+from tui.views.segments import sort_rows
 
 TODAY = date(2026, 6, 17)
 FETCHED = datetime(2026, 6, 17, 12, tzinfo=timezone.utc)
@@ -358,7 +360,9 @@ def test_every_segment_gets_a_row_and_a_suppressed_one_is_hidden_and_left_out(co
     store = Store(tmp_path / "s.db")
     _fill_store(store, config)
     insights = insights_from_store(config, store, TODAY)
-    rows = insights.of_pair(0)
+    assert [row.segment for row in insights.of_pair(0)] == ["", "Legal", "Sales", "Support"]
+    table = read_segments(config, store, insights, TODAY)
+    rows = [table.overall(0), *table.segments_of(0)]
     assert [row.segment for row in rows] == ["", "Legal", "Sales", "Support"]
     legal = next(row for row in rows if row.segment == "Legal")
     assert legal.employee_hidden and legal.gap is None
@@ -376,7 +380,7 @@ def test_rows_sort_by_gap_by_change_and_by_name(config, tmp_path):
     store = Store(tmp_path / "s.db")
     _fill_store(store, config)
     insights = insights_from_store(config, store, TODAY)
-    segments = insights.segments_of(0)
+    segments = read_segments(config, store, insights, TODAY).segments_of(0)
     by_gap = [row.segment for row in sort_rows(segments, "gap")]
     expected_gap = sorted(
         (row for row in segments if row.gap is not None), key=lambda row: -abs(row.gap)
@@ -416,7 +420,8 @@ def _views(config, employee_values, customer_values):
 
 
 def test_the_gap_shown_is_the_difference_of_the_values_shown(config):
-    from tui.analysis.insights import PairLinkage, SegmentRow
+    from tui.analysis.insights import PairLinkage
+    from tui.views.segments import SegmentRow
 
     # eNPS 24.6 is shown as 25 and NPS 24.4 as 24 (no decimals): the gap shown is +1,
     # not the +0 that rounding 0.2 would give.

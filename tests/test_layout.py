@@ -54,7 +54,7 @@ async def test_every_pair_is_on_screen_at_sizes_from_80x24_to_300x80(tmp_path):
 
 
 async def test_a_long_error_in_the_source_strip_makes_room_by_going_compact(tmp_path):
-    from tui.view import SourceLine
+    from tui.views.panels import SourceLine
 
     config = load_config(bundled_demo_config())
     app = TandemApp(
@@ -82,9 +82,10 @@ async def test_r_by_lag_shows_every_lag_on_its_sign_and_marks_too_few():
     """At 80×24 the plotext chart dropped lag 4 and drew r +0.06 as a negative bar."""
     from textual.app import App, ComposeResult
 
-    from tui.analysis.insights import PairDetail, PairLinkage
+    from tui.analysis.insights import PairLinkage
     from tui.app.detail import LagBars
     from tui.metrics.linkage import LagCorrelation, Linkage
+    from tui.views.detail import PairDetail
 
     by_lag = (
         LagCorrelation(0, -0.23, 20),

@@ -354,7 +354,7 @@ async def test_a_running_period_never_shows_the_answer_that_just_came_in(tmp_pat
 def test_a_panel_shows_the_last_closed_period_while_the_running_one_is_hidden():
     from tui.config.metrics import NpsMetric
     from tui.store import StoredObservation
-    from tui.view import panel_view
+    from tui.views.panels import panel_view
 
     fetched = NOW
     rows = [

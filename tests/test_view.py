@@ -4,9 +4,10 @@ from datetime import date, datetime, timezone
 
 from tui.collect.scheduler import SourceSchedule
 from tui.config import validate_config
+from tui.metrics.display import threshold_status
 from tui.periods import last_periods
 from tui.store import SourceStatus, StoredObservation
-from tui.view import format_age, panel_view, source_line, stale_text, threshold_status
+from tui.views.panels import format_age, panel_view, source_line, stale_text
 
 FETCHED = datetime(2026, 3, 20, tzinfo=timezone.utc)
 
@@ -159,7 +160,7 @@ def test_ages():
 
 
 def test_changes_say_pt_or_pts_on_a_panel_and_point_or_points_in_a_sentence():
-    from tui.view import change_amount
+    from tui.metrics.display import change_amount
 
     percent, score = metric(unit="%", decimals=0), metric(unit="", decimals=0)
     assert change_amount(1.0, percent, short=True) == "1 pt"

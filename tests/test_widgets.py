@@ -15,7 +15,7 @@ from tui.app.colours import readable_variables, rich_theme
 from tui.app.widgets import RoomyFigures, SourceStrip, Sparkline
 from tui.demo import serving_demo
 from tui.store import Store
-from tui.view import SourceLine
+from tui.views.panels import SourceLine
 
 
 class SparklineApp(App[None]):

@@ -407,13 +407,10 @@ async def _refresh_and_compute(config: Config, store: Any, clock: Clock) -> tupl
     shared (PostgreSQL) store is only read: `tandem collect` fetches into it, and each
     source's outcome is its stored status.
     """
-    from tui.analysis.balance import balance_from_store
-    from tui.analysis.insights import insights_from_store
-    from tui.analysis.internal import internal_from_store
     from tui.collect.refresh import refresh_sources
     from tui.sources import make_client
     from tui.store import is_store_url
-    from tui.view import HISTORY_PERIODS, metric_views
+    from tui.views.read import read_dashboard, read_internal
 
     read_only = is_store_url(store.path)
     if read_only:
@@ -430,28 +427,15 @@ async def _refresh_and_compute(config: Config, store: Any, clock: Clock) -> tupl
         outcomes = [
             _stored_outcome(source.id, statuses.get(source.id)) for source in config.sources
         ]
-    views = metric_views(
-        config,
-        lambda metric_id: store.series(metric_id, config.dashboard.period, limit=HISTORY_PERIODS),
-        statuses,
-        now,
-    )
-    from tui.analysis.stored import read_analysis
-
     # On a shared store the collector's analysis is read, where it computed one today.
-    shared = read_analysis(store, config.dashboard.period, now.date()) if read_only else None
-    if shared is not None:
-        insights, balance, internal = shared.insights, shared.balance, shared.internal
-    else:
-        insights = insights_from_store(config, store, now.date())
-        balance = balance_from_store(config, store, now.date())
-        internal = internal_from_store(config, store, now.date())
-    return outcomes, now, statuses, views, insights, balance, internal
+    data = read_dashboard(config, store, statuses, now, stored=read_only)
+    internal = read_internal(config, store, now.date(), stored=read_only)
+    return outcomes, now, statuses, data.panels, data.insights, data.balance, internal
 
 
 async def _snapshot(config: Config, store: Any, clock: Clock) -> int:
     """Refresh every source into the store, then print every metric and insight as JSON."""
-    from tui.report import (
+    from tui.views.report import (
         balance_json,
         document_header,
         insights_json,
@@ -495,7 +479,7 @@ async def _snapshot(config: Config, store: Any, clock: Clock) -> int:
 
 async def _report(config: Config, store: Any, format: str, output: str | None, clock: Clock) -> int:
     """Refresh, then write the report; failing sources report their last good values."""
-    from tui.report import csv_report, json_report, markdown_report
+    from tui.views.report import csv_report, json_report, markdown_report
 
     outcomes, now, statuses, views, insights, balance, internal = await _refresh_and_compute(
         config, store, clock

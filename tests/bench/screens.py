@@ -65,8 +65,9 @@ def run(runs: int = 7) -> tuple[list[Figure], str]:
     from tui.analysis.insights import LINKAGE_PERIODS
     from tui.analysis.stored import compute_analysis, read_analysis, write_analyses
     from tui.config import parse_config
+    from tui.metrics.display import HISTORY_PERIODS
     from tui.store import Store
-    from tui.view import HISTORY_PERIODS, metric_views
+    from tui.views.panels import metric_views
 
     config = parse_config(config_text())
     with tempfile.TemporaryDirectory() as folder:

@@ -21,6 +21,13 @@ from typing import Literal
 
 from tui.config import Config, LinkageSettings, Metric, Pair
 from tui.metrics.compute import COMPLEMENT, EVERYONE, RUNNING
+from tui.metrics.display import (
+    HISTORY_PERIODS,
+    change_amount,
+    current_index,
+    format_value,
+    threshold_status,
+)
 from tui.metrics.evidence import (
     BASELINE,
     EWMA_PERIODS,
@@ -34,14 +41,6 @@ from tui.metrics.linkage import Linkage, interval_level, linkage, screen_correct
 from tui.metrics.scores import share_spread
 from tui.periods import Granularity, Period, last_periods, period_of
 from tui.store import HistoryStore, StoredObservation
-from tui.view import (
-    HISTORY_PERIODS,
-    PanelView,
-    change_amount,
-    format_value,
-    panel_view,
-    threshold_status,
-)
 
 SeriesOf = Callable[[str, str], Sequence[StoredObservation]]
 """(metric id, segment) -> the stored series, oldest first; segment "" is everyone."""
@@ -476,65 +475,26 @@ def _distinct(value: float, edge: float, metric: Metric) -> tuple[str, str]:
     return shown, edge_text
 
 
-# ── Segments ─────────────────────────────────────────────────────────────
+# ── Everything at once ───────────────────────────────────────────────────
 
 
 @dataclass(frozen=True)
-class SegmentRow:
-    """One segment's pair, side by side."""
+class SegmentInsight:
+    """What the analysis says about one pair in one segment: its linkage and warning."""
 
     pair_index: int
     segment: str
-    employee: PanelView
-    customer: PanelView
     link: PairLinkage
     warning: EarlyWarning | None
 
-    @property
-    def employee_hidden(self) -> bool:
-        """The employee side is hidden (a small group, or one that would reveal it)."""
-        return self.employee.current is not None and self.employee.current.suppressed > 0
 
-    @property
-    def gap(self) -> float | None:
-        """Employee value minus customer value in their shared unit; None if either is missing."""
-        if self.employee_hidden or self.employee.value is None or self.customer.value is None:
-            return None
-        return self.employee.value - self.customer.value
-
-    def shown_gap(self, employee_decimals: int, customer_decimals: int) -> float | None:
-        """The gap between the two values as shown (each rounded to its metric's
-        decimals), so that the numbers on one line add up: 25 beside 24 is a gap of 1."""
-        gap = self.gap
-        if gap is None:
-            return None
-        assert self.employee.value is not None and self.customer.value is not None
-        return round(self.employee.value, employee_decimals) - round(
-            self.customer.value, customer_decimals
-        )
-
-    @property
-    def largest_change(self) -> float | None:
-        """The larger of the two sides' latest changes, by size."""
-        changes = [abs(c) for c in (self.employee.change, self.customer.change) if c is not None]
-        if self.employee_hidden:
-            changes = [abs(self.customer.change)] if self.customer.change is not None else []
-        return max(changes) if changes else None
-
-
-def sort_rows(rows: Sequence[SegmentRow], by: Literal["gap", "change", "name"]) -> list[SegmentRow]:
-    """Largest gap or change first; rows with no figure last; ties by segment name."""
-    if by == "name":
-        return sorted(rows, key=lambda row: row.segment.casefold())
-
-    def key(row: SegmentRow) -> tuple[bool, float, str]:
-        figure = row.gap if by == "gap" else row.largest_change
-        return (figure is None, -abs(figure or 0.0), row.segment.casefold())
-
-    return sorted(rows, key=key)
-
-
-# ── Everything at once ───────────────────────────────────────────────────
+def current_hidden(stored: Sequence[StoredObservation], periods: Sequence[Period]) -> int:
+    """Why the value a panel on `periods` shows as current is hidden (a suppression code
+    from metrics.privacy), or 0 when it is shown."""
+    by_key = {o.period_key: o for o in stored}
+    on_axis = [found for period in periods if (found := by_key.get(period.key)) is not None]
+    index = current_index(on_axis)
+    return 0 if index is None else on_axis[index].suppressed
 
 
 @dataclass(frozen=True)
@@ -542,7 +502,7 @@ class Insights:
     """Linkage and warnings for every pair, for the whole organisation and each segment."""
 
     # Per pair: the whole organisation first, then each segment by name.
-    rows: tuple[SegmentRow, ...]
+    rows: tuple[SegmentInsight, ...]
     # Pairs and segments whose latest closed employee value could be weighed for a
     # warning (shown, with a known spread): the warnings' false alarms add up over them.
     watched: int = 0
@@ -550,13 +510,13 @@ class Insights:
     # builds on this module): added where the balance is computed beside the insights.
     balance_warnings: tuple[str, ...] = ()
 
-    def of_pair(self, pair_index: int) -> list[SegmentRow]:
+    def of_pair(self, pair_index: int) -> list[SegmentInsight]:
         return [row for row in self.rows if row.pair_index == pair_index]
 
-    def segments_of(self, pair_index: int) -> list[SegmentRow]:
+    def segments_of(self, pair_index: int) -> list[SegmentInsight]:
         return [row for row in self.of_pair(pair_index) if row.segment != EVERYONE]
 
-    def overall(self, pair_index: int) -> SegmentRow:
+    def overall(self, pair_index: int) -> SegmentInsight:
         return next(row for row in self.of_pair(pair_index) if row.segment == EVERYONE)
 
     @property
@@ -580,7 +540,7 @@ def compute_insights(
     segments_of: Callable[[str], Sequence[str]],
     today: date,
 ) -> Insights:
-    """Linkage, warnings and side-by-side views for every pair and segment."""
+    """Linkage and warnings for every pair and segment."""
     granularity = config.dashboard.period
     settings = config.linkage
     metrics = {metric.id: metric for metric in config.metrics}
@@ -596,15 +556,8 @@ def compute_insights(
         for segment in _segments(pair, segments_of):
             e_series = series_of(employee.id, segment)
             c_series = series_of(customer.id, segment)
-            e_view = panel_view(
-                employee,
-                e_series,
-                panel_axis,
-                today,
-                anonymity_threshold=config.dashboard.anonymity_threshold,
-            )
-            c_view = panel_view(customer, c_series, panel_axis, today)
-            hidden = e_view.current.suppressed if e_view.current is not None else 0
+            # Left out where the panel's current employee value is hidden.
+            hidden = current_hidden(e_series, panel_axis)
             closed = linkage_periods(today, granularity, (e_series, c_series), window)
             link = pair_linkage(
                 index,
@@ -617,13 +570,13 @@ def compute_insights(
                 settings,
                 left_out=hidden,
             )
-            drafts.append((index, segment, employee, customer, e_view, c_view, hidden))
+            drafts.append((index, segment, employee, customer, hidden))
             links.append(link)
             evidence.append((e_series, c_series, closed))
     # Warnings give the expected lag of a link that holds after the screen's correction.
-    rows: list[SegmentRow] = []
+    rows: list[SegmentInsight] = []
     watched = 0
-    for (index, segment, employee, customer, e_view, c_view, hidden), link, seen in zip(
+    for (index, segment, employee, customer, hidden), link, seen in zip(
         drafts, screen_adjusted(links, settings), evidence, strict=True
     ):
         warning = None
@@ -632,7 +585,7 @@ def compute_insights(
             latest = samples_on(employee, e_series, closed[-1:]) if closed else [None]
             watched += latest[0] is not None
             warning = early_warning(index, segment, employee, customer, *seen, link)
-        rows.append(SegmentRow(index, segment, e_view, c_view, link, warning))
+        rows.append(SegmentInsight(index, segment, link, warning))
     return Insights(tuple(rows), watched)
 
 
@@ -690,88 +643,6 @@ def insights_from_store(
         ),
         lambda metric_id: store.segments(metric_id, granularity),
         today,
-    )
-
-
-# ── Drill-down ───────────────────────────────────────────────────────────
-
-
-@dataclass(frozen=True)
-class DetailPoint:
-    """One period of a pair: both values and the counts behind them."""
-
-    period: Period
-    employee: float | None
-    employee_n: int
-    # Hidden, and why (a suppression code, 0: shown): neither the value nor its n is shown.
-    employee_hidden: int
-    customer: float | None
-    customer_n: int
-    in_progress: bool
-
-
-@dataclass(frozen=True)
-class PairDetail:
-    """Everything the drill-down screen shows for one pair in one segment."""
-
-    pair_index: int
-    segment: str
-    caption: str
-    employee: Metric
-    customer: Metric
-    # The dashboard's whole history window, oldest first, the period in progress last.
-    points: tuple[DetailPoint, ...]
-    link: PairLinkage
-    warning: EarlyWarning | None
-    # Every segment of the pair, the whole organisation ("") first, to step through.
-    segments: tuple[str, ...]
-    # A lag with fewer overlapping periods than this gave no evidence: its r is not shown.
-    min_overlap: int = 8
-
-
-def pair_detail(
-    config: Config,
-    insights: Insights,
-    series_of: SeriesOf,
-    today: date,
-    pair_index: int,
-    segment: str = EVERYONE,
-) -> PairDetail:
-    """The drill-down of one pair and segment, from the same insights the dashboard shows."""
-    pair = config.pairs[pair_index]
-    metrics = {metric.id: metric for metric in config.metrics}
-    employee, customer = metrics[pair.employee], metrics[pair.customer]
-    rows = insights.of_pair(pair_index)
-    row = next((r for r in rows if r.segment == segment), rows[0])
-    periods = last_periods(today, config.dashboard.period, config.dashboard.history_periods)
-    e_by_key = {o.period_key: o for o in series_of(employee.id, row.segment)}
-    c_by_key = {o.period_key: o for o in series_of(customer.id, row.segment)}
-    points = []
-    for period in periods:
-        e, c = e_by_key.get(period.key), c_by_key.get(period.key)
-        hidden = e.suppressed if e is not None else 0
-        points.append(
-            DetailPoint(
-                period,
-                None if e is None or hidden else e.value,
-                0 if e is None or hidden else e.n,
-                hidden,
-                None if c is None else c.value,
-                0 if c is None else c.n,
-                period.contains(today),
-            )
-        )
-    return PairDetail(
-        pair_index,
-        row.segment,
-        pair.caption,
-        employee,
-        customer,
-        tuple(points),
-        row.link,
-        row.warning,
-        tuple(r.segment for r in rows),
-        config.linkage.min_overlap,
     )
 
 

@@ -31,8 +31,9 @@ if TYPE_CHECKING:
 
     from tui.collect.refresh import SourceOutcome
 
-# The payload's shape: a screen ignores an analysis in any other.
-FORMAT = 1
+# The payload's shape: a screen ignores an analysis in any other. 2: the insights
+# carry no panels (a screen reads those from the series).
+FORMAT = 2
 GRANULARITIES: tuple[Granularity, ...] = ("week", "month", "quarter")
 
 

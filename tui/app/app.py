@@ -4,7 +4,6 @@ its own with `tandem`, a thread when embedded with a store, this loop for a stor
 from __future__ import annotations
 
 import dataclasses
-import functools
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
@@ -19,36 +18,23 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
 
-from tui.analysis.balance import compute_balance
-from tui.analysis.insights import (
-    LINKAGE_PERIODS,
-    Insights,
-    PairDetail,
-    insights_from_store,
-    pair_detail,
-)
+from tui.analysis.insights import Insights
 from tui.app.colours import readable_variables, rich_theme
-from tui.app.dashboard import DashboardData, DashboardScreen, period_name
+from tui.app.dashboard import DashboardScreen, period_name
 from tui.app.widgets import PairRow
 from tui.clock import Clock, utc_now
 from tui.config import Config
 from tui.metrics.compute import EVERYONE
 from tui.periods import Granularity
-from tui.store import (
-    CollectorStatus,
-    HistoryStore,
-    SourceStatus,
-    StoredObservation,
-    StoreError,
-    is_store_url,
-)
-from tui.view import (
-    HISTORY_PERIODS,
-    clock_time,
-    format_age,
-    metric_views,
-    pair_views,
-    source_line,
+from tui.store import CollectorStatus, HistoryStore, SourceStatus, StoreError, is_store_url
+from tui.views.panels import clock_time, format_age, source_line
+from tui.views.read import (
+    DashboardData,
+    read_balance,
+    read_dashboard,
+    read_detail,
+    read_internal,
+    read_segments,
 )
 
 if TYPE_CHECKING:
@@ -59,7 +45,6 @@ if TYPE_CHECKING:
 
     from tui.analysis.balance import Balance
     from tui.analysis.internal import InternalService
-    from tui.analysis.stored import Analysis
     from tui.app.detail import DetailScreen
     from tui.app.internal import InternalScreen
     from tui.app.page import PageScreen
@@ -67,6 +52,8 @@ if TYPE_CHECKING:
     from tui.collect.collector import BackgroundCollector, CollectorProcess
     from tui.collect.refresh import SourceOutcome
     from tui.collect.scheduler import Scheduler
+    from tui.views.detail import PairDetail
+    from tui.views.segments import SegmentTable
 
 KIOSK_INSIGHTS = "\0insights"
 KIOSK_BALANCE = "\0balance"
@@ -336,39 +323,18 @@ class TandemApp(App[None]):
     # ── showing data ──
 
     def _read_store(self, statuses: Mapping[str, SourceStatus]) -> DashboardData:
-        """Every panel's view and the insights, from what the store holds now, for the
-        segment on show ("" is the whole organisation). The insights are the analysis
-        the collector stored, where it stored one today; else computed here."""
-        now = self.clock()
-        config = self.view_config
-        granularity = config.dashboard.period
-        segment = self.segment
-        analysis = self._stored_analysis()
-        # Each series is read once, for the panels and the insights alike (panels
-        # pick their periods by key, so the longer history linkage uses does them no harm).
-        limit = max(config.dashboard.history_periods, HISTORY_PERIODS)
-        if analysis is None:
-            limit = max(limit, LINKAGE_PERIODS)
-
-        @functools.cache
-        def series_of(metric_id: str, group: str) -> list[StoredObservation]:
-            return self.store.series(metric_id, granularity, group, limit=limit)
-
-        views = metric_views(config, lambda metric_id: series_of(metric_id, segment), statuses, now)
-        if analysis is not None:
-            insights, balance = analysis.insights, analysis.balance
-        else:
-            insights = insights_from_store(config, self.store, now.date(), series_of)
-            balance = compute_balance(
-                config,
-                series_of,
-                lambda metric_id: self.store.segments(metric_id, granularity),
-                now.date(),
-            )
-        # A team moving into "customers served at employees' expense" warns on the
-        # dashboard too, not only on the balance screen.
-        self.insights = dataclasses.replace(insights, balance_warnings=tuple(balance.warnings))
-        return DashboardData(pair_views(config, views), self.insights, segment)
+        """Every panel's view and the insights, for the segment on show ("" is the
+        whole organisation): the analysis the collector stored, where it is read."""
+        data = read_dashboard(
+            self.view_config,
+            self.store,
+            statuses,
+            self.clock(),
+            segment=self.segment,
+            stored=self.reads_analysis,
+        )
+        self.insights = data.insights
+        return data
 
     @property
     def reads_analysis(self) -> bool:
@@ -377,13 +343,6 @@ class TandemApp(App[None]):
         from tui.collect.collector import BackgroundCollector
 
         return self.viewer or isinstance(self.scheduler, BackgroundCollector)
-
-    def _stored_analysis(self) -> Analysis | None:
-        if not self.reads_analysis:
-            return None
-        from tui.analysis.stored import read_analysis
-
-        return read_analysis(self.store, self.granularity, self.clock().date())
 
     def _statuses(self) -> dict[str, SourceStatus]:
         """Each source's status as stored, and, where the store could not record a
@@ -447,8 +406,10 @@ class TandemApp(App[None]):
 
             if isinstance(screen, (InternalScreen, FunctionScreen)):
                 screen.show(self._internal())
-            elif isinstance(screen, (InsightsScreen, SegmentScreen)):
+            elif isinstance(screen, InsightsScreen):
                 screen.show(data.insights)
+            elif isinstance(screen, SegmentScreen):
+                screen.show(self._segments())
             elif isinstance(screen, DetailScreen):
                 screen.show(self._detail(screen.pair_index, screen.segment))
             elif isinstance(screen, BalanceScreen):
@@ -458,16 +419,13 @@ class TandemApp(App[None]):
 
     def _detail(self, pair_index: int, segment: str) -> PairDetail:
         assert self.insights is not None
-        config = self.view_config
-        granularity, limit = config.dashboard.period, config.dashboard.history_periods
-        return pair_detail(
-            config,
-            self.insights,
-            lambda metric_id, seg: self.store.series(metric_id, granularity, seg, limit=limit),
-            self.clock().date(),
-            pair_index,
-            segment,
+        return read_detail(
+            self.view_config, self.store, self.insights, self.clock().date(), pair_index, segment
         )
+
+    def _segments(self) -> SegmentTable:
+        assert self.insights is not None
+        return read_segments(self.view_config, self.store, self.insights, self.clock().date())
 
     def _show_sources(
         self, now: datetime, statuses: Mapping[str, SourceStatus] | None = None
@@ -785,12 +743,9 @@ class TandemApp(App[None]):
             self._push_page(InsightsScreen(self.view_config, self.insights, self.kiosk))
 
     def _balance(self) -> Balance:
-        from tui.analysis.balance import balance_from_store
-
-        analysis = self._stored_analysis()
-        if analysis is not None:
-            return analysis.balance
-        return balance_from_store(self.view_config, self.store, self.clock().date())
+        return read_balance(
+            self.view_config, self.store, self.clock().date(), stored=self.reads_analysis
+        )
 
     def action_balance(self) -> None:
         from tui.app.balance import BalanceScreen
@@ -800,12 +755,9 @@ class TandemApp(App[None]):
         )
 
     def _internal(self) -> InternalService:
-        from tui.analysis.internal import internal_from_store
-
-        analysis = self._stored_analysis()
-        if analysis is not None:
-            return analysis.internal
-        return internal_from_store(self.view_config, self.store, self.clock().date())
+        return read_internal(
+            self.view_config, self.store, self.clock().date(), stored=self.reads_analysis
+        )
 
     def action_internal(self) -> None:
         from tui.app.internal import InternalScreen
@@ -848,7 +800,7 @@ class TandemApp(App[None]):
         from tui.app.segments import SegmentScreen
 
         if self.insights is not None and not isinstance(self.screen, SegmentScreen):
-            self.push_screen(SegmentScreen(self.view_config, self.insights))
+            self.push_screen(SegmentScreen(self.view_config, self._segments()))
 
     def open_detail(self, pair_index: int, segment: str = EVERYONE) -> None:
         """Drill into a pair, for the whole organisation or one segment."""

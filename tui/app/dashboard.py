@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 from textual import events
@@ -16,7 +15,8 @@ from textual.widgets import Footer, Static
 from tui.analysis.insights import Insights, segment_name
 from tui.app.widgets import DashboardHeader, InsightsPanel, PairRow, RoomyFigures, SourceStrip
 from tui.config import Config
-from tui.view import PairView, SourceLine
+from tui.views.panels import SourceLine
+from tui.views.read import DashboardData
 
 # Panels side by side from this width; stacked below it.
 SIDE_BY_SIDE_MIN_WIDTH = 100
@@ -43,15 +43,6 @@ def period_name(granularity: str) -> str:
 class PairList(VerticalScroll, can_focus=False):
     """The pairs, scrolling when they do not fit. Focus goes to the pairs themselves:
     a focusable container would take it first, and restyle every panel as it did."""
-
-
-@dataclass(frozen=True)
-class DashboardData:
-    """What the dashboard shows of the store: one view per pair, and the insights."""
-
-    pairs: list[PairView]
-    insights: Insights
-    segment: str = ""
 
 
 class DashboardScreen(Screen[None]):

@@ -15,9 +15,10 @@ from textual.widget import Widget
 from textual.widgets import DataTable, Footer, Static
 from textual_plotext import PlotextPlot
 
-from tui.analysis.insights import PairDetail, hidden_words, segment_name
+from tui.analysis.insights import hidden_words, segment_name
 from tui.app.colours import LINK_BOLD, WARN_BOLD, rgb
-from tui.view import format_value
+from tui.metrics.display import format_value
+from tui.views.detail import PairDetail
 
 Shown = TypeVar("Shown")
 

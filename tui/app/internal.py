@@ -22,7 +22,7 @@ from tui.app.colours import BAD, GOOD, LINK, LINK_BOLD, STATUS, WARN, rgb
 from tui.app.detail import DetailPlot, short_label
 from tui.app.page import PageScreen
 from tui.config import Config, Metric
-from tui.view import change_amount, format_value, threshold_status
+from tui.metrics.display import change_amount, format_value, threshold_status
 
 # Below this width the two links share one short column.
 COMPACT_WIDTH = 100

@@ -11,10 +11,11 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
 
-from tui.analysis.insights import Insights, SegmentRow, hidden_words, segment_name, sort_rows
+from tui.analysis.insights import hidden_words, segment_name
 from tui.app.colours import BAD, GOOD, LINK, STATUS, WARN_BOLD
 from tui.config import Config
-from tui.view import PanelView
+from tui.views.panels import PanelView
+from tui.views.segments import SegmentRow, SegmentTable, sort_rows
 
 SortKey = Literal["gap", "change", "name"]
 _SORT_NAMES = {
@@ -68,10 +69,10 @@ class SegmentScreen(Screen[None]):
             self.pair_index = pair_index
             self.segment = segment
 
-    def __init__(self, config: Config, insights: Insights) -> None:
+    def __init__(self, config: Config, table: SegmentTable) -> None:
         super().__init__()
         self.config = config
-        self.insights = insights
+        self.table = table
         self.sort_by: SortKey = "gap"
 
     def compose(self) -> ComposeResult:
@@ -86,15 +87,15 @@ class SegmentScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.show(self.insights)
+        self.show(self.table)
 
-    def show(self, insights: Insights) -> None:
-        self.insights = insights
+    def show(self, table: SegmentTable) -> None:
+        self.table = table
         title = Text("Segments", style="bold")
         title.append(f"  sorted {_SORT_NAMES[self.sort_by]}", style="dim")
         self.query_one("#segments-title", Static).update(title)
         for index in range(len(self.config.pairs)):
-            self._fill(index, insights)
+            self._fill(index, table)
         self.query_one("#segments-note", Static).update(
             Text(
                 "Gap: employee value minus customer value. Change: the larger of the two sides' "
@@ -103,14 +104,14 @@ class SegmentScreen(Screen[None]):
             )
         )
 
-    def _fill(self, pair_index: int, insights: Insights) -> None:
+    def _fill(self, pair_index: int, table_rows: SegmentTable) -> None:
         table = self.query_one(f"#segments-{pair_index}", DataTable)
         cursor = table.cursor_row
         table.clear(columns=True)
-        overall = insights.overall(pair_index)
+        overall = table_rows.overall(pair_index)
         employee, customer = overall.employee, overall.customer
         table.add_columns("Segment", employee.label, "Δ", customer.label, "Δ", "Gap", "Linkage")
-        rows = [overall, *sort_rows(insights.segments_of(pair_index), self.sort_by)]
+        rows = [overall, *sort_rows(table_rows.segments_of(pair_index), self.sort_by)]
         for row in rows:
             table.add_row(*self._cells(row), key=row.segment or _EVERYONE_KEY)
         if rows:
@@ -152,7 +153,7 @@ class SegmentScreen(Screen[None]):
 
     def action_sort(self, by: SortKey) -> None:
         self.sort_by = by
-        self.show(self.insights)
+        self.show(self.table)
 
     def action_back(self) -> None:
         self.dismiss()

@@ -23,7 +23,7 @@ from textual_plotext import PlotextPlot
 from tui.analysis.insights import WHOLE_ORGANISATION
 from tui.app.colours import BAD, GOOD, LINK, LINK_BOLD, STATUS_BOLD, WARN, WARN_BOLD
 from tui.app.wall_digits import wall_digits
-from tui.view import PairView, PanelView, SourceLine, clock_time
+from tui.views.panels import PairView, PanelView, SourceLine, clock_time
 
 if TYPE_CHECKING:
     from tui.config import Config

@@ -12,41 +12,23 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Literal
 
 from tui.config import Config, Metric
-from tui.metrics.compute import COMPLEMENT, RUNNING
+from tui.metrics.compute import COMPLEMENT
+from tui.metrics.display import (
+    HISTORY_PERIODS,
+    Status,
+    change_amount,
+    current_index,
+    format_value,
+    group_noun,
+    threshold_status,
+)
 from tui.periods import Period, last_periods, period_of
 from tui.store import SourceStatus, StoredObservation
 
 if TYPE_CHECKING:
     from tui.collect.scheduler import SourceSchedule
 
-Status = Literal["good", "warn", "bad", "none"]
 Trend = Literal["up", "down", "flat"]
-
-HISTORY_PERIODS = 12
-
-
-def threshold_status(value: float | None, metric: Metric) -> Status:
-    """good, warn or bad by the metric's thresholds and direction.
-
-    The thresholds are edges: reaching the warn level is still good, and
-    reaching the bad level is still warn.
-    """
-    if value is None or metric.thresholds is None:
-        return "none"
-    warn, bad = metric.thresholds.warn, metric.thresholds.bad
-    if metric.direction == "higher_is_better":
-        return "bad" if value < bad else "warn" if value < warn else "good"
-    return "bad" if value > bad else "warn" if value > warn else "good"
-
-
-def format_value(value: float | None, metric: Metric) -> str:
-    if value is None:
-        return "—"
-    text = f"{value:.{metric.decimals}f}"
-    # -0.4 rounds to "-0": a sign on nothing reads as a fall.
-    if text.lstrip("-").strip("0.") == "":
-        text = text.lstrip("-")
-    return f"{text}{metric.unit}"
 
 
 def format_age(seconds: float) -> str:
@@ -63,29 +45,6 @@ def format_age(seconds: float) -> str:
 def clock_time(moment: datetime) -> str:
     """A time of day in the viewer's local time zone."""
     return moment.astimezone().strftime("%H:%M")
-
-
-def change_amount(change: float, metric: Metric, *, short: bool = False) -> str:
-    """A change in the metric's unit: a percentage moves in points ("1 pt", "9 pts" on a
-    panel; "1 point", "9 points" in a sentence), as does a score with no unit."""
-    text = f"{change:.{metric.decimals}f}"
-    if metric.unit not in ("%", ""):
-        return f"{text}{metric.unit}"
-    if metric.unit == "" and short:
-        return text  # eNPS ▲ 7: a bare score needs no unit on a panel
-    one = float(text) == 1.0
-    if short:
-        return f"{text} {'pt' if one else 'pts'}"
-    return f"{text} {'point' if one else 'points'}"
-
-
-def group_noun(metric: Metric) -> str:
-    """What n counts for a metric: responses, people or customers."""
-    if metric.kind in ("headcount", "turnover", "hires", "separations"):
-        return "people"
-    if metric.kind == "churn":
-        return "customers"
-    return "responses"
 
 
 @dataclass(frozen=True)
@@ -167,17 +126,7 @@ def panel_view(
     """The panel for `metric` from its stored series, on the time axis `periods` (oldest first)."""
     history = _axis(stored, periods)
     granularity = periods[-1].granularity if periods else "month"
-    # The current period is the latest with a value, or whose group was too small to show.
-    # An employee period still running is hidden until it closes: the last closed shows.
-    latest_index = next(
-        (
-            i
-            for i in range(len(history) - 1, -1, -1)
-            if history[i].value is not None
-            or (history[i].suppressed and history[i].suppressed != RUNNING)
-        ),
-        None,
-    )
+    latest_index = current_index(history)
     current = None if latest_index is None else history[latest_index]
     previous = history[latest_index - 1] if latest_index else None
     value = None if current is None else current.value

@@ -22,9 +22,10 @@ from tui.analysis.insights import (
 )
 from tui.analysis.internal import InternalService
 from tui.config import Config, Metric
+from tui.metrics.display import format_value
 from tui.metrics.linkage import interval_level
 from tui.store import SourceStatus
-from tui.view import PanelView, PeriodValue, format_value, stale_text
+from tui.views.panels import PanelView, PeriodValue, stale_text
 
 _STATUS_WORDS = {"good": "good", "warn": "warn", "bad": "bad", "none": ""}
 
