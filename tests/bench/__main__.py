@@ -9,6 +9,7 @@ import sys
 import time
 
 from tests.bench import (
+    failover,
     fanout,
     idle,
     keys,
@@ -30,6 +31,7 @@ BENCHMARKS = {
     "keys": keys.run,
     "screens": screens.run,
     "many-screens": many_screens.run,
+    "failover": failover.run,
     "idle": idle.run,
     "memory": memory.run,
     "verdicts": verdicts.run,
