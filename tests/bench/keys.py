@@ -1,9 +1,11 @@
 """Keys while a refresh lands: keypress → its effect on screen, in a real terminal.
 
 The demo dashboard runs in a pseudo-terminal at 120×40 on a store a first fetch
-filled. `?` opens the help and Escape closes it, in turn; each figure is from
-writing the key to its effect in what the program paints (the help's "Reading the
-panels", then a pair's caption again). Idle: nothing is being fetched. During a
+filled. `?` opens the help and `?` closes it, in turn; each figure is from writing
+the key to its effect in what the program paints (the help's "Reading the panels",
+then a pair's caption again). Not Escape: a terminal sends a lone Escape as the
+first byte of every escape sequence, so Textual waits ESCDELAY (100 ms) for more
+before it takes it as a key, in every Textual app. Idle: nothing is being fetched. During a
 refresh: `r` refetches every source (about 40,000 demo records) and a key follows
 0.1–1.5 s later, while the records are fetched, parsed and stored.
 
@@ -116,7 +118,7 @@ def latencies(app: Path, store: Path, mode: str, presses: int, refreshing: bool)
             if refreshing:
                 os.write(terminal.fd, b"r")
                 terminal.read(pick.uniform(0.1, 1.5))
-            for key, effect in ((b"?", HELP_OPEN), (b"\x1b", DASHBOARD)):
+            for key, effect in ((b"?", HELP_OPEN), (b"?", DASHBOARD)):
                 seconds = terminal.press(key, effect)
                 if seconds is not None:
                     found.append(seconds)
