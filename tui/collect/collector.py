@@ -187,7 +187,16 @@ async def _collect_while_held(
                 await asyncio.wait({fetching}, timeout=beat_seconds)
             fetching.result()  # a scheduler that ended by itself failed: say how
         finally:
-            fetching.cancel()
+            await _stop(fetching)
+
+
+async def _stop(task: asyncio.Task[None], seconds: float = 10.0) -> None:
+    """Cancel `task` and wait until it has ended, so that no fetch goes on under a
+    client about to close (Ctrl-C mid-fetch)."""
+    task.cancel()
+    await asyncio.wait({task}, timeout=seconds)
+    if task.done() and not task.cancelled():
+        task.exception()  # retrieved: a fetch's error was logged as its outcome
 
 
 class BackgroundCollector:

@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta, timezone
 
 import httpx
 
-from tui.clock import Clock, utc_now
+from tui.clock import Clock, utc_now, within
 from tui.config import Config, DateFiltered, Source
 from tui.metrics.compute import Observation, compute_metric
 from tui.metrics.privacy import protect_small_groups
@@ -176,9 +176,7 @@ async def refresh_source(
         since = incremental_since(source, status, full)
         deadline = getattr(source, "deadline_seconds", None)
         try:
-            fetched = await asyncio.wait_for(
-                fetch_records(source, client, environ, since), timeout=deadline
-            )
+            fetched = await within(deadline, fetch_records(source, client, environ, since))
         except asyncio.TimeoutError:
             raise SourceError(
                 f"{source.id}: the refresh did not finish within deadline_seconds = {deadline:g} s"

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import httpx
 
-from tui.clock import Clock, utc_now
+from tui.clock import Clock, utc_now, within
 from tui.collect.refresh import SourceOutcome, refresh_source
 from tui.config import Config, Source
 from tui.store import HistoryStore
@@ -175,4 +175,4 @@ class Scheduler:
         else:
             wait = self.config.refresh_seconds_of(source)
         with contextlib.suppress(asyncio.TimeoutError):
-            await asyncio.wait_for(wake.wait(), timeout=max(0.0, wait))
+            await within(max(0.0, wait), wake.wait())

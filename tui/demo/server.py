@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import json
+import sys
 import threading
 from datetime import date, datetime, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -153,6 +154,11 @@ class _DemoHTTPServer(ThreadingHTTPServer):
             if self._data is None:
                 self._data = generate(self.today)
             return self._data
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client gone mid-request (the collector stopped) is no error to print."""
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
 
 
 class DemoServer:

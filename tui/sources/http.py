@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from tui import __version__
+from tui.clock import within
 from tui.sources.auth import credential_names
 from tui.sources.base import SourceError, display_url
 from tui.sources.decode import decode_json
@@ -182,9 +183,9 @@ async def get_bytes(
             # httpx's timeout bounds each wait for a byte; a server that drips one byte
             # a second never trips it. timeout_seconds bounds the whole request.
             try:
-                return await asyncio.wait_for(
+                return await within(
+                    policy.timeout_seconds,
                     _get_once(client, policy, url, params, headers, what, method, json_body),
-                    timeout=policy.timeout_seconds,
                 )
             except asyncio.TimeoutError:
                 # Worded as httpx's own timeout below: both mean no whole answer in time.
