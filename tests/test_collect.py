@@ -570,9 +570,10 @@ async def test_a_time_limit_still_limits():
         await within(0.01, asyncio.sleep(5))
 
 
-def test_ctrl_c_mid_fetch_stops_the_collector_with_no_traceback(tmp_path):
-    """The demo's sources are fetched for about three seconds; an interrupt anywhere in
-    them ends `tandem collect` at once, with its one line and no traceback."""
+def test_ctrl_c_or_sigterm_mid_fetch_stops_the_collector_with_no_traceback(tmp_path):
+    """The demo's sources are fetched for about three seconds; Ctrl-C or SIGTERM
+    (`systemctl stop`) anywhere in them ends `tandem collect` at once, with its one
+    line and no traceback."""
     import signal
     import subprocess
     import sys
@@ -580,7 +581,14 @@ def test_ctrl_c_mid_fetch_stops_the_collector_with_no_traceback(tmp_path):
 
     from tests.test_cli import ROOT
 
-    for delay in (1.2, 1.8, 2.4, 3.0):
+    for delay, stop in (
+        (1.2, signal.SIGINT),
+        (1.8, signal.SIGINT),
+        (2.4, signal.SIGINT),
+        (3.0, signal.SIGINT),
+        (1.5, signal.SIGTERM),
+        (2.7, signal.SIGTERM),
+    ):
         store = tmp_path / f"demo-{delay}.db"
         process = subprocess.Popen(
             [sys.executable, "-m", "tui", "collect", "--store", str(store)],
@@ -590,7 +598,7 @@ def test_ctrl_c_mid_fetch_stops_the_collector_with_no_traceback(tmp_path):
             text=True,
         )
         time.sleep(delay)
-        process.send_signal(signal.SIGINT)
+        process.send_signal(stop)
         output, _ = process.communicate(timeout=20)
         assert process.returncode == 0, output
         assert "Traceback" not in output and "never retrieved" not in output, output

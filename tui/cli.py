@@ -266,7 +266,7 @@ def _collect(
             return asyncio.run(collect_once(live_config, store, clock))
         try:
             asyncio.run(collect_forever(live_config, store, clock, beat_seconds, parent))
-        except KeyboardInterrupt:
+        except (KeyboardInterrupt, asyncio.CancelledError):  # Ctrl-C, SIGTERM
             print("tandem collect: stopped", file=sys.stderr)
     return 0
 

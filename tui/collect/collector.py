@@ -103,6 +103,12 @@ async def collect_forever(
     stop within a second of that process ending, however it ends."""
     if parent is not None:
         _stop_when_orphaned(parent)
+    # SIGTERM (`systemctl stop`, the dashboard quitting) stops it as Ctrl-C does: the
+    # fetches end before the process does. Only a main thread on POSIX can take it.
+    main = asyncio.current_task()
+    if main is not None:
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError, AttributeError):
+            asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, main.cancel)
     await _collect_forever(config, store, clock, beat_seconds)
 
 
