@@ -159,12 +159,17 @@ def run(presses: int = 12) -> tuple[list[Figure], str]:
             )
             if mode == "process":
                 figures.append(
+                    Figure("  … ÷ idle median", p90 / idle[mode], "×", 1.5, "the issue's bound")
+                )
+                # Like for like: the idle keys have a tail of their own (a full frame
+                # of Textual's now and then), which the bound above counts as the refresh's.
+                figures.append(
                     Figure(
-                        "  … ÷ idle median",
-                        p90 / idle[mode],
+                        "  … ÷ idle p90",
+                        p90 / (percentile(quiet, 90) * 1000),
                         "×",
-                        1.5,
-                        "the issue's bound",
+                        None,
+                        "what a refresh adds",
                     )
                 )
     return figures, "\n".join(lines)

@@ -34,6 +34,7 @@ from tui.config.sources import (
 )
 from tui.sources.base import FetchResult, Record, SourceError
 from tui.sources.decode import decode_json
+from tui.sources.paths import FieldPath
 
 if TYPE_CHECKING:
     import httpx
@@ -85,7 +86,7 @@ def _read_json(source: FileSource, path: Path, result: FetchResult) -> None:
     found = jmespath.search(source.records_path, document) if source.records_path else document
     if not isinstance(found, list):
         raise SourceError(f"{source.id}: {path.name} holds no list of records there")
-    paths = {field: jmespath.compile(expression) for field, expression in source.columns.items()}
+    paths = {field: FieldPath(expression) for field, expression in source.columns.items()}
     for item in found:
         if not isinstance(item, dict):
             result.skipped["record is not a JSON object"] += 1

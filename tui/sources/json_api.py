@@ -43,6 +43,7 @@ from tui.config.sources import (
 )
 from tui.sources.auth import auth_headers
 from tui.sources.base import FetchResult, Record, SourceError
+from tui.sources.paths import FieldPath
 
 if TYPE_CHECKING:
     import httpx
@@ -193,9 +194,9 @@ async def fetch_records(
 
     headers = auth_headers(source.auth, environ, source.id)
     pagination = source.pagination
-    records_path = jmespath.compile(source.records.path) if source.records.path else None
-    field_paths = {name: jmespath.compile(expr) for name, expr in source.records.fields.items()}
-    id_path = jmespath.compile(source.records.id) if source.records.id else None
+    records_path = FieldPath(source.records.path) if source.records.path else None
+    field_paths = {name: FieldPath(expr) for name, expr in source.records.fields.items()}
+    id_path = FieldPath(source.records.id) if source.records.id else None
     seen: set[str] = set()
     policy = request_policy(source)
 
@@ -301,7 +302,7 @@ def _as_int(value: Any, what: str) -> int:
         raise SourceError(f"{what} in the response is not a number") from None
 
 
-def _select(body: Any, records_path: Any, source: JsonSource, page: int) -> list[Any]:
+def _select(body: Any, records_path: FieldPath | None, source: JsonSource, page: int) -> list[Any]:
     found = body if records_path is None else records_path.search(body)
     if found is None and records_path is not None:
         raise SourceError(
@@ -314,18 +315,21 @@ def _select(body: Any, records_path: Any, source: JsonSource, page: int) -> list
 
 def _map_records(
     items: list[Any],
-    field_paths: dict[str, Any],
-    id_path: Any,
+    field_paths: dict[str, FieldPath],
+    id_path: FieldPath | None,
     seen: set[str],
     skipped: Counter[str],
 ) -> list[Record]:
     records: list[Record] = []
+    # Bound once: this loop runs for every record of every page.
+    fields = [(name, path.search) for name, path in field_paths.items()]
+    read_id = None if id_path is None else id_path.search
     for item in items:
         if not isinstance(item, dict):
             skipped["record is not a JSON object"] += 1
             continue
-        if id_path is not None:
-            record_id = id_path.search(item)
+        if read_id is not None:
+            record_id = read_id(item)
             if record_id is None or isinstance(record_id, (dict, list)):
                 skipped["record has no id"] += 1
                 continue
@@ -335,8 +339,8 @@ def _map_records(
                 skipped["duplicate record"] += 1
                 continue
             seen.add(key)
-        if field_paths:
-            records.append({name: path.search(item) for name, path in field_paths.items()})
+        if fields:
+            records.append({name: read(item) for name, read in fields})
         else:
             records.append(item)
     return records
