@@ -13,7 +13,7 @@ import httpx
 
 from tui.clock import Clock, utc_now, within
 from tui.config import Config, DateFiltered, Source
-from tui.metrics.compute import Observation, compute_metric
+from tui.metrics.compute import Observation, compute_metric_each
 from tui.metrics.privacy import protect_small_groups
 from tui.periods import Granularity, last_periods, period_of
 from tui.sources import FetchResult, SourceError, fetch_records
@@ -67,14 +67,18 @@ def observe(
     stored = {period.key for g in GRANULARITIES for period in last_periods(today, g, history)}
     for metric in config.metrics_of(fetched.source_id):
         protected = metric.side != "customer"  # employees answer both
-        metric_observations = []
-        for granularity in granularities:
-            count = protection_window(granularity, history) if protected else history
-            periods = last_periods(today, granularity, count)
-            computed = compute_metric(metric, fetched.records, periods, today)
-            if granularity == own:
-                result = computed
-            metric_observations.extend(computed.observations)
+        windows = [
+            last_periods(
+                today,
+                granularity,
+                protection_window(granularity, history) if protected else history,
+            )
+            for granularity in granularities
+        ]
+        # Each record read once for every granularity; the dashboard's own comes first.
+        computed = compute_metric_each(metric, fetched.records, windows, today)
+        result = computed[0]
+        metric_observations = [o for each in computed for o in each.observations]
         if result.rejected and result.used == 0:
             reason, count = result.rejected.most_common(1)[0]
             raise BadPayload(

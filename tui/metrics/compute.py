@@ -99,14 +99,27 @@ def compute_metric(
     periods are ignored; records with a missing or invalid value are rejected
     and counted in `rejected` by reason.
     """
+    return compute_metric_each(metric, records, [periods], today)[0]
+
+
+def compute_metric_each(
+    metric: Metric,
+    records: Iterable[Record],
+    windows: Sequence[Sequence[Period]],
+    today: date,
+) -> list[MetricResult]:
+    """`compute_metric` for each of `windows` (the periods of a granularity each),
+    reading every record once: a refresh stores weeks, months and quarters, and
+    reading a record's date, value and segment was most of each computation."""
     selected = (
         [record for record in records if _matches(record, metric.where)]
         if metric.where
         else list(records)
     )
     if isinstance(metric, TenureMetric):
-        return _compute_tenure_metric(metric, selected, periods, today)
-    return _compute_event_metric(metric, selected, periods)
+        return [_compute_tenure_metric(metric, selected, periods, today) for periods in windows]
+    events = _read_events(metric, selected)
+    return [_bucket_events(metric, events, periods) for periods in windows]
 
 
 def _matches(record: Record, where: Mapping[str, Any]) -> bool:
@@ -224,23 +237,28 @@ def _day_reader(field: str, date_format: DateFormat) -> Callable[[Record], date]
     return read_day
 
 
-def _compute_event_metric(
-    metric: EventMetric, records: Sequence[Record], periods: Sequence[Period]
-) -> MetricResult:
-    result = MetricResult(metric.id)
-    granularity = periods[0].granularity if periods else "month"
-    window = {period: index for index, period in enumerate(periods)}
-    # Days repeat across records: each is mapped to its period's index once (-1: outside).
-    index_of_day: dict[date, int] = {}
+@dataclass
+class _Events:
+    """An event metric's usable records, read once: each one's day, value and segment
+    (None: it has none), in the order received; and the rejected ones, by reason."""
+
+    days: list[date] = field(default_factory=list)
+    values: list[Any] = field(default_factory=list)
+    segments: list[str | None] = field(default_factory=list)
+    rejected: Counter[str] = field(default_factory=Counter)
+
+
+def _read_events(metric: EventMetric, records: Sequence[Record]) -> _Events:
+    events = _Events()
     read_day = _day_reader(metric.date_field, metric.date_format)
     read_value = _value_reader(metric)
     segment_field = metric.segment_field
-    keep_day = isinstance(metric, ValueMetric)
-    # One list of items per period, for everyone and for each segment.
-    everyone: list[list[Any]] = [[] for _ in periods]
-    by_segment: dict[str, list[list[Any]]] = {}
-    rejected = result.rejected
-    used = 0
+    days, values, segments, rejected = (
+        events.days,
+        events.values,
+        events.segments,
+        events.rejected,
+    )
     for record in records:
         try:
             day = read_day(record)
@@ -248,6 +266,28 @@ def _compute_event_metric(
         except BadValue as reason:
             rejected[str(reason)] += 1
             continue
+        days.append(day)
+        values.append(value)
+        if segment_field is not None:
+            raw = record.get(segment_field)
+            segment = raw.strip() if type(raw) is str else _segment_of(record, segment_field)
+            segments.append(segment or None)
+    return events
+
+
+def _bucket_events(metric: EventMetric, events: _Events, periods: Sequence[Period]) -> MetricResult:
+    result = MetricResult(metric.id, rejected=Counter(events.rejected))
+    granularity = periods[0].granularity if periods else "month"
+    window = {period: index for index, period in enumerate(periods)}
+    # Days repeat across records: each is mapped to its period's index once (-1: outside).
+    index_of_day: dict[date, int] = {}
+    keep_day = isinstance(metric, ValueMetric)
+    # One list of items per period, for everyone and for each segment.
+    everyone: list[list[Any]] = [[] for _ in periods]
+    by_segment: dict[str, list[list[Any]]] = {}
+    segments: Sequence[str | None] = events.segments or [None] * len(events.days)
+    used = 0
+    for day, value, segment in zip(events.days, events.values, segments, strict=True):
         index = index_of_day.get(day)
         if index is None:
             index = index_of_day[day] = window.get(period_of(day, granularity), -1)
@@ -256,25 +296,20 @@ def _compute_event_metric(
         used += 1
         item = (day, value) if keep_day else value
         everyone[index].append(item)
-        if segment_field is not None:
-            raw = record.get(segment_field)
-            segment = raw.strip() if type(raw) is str else _segment_of(record, segment_field)
-            if segment:
-                lists = by_segment.get(segment)
-                if lists is None:
-                    lists = by_segment[segment] = [[] for _ in periods]
-                lists[index].append(item)
+        if segment is not None:
+            lists = by_segment.get(segment)
+            if lists is None:
+                lists = by_segment[segment] = [[] for _ in periods]
+            lists[index].append(item)
     result.used = used
 
     aggregate = _aggregator(metric)
     groups = [(EVERYONE, everyone), *sorted(by_segment.items())]
-    for segment, lists in groups:
+    for group, lists in groups:
         for period, items in zip(periods, lists, strict=True):
             summary = aggregate(items)
             result.observations.append(
-                Observation(
-                    metric.id, segment, period, summary.value, summary.n, 0, summary.variance
-                )
+                Observation(metric.id, group, period, summary.value, summary.n, 0, summary.variance)
             )
     return result
 
