@@ -318,7 +318,7 @@ async def _check(config: Config, clock: Clock = utc_now) -> int:
 
     skipped_reasons: dict[str, Counter[str]] = {}
     with serving_demo(config, clock().date()) as live_config:
-        async with make_client(config.dashboard.ca_bundle) as client:
+        async with make_client(config.dashboard.ca_bundle, len(config.sources)) as client:
 
             async def attempt(source: Source) -> tuple[str, ...]:
                 started = time.monotonic()
@@ -421,7 +421,7 @@ async def _refresh_and_compute(config: Config, store: Any, clock: Clock) -> tupl
         outcomes = None
     else:
         with serving_demo(config, clock().date()) as live_config:
-            async with make_client(config.dashboard.ca_bundle) as client:
+            async with make_client(config.dashboard.ca_bundle, len(config.sources)) as client:
                 outcomes = await refresh_sources(
                     live_config, live_config.sources, client, store, clock
                 )

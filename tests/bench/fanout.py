@@ -1,4 +1,5 @@
-"""Refresh fan-out: 30 sources that each answer after 300 ms, and one that hangs."""
+"""Refresh fan-out: 30 sources that each answer after 300 ms, and one that hangs; and
+a refresh of 100 such sources, more than a fixed pool of 32 connections would hold."""
 
 from __future__ import annotations
 
@@ -15,9 +16,9 @@ DELAY = 0.3
 HANG_TIMEOUT = 3.0
 
 
-def config_text(url: str, hanging: bool) -> str:
+def config_text(url: str, hanging: bool, count: int = SOURCES) -> str:
     parts = ['[dashboard]\nperiod = "month"\nhistory_periods = 24\n']
-    for i in range(SOURCES):
+    for i in range(count):
         path = f"hang/s{i}" if hanging and i == 0 else f"slow/s{i}"
         parts.append(
             f"""
@@ -42,25 +43,25 @@ score_field = "nps"
 date_field = "at"
 """
         )
-    for i in range(0, SOURCES, 2):
+    for i in range(0, count, 2):
         parts.append(f'\n[[pairs]]\nemployee = "m{i}"\ncustomer = "m{i + 1}"\n')
     return "".join(parts)
 
 
-def full_refresh(url: str, folder: Path, runs: int) -> list[Figure]:
-    """refresh_sources over all 30, against the slowest of them fetched alone."""
+def full_refresh(url: str, folder: Path, runs: int, count: int = SOURCES) -> list[Figure]:
+    """refresh_sources over all `count`, against the slowest of them fetched alone."""
     from tui.collect.refresh import refresh_sources
     from tui.config import parse_config
     from tui.sources import make_client
     from tui.store import Store
 
-    config = parse_config(config_text(url, hanging=False))
+    config = parse_config(config_text(url, hanging=False, count=count))
     walls, alone = [], []
     for run in range(runs):
-        store = Store(folder / f"full{run}.db")
+        store = Store(folder / f"full{count}-{run}.db")
 
         async def once(store: Store, run: int) -> tuple[float, float]:
-            async with make_client() as client:
+            async with make_client(sources=count) as client:
                 # One source by itself: what "the slowest source" takes.
                 started = time.perf_counter()
                 (single,) = await refresh_sources(
@@ -78,17 +79,20 @@ def full_refresh(url: str, folder: Path, runs: int) -> list[Figure]:
         walls.append(wall)
         alone.append(single)
     slowest = max(alone)
+    ratio = Figure(
+        f"fan-out: full refresh of {count} sources ÷ one source alone",
+        median(walls) / slowest,
+        "×",
+        1.15 if count == SOURCES else 1.3,
+        f"median wall {median(walls):.3f} s of {runs}",
+    )
+    if count != SOURCES:
+        return [ratio]
     return [
         Figure(
             "fan-out: one source (300 ms) fetched alone, slowest", slowest, "s", None, f"of {runs}"
         ),
-        Figure(
-            "fan-out: full refresh of 30 sources ÷ one source alone",
-            median(walls) / slowest,
-            "×",
-            1.15,
-            f"median wall {median(walls):.3f} s of {runs}",
-        ),
+        ratio,
     ]
 
 
@@ -171,5 +175,6 @@ def app_figures(url: str, folder: Path, slowest: float, runs: int = 3) -> list[F
 def run(runs: int = 5) -> tuple[list[Figure], str]:
     with page_server("--delay", str(DELAY)) as url, tempfile.TemporaryDirectory() as folder:
         figures = full_refresh(url, Path(folder), runs)
+        figures += full_refresh(url, Path(folder), runs, count=100)
         figures += app_figures(url, Path(folder), figures[0].value)
     return figures, ""

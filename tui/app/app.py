@@ -598,7 +598,7 @@ class TandemApp(App[None]):
             self.scheduler.start()
             return
         if self._client is None:
-            self._client = make_client(self.config.dashboard.ca_bundle)
+            self._client = make_client(self.config.dashboard.ca_bundle, len(self.config.sources))
         self.scheduler = Scheduler(
             self.config,
             self._client,

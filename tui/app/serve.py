@@ -164,7 +164,7 @@ class TandemServer(Server):
             )
             return
         store = open_store(self.store_path)
-        client = make_client(self.config.dashboard.ca_bundle)
+        client = make_client(self.config.dashboard.ca_bundle, len(self.config.sources))
         scheduler = Scheduler(
             self.config, client, store, on_start=lambda _: None, on_outcome=lambda _: None
         )

@@ -74,7 +74,7 @@ async def collect_once(config: Config, store: HistoryStore, clock: Clock) -> int
         _log("another collector is writing this store: nothing to do")
         return 0
     try:
-        async with make_client(config.dashboard.ca_bundle) as client:
+        async with make_client(config.dashboard.ca_bundle, len(config.sources)) as client:
             outcomes = await refresh_sources(config, config.sources, client, store, clock)
     finally:
         lock.release()
@@ -173,7 +173,7 @@ async def _collect_while_held(
 
     # Each landing's analysis is stored for every screen before it is logged.
     analyst = Analyst(config, store, clock, then=landed, log=_log)
-    async with make_client(config.dashboard.ca_bundle) as client:
+    async with make_client(config.dashboard.ca_bundle, len(config.sources)) as client:
         scheduler = Scheduler(
             config, client, store, on_start=lambda _: None, on_outcome=analyst.landed, clock=clock
         )
@@ -249,7 +249,7 @@ class BackgroundCollector:
         store = self.open_store()
         # The screen is told of a landing once the analysis that includes it is stored.
         analyst = Analyst(self.config, store, self.clock, then=self.on_outcome)
-        async with make_client(self.config.dashboard.ca_bundle) as client:
+        async with make_client(self.config.dashboard.ca_bundle, len(self.config.sources)) as client:
             self.scheduler = Scheduler(
                 self.config,
                 client,

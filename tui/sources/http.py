@@ -37,11 +37,15 @@ def user_agent() -> str:
     return f"Tandem/{__version__} httpx/{httpx.__version__}"
 
 
-def make_client(ca_bundle: str | None = None) -> httpx.AsyncClient:
+def make_client(ca_bundle: str | None = None, sources: int = 0) -> httpx.AsyncClient:
     """A client with a bounded pool and a default timeout; sources set their own per request.
 
+    The pool holds a connection for each of the config's `sources` (at least 32): a
+    source reads its pages one after another, so that many fetch at once, where a
+    fixed 32 made a hundred sources wait for each other in four waves.
     TLS verification is always on: `ca_bundle` adds a private CA, it cannot turn it off.
     """
+    connections = max(32, sources)
     verify: Any = True
     if ca_bundle is not None:
         import ssl
@@ -50,7 +54,7 @@ def make_client(ca_bundle: str | None = None) -> httpx.AsyncClient:
     return httpx.AsyncClient(
         headers={"User-Agent": user_agent(), "Accept": "application/json"},
         timeout=httpx.Timeout(10.0),
-        limits=httpx.Limits(max_connections=32, max_keepalive_connections=32),
+        limits=httpx.Limits(max_connections=connections, max_keepalive_connections=connections),
         follow_redirects=True,
         verify=verify,
     )
