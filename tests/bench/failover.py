@@ -31,22 +31,12 @@ def _start(command: list[str], log: Path, env: dict[str, str]) -> subprocess.Pop
         return subprocess.Popen(command, env=env, stdout=out, stderr=out)
 
 
-def _wait_for(condition, seconds: float, step: float = 0.01):  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(step)
-    return condition()
-
-
 def _kill_and_time(
     active: subprocess.Popen[bytes], standby: subprocess.Popen[bytes], log: Path, url: str
 ) -> tuple[float, float, int]:
     """SIGKILL `active` once `standby` stands by: seconds to the standby's first write
     and to its first landed fetch, and how many rows that fetch lost or doubled."""
-    from tests.test_collect import _observations
+    from tests.test_collect import _observations, _wait_for
     from tui.store import open_store
 
     store = open_store(url)
@@ -58,7 +48,7 @@ def _kill_and_time(
         killed = time.monotonic()
         mine = f":{standby.pid}"
         assert _wait_for(
-            lambda: any(c.collector_id.endswith(mine) for c in store.collectors()), 30
+            lambda: any(c.collector_id.endswith(mine) for c in store.collectors()), 30, 0.01
         ), log.read_text()
         takeover = time.monotonic() - killed
         assert _wait_for(lambda: "pulse ok" in log.read_text().split("writing", 1)[-1], 30), (
@@ -71,7 +61,7 @@ def _kill_and_time(
 
 def run() -> tuple[list[Figure], str]:
     from tests.postgres_server import PASSWORD, start_or_skip
-    from tests.test_collect import TOKEN, _config, _server
+    from tests.test_collect import TOKEN, _config, _server, _wait_for
 
     server = start_or_skip()
     os.environ["PGPASSWORD"] = PASSWORD
