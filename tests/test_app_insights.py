@@ -6,7 +6,7 @@ import shutil
 import sqlite3
 
 import pytest
-from textual.widgets import DataTable, Footer
+from textual.widgets import DataTable, Footer, TabbedContent
 
 from tests.conftest import DEMO_NOW, DEMO_TODAY
 from tests.hand_computed import demo_function_scores
@@ -198,8 +198,15 @@ async def test_g_lists_segments_and_sorts_by_gap_or_change(demo_app):
             w.segment or "Whole organisation" for w in insights.warnings if w.pair_index == pair
         }
         assert marked == warned and warned
-        # Enter on a segment opens that segment's detail.
-        table.focus()
+        # The rows have the keys from the start: Enter on a segment opens its detail.
+        assert table.has_focus
+        tabs = screen.query_one("#segments-tabs", TabbedContent)
+        tabs.active = "pair-1"  # another pair's tab: its rows take the keys
+        await pilot.pause()
+        assert screen.query_one("#segments-1", DataTable).has_focus
+        tabs.active = "pair-0"
+        await pilot.pause()
+        assert table.has_focus
         table.move_cursor(row=4)
         await pilot.press("enter")
         await pilot.pause()

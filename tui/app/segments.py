@@ -88,6 +88,13 @@ class SegmentScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.show(self.table)
+        # The rows take the keys: ↑ ↓ and Enter drill into a segment at once (Tab
+        # reaches the pairs' tabs).
+        self.query_one("#segments-0", DataTable).focus()
+
+    def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        pane = event.pane.id or "pair-0"
+        self.query_one(f"#segments-{pane.removeprefix('pair-')}", DataTable).focus()
 
     def show(self, table: SegmentTable) -> None:
         self.table = table
