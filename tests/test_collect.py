@@ -597,9 +597,14 @@ def test_ctrl_c_or_sigterm_mid_fetch_stops_the_collector_with_no_traceback(tmp_p
             stderr=subprocess.STDOUT,
             text=True,
         )
-        time.sleep(delay)
-        process.send_signal(stop)
-        output, _ = process.communicate(timeout=20)
+        try:
+            time.sleep(delay)
+            process.send_signal(stop)
+            output, _ = process.communicate(timeout=20)
+        finally:
+            if process.poll() is None:  # it did not stop: fail, and leave nothing running
+                process.kill()
+                process.wait(10)
         assert process.returncode == 0, output
         assert "Traceback" not in output and "never retrieved" not in output, output
         assert output.rstrip().endswith("tandem collect: stopped"), output
