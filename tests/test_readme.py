@@ -31,3 +31,32 @@ def test_the_complete_example_config_is_valid():
         "offset",
         "link_header",
     }
+
+
+def test_the_configuration_reference_names_every_field():
+    """Every field a config table takes is in the README's configuration reference: a
+    new field gets documented, and the reference cannot go missing unnoticed."""
+    from tui.config import Dashboard, HttpSourceBase, LinkageSettings, MetricBase, Pair
+    from tui.config.balance import BalanceSettings
+    from tui.config.internal import InternalFunction, InternalSettings
+
+    readme = (ROOT / "README.md").read_text()
+    reference = readme[readme.index("## Configuration reference") : readme.index("## Reliability")]
+    models = (
+        Dashboard,
+        HttpSourceBase,
+        MetricBase,
+        Pair,
+        LinkageSettings,
+        BalanceSettings,
+        InternalSettings,
+        InternalFunction,
+    )
+    missing = [
+        f"{model.__name__}.{name}"
+        for model in models
+        for name in model.model_fields
+        # A field is named in a table (`name`), or shown in a TOML example (name =, [x.name]).
+        if not any(form in reference for form in (f"`{name}`", f"{name} =", f".{name}]"))
+    ]
+    assert not missing, missing
