@@ -433,7 +433,7 @@ async def _refresh_and_compute(config: Config, store: Any, clock: Clock) -> tupl
         ]
     # On a shared store the collector's analysis is read, where it computed one today.
     data = read_dashboard(config, store, statuses, now, stored=read_only)
-    internal = read_internal(config, store, now.date(), stored=read_only)
+    internal = read_internal(config, store, now.date(), data.analysis)
     return outcomes, now, statuses, data.panels, data.insights, data.balance, internal
 
 

@@ -30,7 +30,6 @@ from tui.store import CollectorStatus, HistoryStore, SourceStatus, StoreError, i
 from tui.views.panels import clock_time, format_age, source_line
 from tui.views.read import (
     DashboardData,
-    read_balance,
     read_dashboard,
     read_detail,
     read_internal,
@@ -197,7 +196,8 @@ class TandemApp(App[None]):
         self.last_refresh: datetime | None = None
         self.outcome_counts: Counter[str] = Counter()
         self._landed: list[SourceOutcome] = []
-        self.insights: Insights | None = None
+        # What the store held at the last read, for every screen on show.
+        self.data: DashboardData | None = None
         self.last_screenshot: Path | None = None
         # The segment the dashboard shows; kiosk mode rotates through them.
         self.segment = ""
@@ -333,8 +333,12 @@ class TandemApp(App[None]):
             segment=self.segment,
             stored=self.reads_analysis,
         )
-        self.insights = data.insights
+        self.data = data
         return data
+
+    @property
+    def insights(self) -> Insights | None:
+        return None if self.data is None else self.data.insights
 
     @property
     def reads_analysis(self) -> bool:
@@ -743,9 +747,9 @@ class TandemApp(App[None]):
             self._push_page(InsightsScreen(self.view_config, self.insights, self.kiosk))
 
     def _balance(self) -> Balance:
-        return read_balance(
-            self.view_config, self.store, self.clock().date(), stored=self.reads_analysis
-        )
+        """The balance of the last read: the dashboard's warnings came from it too."""
+        assert self.data is not None
+        return self.data.balance
 
     def action_balance(self) -> None:
         from tui.app.balance import BalanceScreen
@@ -755,9 +759,8 @@ class TandemApp(App[None]):
         )
 
     def _internal(self) -> InternalService:
-        return read_internal(
-            self.view_config, self.store, self.clock().date(), stored=self.reads_analysis
-        )
+        assert self.data is not None
+        return read_internal(self.view_config, self.store, self.clock().date(), self.data.analysis)
 
     def action_internal(self) -> None:
         from tui.app.internal import InternalScreen

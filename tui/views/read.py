@@ -41,6 +41,8 @@ class DashboardData:
     # Every metric's panel, keyed by metric id (the snapshot prints them all).
     panels: Mapping[str, PanelView]
     segment: str = ""
+    # The collector's analysis these came from; None when they were computed here.
+    analysis: Analysis | None = None
 
 
 def stored_analysis(config: Config, store: HistoryStore, today: date) -> Analysis | None:
@@ -85,7 +87,7 @@ def read_dashboard(
             config, series_of, lambda metric_id: store.segments(metric_id, granularity), now.date()
         )
     insights = dataclasses.replace(insights, balance_warnings=tuple(balance.warnings))
-    return DashboardData(pair_views(config, views), insights, balance, views, segment)
+    return DashboardData(pair_views(config, views), insights, balance, views, segment, analysis)
 
 
 def _series_reader(config: Config, store: HistoryStore) -> SeriesOf:
@@ -113,19 +115,11 @@ def read_detail(
     return pair_detail(config, insights, _series_reader(config, store), today, pair_index, segment)
 
 
-def read_balance(config: Config, store: HistoryStore, today: date, *, stored: bool) -> Balance:
-    analysis = stored_analysis(config, store, today) if stored else None
-    if analysis is not None:
-        return analysis.balance
-    from tui.analysis.balance import balance_from_store
-
-    return balance_from_store(config, store, today)
-
-
 def read_internal(
-    config: Config, store: HistoryStore, today: date, *, stored: bool
+    config: Config, store: HistoryStore, today: date, analysis: Analysis | None
 ) -> InternalService:
-    analysis = stored_analysis(config, store, today) if stored else None
+    """The internal service: the collector's, in the `analysis` a screen read
+    (DashboardData.analysis), else computed here."""
     if analysis is not None:
         return analysis.internal
     from tui.analysis.internal import internal_from_store
