@@ -104,12 +104,20 @@ async def collect_forever(
     if parent is not None:
         _stop_when_orphaned(parent)
     # SIGTERM (`systemctl stop`, the dashboard quitting) stops it as Ctrl-C does: the
-    # fetches end before the process does. Only a main thread on POSIX can take it.
+    # fetches end before the process does.
     main = asyncio.current_task()
     if main is not None:
-        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError, AttributeError):
-            asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, main.cancel)
+        _on_signal("SIGTERM", main.cancel)
     await _collect_forever(config, store, clock, beat_seconds)
+
+
+def _on_signal(name: str, callback: Callable[[], object]) -> None:
+    """Call `callback` on the running loop when signal `name` arrives. Only a main
+    thread on POSIX can take signals: elsewhere this does nothing."""
+    number = getattr(signal, name, None)
+    if number is not None:
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+            asyncio.get_running_loop().add_signal_handler(number, callback)
 
 
 def _stop_when_orphaned(parent: int) -> None:
@@ -179,9 +187,8 @@ async def _collect_while_held(
         )
         fetching = asyncio.create_task(scheduler.run())
         # SIGUSR1: fetch every source now (the dashboard's `r`, when this collector is
-        # its own process). Only a main thread on POSIX can take it.
-        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError, AttributeError):
-            asyncio.get_running_loop().add_signal_handler(signal.SIGUSR1, scheduler.refresh_now)
+        # its own process).
+        _on_signal("SIGUSR1", scheduler.refresh_now)
         try:
             while not fetching.done():
                 if not lock.try_acquire():
