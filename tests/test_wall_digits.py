@@ -1,6 +1,6 @@
 """Wall digits: five rows of blocks, for a value read from across a room."""
 
-from tui.app.wall_digits import HEIGHT, wall_digits
+from tui.app.widgets.wall_digits import HEIGHT, wall_digits
 
 
 def test_a_value_is_five_rows_of_blocks_two_cells_a_pixel():

@@ -25,7 +25,7 @@ SIDE_BY_SIDE_MIN_WIDTH = 100
 # source strip take the rest.
 ROOMY_PANEL_ROWS = 7
 COMPACT_PANEL_ROWS = 3
-# A wall screen's digits are two rows taller (tui.app.wall_digits); from this width,
+# A wall screen's digits are two rows taller (tui.app.widgets.wall_digits); from this width,
 # or in kiosk mode, wherever every pair still fits with them.
 WALL_PANEL_ROWS = ROOMY_PANEL_ROWS + 2
 WALL_MIN_WIDTH = 180
