@@ -89,6 +89,7 @@ async def test_arrows_move_between_pairs_and_help_lists_each_screens_keys(tmp_pa
         await pilot.pause()
         help_text = screen_text(app)
         assert "Open this pair's detail" in help_text and "ctrl+p" in help_text
+        dashboard_help = app.screen
         await pilot.press("escape")
         app.open_detail(0)
         await pilot.pause()
@@ -97,6 +98,18 @@ async def test_arrows_move_between_pairs_and_help_lists_each_screens_keys(tmp_pa
         help_text = screen_text(app)
         for words in ("[", "]", "The same pair for the next segment", "Return to the dashboard"):
             assert words in help_text, words
+        assert "Open this pair's detail" not in help_text
+        # Back on the dashboard, `?` shows the help built for it the first time, kept
+        # rather than composed again.
+        await pilot.press("escape", "escape")
+        await pilot.pause()
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert app.screen is dashboard_help
+        assert "Open this pair's detail" in screen_text(app)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert app.screen is app.dashboard
 
 
 async def test_the_palette_has_one_help_and_one_screenshot(tmp_path):

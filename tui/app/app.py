@@ -684,7 +684,14 @@ class TandemApp(App[None]):
     def action_help(self) -> None:
         from tui.app.help import HelpScreen
 
-        self.push_screen(HelpScreen(self.config_path, self.screen))
+        # One help screen a kind of page, built at its first opening and kept: its keys
+        # depend on the page's kind alone. Built afresh, every `?` composed, styled and laid
+        # out a whole screen of tables before the first frame.
+        below = type(self.screen)
+        name = f"help-{below.__name__}"
+        if not self.is_screen_installed(name):
+            self.install_screen(HelpScreen(self.config_path, below), name)
+        self.push_screen(name)
 
     def action_save_svg(self) -> None:
         """Save what is on screen as an SVG in the screenshot folder, and say where. A

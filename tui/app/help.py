@@ -57,10 +57,10 @@ class HelpScreen(ModalScreen[None]):
         Binding("escape,q,question_mark", "dismiss", "Close", id="close-help"),
     ]
 
-    def __init__(self, config_path: Path | None, below: Screen[Any] | None = None) -> None:
+    def __init__(self, config_path: Path | None, below: type[Screen[Any]] | None = None) -> None:
         super().__init__()
         self._config_path = config_path
-        # The screen help was opened from: its own keys come first.
+        # The kind of screen help was opened from: its own keys come first.
         self._below = below
 
     def compose(self) -> ComposeResult:
@@ -70,9 +70,9 @@ class HelpScreen(ModalScreen[None]):
         # The dashboard's own keys are each pair's (Enter, arrows); another screen's
         # are those it defines itself (not the Tab of every screen).
         below = self._below
-        own = PairRow.BINDINGS if isinstance(below, DashboardScreen) else []
-        if below is not None and not isinstance(below, DashboardScreen):
-            own = type(below).__dict__.get("BINDINGS", [])
+        own = PairRow.BINDINGS if below is DashboardScreen else []
+        if below is not None and below is not DashboardScreen:
+            own = below.__dict__.get("BINDINGS", [])
         bindings = [b for b in [*own, *self.app.BINDINGS] if isinstance(b, Binding)]
         # As remapped by [keys], not as defined.
         keymap: dict[str, str] = getattr(getattr(self.app, "config", None), "keys", {})
