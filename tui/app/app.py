@@ -4,6 +4,7 @@ its own with `tandem`, a thread when embedded with a store, this loop for a stor
 from __future__ import annotations
 
 import dataclasses
+import gc
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
@@ -273,6 +274,10 @@ class TandemApp(App[None]):
         if self.kiosk:
             self.set_interval(self.config.dashboard.kiosk_seconds, self.next_kiosk_page)
             self._show_kiosk_state()
+        # What starting built (modules, stylesheet, the dashboard's widgets) lives as long
+        # as the app: out of the collector's sight, a full collection walks only what came
+        # after, and does not hold a key up for tens of milliseconds.
+        self.call_after_refresh(gc.freeze)
         # Fetch only once the frame painted from the store is on screen: the
         # first frame never waits for the network or the demo API.
         if self.fetch_automatically:
