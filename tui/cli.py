@@ -290,7 +290,7 @@ def _run_dashboard(
     if clock is utc_now and store.path != ":memory:":
         # One machine: the collector is a process of its own (it fetches, parses and
         # computes), and the dashboard reads what it writes, so no key waits on it.
-        from tui.collect.collector import CollectorProcess
+        from tui.collect.process import CollectorProcess
 
         collector = CollectorProcess(config_path, store.path)
         try:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import shutil
 import sys
 import tempfile
 import textwrap
@@ -34,8 +35,13 @@ BARE_APP = textwrap.dedent(
 TANDEM_PAINTED = re.compile(r"target 30 · n \d+")
 
 
-def fill_demo_store(path: Path) -> None:
-    """Fetch the demo into a store, as a first run of `tandem` would."""
+def fill_demo_store(path: Path, analysis: bool = True) -> None:
+    """Fetch the demo into a store, as a first run of `tandem` would: its collector
+    fetches every source and stores the analysis every screen reads. Without
+    `analysis`, the store is as the next morning finds it, with no analysis of today's,
+    which a screen computes for itself."""
+    from tui.clock import utc_now
+    from tui.collect.collector import collect_once
     from tui.collect.refresh import refresh_sources
     from tui.config import load_config
     from tui.demo import bundled_demo_config, serving_demo
@@ -46,6 +52,9 @@ def fill_demo_store(path: Path) -> None:
     store = Store(path)
 
     async def fill(live: object) -> None:
+        if analysis:
+            await collect_once(live, store, utc_now)  # type: ignore[arg-type]
+            return
         async with make_client() as client:
             await refresh_sources(live, live.sources, client, store)  # type: ignore[attr-defined]
 
@@ -74,6 +83,8 @@ def run(runs: int = 7) -> tuple[list[Figure], str]:
     with tempfile.TemporaryDirectory() as folder:
         store = Path(folder) / "demo.db"
         fill_demo_store(store)
+        morning = Path(folder) / "morning.db"
+        fill_demo_store(morning, analysis=False)
         bare = Path(folder) / "bare.py"
         bare.write_text(BARE_APP)
         tandem_cmd = [sys.executable, "-m", "tui", "--store", str(store)]
@@ -81,11 +92,16 @@ def run(runs: int = 7) -> tuple[list[Figure], str]:
         # Compile bytecode and warm the page cache; not counted.
         time_until(tandem_cmd, TANDEM_PAINTED)
         time_until(bare_cmd, "bare textual ready")
-        tandem_times, bare_times = [], []
-        for _ in range(runs):
+        tandem_times, bare_times, morning_times = [], [], []
+        for run_number in range(runs):
+            # Its own collector stores today's analysis within seconds: each morning
+            # run starts from a copy that has none.
+            copy = Path(folder) / f"morning-{run_number}.db"
+            shutil.copyfile(morning, copy)
             for command, marker, times in (
                 (tandem_cmd, TANDEM_PAINTED, tandem_times),
                 (bare_cmd, "bare textual ready", bare_times),
+                ([*tandem_cmd[:-1], str(copy)], TANDEM_PAINTED, morning_times),
             ):
                 painted = time_until(command, marker)
                 if painted.seconds is None:
@@ -101,10 +117,17 @@ def run(runs: int = 7) -> tuple[list[Figure], str]:
             "start: tandem (demo, filled store), first frame with values",
             tandem,
             "s",
-            0.6,
+            0.45,
             f"median of {runs}; min {min(tandem_times):.3f} s, max {max(tandem_times):.3f} s",
         ),
-        Figure("start: tandem ÷ bare Textual app", tandem / bare_median, "×", 2.0),
+        Figure("  … ÷ bare Textual app", tandem / bare_median, "×", None),
+        Figure(
+            "  … the next morning: no analysis of today's yet",
+            median(morning_times),
+            "s",
+            None,
+            "the screen computes the insights before its first frame",
+        ),
     ]
     top = "\n".join(f"  {name:<34} {seconds * 1000:7.1f} ms" for name, seconds in imports[:15])
     report = f"Imports before tandem's first frame (cumulative, two levels deep, top 15):\n{top}"

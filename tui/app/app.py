@@ -49,7 +49,8 @@ if TYPE_CHECKING:
     from tui.app.internal import InternalScreen
     from tui.app.page import PageScreen
     from tui.app.segments import SegmentScreen
-    from tui.collect.collector import BackgroundCollector, CollectorProcess
+    from tui.collect.collector import BackgroundCollector
+    from tui.collect.process import CollectorProcess
     from tui.collect.refresh import SourceOutcome
     from tui.collect.scheduler import Scheduler
     from tui.views.detail import PairDetail
@@ -284,10 +285,11 @@ class TandemApp(App[None]):
             self.call_after_refresh(self.run_scheduler)
 
     async def on_unmount(self) -> None:
-        from tui.collect.collector import BackgroundCollector
+        if self.scheduler is not None:
+            from tui.collect.collector import BackgroundCollector
 
-        if isinstance(self.scheduler, BackgroundCollector):
-            self.scheduler.stop()
+            if isinstance(self.scheduler, BackgroundCollector):
+                self.scheduler.stop()
         if self._client is not None and self._owns_client:
             await self._client.aclose()
 
@@ -349,9 +351,11 @@ class TandemApp(App[None]):
     def reads_analysis(self) -> bool:
         """Whether a collector elsewhere (a thread, another process) stores the analysis
         this screen reads; a collector on this loop leaves it to the screen."""
+        if self.viewer or self.scheduler is None:
+            return self.viewer  # a screen that only reads imports no collector code
         from tui.collect.collector import BackgroundCollector
 
-        return self.viewer or isinstance(self.scheduler, BackgroundCollector)
+        return isinstance(self.scheduler, BackgroundCollector)
 
     def _statuses(self) -> dict[str, SourceStatus]:
         """Each source's status as stored, and, where the store could not record a
