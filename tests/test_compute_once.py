@@ -130,3 +130,156 @@ def test_every_granularity_from_one_reading_is_the_plain_computation(records, fi
                 if n:
                     assert value is not None and expected[0] is not None
                     assert abs(value - expected[0]) < 1e-9, (team, period)
+
+
+# ── Counting as arrays (tui.metrics.columns) against reading record by record ──
+
+import contextlib  # noqa: E402
+
+from tui.metrics import compute  # noqa: E402
+
+COUNTED_CONFIG = """
+[[sources]]
+id = "s"
+kind = "json"
+base_url = "http://127.0.0.1:9"
+path = "r"
+
+[[metrics]]
+id = "nps"
+label = "NPS"
+side = "customer"
+source = "s"
+kind = "nps"
+score_field = "score"
+date_field = "at"
+segment_field = "team"
+
+[[metrics]]
+id = "csat"
+label = "CSAT"
+side = "customer"
+source = "s"
+kind = "csat"
+score_field = "score"
+date_field = "at"
+segment_field = "team"
+scale_min = 1
+scale_max = 5
+
+[[metrics]]
+id = "answers"
+label = "Answers"
+side = "employee"
+source = "s"
+kind = "count"
+date_field = "at"
+segment_field = "team"
+
+[[pairs]]
+employee = "answers"
+customer = "nps"
+"""
+
+# Each accepted form of the arrays, and its near misses: a bad hour, minute, second or
+# day, a one-digit or seven-digit fraction, an offset that moves the day, a lower-case
+# t, padding, a NUL, a year out of range. Every one of them must come out as the
+# strict reading has it: taken on the same day, or refused for the same reason.
+DAYS = ["2026-05-31", "2026-06-01", "2026-02-28", "2024-02-29", "2026-02-30", "1899-12-31"]
+TIMES = [
+    "T10:11:12Z",
+    "T23:59:59z",
+    " 00:00:00Z",
+    "T10:11:12.123Z",
+    "T10:11:12.123456Z",
+    "T10:11:12+00:00",
+    "T10:11:12.123+00:00",
+    "T10:11:12.123456+00:00",
+    "T24:00:00Z",
+    "T10:60:00Z",
+    "T10:11:60Z",
+    "T10:11:12.1Z",
+    "T10:11:12.1234567Z",
+    "T23:30:00+02:00",
+    "T23:30:00-09:00",
+    "t10:11:12Z",
+    "T10:11:12",
+    "T10:11Z",
+    "T10:11:12Z\x00",
+    "T10:11:12ZZ",
+    "T1a:11:12Z",
+]
+NEAR_STAMPS = st.one_of(
+    st.builds(lambda day, time: day + time, st.sampled_from(DAYS), st.sampled_from(TIMES)),
+    st.builds(lambda day, time: f" {day}{time} ", st.sampled_from(DAYS), st.sampled_from(TIMES)),
+    st.sampled_from(["2026-06-01", "20260601T101112Z", "2026-W22-1T10:00:00Z", "", None, 7]),
+    st.sampled_from(["0000-01-01T10:11:12Z", "2026-00-10T10:11:12Z", "9999-12-31T10:11:12Z"]),
+)
+NEAR_SCORES = st.one_of(
+    st.integers(-1, 12),
+    st.sampled_from([True, False, 9.0, 4.5, "9", "4", None, 2**70, -(2**70)]),
+)
+NEAR_TEAMS = st.sampled_from(
+    ["Support", " Support ", "", "  ", None, 1, 1.0, True, "1", {"n": 1}, ["a"]]
+)
+NEAR_RECORDS = st.lists(
+    st.fixed_dictionaries({"at": NEAR_STAMPS, "score": NEAR_SCORES, "team": NEAR_TEAMS}),
+    max_size=150,
+)
+
+
+@contextlib.contextmanager
+def _columnar_from(count: int):  # type: ignore[no-untyped-def]
+    kept = compute.COLUMNAR_FROM
+    compute.COLUMNAR_FROM = count
+    try:
+        yield
+    finally:
+        compute.COLUMNAR_FROM = kept
+
+
+def _both_ways(metric, records, windows):  # type: ignore[no-untyped-def]
+    with _columnar_from(0):
+        as_arrays = compute_metric_each(metric, records, windows, TODAY)
+    with _columnar_from(10**9):
+        one_by_one = compute_metric_each(metric, records, windows, TODAY)
+    return as_arrays, one_by_one
+
+
+@settings(max_examples=200, deadline=None)
+@given(records=NEAR_RECORDS)
+def test_counting_as_arrays_takes_and_refuses_what_the_strict_reading_does(records):
+    config = parse_config(COUNTED_CONFIG)
+    windows = [last_periods(TODAY, g, 40) for g in ("week", "month", "quarter")]
+    for metric in config.metrics:
+        as_arrays, one_by_one = _both_ways(metric, records, windows)
+        for arrays, strict in zip(as_arrays, one_by_one, strict=True):
+            assert arrays.used == strict.used, metric.id
+            assert arrays.rejected == strict.rejected, metric.id
+            assert arrays.observations == strict.observations, metric.id
+
+
+def test_the_strict_reading_is_checked_here_against_a_record_it_refuses():
+    # The comparison above would pass if both ways took everything: each way refuses
+    # a one-digit hour offset that moves the day, and a 31st of February, alike.
+    config = parse_config(COUNTED_CONFIG)
+    metric = next(m for m in config.metrics if m.id == "nps")
+    records = [
+        {"at": "2026-05-31T23:30:00-09:00", "score": 10, "team": "Support"},
+        {"at": "2026-02-31T10:00:00Z", "score": 10, "team": "Support"},
+        {"at": "2026-05-31T10:00:00Z", "score": True, "team": "Support"},
+        {"at": "2026-05-31T10:00:00.5Z", "score": 0, "team": 1},
+        {"at": "2026-05-31T10:00:00Z", "score": 9, "team": True},
+    ]
+    windows = [last_periods(TODAY, "month", 3)]
+    as_arrays, one_by_one = _both_ways(metric, records, windows)
+    assert as_arrays[0].observations == one_by_one[0].observations
+    assert sum(as_arrays[0].rejected.values()) == 2  # the 31st of February, and True
+    june = {(o.segment, o.period.key): o.n for o in as_arrays[0].observations if o.n}
+    assert june == {
+        ("", "2026-06"): 1,
+        ("", "2026-05"): 2,
+        ("1", "2026-05"): 1,
+        ("Support", "2026-06"): 1,
+        ("True", "2026-05"): 1,
+    }

@@ -11,6 +11,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from operator import itemgetter
 from typing import Any
 
 from tui.config import (
@@ -29,6 +30,8 @@ from tui.config import (
 )
 from tui.metrics.scores import (
     Aggregate,
+    counted_net_promoter_score,
+    counted_top_box_share,
     mean_score,
     net_promoter_score,
     response_count,
@@ -118,6 +121,9 @@ def compute_metric_each(
     )
     if isinstance(metric, TenureMetric):
         return [_compute_tenure_metric(metric, selected, periods, today) for periods in windows]
+    if isinstance(metric, (NpsMetric, CsatMetric, CountMetric)):
+        tally = _count_answers(metric, selected)
+        return [_bucket_counts(metric, tally, periods) for periods in windows]
     events = _read_events(metric, selected)
     return [_bucket_events(metric, events, periods) for periods in windows]
 
@@ -129,11 +135,16 @@ def _matches(record: Record, where: Mapping[str, Any]) -> bool:
 def _segment_of(record: Record, segment_field: str | None) -> str | None:
     if segment_field is None:
         return None
-    value = record.get(segment_field)
+    return _segment_named(record.get(segment_field))
+
+
+def _segment_named(value: Any) -> str | None:
+    """The segment a field's value names: its text, trimmed; None for none."""
+    if type(value) is str:
+        return value.strip() or None
     if value is None or isinstance(value, (dict, list)):
         return None
-    text = str(value).strip()
-    return text or None
+    return str(value).strip() or None
 
 
 # ── Event metrics: one record is one answer (or one reported value) ───────
@@ -237,6 +248,128 @@ def _day_reader(field: str, date_format: DateFormat) -> Callable[[Record], date]
     return read_day
 
 
+# Answers counted by (day, segment, score); score None for a count metric.
+_Counts = dict[tuple[date, "str | None", "int | None"], int]
+# Below this many records, counting them one by one is as fast as the arrays.
+COLUMNAR_FROM = 2_000
+CountedMetric = NpsMetric | CsatMetric | CountMetric
+
+
+def _count_answers(metric: CountedMetric, records: Sequence[Record]) -> _Events:
+    """Each usable answer counted by day, segment and score: a few thousand counts for a
+    million answers, from which every granularity is bucketed.
+
+    Many records: the well-formed ones are counted as arrays (tui.metrics.columns) and
+    the rest read one by one, strictly, as few records are. Either way a record is
+    taken or refused exactly as `_read_events` would.
+    """
+    events = _Events()
+    counts, rejected = events.counts, events.rejected
+    scored = not isinstance(metric, CountMetric)
+    left: Sequence[Record] = records
+    if len(records) >= COLUMNAR_FROM and metric.date_format == "iso":
+        from tui.metrics.columns import count_answers  # numpy: for the collector only
+
+        segment_field = metric.segment_field
+        counted = count_answers(
+            _column(records, metric.date_field),
+            _column(records, metric.score_field)
+            if isinstance(metric, (NpsMetric, CsatMetric))
+            else None,
+            _column(records, segment_field) if segment_field is not None else None,
+            _scale(metric),
+            _calendar_day,
+        )
+        for (day, raw, score), count in counted.counts.items():
+            key = (day, _segment_named(raw), score)
+            counts[key] = counts.get(key, 0) + count
+        left = [records[at] for at in counted.left]
+    read_day = _day_reader(metric.date_field, metric.date_format)
+    read_value = _value_reader(metric)
+    for record in left:
+        try:
+            day = read_day(record)
+            score = read_value(record) if scored else None
+        except BadValue as reason:
+            rejected[str(reason)] += 1
+            continue
+        key = (day, _segment_of(record, metric.segment_field), score)
+        counts[key] = counts.get(key, 0) + 1
+    return events
+
+
+def _column(records: Sequence[Record], field: str) -> list[Any]:
+    """Every record's value of `field`, None where it has none."""
+    try:
+        return list(map(itemgetter(field), records))  # every record has it, as a rule
+    except KeyError:
+        return [record.get(field) for record in records]
+
+
+def _scale(metric: CountedMetric) -> tuple[int, int]:
+    if isinstance(metric, NpsMetric):
+        return (0, 10)
+    if isinstance(metric, CsatMetric):
+        return (int(metric.scale_min), int(metric.scale_max))
+    return (0, 0)
+
+
+def _calendar_day(year: int, month: int, day: int) -> date | None:
+    """The day, or None where `parse_day` refuses it (no such day, or out of range)."""
+    try:
+        found = date(year, month, day)
+    except ValueError:
+        return None
+    return found if EARLIEST_DAY <= found <= LATEST_DAY else None
+
+
+def _bucket_counts(
+    metric: CountedMetric, events: _Events, periods: Sequence[Period]
+) -> MetricResult:
+    """`_bucket_events` from counted answers: the same observations, summed from counts."""
+    result = MetricResult(metric.id, rejected=Counter(events.rejected))
+    granularity = periods[0].granularity if periods else "month"
+    window = {period: index for index, period in enumerate(periods)}
+    index_of_day: dict[date, int] = {}
+    # Per period, answers counted by score, for everyone and for each segment.
+    everyone: list[Counter[Any]] = [Counter() for _ in periods]
+    by_segment: dict[str, list[Counter[Any]]] = {}
+    used = 0
+    for (day, segment, score), count in events.counts.items():
+        index = index_of_day.get(day)
+        if index is None:
+            index = index_of_day[day] = window.get(period_of(day, granularity), -1)
+        if index < 0:
+            continue
+        used += count
+        everyone[index][score] += count
+        if segment is not None:
+            counters = by_segment.get(segment)
+            if counters is None:
+                counters = by_segment[segment] = [Counter() for _ in periods]
+            counters[index][score] += count
+    result.used = used
+    if isinstance(metric, NpsMetric):
+        aggregate: Callable[[Counter[Any]], Aggregate] = counted_net_promoter_score
+    elif isinstance(metric, CsatMetric):
+
+        def aggregate(counted: Counter[Any]) -> Aggregate:
+            return counted_top_box_share(counted, metric.scale_max, metric.top_boxes)
+
+    else:
+
+        def aggregate(counted: Counter[Any]) -> Aggregate:
+            return response_count(sum(counted.values()))
+
+    for group, counters in [(EVERYONE, everyone), *sorted(by_segment.items())]:
+        for period, counted in zip(periods, counters, strict=True):
+            summary = aggregate(counted)
+            result.observations.append(
+                Observation(metric.id, group, period, summary.value, summary.n, 0, summary.variance)
+            )
+    return result
+
+
 @dataclass
 class _Events:
     """An event metric's usable records, read once: each one's day, value and segment
@@ -246,6 +379,9 @@ class _Events:
     values: list[Any] = field(default_factory=list)
     segments: list[str | None] = field(default_factory=list)
     rejected: Counter[str] = field(default_factory=Counter)
+    # Or, for answers counted rather than kept (NPS, CSAT, counts): how many fell on
+    # each (day, segment, score).
+    counts: _Counts = field(default_factory=dict)
 
 
 def _read_events(metric: EventMetric, records: Sequence[Record]) -> _Events:

@@ -9,7 +9,7 @@ value is √(variance / n). Early warnings weigh a movement against it.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 
@@ -41,6 +41,17 @@ def net_promoter_score(scores: Sequence[int]) -> Aggregate:
     return Aggregate(value, n, max(0.0, 10_000.0 * (promoters + detractors) / n - value * value))
 
 
+def counted_net_promoter_score(counts: Mapping[int, int]) -> Aggregate:
+    """`net_promoter_score` of answers given as how many gave each score."""
+    n = sum(counts.values())
+    if not n:
+        return Aggregate(None, 0)
+    promoters = sum(count for score, count in counts.items() if score >= 9)
+    detractors = sum(count for score, count in counts.items() if score <= 6)
+    value = 100.0 * (promoters - detractors) / n
+    return Aggregate(value, n, max(0.0, 10_000.0 * (promoters + detractors) / n - value * value))
+
+
 def top_box_share(scores: Sequence[int], scale_max: int, top_boxes: int) -> Aggregate:
     """% of answers in the `top_boxes` highest options of a scale ending at `scale_max`.
 
@@ -52,6 +63,16 @@ def top_box_share(scores: Sequence[int], scale_max: int, top_boxes: int) -> Aggr
     top = sum(1 for score in scores if score >= lowest_top)
     share = 100.0 * top / len(scores)
     return Aggregate(share, len(scores), share_spread(share))
+
+
+def counted_top_box_share(counts: Mapping[int, int], scale_max: int, top_boxes: int) -> Aggregate:
+    """`top_box_share` of answers given as how many gave each score."""
+    n = sum(counts.values())
+    if not n:
+        return Aggregate(None, 0)
+    lowest_top = scale_max - top_boxes + 1
+    share = 100.0 * sum(count for score, count in counts.items() if score >= lowest_top) / n
+    return Aggregate(share, n, share_spread(share))
 
 
 def mean_score(scores: Sequence[float]) -> Aggregate:
