@@ -80,3 +80,28 @@ def test_ruff_is_clean():
         [sys.executable, "-m", "ruff", "check", "."], cwd=ROOT, capture_output=True, text=True
     )
     assert result.returncode == 0, result.stdout
+
+
+def test_a_screen_that_only_reads_imports_no_collector_code(tmp_path):
+    # What a screen imports it holds for as long as it runs, on every laptop and wall
+    # screen: the fetching (httpx, the sources' requests) and the counting as arrays
+    # (numpy) belong to the collector's process. The screen runs, painted and read.
+    script = (
+        "import asyncio, sys\n"
+        "from tui.app import TandemApp\n"
+        "from tui.config import load_config\n"
+        "from tui.demo import bundled_demo_config\n"
+        "from tui.store import Store\n"
+        "async def main():\n"
+        "    config = load_config(bundled_demo_config())\n"
+        f"    app = TandemApp(config, Store({str(tmp_path / 's.db')!r}), viewer=True)\n"
+        "    async with app.run_test() as pilot:\n"
+        "        await pilot.pause()\n"
+        "        app.show_from_store()\n"
+        "asyncio.run(main())\n"
+        "print(sorted(m for m in ('httpx', 'numpy', 'tui.collect.refresh') if m in sys.modules))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    assert done.stdout.strip().splitlines()[-1] == "[]", done.stdout
