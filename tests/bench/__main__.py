@@ -16,6 +16,8 @@ from tests.bench import (
     many_screens,
     memory,
     render,
+    rss,
+    scaling,
     screens,
     start,
     throughput,
@@ -34,6 +36,8 @@ BENCHMARKS = {
     "failover": failover.run,
     "idle": idle.run,
     "memory": memory.run,
+    "rss": rss.run,
+    "scaling": scaling.run,
     "verdicts": verdicts.run,
 }
 
