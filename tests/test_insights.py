@@ -507,3 +507,40 @@ def test_the_screen_says_how_many_warnings_noise_alone_would_raise(config, tmp_p
         "3 employee values watched (each pair, for the whole organisation and each segment): "
         "noise alone would raise about 0.1 warnings a month among them, at most 2 in 100 each."
     )
+
+
+def test_a_memo_of_linkages_tests_again_only_the_series_that_changed(
+    config, tmp_path, monkeypatch
+):
+    import tui.analysis.insights as insights_module
+
+    store = Store(tmp_path / "s.db")
+    _fill_store(store, config)
+    tested: list[str] = []
+    real = insights_module.pair_linkage
+
+    def counting(index, segment, *arguments, **keywords):  # type: ignore[no-untyped-def]
+        tested.append(segment)
+        return real(index, segment, *arguments, **keywords)
+
+    monkeypatch.setattr(insights_module, "pair_linkage", counting)
+    memo: dict = {}
+    first = insights_from_store(config, store, TODAY, memo=memo)
+    assert sorted(tested) == ["", "Legal", "Sales", "Support"] and len(memo) == 4
+    tested.clear()
+    assert insights_from_store(config, store, TODAY, memo=memo) == first
+    assert tested == []
+    # Support's customer series changes: only Support is tested again, and the result
+    # is what an analysis without a memo finds.
+    later = datetime(2026, 6, 17, 13, tzinfo=timezone.utc)
+    changed = [
+        Observation("nps", "Support", period, 10.0 + i % 7, 80)
+        for i, period in enumerate(last_periods(TODAY, "month", 24))
+    ]
+    store.write_refresh("s", changed, later, 24, 1, 0.1)
+    tested.clear()
+    again = insights_from_store(config, store, TODAY, memo=memo)
+    assert tested == ["Support"]
+    tested.clear()
+    assert again == insights_from_store(config, store, TODAY)
+    assert again != first and len(memo) == 4

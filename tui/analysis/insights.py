@@ -534,13 +534,26 @@ def _segments(pair: Pair, segments_of: Callable[[str], Sequence[str]]) -> list[s
     return [EVERYONE, *sorted(names, key=str.casefold)]
 
 
+# A pair's linkage in one segment, by everything it is computed from (see
+# compute_insights); kept by the collector between analyses of one config.
+LinkageMemo = dict[tuple[object, ...], PairLinkage]
+
+
 def compute_insights(
     config: Config,
     series_of: SeriesOf,
     segments_of: Callable[[str], Sequence[str]],
     today: date,
+    memo: LinkageMemo | None = None,
 ) -> Insights:
-    """Linkage and warnings for every pair and segment."""
+    """Linkage and warnings for every pair and segment.
+
+    With a `memo` from the analysis before (of the same config), a pair's linkage whose
+    series and periods are unchanged is taken from it rather than tested again: a
+    source that lands costs the pairs it feeds, not all of them. The memo is left
+    holding this analysis' linkages only. The correction across the screen and the
+    warnings are computed afresh every time, as they depend on every linkage at once.
+    """
     granularity = config.dashboard.period
     settings = config.linkage
     metrics = {metric.id: metric for metric in config.metrics}
@@ -551,6 +564,7 @@ def compute_insights(
     evidence: list[
         tuple[Sequence[StoredObservation], Sequence[StoredObservation], list[Period]]
     ] = []
+    kept: LinkageMemo = {}
     for index, pair in enumerate(config.pairs):
         employee, customer = metrics[pair.employee], metrics[pair.customer]
         for segment in _segments(pair, segments_of):
@@ -559,17 +573,30 @@ def compute_insights(
             # Left out where the panel's current employee value is hidden.
             hidden = current_hidden(e_series, panel_axis)
             closed = linkage_periods(today, granularity, (e_series, c_series), window)
-            link = pair_linkage(
+            key = (
                 index,
                 segment,
-                employee,
-                customer,
-                e_series,
-                c_series,
-                closed,
-                settings,
-                left_out=hidden,
+                employee.id,
+                customer.id,
+                hidden,
+                tuple(e_series),
+                tuple(c_series),
+                tuple(closed),
             )
+            link = memo.get(key) if memo is not None else None
+            if link is None:
+                link = pair_linkage(
+                    index,
+                    segment,
+                    employee,
+                    customer,
+                    e_series,
+                    c_series,
+                    closed,
+                    settings,
+                    left_out=hidden,
+                )
+            kept[key] = link
             drafts.append((index, segment, employee, customer, hidden))
             links.append(link)
             evidence.append((e_series, c_series, closed))
@@ -586,6 +613,9 @@ def compute_insights(
             watched += latest[0] is not None
             warning = early_warning(index, segment, employee, customer, *seen, link)
         rows.append(SegmentInsight(index, segment, link, warning))
+    if memo is not None:
+        memo.clear()
+        memo.update(kept)
     return Insights(tuple(rows), watched)
 
 
@@ -627,7 +657,11 @@ def screen_adjusted(links: Sequence[PairLinkage], settings: LinkageSettings) -> 
 
 
 def insights_from_store(
-    config: Config, store: HistoryStore, today: date, series_of: SeriesOf | None = None
+    config: Config,
+    store: HistoryStore,
+    today: date,
+    series_of: SeriesOf | None = None,
+    memo: LinkageMemo | None = None,
 ) -> Insights:
     """`compute_insights` over the store's series for the dashboard's period; `series_of`
     if given (a reader the caller already uses, reading LINKAGE_PERIODS back), else
@@ -643,6 +677,7 @@ def insights_from_store(
         ),
         lambda metric_id: store.segments(metric_id, granularity),
         today,
+        memo,
     )
 
 

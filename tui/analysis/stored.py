@@ -19,7 +19,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from tui.analysis.balance import Balance, balance_from_store
-from tui.analysis.insights import Insights, insights_from_store
+from tui.analysis.insights import Insights, LinkageMemo, insights_from_store
 from tui.analysis.internal import InternalService, internal_from_store
 from tui.clock import Clock
 from tui.config import Config
@@ -54,11 +54,14 @@ def with_period(config: Config, granularity: Granularity) -> Config:
     return config.model_copy(update={"dashboard": dashboard})
 
 
-def compute_analysis(config: Config, store: HistoryStore, today: date) -> Analysis:
-    """The analysis for the config's period, from the store's observations."""
+def compute_analysis(
+    config: Config, store: HistoryStore, today: date, memo: LinkageMemo | None = None
+) -> Analysis:
+    """The analysis for the config's period, from the store's observations (`memo`: the
+    linkages of the analysis before, see compute_insights)."""
     return Analysis(
         today,
-        insights_from_store(config, store, today),
+        insights_from_store(config, store, today, memo=memo),
         balance_from_store(config, store, today),
         internal_from_store(config, store, today),
     )
@@ -85,10 +88,17 @@ def decode(payload: str) -> Analysis | None:
         return None
 
 
-def write_analyses(config: Config, store: HistoryStore, now: datetime) -> None:
-    """Compute and store the analysis of every granularity."""
+def write_analyses(
+    config: Config,
+    store: HistoryStore,
+    now: datetime,
+    memos: dict[Granularity, LinkageMemo] | None = None,
+) -> None:
+    """Compute and store the analysis of every granularity; with `memos`, reusing the
+    linkages of unchanged pairs from the analyses before."""
     for granularity in GRANULARITIES:
-        analysis = compute_analysis(with_period(config, granularity), store, now.date())
+        memo = None if memos is None else memos.setdefault(granularity, {})
+        analysis = compute_analysis(with_period(config, granularity), store, now.date(), memo)
         store.write_analysis(granularity, StoredAnalysis(now, FORMAT, encode(analysis)))
 
 
@@ -127,6 +137,9 @@ class Analyst:
         self.then = then
         self.log = log
         self._pending: list[SourceOutcome] = []
+        # Each granularity's linkages, kept from one analysis to the next: a landing
+        # tests again only the pairs whose series it changed.
+        self._memos: dict[Granularity, LinkageMemo] = {}
 
     def landed(self, outcome: SourceOutcome) -> None:
         self._pending.append(outcome)
@@ -136,7 +149,7 @@ class Analyst:
     def _analyse(self) -> None:
         outcomes, self._pending = self._pending, []
         try:
-            write_analyses(self.config, self.store, self.clock())
+            write_analyses(self.config, self.store, self.clock(), self._memos)
         except StoreError as error:  # screens compute for themselves meanwhile
             if self.log is not None:
                 self.log(f"could not store the analysis: {error}")
