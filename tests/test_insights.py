@@ -509,9 +509,7 @@ def test_the_screen_says_how_many_warnings_noise_alone_would_raise(config, tmp_p
     )
 
 
-def test_a_memo_of_linkages_tests_again_only_the_series_that_changed(
-    config, tmp_path, monkeypatch
-):
+def test_a_memo_of_linkages_tests_again_only_the_series_that_changed(config, tmp_path, monkeypatch):
     import tui.analysis.insights as insights_module
 
     store = Store(tmp_path / "s.db")
