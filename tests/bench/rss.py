@@ -17,19 +17,20 @@ from tests.bench.results import Figure, median
 from tests.bench.start import BARE_APP, fill_demo_store
 
 
-def resident_megabytes(pid: int) -> float:
+def status_megabytes(field: str, pid: int | str = "self") -> float:
+    """A memory figure of /proc/<pid>/status (VmRSS: resident now; VmHWM: its peak)."""
     with open(f"/proc/{pid}/status") as status:
         for line in status:
-            if line.startswith("VmRSS:"):
+            if line.startswith(f"{field}:"):
                 return int(line.split()[1]) / 1024
-    raise RuntimeError(f"no VmRSS for process {pid}")
+    raise RuntimeError(f"no {field} for process {pid}")
 
 
 def settled_rss(command: list[str], seconds: float = 5.0) -> float:
     terminal = Terminal(command)
     try:
         terminal.read(seconds)
-        return resident_megabytes(terminal.process.pid)
+        return status_megabytes("VmRSS", terminal.process.pid)
     finally:
         terminal.close()
 

@@ -29,6 +29,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from tests.bench.results import Figure, median
+from tests.bench.rss import status_megabytes
 
 ROOT = Path(__file__).resolve().parents[2]
 TEAMS = ("Support", "Success", "Sales", "Field Ops", "Legal", "Ops")
@@ -42,21 +43,13 @@ PANELS = (6, 12, 24, 48)
 
 
 def _rss_mb() -> float:
-    with open("/proc/self/status") as status:
-        for line in status:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return 0.0
+    return status_megabytes("VmRSS")
 
 
 def _peak_mb() -> float:
     # VmHWM, not getrusage's ru_maxrss: Linux carries that over from the parent
     # through fork and exec, so every point would report the benchmark's own peak.
-    with open("/proc/self/status") as status:
-        for line in status:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    return 0.0
+    return status_megabytes("VmHWM")
 
 
 def _records(count: int, years: int) -> list[dict[str, object]]:
