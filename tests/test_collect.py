@@ -608,3 +608,27 @@ def test_ctrl_c_or_sigterm_mid_fetch_stops_the_collector_with_no_traceback(tmp_p
         assert process.returncode == 0, output
         assert "Traceback" not in output and "never retrieved" not in output, output
         assert output.rstrip().endswith("tandem collect: stopped"), output
+
+
+async def test_a_screen_that_only_reads_says_refreshing_while_its_collector_fetches(tmp_path):
+    from tui.app import TandemApp
+    from tui.app.widgets import SourceStrip
+    from tui.store import Store
+
+    now = datetime.now(timezone.utc).replace(microsecond=0)
+    config = parse_config(_config("http://127.0.0.1:9"))
+    collector = Store(tmp_path / "s.db")  # the collector's connection, as in its process
+    collector.write_refresh("pulse", [], now - timedelta(minutes=5), 10, 1, 0.2)
+    app = TandemApp(config, Store(tmp_path / "s.db"), clock=lambda: now, viewer=True)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        strip = app.query_one(SourceStrip)
+        assert "pulse ok" in str(strip.render())
+        collector.record_fetch_start("pulse", now)
+        app._read_store_if_written()  # what the timer calls
+        await pilot.pause()
+        assert "pulse refreshing…" in str(strip.render())
+        collector.write_refresh("pulse", [], now + timedelta(seconds=2), 10, 1, 0.2)
+        app._read_store_if_written()
+        await pilot.pause()
+        assert "pulse ok" in str(strip.render())

@@ -213,3 +213,26 @@ async def test_a_refresh_that_reads_nothing_is_not_ok_and_keeps_the_last_values(
     status = store.source_statuses()["pulse"]
     assert status.failing and status.records == 6
     assert rows(tmp_path / "t.db") == kept
+
+
+async def test_a_fetch_under_way_is_in_the_store_for_screens_that_only_read(tmp_path):
+    import asyncio
+
+    records = answers({"Support": 6})
+    slow = {"/answers": lambda r: Reply(body=records, delay=1.0)}
+    with LocalServer(slow) as server:
+        store = Store(tmp_path / "s.db")
+        screen = Store(tmp_path / "s.db")  # what another process reads
+        fetch = asyncio.create_task(refresh(config_for(server.url), store))
+        seen = None
+        for _ in range(80):
+            await asyncio.sleep(0.01)
+            status = screen.source_statuses().get("pulse")
+            if status is not None and status.fetching_since is not None:
+                seen = status
+                break
+        outcome = await fetch
+    assert seen is not None and seen.fetching_since == NOW and seen.last_ok_at is None
+    assert outcome.ok
+    done = screen.source_statuses()["pulse"]
+    assert done.fetching_since is None and done.last_ok_at == NOW

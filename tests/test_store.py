@@ -103,7 +103,7 @@ def test_a_version_1_store_is_migrated_and_keeps_its_history(tmp_path):
     [row] = store.series("enps", "month")
     assert (row.value, row.n, row.suppressed) == (12.5, 40, False)
     version = sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0]
-    assert version == SCHEMA_VERSION == 6
+    assert version == SCHEMA_VERSION == 7
     assert row.variance is None  # unknown for history stored before the spread was kept
 
 

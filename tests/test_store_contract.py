@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import sqlite3
 import time
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
@@ -107,6 +107,21 @@ def test_a_failure_is_noted_and_the_history_stays(store):
     assert len(store.series("enps", "month")) == 2
     store.write_refresh("pulse", [], datetime(2026, 6, 17, 11, tzinfo=timezone.utc), 400, 4, 1.0)
     assert not store.source_statuses()["pulse"].failing
+
+
+def test_a_fetch_under_way_is_noted_until_its_outcome_is_written(store):
+    started = datetime(2026, 6, 17, 10, tzinfo=timezone.utc)
+    store.record_fetch_start("hr", started)  # its first fetch: no outcome yet
+    assert store.source_statuses()["hr"].fetching_since == started
+    store.record_failure("hr", "cannot reach the HR API", LATER)
+    assert store.source_statuses()["hr"].fetching_since is None
+    store.write_refresh("pulse", _observations(), FETCHED, 412, 5, 1.25)
+    store.record_fetch_start("pulse", LATER)
+    status = store.source_statuses()["pulse"]
+    assert status.fetching_since == LATER and not status.failing
+    assert status.last_ok_at == FETCHED and status.records == 412  # the last outcome stays
+    store.write_refresh("pulse", [], LATER + timedelta(seconds=3), 400, 4, 1.0)
+    assert store.source_statuses()["pulse"].fetching_since is None
 
 
 def _changes_from(store, previous: int, seconds: float = 2.0) -> bool:

@@ -155,6 +155,37 @@ def test_source_lines():
     assert source_line("hr", with_skips, idle, now).text.endswith("· 3 skipped")
 
 
+def test_a_screen_that_only_reads_says_refreshing_while_the_collector_fetches():
+    now = datetime(2026, 3, 20, 12, 0, tzinfo=timezone.utc)
+    ok_at = datetime(2026, 3, 20, 11, 0, tzinfo=timezone.utc)
+
+    def started(at: datetime | None, ok: datetime | None = ok_at) -> SourceStatus:
+        return SourceStatus("hr", ok, 10 if ok else None, None, None, fetch_started_at=at)
+
+    # No scheduler here (schedule None): the store says a fetch is under way.
+    fetching = source_line(
+        "hr", started(datetime(2026, 3, 20, 11, 59, tzinfo=timezone.utc)), None, now
+    )
+    assert (fetching.state, fetching.text) == ("refreshing", "refreshing…")
+    first = source_line(
+        "hr", started(datetime(2026, 3, 20, 11, 59, tzinfo=timezone.utc), None), None, now
+    )
+    assert (first.state, first.text) == ("refreshing", "waiting for data")
+    # A start older than its last outcome is over; one never ended for 20 minutes is
+    # not shown as under way (the collector stopped in it), nor is a start in the future.
+    for at in (
+        datetime(2026, 3, 20, 10, 0, tzinfo=timezone.utc),
+        datetime(2026, 3, 20, 11, 40, tzinfo=timezone.utc),
+        datetime(2026, 3, 20, 12, 5, tzinfo=timezone.utc),
+    ):
+        assert source_line("hr", started(at), None, now).state == "ok", at
+    # A start recorded and nothing after it, long ago: waiting, not an error.
+    never = source_line(
+        "hr", started(datetime(2026, 3, 20, 9, 0, tzinfo=timezone.utc), None), None, now
+    )
+    assert (never.state, never.text) == ("waiting", "waiting for data")
+
+
 def test_ages():
     assert [format_age(s) for s in (5, 125, 7300, 200_000)] == ["just now", "2 min", "2 h", "2 d"]
 

@@ -99,18 +99,43 @@ class FrameClock:
 
         app._display = record_frame  # type: ignore[method-assign, assignment]
 
-    async def time(self, update: Callable[[], None]) -> tuple[float, float, int] | None:
+    async def time(
+        self, update: Callable[[], None], stalls: list[float] | None = None
+    ) -> tuple[float, float, int] | None:
         """CPU and wall seconds from calling `update` to the last frame it caused, and
-        the number of frames; None if it painted nothing."""
+        the number of frames; None if it painted nothing. With `stalls`, the longest
+        the event loop was held in one go meanwhile is added to it: what a key pressed
+        during the update would wait (a watcher wakes every millisecond, so this pass's
+        CPU figure is not the one reported)."""
         painted = self.painted
         painted.clear()
+        longest = 0.0
+        watching = stalls is not None
+
+        async def watch() -> None:
+            nonlocal longest
+            last = time.perf_counter()
+            while watching:
+                await asyncio.sleep(0.001)
+                now = time.perf_counter()
+                longest = max(longest, now - last - 0.001)
+                last = now
+
+        watcher = asyncio.create_task(watch()) if watching else None
+        if watcher is not None:
+            await asyncio.sleep(0.005)  # the watcher is running before the update
         wall, cpu = time.perf_counter(), time.process_time()
         update()
+        longest = max(longest, time.perf_counter() - wall)  # the update itself is one
         while True:
             seen = len(painted)
             await asyncio.sleep(SETTLE_SECONDS)
             if len(painted) == seen:
                 break
+        if watcher is not None and stalls is not None:
+            watching = False
+            await watcher
+            stalls.append(longest)
         if not painted:
             return None
         last_wall, last_cpu = painted[-1]
@@ -124,9 +149,11 @@ class Timings:
     frames: list[int] = field(default_factory=list)
     unchanged: list[float] = field(default_factory=list)
     sparkline_size: tuple[int, int] = (0, 0)
+    # The longest the event loop was held in one go during each update (watched runs).
+    stalls: list[float] = field(default_factory=list)
 
 
-def measure(updates: int, blank_sparklines: bool = False) -> Timings:
+def measure(updates: int, blank_sparklines: bool = False, watch_stalls: bool = False) -> Timings:
     """Time `updates` full updates; with `blank_sparklines`, as if drawing a sparkline
     cost nothing (what everything else costs)."""
     from tui.app import TandemApp
@@ -156,7 +183,10 @@ def measure(updates: int, blank_sparklines: bool = False) -> Timings:
                     for update in range(updates + 2):
                         store.write_refresh("s", histories[update + 1], NOW, 1, 1, 0.1)  # type: ignore[arg-type]
                         await pilot.pause()
-                        timed = await frames.time(app.show_from_store)
+                        stalls: list[float] | None = [] if watch_stalls else None
+                        timed = await frames.time(app.show_from_store, stalls)
+                        if update >= 2 and stalls:
+                            timings.stalls.extend(stalls)
                         if update >= 2 and timed:  # the first two warm the caches
                             timings.changed_cpu.append(timed[0])
                             timings.changed_wall.append(timed[1])
@@ -171,6 +201,10 @@ def measure(updates: int, blank_sparklines: bool = False) -> Timings:
     finally:
         Sparkline._build = build  # type: ignore[method-assign]
     return timings
+
+
+def longest_stall(updates: int) -> float:
+    return max(measure(updates, watch_stalls=True).stalls)
 
 
 def blank_median(updates: int) -> float:
@@ -265,15 +299,24 @@ def run(updates: int = 15) -> tuple[list[Figure], str]:
         blank_cpu = pool.apply(blank_median, (updates,))
     with multiprocessing.get_context("spawn").Pool(1) as pool:
         stock_cpu = pool.apply(stock_median, (updates,))
+    with multiprocessing.get_context("spawn").Pool(1) as pool:
+        stall = pool.apply(longest_stall, (updates,))
     width, height = timings.sparkline_size
     return [
         Figure(
             "render: full update of 24 panels with sparklines, CPU",
             median(timings.changed_cpu) * 1000,
             "ms",
-            50,
+            70,
             f"median of {updates}; store read to the last frame painted, through "
             "Textual's own layout and paint",
+        ),
+        Figure(
+            "render: the longest event-loop stall in any of those updates",
+            stall * 1000,
+            "ms",
+            50,
+            f"worst of {updates}, watched in a run of its own: what a key would wait",
         ),
         Figure(
             "render: the same, wall clock",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 from collections import Counter
 from collections.abc import Mapping, Sequence
@@ -159,6 +160,14 @@ def incremental_since(source: Source, status: SourceStatus | None, full: bool) -
     return datetime.combine(start, datetime.min.time(), tzinfo=timezone.utc)
 
 
+def _note_fetch_start(store: HistoryStore, source_id: str, at: datetime) -> None:
+    """Tell the screens reading the store that this source is being fetched. A store
+    that cannot be written now does not hold the fetch up: its outcome is written, or
+    reported, when it ends."""
+    with contextlib.suppress(StoreWriteError):
+        store.record_fetch_start(source_id, at)
+
+
 async def refresh_source(
     config: Config,
     source: Source,
@@ -177,6 +186,7 @@ async def refresh_source(
     environ = os.environ if environ is None else environ
     try:
         status = store.source_statuses().get(source.id)
+        _note_fetch_start(store, source.id, clock())
         since = incremental_since(source, status, full)
         deadline = getattr(source, "deadline_seconds", None)
         try:

@@ -16,7 +16,7 @@ from tui.metrics.compute import EVERYONE, Observation
 
 # The tables' version. Each store migrates to it step by step, and refuses a store
 # written by a newer Tandem instead of guessing at its tables.
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 
 def newer_store(path: str, version: int, written_by: str | None) -> str:
@@ -66,6 +66,8 @@ class SourceStatus:
     last_error_at: datetime | None
     # Records the last successful refresh left out (bad values, duplicates).
     skipped: int = 0
+    # When the collector last started fetching it.
+    fetch_started_at: datetime | None = None
 
     @property
     def failing(self) -> bool:
@@ -73,6 +75,16 @@ class SourceStatus:
         if self.last_error_at is None:
             return False
         return self.last_ok_at is None or self.last_error_at >= self.last_ok_at
+
+    @property
+    def fetching_since(self) -> datetime | None:
+        """When the fetch under way started: a start newer than its last outcome; None
+        when no fetch is under way (or none was ever recorded)."""
+        started = self.fetch_started_at
+        if started is None:
+            return None
+        outcomes = [at for at in (self.last_ok_at, self.last_error_at) if at is not None]
+        return started if not outcomes or started > max(outcomes) else None
 
 
 @dataclass(frozen=True)
@@ -128,6 +140,8 @@ class HistoryStore(Protocol):
     ) -> None: ...
 
     def record_failure(self, source_id: str, error: str, at: datetime) -> None: ...
+
+    def record_fetch_start(self, source_id: str, at: datetime) -> None: ...
 
     def check_readable(self) -> None: ...
 
@@ -204,10 +218,17 @@ def stored_observation(row: Sequence[Any]) -> StoredObservation:
 
 
 def source_status(row: Sequence[Any]) -> SourceStatus:
-    """A row of (source_id, last_ok_at, records, last_error, last_error_at, skipped)."""
-    source_id, ok_at, records, error, error_at, skipped = row
+    """A row of (source_id, last_ok_at, records, last_error, last_error_at, skipped,
+    fetch_started_at)."""
+    source_id, ok_at, records, error, error_at, skipped, started = row
     return SourceStatus(
-        source_id, parse_timestamp(ok_at), records, error, parse_timestamp(error_at), skipped
+        source_id,
+        parse_timestamp(ok_at),
+        records,
+        error,
+        parse_timestamp(error_at),
+        skipped,
+        parse_timestamp(started),
     )
 
 

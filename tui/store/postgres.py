@@ -105,6 +105,7 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
             value TEXT NOT NULL
         )""",
     ),
+    7: ("ALTER TABLE source_status ADD COLUMN fetch_started_at TEXT",),
 }
 
 # What a write NOTIFYs, for screens that LISTEN (PostgresStore.data_version).
@@ -266,6 +267,14 @@ class PostgresStore:
 
         def write(db: psycopg.Connection[Any]) -> None:
             db.execute(pg(queries.UPSERT_SOURCE_FAILURE), (source_id, error, timestamp(at)))
+
+        self._write(write)
+
+    def record_fetch_start(self, source_id: str, at: datetime) -> None:
+        """Note that a fetch of the source started; its outcome is written when it ends."""
+
+        def write(db: psycopg.Connection[Any]) -> None:
+            db.execute(pg(queries.UPSERT_FETCH_START), (source_id, timestamp(at)))
 
         self._write(write)
 

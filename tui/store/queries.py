@@ -36,7 +36,12 @@ SELECT_SEGMENTS = (
     "WHERE metric_id = ? AND granularity = ? AND segment <> '' ORDER BY segment"
 )
 SELECT_STATUSES = (
-    "SELECT source_id, last_ok_at, records, last_error, last_error_at, skipped FROM source_status"
+    "SELECT source_id, last_ok_at, records, last_error, last_error_at, skipped, "
+    "fetch_started_at FROM source_status"
+)
+UPSERT_FETCH_START = (
+    "INSERT INTO source_status (source_id, fetch_started_at) VALUES (?, ?) "
+    "ON CONFLICT (source_id) DO UPDATE SET fetch_started_at = excluded.fetch_started_at"
 )
 UPSERT_COLLECTOR = (
     "INSERT INTO collectors (collector_id, started_at, last_beat_at, beat_seconds, "

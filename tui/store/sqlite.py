@@ -100,6 +100,11 @@ CREATE TABLE IF NOT EXISTS tandem_meta (
     value TEXT NOT NULL
 );
 """,
+    # When the collector started fetching each source, so a screen that only reads
+    # can say "refreshing…" as a fetching dashboard does.
+    7: """
+ALTER TABLE source_status ADD COLUMN fetch_started_at TEXT;
+""",
 }
 
 
@@ -214,6 +219,11 @@ class SqliteStore:
         """Note a failed refresh; the source's observations stay as they were."""
         with self._transaction():
             self._db.execute(queries.UPSERT_SOURCE_FAILURE, (source_id, error, timestamp(at)))
+
+    def record_fetch_start(self, source_id: str, at: datetime) -> None:
+        """Note that a fetch of the source started; its outcome is written when it ends."""
+        with self._transaction():
+            self._db.execute(queries.UPSERT_FETCH_START, (source_id, timestamp(at)))
 
     # ── reading ──
 

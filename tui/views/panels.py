@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Literal
 
 from tui.config import Config, Metric
@@ -242,15 +242,28 @@ class SourceLine:
     text: str
 
 
+# A fetch the collector started this long ago and never ended is not shown as under
+# way: the collector stopped in it (its own line says so), or the clock moved.
+FETCH_SHOWN_FOR = timedelta(minutes=15)
+
+
+def _collector_fetching(status: SourceStatus | None, now: datetime) -> bool:
+    """Whether the store says a fetch of the source is under way now."""
+    since = None if status is None else status.fetching_since
+    return since is not None and timedelta(0) <= now - since <= FETCH_SHOWN_FOR
+
+
 def source_line(
     source_id: str,
     status: SourceStatus | None,
     schedule: SourceSchedule | None,
     now: datetime,
 ) -> SourceLine:
-    """ok with its time, stale since its last success with the error, or the error alone."""
-    refreshing = schedule is not None and schedule.refreshing
-    if status is None:
+    """ok with its time, stale since its last success with the error, or the error alone;
+    "refreshing…" while this process's scheduler, or the collector writing the store,
+    fetches it."""
+    refreshing = (schedule is not None and schedule.refreshing) or _collector_fetching(status, now)
+    if status is None or (status.last_ok_at is None and status.last_error_at is None):
         return SourceLine(source_id, "refreshing" if refreshing else "waiting", "waiting for data")
     if status.failing:
         # Errors start with the source id, which the strip already shows.
