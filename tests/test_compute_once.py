@@ -246,7 +246,7 @@ def _both_ways(metric, records, windows):  # type: ignore[no-untyped-def]
     return as_arrays, one_by_one
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=500, deadline=None)
 @given(records=NEAR_RECORDS)
 def test_counting_as_arrays_takes_and_refuses_what_the_strict_reading_does(records):
     config = parse_config(COUNTED_CONFIG)
@@ -270,6 +270,9 @@ def test_the_strict_reading_is_checked_here_against_a_record_it_refuses():
         {"at": "2026-05-31T10:00:00Z", "score": True, "team": "Support"},
         {"at": "2026-05-31T10:00:00.5Z", "score": 0, "team": 1},
         {"at": "2026-05-31T10:00:00Z", "score": 9, "team": True},
+        # Equal as Python keys, different teams: each counted under its own name.
+        {"at": "2026-05-31T11:00:00Z", "score": 7, "team": 1},
+        {"at": "2026-05-31T12:00:00Z", "score": 7, "team": 1.0},
     ]
     windows = [last_periods(TODAY, "month", 3)]
     as_arrays, one_by_one = _both_ways(metric, records, windows)
@@ -278,8 +281,9 @@ def test_the_strict_reading_is_checked_here_against_a_record_it_refuses():
     june = {(o.segment, o.period.key): o.n for o in as_arrays[0].observations if o.n}
     assert june == {
         ("", "2026-06"): 1,
-        ("", "2026-05"): 2,
-        ("1", "2026-05"): 1,
+        ("", "2026-05"): 4,
+        ("1", "2026-05"): 2,
+        ("1.0", "2026-05"): 1,
         ("Support", "2026-06"): 1,
         ("True", "2026-05"): 1,
     }

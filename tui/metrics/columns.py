@@ -8,10 +8,11 @@ scale, any segment. Every record the arrays do not accept is returned by positio
 for the strict per-record reading (tui.metrics.compute) to take or refuse with its
 reason; so the arrays decide nothing the strict reading would decide otherwise.
 
-Accepted timestamps: `YYYY-MM-DD`, a `T` or a space, `HH:MM:SS`, an optional fraction of
-3 or 6 digits, and `Z`, `z` or `+00:00`; hours 00–23, minutes and seconds 00–59. Every
-supported Python's `datetime.fromisoformat` reads these alike, and the day of each is
-its first ten characters, checked once per distinct day as a calendar date.
+Accepted: a bare date `YYYY-MM-DD`, or that date, a `T` or a space, `HH:MM:SS`, an
+optional fraction of 3 or 6 digits, and `Z`, `z` or `+00:00`; hours 00–23, minutes and
+seconds 00–59. Every supported Python reads these alike (`date.fromisoformat`,
+`datetime.fromisoformat`), and the day of each is its first ten characters, checked
+once per distinct day as a calendar date.
 """
 
 from __future__ import annotations
@@ -30,8 +31,9 @@ COLUMNAR_FROM = 2_000
 _SLICE = 100_000
 # Bins of (day, segment, score) counted in one array; more, and they are sorted instead.
 _MAX_BINS = 4_000_000
-# Offsets of the digits, and of the separators, in `YYYY-MM-DDTHH:MM:SS`.
-_DIGITS = (0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18)
+# Offsets of the digits in `YYYY-MM-DD` and in the `THH:MM:SS` after it.
+_DATE_DIGITS = (0, 1, 2, 3, 5, 6, 8, 9)
+_TIME_DIGITS = (11, 12, 14, 15, 17, 18)
 _ZONE = "+00:00"
 
 Bools = npt.NDArray[np.bool_]
@@ -40,11 +42,10 @@ Ints = npt.NDArray[np.int64]
 
 @dataclass
 class Counted:
-    """How many well-formed answers fell on each (day, raw segment, score) — the
-    segment as the record had it, for the caller to normalise — and the positions of
-    the records left for the strict reading."""
+    """How many well-formed answers fell on each (day, segment, score), and the
+    positions of the records left for the strict reading."""
 
-    counts: dict[tuple[date, Any, int | None], int]
+    counts: dict[tuple[date, str | None, int | None], int]
     left: list[int]
 
 
@@ -55,8 +56,10 @@ def _utc_stamps(stamps: Sequence[str]) -> tuple[Bools, Ints]:
         # Longer than any accepted form: those are left, the rest checked as usual.
         stamps = [stamp if len(stamp) <= 32 else "" for stamp in stamps]
         width = 32
-    if width < 20:
+    if width < 10:
         return np.zeros(len(stamps), dtype=np.bool_), np.zeros(len(stamps), dtype=np.int64)
+    # Shorter stamps are padded with NULs, which no form has where a character is due.
+    width = max(width, 20)
     text = np.array(stamps, dtype=f"<U{width}")
     codes = text.view(np.uint32).reshape(len(stamps), width).astype(np.int32)
     # Python's lengths: numpy's would not count a trailing NUL.
@@ -72,9 +75,11 @@ def _utc_stamps(stamps: Sequence[str]) -> tuple[Bools, Ints]:
             found |= codes[:, column] == ord(character)
         return found
 
-    ok = is_char(4, "-") & is_char(7, "-") & is_char(10, "T ") & is_char(13, ":")
-    ok &= is_char(16, ":")
-    for column in _DIGITS:
+    date_part = is_char(4, "-") & is_char(7, "-")
+    for column in _DATE_DIGITS:
+        date_part &= is_digit(column)
+    ok = date_part & is_char(10, "T ") & is_char(13, ":") & is_char(16, ":")
+    for column in _TIME_DIGITS:
         ok &= is_digit(column)
     ok &= digit[:, 11] * 10 + digit[:, 12] <= 23
     ok &= (digit[:, 14] <= 5) & (digit[:, 17] <= 5)
@@ -108,6 +113,7 @@ def _utc_stamps(stamps: Sequence[str]) -> tuple[Bools, Ints]:
         if form is not None:
             tail |= (lengths == length) & form
     ok &= tail
+    ok |= date_part & (lengths == 10)  # a bare date is its own day
     day = (
         (((digit[:, 0] * 10 + digit[:, 1]) * 10 + digit[:, 2]) * 10 + digit[:, 3]) * 10_000
         + (digit[:, 5] * 10 + digit[:, 6]) * 100
@@ -136,12 +142,14 @@ def count_answers(
     segments: Sequence[Any] | None,
     scale: tuple[int, int],
     valid_day: Callable[[int, int, int], date | None],
+    segment_named: Callable[[Any], str | None],
 ) -> Counted:
     """Count the well-formed answers among parallel columns of raw field values.
 
     `scores` None: each record counts (a count metric), with score None. `segments`
     None: the metric has no segment field. `valid_day(y, m, d)` is the day, or None
-    where the strict reading would refuse it (not a date, or out of range).
+    where the strict reading would refuse it (not a date, or out of range);
+    `segment_named(raw)` the segment a field's value names.
     """
     total = len(stamps)
     if _all_of_type(stamps, str):
@@ -224,11 +232,15 @@ def count_answers(
         amounts = tallies[keys]
     else:
         keys, amounts = np.unique(chosen, return_counts=True)
-    counts: dict[tuple[date, Any, int | None], int] = {}
+    # Raw values are numbered by type and value (1 and 1.0 are different teams, "1" and
+    # "1.0"); the counts are by the segment each names, so two raws may add up.
+    names = [segment_named(raw) for raw in raws]
+    counts: dict[tuple[date, str | None, int | None], int] = {}
     for key, amount in zip(keys.tolist(), amounts.tolist(), strict=True):
         rest, score = divmod(key, width)
         day_at, segment_at = divmod(rest, len(raws))
         day = day_of[day_at]
         assert day is not None
-        counts[(day, raws[segment_at], score + low if scores is not None else None)] = amount
+        counted = (day, names[segment_at], score + low if scores is not None else None)
+        counts[counted] = counts.get(counted, 0) + amount
     return Counted(counts, np.flatnonzero(~ok).tolist())

@@ -279,10 +279,9 @@ def _count_answers(metric: CountedMetric, records: Sequence[Record]) -> _Events:
             _column(records, segment_field) if segment_field is not None else None,
             _scale(metric),
             _calendar_day,
+            _segment_named,
         )
-        for (day, raw, score), count in counted.counts.items():
-            key = (day, _segment_named(raw), score)
-            counts[key] = counts.get(key, 0) + count
+        counts.update(counted.counts)
         left = [records[at] for at in counted.left]
     read_day = _day_reader(metric.date_field, metric.date_format)
     read_value = _value_reader(metric)
