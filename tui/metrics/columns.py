@@ -3,10 +3,11 @@
 A survey source hands over records as dicts; reading a million of them one by one in
 Python costs about a microsecond each, most of it in reading the timestamp. Here the
 three fields are taken out as columns and the common, well-formed case is checked and
-counted with numpy: a UTC timestamp in one of the forms below, an integer score on the
-scale, any segment. Every record the arrays do not accept is returned by position,
-for the strict per-record reading (tui.metrics.compute) to take or refuse with its
-reason; so the arrays decide nothing the strict reading would decide otherwise.
+counted with numpy: a UTC timestamp in one of the forms below, a whole-number score on
+the scale (an int, or its plain digits as text), any segment. Every record the arrays
+do not accept is returned by position, for the strict per-record reading
+(tui.metrics.compute) to take or refuse with its reason; so the arrays decide nothing
+the strict reading would decide otherwise.
 
 Accepted: a bare date `YYYY-MM-DD`, or that date, a `T` or a space, `HH:MM:SS`, an
 optional fraction of 3 or 6 digits, and `Z`, `z` or `+00:00`; hours 00–23, minutes and
@@ -20,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from itertools import repeat
 from typing import Any
 
 import numpy as np
@@ -172,11 +174,23 @@ def count_answers(
     low, high = scale
     if scores is not None:
         outside = low - 1
+        # A CSV file's answers are text: "9" is read as 9, and only the plain digits of
+        # a score on the scale are taken here ("09", " 9" and "9.0" go to the strict
+        # reading, which takes them too).
+        texts_of = {str(score): score for score in range(low, high + 1)}
         values = _integers(scores) if _all_of_type(scores, int) else None
+        if values is None and _all_of_type(scores, str):
+            values = np.fromiter(
+                map(texts_of.get, scores, repeat(outside)), dtype=np.int64, count=total
+            )
         if values is None:
             values = np.fromiter(
                 (
-                    score if type(score) is int and low <= score <= high else outside
+                    score
+                    if type(score) is int and low <= score <= high
+                    else texts_of.get(score, outside)
+                    if type(score) is str
+                    else outside
                     for score in scores
                 ),
                 dtype=np.int64,
