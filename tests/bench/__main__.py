@@ -19,6 +19,7 @@ from tests.bench import (
     rss,
     scaling,
     screens,
+    snapshot_csv,
     start,
     throughput,
     verdicts,
@@ -38,6 +39,7 @@ BENCHMARKS = {
     "memory": memory.run,
     "rss": rss.run,
     "scaling": scaling.run,
+    "snapshot-csv": snapshot_csv.run,
     "verdicts": verdicts.run,
 }
 
