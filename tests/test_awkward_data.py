@@ -763,3 +763,46 @@ async def test_a_file_source_that_is_a_fifo_is_refused_not_read_for_ever(tmp_pat
     source = FileSource(id="pulse", kind="file", path=str(fifo))
     with pytest.raises(SourceError, match=f"pulse: {fifo} is not a regular file"):
         await fetch(source, {})
+
+
+async def test_a_csv_file_read_by_its_columns_gives_what_dictreader_gives(tmp_path):
+    import csv
+
+    from tui.sources.files import FileSource
+
+    # A byte-order mark, a repeated header name, a quoted field with a comma and a line
+    # break, a short row, a long row and blank lines.
+    text = (
+        "\ufeffid,date,team,score,team\n"
+        '1,2026-05-04,Support,9,"Sales, EMEA"\n'
+        "\n"
+        '2,2026-05-05,"Field\nOps",10\n'
+        "3,2026-05-06\n"
+        "4,2026-05-07,Legal,7,Ops,extra,more\n"
+        "\n"
+    )
+    path = tmp_path / "answers.csv"
+    path.write_text(text, encoding="utf-8")
+    columns = {"at": "date", "group": "team", "score": "score", "number": "id"}
+    source = FileSource(id="pulse", kind="file", path=str(path), columns=columns)
+    records = (await fetch(source, {})).records
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        expected = [
+            {field: row.get(column) for field, column in columns.items()}
+            for row in csv.DictReader(handle)
+        ]
+    assert records == expected
+    assert [r["group"] for r in records] == ["Sales, EMEA", None, None, "Ops"]
+    assert records[1]["group"] is None and records[2]["score"] is None
+
+
+async def test_a_file_with_no_secret_still_has_its_control_characters_stripped(tmp_path):
+    from tui.sources.files import FileSource
+
+    path = tmp_path / "answers.csv"
+    path.write_text("date,team,score\n2026-05-04,\x1b]0;pwned\x07Support\x1b[2J,9\n")
+    source = FileSource(
+        id="pulse", kind="file", path=str(path), columns={"team": "team", "score": "score"}
+    )
+    [record] = (await fetch(source, {})).records
+    assert record == {"team": "]0;pwnedSupport[2J", "score": "9"}

@@ -67,18 +67,25 @@ class FileSource(SourceBase):
 
 def _read_csv(source: FileSource, path: Path, result: FetchResult) -> None:
     with path.open(newline="", encoding="utf-8-sig") as handle:
-        reader = csv.DictReader(handle)
-        header = reader.fieldnames or []
+        if not source.columns:
+            result.records.extend(dict(row) for row in csv.DictReader(handle))
+            return
+        reader = csv.reader(handle)
+        header = next(reader, [])
         missing = [column for column in source.columns.values() if column not in header]
         if missing:
             raise SourceError(f"{source.id}: {path.name} has no column {missing[0]!r}")
+        # As csv.DictReader reads them (a repeated header name takes its last column, as
+        # its dict does; a short row's missing fields are None), without building a dict
+        # of every column of every row: a million rows took twice as long that way.
+        index = {name: at for at, name in enumerate(header)}
+        fields = [(field, index[column]) for field, column in source.columns.items()]
+        records = result.records
         for row in reader:
-            if source.columns:
-                result.records.append(
-                    {field: row.get(column) for field, column in source.columns.items()}
-                )
-            else:
-                result.records.append(dict(row))
+            if not row:
+                continue  # a blank line, which DictReader skips too
+            width = len(row)
+            records.append({field: row[at] if at < width else None for field, at in fields})
 
 
 def _read_json(source: FileSource, path: Path, result: FetchResult) -> None:
