@@ -27,8 +27,6 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-# Below this, the per-record reading is as fast, and simpler to follow.
-COLUMNAR_FROM = 2_000
 # Stamps checked at once: their characters take 128 bytes each while checked.
 _SLICE = 100_000
 # Bins of (day, segment, score) counted in one array; more, and they are sorted instead.

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from operator import itemgetter
-from typing import Any
+from typing import Any, TypeVar
 
 from tui.config import (
     ChurnMetric,
@@ -33,9 +33,7 @@ from tui.metrics.scores import (
     counted_net_promoter_score,
     counted_top_box_share,
     mean_score,
-    net_promoter_score,
     response_count,
-    top_box_share,
 )
 from tui.metrics.values import (
     EARLIEST_DAY,
@@ -58,6 +56,7 @@ from tui.metrics.workforce import (
 from tui.periods import Period, period_of
 
 Record = Mapping[str, Any]
+T = TypeVar("T")
 
 # The segment key of the whole organisation (every record, whatever its segment).
 EVERYONE = ""
@@ -122,8 +121,8 @@ def compute_metric_each(
     if isinstance(metric, TenureMetric):
         return [_compute_tenure_metric(metric, selected, periods, today) for periods in windows]
     if isinstance(metric, (NpsMetric, CsatMetric, CountMetric)):
-        tally = _count_answers(metric, selected)
-        return [_bucket_counts(metric, tally, periods) for periods in windows]
+        counts, rejected = _count_answers(metric, selected)
+        return [_bucket_counts(metric, counts, rejected, periods) for periods in windows]
     events = _read_events(metric, selected)
     return [_bucket_events(metric, events, periods) for periods in windows]
 
@@ -151,6 +150,10 @@ def _segment_named(value: Any) -> str | None:
 
 
 EventMetric = NpsMetric | CsatMetric | MeanMetric | CountMetric | ValueMetric
+# Answers on a scale, and plain counts, are counted by score (_count_answers); means
+# and reported values are kept as lists (_read_events), as their sums need them.
+CountedMetric = NpsMetric | CsatMetric | CountMetric
+ListedMetric = MeanMetric | ValueMetric
 
 
 def _event_value(metric: EventMetric, record: Record) -> Any:
@@ -192,16 +195,18 @@ def _fold_values(metric: ValueMetric, dated: list[tuple[date, tuple[float, int]]
     return Aggregate(total if metric.aggregate == "sum" else total / len(values), n_total)
 
 
-def _aggregator(metric: EventMetric) -> Callable[[list[Any]], Aggregate]:
-    if isinstance(metric, NpsMetric):
-        return net_promoter_score
-    if isinstance(metric, CsatMetric):
-        return lambda scores: top_box_share(scores, metric.scale_max, metric.top_boxes)
+def _aggregator(metric: ListedMetric) -> Callable[[list[Any]], Aggregate]:
     if isinstance(metric, MeanMetric):
         return mean_score
-    if isinstance(metric, ValueMetric):
-        return lambda dated: _fold_values(metric, dated)
-    return lambda items: response_count(len(items))
+    return lambda dated: _fold_values(metric, dated)
+
+
+def _counted_aggregator(metric: CountedMetric) -> Callable[[Mapping[Any, int]], Aggregate]:
+    if isinstance(metric, NpsMetric):
+        return counted_net_promoter_score
+    if isinstance(metric, CsatMetric):
+        return lambda counts: counted_top_box_share(counts, metric.scale_max, metric.top_boxes)
+    return lambda counts: response_count(sum(counts.values()))
 
 
 def _value_reader(metric: EventMetric) -> Callable[[Record], Any]:
@@ -252,19 +257,21 @@ def _day_reader(field: str, date_format: DateFormat) -> Callable[[Record], date]
 _Counts = dict[tuple[date, "str | None", "int | None"], int]
 # Below this many records, counting them one by one is as fast as the arrays.
 COLUMNAR_FROM = 2_000
-CountedMetric = NpsMetric | CsatMetric | CountMetric
 
 
-def _count_answers(metric: CountedMetric, records: Sequence[Record]) -> _Events:
+def _count_answers(
+    metric: CountedMetric, records: Sequence[Record]
+) -> tuple[_Counts, Counter[str]]:
     """Each usable answer counted by day, segment and score: a few thousand counts for a
     million answers, from which every granularity is bucketed.
 
     Many records: the well-formed ones are counted as arrays (tui.metrics.columns) and
     the rest read one by one, strictly, as few records are. Either way a record is
-    taken or refused exactly as `_read_events` would.
+    taken or refused exactly as `_read_events` would. Returns the counts, and the
+    records refused by reason.
     """
-    events = _Events()
-    counts, rejected = events.counts, events.rejected
+    counts: _Counts = {}
+    rejected: Counter[str] = Counter()
     scored = not isinstance(metric, CountMetric)
     left: Sequence[Record] = records
     if len(records) >= COLUMNAR_FROM and metric.date_format == "iso":
@@ -294,7 +301,7 @@ def _count_answers(metric: CountedMetric, records: Sequence[Record]) -> _Events:
             continue
         key = (day, _segment_of(record, metric.segment_field), score)
         counts[key] = counts.get(key, 0) + 1
-    return events
+    return counts, rejected
 
 
 def _column(records: Sequence[Record], field: str) -> list[Any]:
@@ -323,21 +330,17 @@ def _calendar_day(year: int, month: int, day: int) -> date | None:
 
 
 def _bucket_counts(
-    metric: CountedMetric, events: _Events, periods: Sequence[Period]
+    metric: CountedMetric, counts: _Counts, rejected: Counter[str], periods: Sequence[Period]
 ) -> MetricResult:
-    """`_bucket_events` from counted answers: the same observations, summed from counts."""
-    result = MetricResult(metric.id, rejected=Counter(events.rejected))
-    granularity = periods[0].granularity if periods else "month"
-    window = {period: index for index, period in enumerate(periods)}
-    index_of_day: dict[date, int] = {}
+    """`_bucket_events` for counted answers: the same observations, summed from counts."""
+    result = MetricResult(metric.id, rejected=Counter(rejected))
+    index_of = _PeriodIndex(periods)
     # Per period, answers counted by score, for everyone and for each segment.
     everyone: list[Counter[Any]] = [Counter() for _ in periods]
     by_segment: dict[str, list[Counter[Any]]] = {}
     used = 0
-    for (day, segment, score), count in events.counts.items():
-        index = index_of_day.get(day)
-        if index is None:
-            index = index_of_day[day] = window.get(period_of(day, granularity), -1)
+    for (day, segment, score), count in counts.items():
+        index = index_of[day]
         if index < 0:
             continue
         used += count
@@ -348,25 +351,43 @@ def _bucket_counts(
                 counters = by_segment[segment] = [Counter() for _ in periods]
             counters[index][score] += count
     result.used = used
-    if isinstance(metric, NpsMetric):
-        aggregate: Callable[[Counter[Any]], Aggregate] = counted_net_promoter_score
-    elif isinstance(metric, CsatMetric):
-
-        def aggregate(counted: Counter[Any]) -> Aggregate:
-            return counted_top_box_share(counted, metric.scale_max, metric.top_boxes)
-
-    else:
-
-        def aggregate(counted: Counter[Any]) -> Aggregate:
-            return response_count(sum(counted.values()))
-
-    for group, counters in [(EVERYONE, everyone), *sorted(by_segment.items())]:
-        for period, counted in zip(periods, counters, strict=True):
-            summary = aggregate(counted)
-            result.observations.append(
-                Observation(metric.id, group, period, summary.value, summary.n, 0, summary.variance)
-            )
+    result.observations = _observations(
+        metric.id, periods, everyone, by_segment, _counted_aggregator(metric)
+    )
     return result
+
+
+class _PeriodIndex(dict[date, int]):
+    """A day's index in `periods` (-1: outside them), worked out once a day, as days
+    repeat across records; a day seen before is a plain dict lookup."""
+
+    def __init__(self, periods: Sequence[Period]) -> None:
+        super().__init__()
+        self._granularity = periods[0].granularity if periods else "month"
+        self._window = {period: index for index, period in enumerate(periods)}
+
+    def __missing__(self, day: date) -> int:
+        index = self[day] = self._window.get(period_of(day, self._granularity), -1)
+        return index
+
+
+def _observations(
+    metric_id: str,
+    periods: Sequence[Period],
+    everyone: Sequence[T],
+    by_segment: Mapping[str, Sequence[T]],
+    aggregate: Callable[[T], Aggregate],
+) -> list[Observation]:
+    """Every period's observation for everyone, then for each segment by name, from what
+    each period holds."""
+    observations = []
+    for group, held in [(EVERYONE, everyone), *sorted(by_segment.items())]:
+        for period, items in zip(periods, held, strict=True):
+            summary = aggregate(items)
+            observations.append(
+                Observation(metric_id, group, period, summary.value, summary.n, 0, summary.variance)
+            )
+    return observations
 
 
 @dataclass
@@ -378,12 +399,9 @@ class _Events:
     values: list[Any] = field(default_factory=list)
     segments: list[str | None] = field(default_factory=list)
     rejected: Counter[str] = field(default_factory=Counter)
-    # Or, for answers counted rather than kept (NPS, CSAT, counts): how many fell on
-    # each (day, segment, score).
-    counts: _Counts = field(default_factory=dict)
 
 
-def _read_events(metric: EventMetric, records: Sequence[Record]) -> _Events:
+def _read_events(metric: ListedMetric, records: Sequence[Record]) -> _Events:
     events = _Events()
     read_day = _day_reader(metric.date_field, metric.date_format)
     read_value = _value_reader(metric)
@@ -404,18 +422,15 @@ def _read_events(metric: EventMetric, records: Sequence[Record]) -> _Events:
         days.append(day)
         values.append(value)
         if segment_field is not None:
-            raw = record.get(segment_field)
-            segment = raw.strip() if type(raw) is str else _segment_of(record, segment_field)
-            segments.append(segment or None)
+            segments.append(_segment_named(record.get(segment_field)))
     return events
 
 
-def _bucket_events(metric: EventMetric, events: _Events, periods: Sequence[Period]) -> MetricResult:
+def _bucket_events(
+    metric: ListedMetric, events: _Events, periods: Sequence[Period]
+) -> MetricResult:
     result = MetricResult(metric.id, rejected=Counter(events.rejected))
-    granularity = periods[0].granularity if periods else "month"
-    window = {period: index for index, period in enumerate(periods)}
-    # Days repeat across records: each is mapped to its period's index once (-1: outside).
-    index_of_day: dict[date, int] = {}
+    index_of = _PeriodIndex(periods)
     keep_day = isinstance(metric, ValueMetric)
     # One list of items per period, for everyone and for each segment.
     everyone: list[list[Any]] = [[] for _ in periods]
@@ -423,9 +438,7 @@ def _bucket_events(metric: EventMetric, events: _Events, periods: Sequence[Perio
     segments: Sequence[str | None] = events.segments or [None] * len(events.days)
     used = 0
     for day, value, segment in zip(events.days, events.values, segments, strict=True):
-        index = index_of_day.get(day)
-        if index is None:
-            index = index_of_day[day] = window.get(period_of(day, granularity), -1)
+        index = index_of[day]
         if index < 0:
             continue
         used += 1
@@ -437,15 +450,9 @@ def _bucket_events(metric: EventMetric, events: _Events, periods: Sequence[Perio
                 lists = by_segment[segment] = [[] for _ in periods]
             lists[index].append(item)
     result.used = used
-
-    aggregate = _aggregator(metric)
-    groups = [(EVERYONE, everyone), *sorted(by_segment.items())]
-    for group, lists in groups:
-        for period, items in zip(periods, lists, strict=True):
-            summary = aggregate(items)
-            result.observations.append(
-                Observation(metric.id, group, period, summary.value, summary.n, 0, summary.variance)
-            )
+    result.observations = _observations(
+        metric.id, periods, everyone, by_segment, _aggregator(metric)
+    )
     return result
 
 

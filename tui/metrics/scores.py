@@ -9,6 +9,7 @@ value is √(variance / n). Early warnings weigh a movement against it.
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -31,14 +32,7 @@ def share_spread(percent: float) -> float:
 
 def net_promoter_score(scores: Sequence[int]) -> Aggregate:
     """% promoters (9–10) minus % detractors (0–6) over 0–10 answers: −100 to 100."""
-    if not scores:
-        return Aggregate(None, 0)
-    n = len(scores)
-    promoters = sum(1 for score in scores if score >= 9)
-    detractors = sum(1 for score in scores if score <= 6)
-    value = 100.0 * (promoters - detractors) / n
-    # E[x²] - E[x]² with x = ±100 or 0.
-    return Aggregate(value, n, max(0.0, 10_000.0 * (promoters + detractors) / n - value * value))
+    return counted_net_promoter_score(Counter(scores))
 
 
 def counted_net_promoter_score(counts: Mapping[int, int]) -> Aggregate:
@@ -49,6 +43,7 @@ def counted_net_promoter_score(counts: Mapping[int, int]) -> Aggregate:
     promoters = sum(count for score, count in counts.items() if score >= 9)
     detractors = sum(count for score, count in counts.items() if score <= 6)
     value = 100.0 * (promoters - detractors) / n
+    # E[x²] - E[x]² with x = ±100 or 0.
     return Aggregate(value, n, max(0.0, 10_000.0 * (promoters + detractors) / n - value * value))
 
 
@@ -57,12 +52,7 @@ def top_box_share(scores: Sequence[int], scale_max: int, top_boxes: int) -> Aggr
 
     CSAT on a 1–5 scale with two top boxes counts answers of 4 and 5.
     """
-    if not scores:
-        return Aggregate(None, 0)
-    lowest_top = scale_max - top_boxes + 1
-    top = sum(1 for score in scores if score >= lowest_top)
-    share = 100.0 * top / len(scores)
-    return Aggregate(share, len(scores), share_spread(share))
+    return counted_top_box_share(Counter(scores), scale_max, top_boxes)
 
 
 def counted_top_box_share(counts: Mapping[int, int], scale_max: int, top_boxes: int) -> Aggregate:
