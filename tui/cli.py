@@ -314,11 +314,11 @@ def _run_dashboard(
 async def _check(config: Config, clock: Clock = utc_now) -> int:
     """Fetch every source once and compute its metrics (storing nothing); print a table."""
     from tui.collect.refresh import BadPayload, observe, redact, require_records
-    from tui.sources import SourceError, fetch_records, make_client
+    from tui.sources import SourceError, client_for, fetch_records
 
     skipped_reasons: dict[str, Counter[str]] = {}
     with serving_demo(config, clock().date()) as live_config:
-        async with make_client(config.dashboard.ca_bundle, len(config.sources)) as client:
+        async with client_for(config) as client:
 
             async def attempt(source: Source) -> tuple[str, ...]:
                 started = time.monotonic()
@@ -412,7 +412,7 @@ async def _refresh_and_compute(config: Config, store: Any, clock: Clock) -> tupl
     source's outcome is its stored status.
     """
     from tui.collect.refresh import refresh_sources
-    from tui.sources import make_client
+    from tui.sources import client_for
     from tui.store import is_store_url
     from tui.views.read import read_dashboard, read_internal
 
@@ -421,7 +421,7 @@ async def _refresh_and_compute(config: Config, store: Any, clock: Clock) -> tupl
         outcomes = None
     else:
         with serving_demo(config, clock().date()) as live_config:
-            async with make_client(config.dashboard.ca_bundle, len(config.sources)) as client:
+            async with client_for(config) as client:
                 outcomes = await refresh_sources(
                     live_config, live_config.sources, client, store, clock
                 )

@@ -596,7 +596,7 @@ class TandemApp(App[None]):
         memory) or a client given by the caller (tests) keeps it on this loop.
         """
         from tui.collect.scheduler import Scheduler
-        from tui.sources import make_client
+        from tui.sources import client_for
 
         if self._client is None and self.store.path != ":memory:":
             from tui.collect.collector import BackgroundCollector
@@ -611,7 +611,7 @@ class TandemApp(App[None]):
             self.scheduler.start()
             return
         if self._client is None:
-            self._client = make_client(self.config.dashboard.ca_bundle, len(self.config.sources))
+            self._client = client_for(self.config)
         self.scheduler = Scheduler(
             self.config,
             self._client,

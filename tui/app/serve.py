@@ -153,7 +153,7 @@ class TandemServer(Server):
 
     async def on_startup(self, app: web.Application) -> None:
         from tui.collect.scheduler import Scheduler
-        from tui.sources import make_client
+        from tui.sources import client_for
         from tui.store import is_store_url, open_store
 
         if is_store_url(self.store_path):
@@ -164,7 +164,7 @@ class TandemServer(Server):
             )
             return
         store = open_store(self.store_path)
-        client = make_client(self.config.dashboard.ca_bundle, len(self.config.sources))
+        client = client_for(self.config)
         scheduler = Scheduler(
             self.config, client, store, on_start=lambda _: None, on_outcome=lambda _: None
         )

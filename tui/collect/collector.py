@@ -65,7 +65,7 @@ def _beat(store: HistoryStore, status: CollectorStatus) -> None:
 async def collect_once(config: Config, store: HistoryStore, clock: Clock) -> int:
     """Fetch every source once into the store and record one heartbeat."""
     from tui.collect.refresh import refresh_sources
-    from tui.sources import make_client
+    from tui.sources import client_for
 
     started = clock()
     lock = store.collector_lock()
@@ -73,7 +73,7 @@ async def collect_once(config: Config, store: HistoryStore, clock: Clock) -> int
         _log("another collector is writing this store: nothing to do")
         return 0
     try:
-        async with make_client(config.dashboard.ca_bundle, len(config.sources)) as client:
+        async with client_for(config) as client:
             outcomes = await refresh_sources(config, config.sources, client, store, clock)
     finally:
         lock.release()
@@ -169,7 +169,7 @@ async def _collect_while_held(
 ) -> None:
     """Fetch and beat for as long as this collector holds the lock."""
     from tui.collect.scheduler import Scheduler
-    from tui.sources import make_client
+    from tui.sources import client_for
 
     started = clock()
     errors: dict[str, str | None] = {}
@@ -180,7 +180,7 @@ async def _collect_while_held(
 
     # Each landing's analysis is stored for every screen before it is logged.
     analyst = Analyst(config, store, clock, then=landed, log=_log)
-    async with make_client(config.dashboard.ca_bundle, len(config.sources)) as client:
+    async with client_for(config) as client:
         scheduler = Scheduler(
             config, client, store, on_start=lambda _: None, on_outcome=analyst.landed, clock=clock
         )
@@ -250,12 +250,12 @@ class BackgroundCollector:
 
     async def _main(self) -> None:
         from tui.collect.scheduler import Scheduler
-        from tui.sources import make_client
+        from tui.sources import client_for
 
         store = self.open_store()
         # The screen is told of a landing once the analysis that includes it is stored.
         analyst = Analyst(self.config, store, self.clock, then=self.on_outcome)
-        async with make_client(self.config.dashboard.ca_bundle, len(self.config.sources)) as client:
+        async with client_for(self.config) as client:
             self.scheduler = Scheduler(
                 self.config,
                 client,

@@ -16,17 +16,17 @@ from typing import TYPE_CHECKING, Any
 from tui.sources.base import FetchResult, SourceError
 
 if TYPE_CHECKING:
-    from tui.sources.http import make_client
+    from tui.sources.http import client_for, make_client
     from tui.sources.kinds import fetch_records
 
-__all__ = ["FetchResult", "SourceError", "fetch_records", "make_client"]
+__all__ = ["FetchResult", "SourceError", "client_for", "fetch_records", "make_client"]
 
 
 def __getattr__(name: str) -> Any:
-    if name == "make_client":
-        from tui.sources.http import make_client
+    if name in ("make_client", "client_for"):
+        from tui.sources import http
 
-        return make_client
+        return getattr(http, name)
     if name == "fetch_records":
         from tui.sources.kinds import fetch_records
 

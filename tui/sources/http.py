@@ -25,6 +25,7 @@ from tui.sources.base import SourceError, display_url
 from tui.sources.decode import decode_json
 
 if TYPE_CHECKING:
+    from tui.config import Config
     from tui.config.sources import HttpSourceBase
 
 
@@ -35,6 +36,11 @@ Sleep = Callable[[float], Awaitable[None]]
 
 def user_agent() -> str:
     return f"Tandem/{__version__} httpx/{httpx.__version__}"
+
+
+def client_for(config: Config) -> httpx.AsyncClient:
+    """The one client a config's sources share: its CA bundle, a connection each."""
+    return make_client(config.dashboard.ca_bundle, len(config.sources))
 
 
 def make_client(ca_bundle: str | None = None, sources: int = 0) -> httpx.AsyncClient:

@@ -118,20 +118,14 @@ def clean_text(result: FetchResult, secrets: Sequence[str] = ()) -> None:
                 value = value.replace(secret, "•••")
         return value
 
-    if secrets:
-        for record in result.records:
-            for key, value in record.items():
-                if type(value) is str:
-                    cleaned = clean(value)
-                    if cleaned is not value:
-                        record[key] = cleaned
-    else:
-        # No secret to look for (a file, an open API): the same check, inline, as it
-        # runs once for every field of every record.
-        for record in result.records:
-            for key, value in record.items():
-                if type(value) is str and not value.isprintable():
-                    record[key] = value.translate(_CONTROLS)
+    for record in result.records:
+        for key, value in record.items():
+            # With no secret to look for (a file, an open API), printable text is passed
+            # by one C call, not a call of clean(): this runs for every field of every record.
+            if type(value) is str and (secrets or not value.isprintable()):
+                cleaned = clean(value)
+                if cleaned is not value:
+                    record[key] = cleaned
     if result.skipped:
         reasons = list(result.skipped.items())
         result.skipped.clear()
