@@ -3,12 +3,14 @@ computation of each, written here from the definitions (no tui.metrics code)."""
 
 from __future__ import annotations
 
+import contextlib
 from datetime import date, datetime, timedelta, timezone
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tui.config import parse_config
+from tui.metrics import compute
 from tui.metrics.compute import compute_metric_each
 from tui.periods import last_periods
 
@@ -38,6 +40,7 @@ side = "employee"
 source = "s"
 kind = "count"
 date_field = "at"
+segment_field = "team"
 
 [[pairs]]
 employee = "e"
@@ -134,27 +137,10 @@ def test_every_granularity_from_one_reading_is_the_plain_computation(records, fi
 
 # ── Counting as arrays (tui.metrics.columns) against reading record by record ──
 
-import contextlib  # noqa: E402
-
-from tui.metrics import compute  # noqa: E402
-
-COUNTED_CONFIG = """
-[[sources]]
-id = "s"
-kind = "json"
-base_url = "http://127.0.0.1:9"
-path = "r"
-
-[[metrics]]
-id = "nps"
-label = "NPS"
-side = "customer"
-source = "s"
-kind = "nps"
-score_field = "score"
-date_field = "at"
-segment_field = "team"
-
+# The config above, unfiltered, with a CSAT metric beside its NPS and its count.
+COUNTED_CONFIG = (
+    CONFIG.format(where="")
+    + """
 [[metrics]]
 id = "csat"
 label = "CSAT"
@@ -166,20 +152,8 @@ date_field = "at"
 segment_field = "team"
 scale_min = 1
 scale_max = 5
-
-[[metrics]]
-id = "answers"
-label = "Answers"
-side = "employee"
-source = "s"
-kind = "count"
-date_field = "at"
-segment_field = "team"
-
-[[pairs]]
-employee = "answers"
-customer = "nps"
 """
+)
 
 # Each accepted form of the arrays, and its near misses: a bad hour, minute, second or
 # day, a one-digit or seven-digit fraction, an offset that moves the day, a lower-case
