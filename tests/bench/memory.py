@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import gc
 import json
-import os
 import subprocess
 import sys
 import tempfile
@@ -19,6 +18,7 @@ import time
 from pathlib import Path
 
 from tests.bench.results import Figure
+from tests.bench.rss import status_megabytes
 from tests.bench.throughput import NOW, page_server
 
 CONFIG = """
@@ -71,11 +71,6 @@ customer = "nps"
 """
 
 
-def rss_bytes() -> int:
-    with open("/proc/self/statm") as statm:
-        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
-
-
 def run(cycles: int = 5000, warm_up: int = 200) -> tuple[list[Figure], str]:
     """In a process of its own: the other benchmarks' freed memory would hide growth."""
     result = subprocess.run(
@@ -97,7 +92,7 @@ def measure(cycles: int, warm_up: int) -> tuple[str, float, str]:
     with page_server() as url, tempfile.TemporaryDirectory() as folder:
         config = parse_config(CONFIG.format(url=url))
         app = TandemApp(config, Store(Path(folder) / "memory.db"), clock=lambda: NOW)
-        readings: dict[str, int] = {}
+        readings: dict[str, float] = {}
         seconds = 0.0
 
         async def drive() -> None:
@@ -113,19 +108,19 @@ def measure(cycles: int, warm_up: int) -> tuple[str, float, str]:
                         await pilot.pause(0.001)
                     if cycle == warm_up:
                         gc.collect()
-                        readings["start"] = rss_bytes()
+                        readings["start"] = status_megabytes("VmRSS")
                         started = time.perf_counter()
                 gc.collect()
-                readings["end"] = rss_bytes()
+                readings["end"] = status_megabytes("VmRSS")
                 seconds = time.perf_counter() - started
 
         asyncio.run(drive())
-    growth = (readings["end"] - readings["start"]) / 2**20
+    growth = readings["end"] - readings["start"]
     return (
         f"memory: RSS growth over {cycles:,} refresh cycles",
         growth,
-        f"after {warm_up} warm-up cycles: {readings['start'] / 2**20:.1f} MB, then "
-        f"{readings['end'] / 2**20:.1f} MB; {1000 * seconds / cycles:.0f} ms a cycle",
+        f"after {warm_up} warm-up cycles: {readings['start']:.1f} MB, then "
+        f"{readings['end']:.1f} MB; {1000 * seconds / cycles:.0f} ms a cycle",
     )
 
 

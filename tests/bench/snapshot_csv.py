@@ -63,7 +63,8 @@ employee = "answers"
 customer = "nps"
 """
 
-# Runs the command line and, as it exits, prints its own peak RSS on stderr.
+# Runs the command line and, as it exits, prints its own peak RSS on stderr. It reads
+# /proc itself (not tests.bench.rss): importing the benchmarks would add to what it measures.
 SHIM = """
 import atexit, sys
 def peak():
