@@ -70,8 +70,10 @@ class HelpScreen(ModalScreen[None]):
         # The dashboard's own keys are each pair's (Enter, arrows); another screen's
         # are those it defines itself (not the Tab of every screen).
         below = self._below
-        own = PairRow.BINDINGS if below is DashboardScreen else []
-        if below is not None and below is not DashboardScreen:
+        own: list[Any] = []
+        if below is DashboardScreen:
+            own = PairRow.BINDINGS
+        elif below is not None:
             own = below.__dict__.get("BINDINGS", [])
         bindings = [b for b in [*own, *self.app.BINDINGS] if isinstance(b, Binding)]
         # As remapped by [keys], not as defined.
