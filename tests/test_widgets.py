@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 from contextlib import asynccontextmanager
 
@@ -118,6 +119,65 @@ async def test_the_figure_is_built_once_for_its_values_and_size(monkeypatch):
         sparkline.show((8.0, 4.0, 2.0, 1.0))
         await pilot.pause()
         assert len(builds) == 3 and dotted_rows(painted(sparkline), 0) == {0}
+
+
+class ManySparklinesApp(App[None]):
+    CSS = "Sparkline { width: 24; height: 1; }"
+
+    def compose(self) -> ComposeResult:
+        for i in range(8):
+            yield Sparkline("employee", id=f"s{i}")
+
+
+async def test_a_refresh_of_many_figures_builds_them_a_few_per_turn(monkeypatch):
+    """A key pressed during a refresh of 24 panels waits for a few figures, not all."""
+    from tui.app.widgets import sparkline as module
+
+    app = ManySparklinesApp()
+    async with app.run_test(size=(40, 10)) as pilot:
+        sparklines = list(app.query(Sparkline))
+        await pilot.pause()
+        builds: list[Sparkline] = []
+        build = Sparkline._rebuild
+
+        def counted(self: Sparkline, width: int, height: int) -> None:
+            builds.append(self)
+            build(self, width, height)
+
+        monkeypatch.setattr(Sparkline, "_rebuild", counted)
+        # No time at all to build in: each turn of the loop builds one figure.
+        monkeypatch.setattr(module, "BUILD_BUDGET_SECONDS", 0.0)
+        for i, sparkline in enumerate(sparklines):
+            sparkline.show((float(i), 5.0, 2.0, 9.0))
+        assert builds == []  # nothing built in the update itself
+        for turn in range(1, len(sparklines) + 1):
+            await asyncio.sleep(0)  # one turn: anything else ready runs between builds
+            assert len(builds) == turn
+        assert builds == sparklines  # in the order they were shown, each once
+        await pilot.pause()
+        # Each is painted with its own new figure, the same as one built on its own.
+        for i, sparkline in enumerate(sparklines):
+            alone = Sparkline("employee")
+            alone.show((float(i), 5.0, 2.0, 9.0))
+            assert painted(sparkline) == [line for line in alone._build(24, 1)]
+        assert len(builds) == len(sparklines)
+
+
+async def test_a_screenshot_draws_every_figure_even_before_its_turn(monkeypatch):
+    from tui.app.widgets import every_figure_now
+    from tui.app.widgets import sparkline as module
+
+    app = ManySparklinesApp()
+    async with app.run_test(size=(40, 10)) as pilot:
+        sparklines = list(app.query(Sparkline))
+        await pilot.pause()
+        monkeypatch.setattr(module, "BUILD_BUDGET_SECONDS", 0.0)
+        for sparkline in sparklines:
+            sparkline.show((1.0, 9.0, 1.0, 9.0))
+        # A live paint before their turn shows the figures they had: none yet.
+        assert all(painted(sparkline) == [" " * 24] for sparkline in sparklines)
+        with every_figure_now():
+            assert all(painted(sparkline)[0].strip() for sparkline in sparklines)
 
 
 @asynccontextmanager

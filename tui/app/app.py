@@ -22,7 +22,7 @@ from textual.screen import Screen
 from tui.analysis.insights import Insights
 from tui.app.colours import readable_variables, rich_theme
 from tui.app.dashboard import DashboardScreen, period_name
-from tui.app.widgets import PairRow
+from tui.app.widgets import PairRow, every_figure_now
 from tui.clock import Clock, utc_now
 from tui.config import Config
 from tui.metrics.compute import EVERYONE
@@ -720,6 +720,12 @@ class TandemApp(App[None]):
             return
         self.last_screenshot = path
         self.notify(str(path), title="Screenshot saved", timeout=6)
+
+    def export_screenshot(self, *, title: str | None = None, simplify: bool = False) -> str:
+        """The screen as an SVG, every sparkline drawn: a live paint spreads figures over
+        a few frames, a picture has only the one."""
+        with every_figure_now():
+            return super().export_screenshot(title=title, simplify=simplify)
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         """Every action in the command palette (ctrl+p), beside Textual's own (less its

@@ -7,7 +7,7 @@ from tui.app.widgets.insights_panel import InsightsPanel
 from tui.app.widgets.pair_row import CaptionLine, PairRow
 from tui.app.widgets.panel import MetricPanel
 from tui.app.widgets.source_strip import SourceStrip
-from tui.app.widgets.sparkline import Sparkline
+from tui.app.widgets.sparkline import Sparkline, every_figure_now
 
 __all__ = [
     "CaptionLine",
@@ -20,4 +20,5 @@ __all__ = [
     "RoomyFigures",
     "SourceStrip",
     "Sparkline",
+    "every_figure_now",
 ]
