@@ -156,6 +156,7 @@ class Timings:
 def measure(updates: int, blank_sparklines: bool = False, watch_stalls: bool = False) -> Timings:
     """Time `updates` full updates; with `blank_sparklines`, as if drawing a sparkline
     cost nothing (what everything else costs)."""
+    from tui.analysis.stored import write_analyses
     from tui.app import TandemApp
     from tui.app.widgets import Sparkline
     from tui.config import parse_config
@@ -172,7 +173,10 @@ def measure(updates: int, blank_sparklines: bool = False, watch_stalls: bool = F
         with tempfile.TemporaryDirectory() as folder:
             store = Store(Path(folder) / "render.db")
             store.write_refresh("s", histories[0], NOW, 1, 1, 0.1)  # type: ignore[arg-type]
-            app = TandemApp(config, store, clock=lambda: NOW, fetch_automatically=False)
+            write_analyses(config, store, NOW)
+            # A screen as every screen now is: it reads what a collector wrote, the
+            # analysis included, and computes nothing.
+            app = TandemApp(config, store, clock=lambda: NOW, viewer=True)
             frames = FrameClock(app)
 
             async def drive() -> None:
@@ -182,6 +186,9 @@ def measure(updates: int, blank_sparklines: bool = False, watch_stalls: bool = F
                     timings.sparkline_size = (size.width, size.height)
                     for update in range(updates + 2):
                         store.write_refresh("s", histories[update + 1], NOW, 1, 1, 0.1)  # type: ignore[arg-type]
+                        write_analyses(config, store, NOW)
+                        # The update is the bench's own call, not the store poll's.
+                        app._store_version = app._data_version()
                         await pilot.pause()
                         stalls: list[float] | None = [] if watch_stalls else None
                         timed = await frames.time(app.show_from_store, stalls)
