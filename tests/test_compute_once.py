@@ -263,3 +263,81 @@ def test_the_strict_reading_is_checked_here_against_a_record_it_refuses():
         ("Support", "2026-06"): 1,
         ("True", "2026-05"): 1,
     }
+
+
+# Stamps all of one length are read as bytes (the common case: a vendor writes every
+# stamp alike); a NUL, a character outside ASCII or a different length sends a slice to
+# the four-byte reading. Near misses of one length each, so both readings are met.
+SAME_LENGTH = [
+    "2026-05-31",
+    "2026-05-31T23:59:59Z",
+    "2026-06-01T10:11:12.123Z",
+    "2026-06-01T10:11:12+0000",
+    "2026-06-01T10:11:12+00:00",
+    "2026-06-01T10:11:12.123456Z",
+    "2026-06-01T10:11:12.123+00:00",
+    "2026-06-01T10:11:12.123456+00:00",
+    "2026-06-01T10:11:1",
+]
+MUTATIONS = "0123456789-:T tZz.+_\x00\u00e9\u0669"
+
+
+@st.composite
+def same_length_records(draw):  # type: ignore[no-untyped-def]
+    base = draw(st.sampled_from(SAME_LENGTH))
+    records = []
+    for _ in range(draw(st.integers(1, 60))):
+        stamp = list(base)
+        for _ in range(draw(st.sampled_from([0, 0, 1, 1, 2]))):
+            stamp[draw(st.integers(0, len(stamp) - 1))] = draw(st.sampled_from(MUTATIONS))
+        records.append(
+            {
+                "at": "".join(stamp),
+                "score": draw(st.integers(0, 10)),
+                "team": draw(st.sampled_from(["Support", "Sales"])),
+            }
+        )
+    return records
+
+
+@settings(max_examples=300, deadline=None)
+@given(records=same_length_records())
+def test_stamps_of_one_length_are_taken_and_refused_as_the_strict_reading_does(records):
+    config = parse_config(COUNTED_CONFIG)
+    windows = [last_periods(TODAY, g, 40) for g in ("week", "month", "quarter")]
+    for metric in config.metrics:
+        as_arrays, one_by_one = _both_ways(metric, records, windows)
+        for arrays, strict in zip(as_arrays, one_by_one, strict=True):
+            assert arrays.used == strict.used, metric.id
+            assert arrays.rejected == strict.rejected, metric.id
+            assert arrays.observations == strict.observations, metric.id
+
+
+def test_stamps_are_read_as_bytes_only_when_each_is_as_long_as_the_first():
+    from tui.metrics.columns import _uniform_codes
+
+    clean = ["2026-05-31T10:11:12Z", "2026-06-01T00:00:00Z"]
+    codes = _uniform_codes(clean)
+    assert codes is not None and codes[1] == 20 and codes[0].shape == (2, 21)
+    # 20 + 21 + 19 characters are as many as three of 20: the separators tell them apart.
+    assert _uniform_codes([clean[0], clean[0] + "Z", clean[0][:-1]]) is None
+    assert _uniform_codes([clean[0], "2026-05-31T10:11:1\x00Z"]) is None  # a NUL inside
+    assert _uniform_codes([clean[0], "2026-05-31T10:11:1\u0669Z"]) is None  # not ASCII
+    assert _uniform_codes([clean[0], None]) is None  # not all text
+    assert _uniform_codes(["2026-05-31"])[0].shape == (1, 20)  # padded to the time's width
+
+
+def test_counting_as_arrays_leaves_the_cycle_collector_as_it_found_it():
+    import gc
+
+    metric = next(m for m in parse_config(COUNTED_CONFIG).metrics if m.id == "nps")
+    records = [{"at": "2026-05-31T10:11:12Z", "score": 9, "team": "Support"}] * 10
+    windows = [last_periods(TODAY, "month", 3)]
+    try:
+        for enabled in (True, False):
+            (gc.enable if enabled else gc.disable)()
+            with _columnar_from(0):
+                result = compute_metric_each(metric, records, windows, TODAY)[0]
+            assert result.used == 10 and gc.isenabled() is enabled
+    finally:
+        gc.enable()

@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-# Stamps checked at once: their characters take 128 bytes each while checked.
+# Stamps checked at once: their characters take 21 to 128 bytes each while checked.
 _SLICE = 100_000
 # Bins of (day, segment, score) counted in one array; more, and they are sorted instead.
 _MAX_BINS = 4_000_000
@@ -35,8 +35,11 @@ _MAX_BINS = 4_000_000
 _DATE_DIGITS = (0, 1, 2, 3, 5, 6, 8, 9)
 _TIME_DIGITS = (11, 12, 14, 15, 17, 18)
 _ZONE = "+00:00"
+# The accepted forms' lengths.
+_LENGTHS = frozenset({10, 20, 24, 25, 27, 29, 32})
 
 Bools = npt.NDArray[np.bool_]
+Codes = npt.NDArray[np.uint8] | npt.NDArray[np.uint32]
 Ints = npt.NDArray[np.int64]
 
 
@@ -49,29 +52,80 @@ class Counted:
     left: list[int]
 
 
-def _utc_stamps(stamps: Sequence[str]) -> tuple[Bools, Ints]:
-    """Which of `stamps` are in an accepted form, and each one's yyyymmdd."""
+def _uniform_codes(stamps: Sequence[Any]) -> tuple[Codes, int] | None:
+    """The common case read fast: stamps that are all text of one length, in ASCII with
+    no NUL, as a matrix of bytes (a row a stamp, padded with NULs to at least 20
+    columns) and their length; None for any other."""
+    first = stamps[0]
+    if type(first) is not str or not 10 <= len(first) <= 32:
+        return None
+    try:
+        joined = "\0".join(stamps)
+    except TypeError:  # not all text
+        return None
+    length = len(first)
+    if not joined.isascii() or len(joined) != len(stamps) * (length + 1) - 1:
+        return None
+    codes = np.frombuffer(joined.encode("ascii") + b"\0", dtype=np.uint8)
+    rows = codes.reshape(len(stamps), length + 1)
+    # One NUL a stamp, each at a row's end: then they are the separators, and every
+    # stamp is `length` characters long.
+    if np.count_nonzero(codes == 0) != len(stamps) or rows[:, length].any():
+        return None
+    if length < 20:
+        padded = np.zeros((len(stamps), 20), dtype=np.uint8)
+        padded[:, :length] = rows[:, :length]
+        return padded, length
+    return rows, length
+
+
+def _text_codes(stamps: Sequence[str]) -> tuple[Codes, Ints]:
+    """Any text stamps as a matrix of their characters' codes, four bytes each, padded
+    with NULs to at least 20 columns, and each stamp's length."""
     width = max(map(len, stamps))
     if width > 32:
         # Longer than any accepted form: those are left, the rest checked as usual.
         stamps = [stamp if len(stamp) <= 32 else "" for stamp in stamps]
         width = 32
-    if width < 10:
-        return np.zeros(len(stamps), dtype=np.bool_), np.zeros(len(stamps), dtype=np.int64)
     # Shorter stamps are padded with NULs, which no form has where a character is due.
     width = max(width, 20)
     text = np.array(stamps, dtype=f"<U{width}")
-    codes = text.view(np.uint32).reshape(len(stamps), width).astype(np.int32)
+    codes32 = text.view(np.uint32).reshape(len(stamps), width)
     # Python's lengths: numpy's would not count a trailing NUL.
-    lengths = np.fromiter(map(len, stamps), dtype=np.int64, count=len(stamps))
-    digit = codes - ord("0")
+    return codes32, np.fromiter(map(len, stamps), dtype=np.int64, count=len(stamps))
+
+
+def _utc_stamps(stamps: Sequence[Any]) -> tuple[Bools, Ints]:
+    """Which of `stamps` are text in an accepted form, and each one's yyyymmdd."""
+    uniform = _uniform_codes(stamps)
+    if uniform is not None:
+        return _checked_stamps(*uniform)
+    total = len(stamps)
+    ok = np.zeros(total, dtype=np.bool_)
+    yyyymmdd = np.zeros(total, dtype=np.int64)
+    text_at = np.flatnonzero(np.fromiter((type(s) is str for s in stamps), np.bool_, total))
+    if len(text_at):
+        texts = stamps if len(text_at) == total else [stamps[i] for i in text_at.tolist()]
+        ok[text_at], yyyymmdd[text_at] = _checked_stamps(*_text_codes(texts))
+    return ok, yyyymmdd
+
+
+def _checked_stamps(codes: Codes, lengths: Ints | int) -> tuple[Bools, Ints]:
+    """Which stamps, given as codes and lengths, are in an accepted form, and each
+    one's yyyymmdd."""
+    count, width = codes.shape
+    if np.max(lengths) < 10 or (isinstance(lengths, int) and lengths not in _LENGTHS):
+        return np.zeros(count, dtype=np.bool_), np.zeros(count, dtype=np.int64)
 
     def is_digit(column: int) -> Bools:
-        return (digit[:, column] >= 0) & (digit[:, column] <= 9)
+        return (codes[:, column] >= ord("0")) & (codes[:, column] <= ord("9"))
+
+    def digit(column: int) -> Ints:
+        return codes[:, column].astype(np.int64) - ord("0")
 
     def is_char(column: int, characters: str) -> Bools:
-        found = np.zeros(len(stamps), dtype=np.bool_)
-        for character in characters:
+        found: Bools = codes[:, column] == ord(characters[0])
+        for character in characters[1:]:
             found |= codes[:, column] == ord(character)
         return found
 
@@ -81,8 +135,8 @@ def _utc_stamps(stamps: Sequence[str]) -> tuple[Bools, Ints]:
     ok = date_part & is_char(10, "T ") & is_char(13, ":") & is_char(16, ":")
     for column in _TIME_DIGITS:
         ok &= is_digit(column)
-    ok &= digit[:, 11] * 10 + digit[:, 12] <= 23
-    ok &= (digit[:, 14] <= 5) & (digit[:, 17] <= 5)
+    ok &= digit(11) * 10 + digit(12) <= 23
+    ok &= (digit(14) <= 5) & (digit(17) <= 5)
 
     def fraction(digits: int) -> Bools:
         found = is_char(19, ".")
@@ -92,16 +146,16 @@ def _utc_stamps(stamps: Sequence[str]) -> tuple[Bools, Ints]:
 
     def zone(at: int) -> Bools:
         if at + len(_ZONE) > width:
-            return np.zeros(len(stamps), dtype=np.bool_)
-        found = np.ones(len(stamps), dtype=np.bool_)
+            return np.zeros(count, dtype=np.bool_)
+        found = np.ones(count, dtype=np.bool_)
         for offset, character in enumerate(_ZONE):
             found &= codes[:, at + offset] == ord(character)
         return found
 
     def z(at: int) -> Bools:
-        return is_char(at, "Zz") if at < width else np.zeros(len(stamps), dtype=np.bool_)
+        return is_char(at, "Zz") if at < width else np.zeros(count, dtype=np.bool_)
 
-    tail = np.zeros(len(stamps), dtype=np.bool_)
+    tail = np.zeros(count, dtype=np.bool_)
     for length, form in (
         (20, z(19)),
         (24, fraction(3) & z(23) if width >= 24 else None),
@@ -115,12 +169,45 @@ def _utc_stamps(stamps: Sequence[str]) -> tuple[Bools, Ints]:
     ok &= tail
     ok |= date_part & (lengths == 10)  # a bare date is its own day
     day = (
-        (((digit[:, 0] * 10 + digit[:, 1]) * 10 + digit[:, 2]) * 10 + digit[:, 3]) * 10_000
-        + (digit[:, 5] * 10 + digit[:, 6]) * 100
-        + digit[:, 8] * 10
-        + digit[:, 9]
+        (((digit(0) * 10 + digit(1)) * 10 + digit(2)) * 10 + digit(3)) * 10_000
+        + (digit(5) * 10 + digit(6)) * 100
+        + digit(8) * 10
+        + digit(9)
     )
     return ok, np.where(ok, day, 0)
+
+
+def _numbered(keys: Ints, chosen: Bools) -> tuple[list[int], Ints]:
+    """The distinct keys where `chosen`, in order, and each chosen key's number among
+    them (the others' numbers mean nothing). Counted, not sorted, when the keys span
+    a small range, as days do."""
+    if not chosen.any():
+        return [], np.zeros(len(keys), dtype=np.int64)
+    low, high = int(keys[chosen].min()), int(keys[chosen].max())
+    if high - low > _MAX_BINS:
+        distinct, numbers = np.unique(np.where(chosen, keys, low), return_inverse=True)
+        return distinct.tolist(), numbers.reshape(-1)
+    offsets = np.where(chosen, keys - low, 0)
+    present = np.zeros(high - low + 1, dtype=np.bool_)
+    present[offsets] = True
+    number_of = np.cumsum(present) - 1
+    return (np.flatnonzero(present) + low).tolist(), number_of[offsets]
+
+
+def _numbered_texts(values: Sequence[Any]) -> tuple[list[str], Ints] | None:
+    """The distinct values and each value's number among them, where all are text;
+    None where any is not."""
+    try:
+        distinct = dict.fromkeys(values)
+    except TypeError:  # unhashable: not text
+        return None
+    # Only text keys tell: True, 1 and 1.0 are one key, and a value of another type
+    # merges into a text key only if it equals a text (nothing a payload or file holds).
+    if set(map(type, distinct)) != {str}:
+        return None
+    number_of = {value: at for at, value in enumerate(distinct)}
+    numbers = np.fromiter(map(number_of.__getitem__, values), dtype=np.int64, count=len(values))
+    return list(number_of), numbers
 
 
 def _all_of_type(values: Sequence[Any], kind: type) -> bool:
@@ -152,23 +239,13 @@ def count_answers(
     `segment_named(raw)` the segment a field's value names.
     """
     total = len(stamps)
-    if _all_of_type(stamps, str):
-        is_text = np.ones(total, dtype=np.bool_)
-    else:
-        is_text = np.fromiter((type(stamp) is str for stamp in stamps), np.bool_, count=total)
     ok = np.zeros(total, dtype=np.bool_)
     yyyymmdd = np.zeros(total, dtype=np.int64)
-    text_at = np.flatnonzero(is_text)
-    # In slices: the characters of a slice of stamps are a matrix of 4-byte cells.
-    for start in range(0, len(text_at), _SLICE):
-        at = text_at[start : start + _SLICE]
-        texts = (
+    # In slices: a slice's characters are a matrix (of bytes, or 4-byte cells).
+    for start in range(0, total, _SLICE):
+        ok[start : start + _SLICE], yyyymmdd[start : start + _SLICE] = _utc_stamps(
             stamps[start : start + _SLICE]
-            if len(text_at) == total
-            else [stamps[i] for i in at.tolist()]
         )
-        found, days = _utc_stamps(texts)
-        ok[at], yyyymmdd[at] = found, days
     low, high = scale
     if scores is not None:
         outside = low - 1
@@ -200,21 +277,18 @@ def count_answers(
         values = np.zeros(total, dtype=np.int64)
         low = high = 0
     # Days: each distinct one checked once as a calendar date.
-    distinct, day_index = np.unique(np.where(ok, yyyymmdd, 0), return_inverse=True)
-    day_of: list[date | None] = []
-    for key in distinct.tolist():
-        day_of.append(valid_day(key // 10_000, key // 100 % 100, key % 100) if key else None)
+    distinct, day_index = _numbered(yyyymmdd, ok)
+    day_of = [valid_day(key // 10_000, key // 100 % 100, key % 100) for key in distinct]
     good_day = np.array([day is not None for day in day_of], dtype=np.bool_)
-    ok &= good_day[day_index.reshape(-1)]
+    if len(distinct):
+        ok &= good_day[day_index]
     # Segments: each distinct raw value numbered; an unhashable one is left.
     numbers: dict[tuple[type, Any], int] = {}
     raws: list[Any] = []
-    if segments is not None and _all_of_type(segments, str):
-        numbers_of = {name: at for at, name in enumerate(dict.fromkeys(segments))}
-        raws.extend(numbers_of)
-        segment_number = np.fromiter(
-            map(numbers_of.__getitem__, segments), dtype=np.int64, count=total
-        )
+    texts = _numbered_texts(segments) if segments is not None else None
+    if texts is not None:
+        raws.extend(texts[0])
+        segment_number = texts[1]
     elif segments is not None:
 
         def number(raw: Any) -> int:
@@ -235,7 +309,7 @@ def count_answers(
         segment_number = np.zeros(total, dtype=np.int64)
         raws.append(None)
     width = high - low + 1
-    flat = (day_index.reshape(-1) * len(raws) + segment_number) * width + (values - low)
+    flat = (day_index * len(raws) + segment_number) * width + (values - low)
     chosen = flat[ok]
     bins = len(distinct) * len(raws) * width
     if bins <= _MAX_BINS:
@@ -248,11 +322,17 @@ def count_answers(
     # "1.0"); the counts are by the segment each names, so two raws may add up.
     names = [segment_named(raw) for raw in raws]
     counts: dict[tuple[date, str | None, int | None], int] = {}
-    for key, amount in zip(keys.tolist(), amounts.tolist(), strict=True):
-        rest, score = divmod(key, width)
-        day_at, segment_at = divmod(rest, len(raws))
-        day = day_of[day_at]
-        assert day is not None
-        counted = (day, names[segment_at], score + low if scores is not None else None)
+    rest, score_at = np.divmod(keys, width)
+    day_at, segment_at = np.divmod(rest, len(raws))
+    answers = (score_at + low).tolist() if scores is not None else [None] * len(keys)
+    for day, name, score, amount in zip(
+        map(day_of.__getitem__, day_at.tolist()),
+        map(names.__getitem__, segment_at.tolist()),
+        answers,
+        amounts.tolist(),
+        strict=True,
+    ):
+        assert day is not None  # only answers on a valid day are counted
+        counted = (day, name, score)
         counts[counted] = counts.get(counted, 0) + amount
     return Counted(counts, np.flatnonzero(~ok).tolist())
