@@ -7,10 +7,8 @@ a bad value is rejected and counted, never read as a number it is not.
 
 from __future__ import annotations
 
-import gc
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from operator import itemgetter
@@ -30,6 +28,7 @@ from tui.config import (
     TurnoverMetric,
     ValueMetric,
 )
+from tui.memory import cycle_collection_paused
 from tui.metrics.scores import (
     Aggregate,
     counted_net_promoter_score,
@@ -280,7 +279,7 @@ def _count_answers(
         from tui.metrics.columns import count_answers  # numpy: for the collector only
 
         segment_field = metric.segment_field
-        with _collector_paused():
+        with cycle_collection_paused():
             counted = count_answers(
                 _column(records, metric.date_field),
                 _column(records, metric.score_field)
@@ -305,24 +304,6 @@ def _count_answers(
         key = (day, _segment_of(record, metric.segment_field), score)
         counts[key] = counts.get(key, 0) + 1
     return counts, rejected
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Python's cycle collector off while columns of a million values are counted.
-
-    Each collection that ran meanwhile walked every new list of a million items, and
-    counting made several: 80–100 ms of a 0.5 s count. Counting makes no reference
-    cycles, so nothing waits to be collected; the collector is on again after, as it
-    was before.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _column(records: Sequence[Record], field: str) -> list[Any]:
