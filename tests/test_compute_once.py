@@ -222,9 +222,9 @@ def _both_ways(metric, records, windows):  # type: ignore[no-untyped-def]
     return as_arrays, one_by_one
 
 
-@settings(max_examples=500, deadline=None)
-@given(records=NEAR_RECORDS)
-def test_counting_as_arrays_takes_and_refuses_what_the_strict_reading_does(records):
+def _assert_both_ways_agree(records):  # type: ignore[no-untyped-def]
+    """Every counted metric of the config, as arrays and one by one: the same records
+    used and refused (by reason), and the same observations."""
     config = parse_config(COUNTED_CONFIG)
     windows = [last_periods(TODAY, g, 40) for g in ("week", "month", "quarter")]
     for metric in config.metrics:
@@ -233,6 +233,12 @@ def test_counting_as_arrays_takes_and_refuses_what_the_strict_reading_does(recor
             assert arrays.used == strict.used, metric.id
             assert arrays.rejected == strict.rejected, metric.id
             assert arrays.observations == strict.observations, metric.id
+
+
+@settings(max_examples=500, deadline=None)
+@given(records=NEAR_RECORDS)
+def test_counting_as_arrays_takes_and_refuses_what_the_strict_reading_does(records):
+    _assert_both_ways_agree(records)
 
 
 def test_the_strict_reading_is_checked_here_against_a_record_it_refuses():
@@ -303,14 +309,7 @@ def same_length_records(draw):  # type: ignore[no-untyped-def]
 @settings(max_examples=300, deadline=None)
 @given(records=same_length_records())
 def test_stamps_of_one_length_are_taken_and_refused_as_the_strict_reading_does(records):
-    config = parse_config(COUNTED_CONFIG)
-    windows = [last_periods(TODAY, g, 40) for g in ("week", "month", "quarter")]
-    for metric in config.metrics:
-        as_arrays, one_by_one = _both_ways(metric, records, windows)
-        for arrays, strict in zip(as_arrays, one_by_one, strict=True):
-            assert arrays.used == strict.used, metric.id
-            assert arrays.rejected == strict.rejected, metric.id
-            assert arrays.observations == strict.observations, metric.id
+    _assert_both_ways_agree(records)
 
 
 def test_stamps_are_read_as_bytes_only_when_each_is_as_long_as_the_first():
