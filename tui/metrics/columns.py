@@ -45,11 +45,55 @@ Ints = npt.NDArray[np.int64]
 
 @dataclass
 class Counted:
-    """How many well-formed answers fell on each (day, segment, score), and the
-    positions of the records left for the strict reading."""
+    """How many well-formed answers fell on each (day, segment, score), as arrays, and
+    the positions of the records left for the strict reading.
 
-    counts: dict[tuple[date, str | None, int | None], int]
+    Entry i counts `amounts[i]` answers on `days[day_at[i]]`, from the segment named
+    `names[segment_at[i]]`, with the score `scores[score_at[i]]` (None: a count metric).
+    """
+
+    days: list[date | None]
+    names: list[str | None]
+    scores: list[int | None]
+    day_at: Ints
+    segment_at: Ints
+    score_at: Ints
+    amounts: Ints
     left: list[int]
+
+    def by_period(
+        self, period_of_day: Callable[[date], int]
+    ) -> dict[tuple[int, str | None, int | None], int]:
+        """The answers summed by (period, segment, score), each day's period being
+        `period_of_day(day)` (-1: outside the periods, left out): a few hundred sums
+        for a million answers, worked out once per granularity."""
+        if not len(self.amounts):
+            return {}
+        period_of = np.array(
+            [-1 if day is None else period_of_day(day) for day in self.days], dtype=np.int64
+        )
+        period_at = period_of[self.day_at]
+        inside = period_at >= 0
+        groups = (period_at[inside] * len(self.names) + self.segment_at[inside]) * len(
+            self.scores
+        ) + self.score_at[inside]
+        keys, group_of = np.unique(groups, return_inverse=True)
+        # Sums of whole numbers under 2**53: exact in float64.
+        sums = np.bincount(group_of.reshape(-1), weights=self.amounts[inside]).astype(np.int64)
+        rest, score_at = np.divmod(keys, len(self.scores))
+        period_at, segment_at = np.divmod(rest, len(self.names))
+        summed: dict[tuple[int, str | None, int | None], int] = {}
+        # Two raw values may name one segment (1 and "1"): their answers add up.
+        for period, name, score, amount in zip(
+            period_at.tolist(),
+            map(self.names.__getitem__, segment_at.tolist()),
+            map(self.scores.__getitem__, score_at.tolist()),
+            sums.tolist(),
+            strict=True,
+        ):
+            key = (period, name, score)
+            summed[key] = summed.get(key, 0) + amount
+        return summed
 
 
 def _uniform_codes(stamps: Sequence[Any]) -> tuple[Codes, int] | None:
@@ -319,20 +363,16 @@ def count_answers(
     else:
         keys, amounts = np.unique(chosen, return_counts=True)
     # Raw values are numbered by type and value (1 and 1.0 are different teams, "1" and
-    # "1.0"); the counts are by the segment each names, so two raws may add up.
-    names = [segment_named(raw) for raw in raws]
-    counts: dict[tuple[date, str | None, int | None], int] = {}
+    # "1.0"); the counts are by the segment each names, so two raws may add up later.
     rest, score_at = np.divmod(keys, width)
     day_at, segment_at = np.divmod(rest, len(raws))
-    answers = (score_at + low).tolist() if scores is not None else [None] * len(keys)
-    for day, name, score, amount in zip(
-        map(day_of.__getitem__, day_at.tolist()),
-        map(names.__getitem__, segment_at.tolist()),
-        answers,
-        amounts.tolist(),
-        strict=True,
-    ):
-        assert day is not None  # only answers on a valid day are counted
-        counted = (day, name, score)
-        counts[counted] = counts.get(counted, 0) + amount
-    return Counted(counts, np.flatnonzero(~ok).tolist())
+    return Counted(
+        days=day_of,
+        names=[segment_named(raw) for raw in raws],
+        scores=list(range(low, high + 1)) if scores is not None else [None],
+        day_at=day_at,
+        segment_at=segment_at,
+        score_at=score_at,
+        amounts=amounts,
+        left=np.flatnonzero(~ok).tolist(),
+    )

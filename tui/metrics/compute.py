@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from operator import itemgetter
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from tui.config import (
     ChurnMetric,
@@ -55,6 +55,9 @@ from tui.metrics.workforce import (
     turnover_rate,
 )
 from tui.periods import Period, period_of
+
+if TYPE_CHECKING:
+    from tui.metrics.columns import Counted
 
 Record = Mapping[str, Any]
 T = TypeVar("T")
@@ -122,8 +125,8 @@ def compute_metric_each(
     if isinstance(metric, TenureMetric):
         return [_compute_tenure_metric(metric, selected, periods, today) for periods in windows]
     if isinstance(metric, (NpsMetric, CsatMetric, CountMetric)):
-        counts, rejected = _count_answers(metric, selected)
-        return [_bucket_counts(metric, counts, rejected, periods) for periods in windows]
+        answers = _count_answers(metric, selected)
+        return [_bucket_counts(metric, answers, periods) for periods in windows]
     events = _read_events(metric, selected)
     return [_bucket_events(metric, events, periods) for periods in windows]
 
@@ -260,21 +263,30 @@ _Counts = dict[tuple[date, "str | None", "int | None"], int]
 COLUMNAR_FROM = 2_000
 
 
-def _count_answers(
-    metric: CountedMetric, records: Sequence[Record]
-) -> tuple[_Counts, Counter[str]]:
+@dataclass
+class _Answers:
+    """A counted metric's usable answers, counted by day, segment and score: those read
+    one by one (`counts`) and, with many records, those counted as arrays; and the
+    records refused, by reason."""
+
+    counts: _Counts
+    arrays: Counted | None
+    rejected: Counter[str]
+
+
+def _count_answers(metric: CountedMetric, records: Sequence[Record]) -> _Answers:
     """Each usable answer counted by day, segment and score: a few thousand counts for a
     million answers, from which every granularity is bucketed.
 
     Many records: the well-formed ones are counted as arrays (tui.metrics.columns) and
     the rest read one by one, strictly, as few records are. Either way a record is
-    taken or refused exactly as `_read_events` would. Returns the counts, and the
-    records refused by reason.
+    taken or refused exactly as `_read_events` would.
     """
     counts: _Counts = {}
     rejected: Counter[str] = Counter()
     scored = not isinstance(metric, CountMetric)
     left: Sequence[Record] = records
+    counted: Counted | None = None
     if len(records) >= COLUMNAR_FROM and metric.date_format == "iso":
         from tui.metrics.columns import count_answers  # numpy: for the collector only
 
@@ -290,7 +302,6 @@ def _count_answers(
                 _calendar_day,
                 _segment_named,
             )
-        counts.update(counted.counts)
         left = [records[at] for at in counted.left]
     read_day = _day_reader(metric.date_field, metric.date_format)
     read_value = _value_reader(metric)
@@ -303,7 +314,7 @@ def _count_answers(
             continue
         key = (day, _segment_of(record, metric.segment_field), score)
         counts[key] = counts.get(key, 0) + 1
-    return counts, rejected
+    return _Answers(counts, counted, rejected)
 
 
 def _column(records: Sequence[Record], field: str) -> list[Any]:
@@ -332,19 +343,23 @@ def _calendar_day(year: int, month: int, day: int) -> date | None:
 
 
 def _bucket_counts(
-    metric: CountedMetric, counts: _Counts, rejected: Counter[str], periods: Sequence[Period]
+    metric: CountedMetric, answers: _Answers, periods: Sequence[Period]
 ) -> MetricResult:
     """`_bucket_events` for counted answers: the same observations, summed from counts."""
-    result = MetricResult(metric.id, rejected=Counter(rejected))
+    result = MetricResult(metric.id, rejected=Counter(answers.rejected))
     index_of = _PeriodIndex(periods)
+    # The answers by (period, segment, score): those counted as arrays summed there.
+    summed = {} if answers.arrays is None else answers.arrays.by_period(index_of.__getitem__)
+    for (day, segment, score), count in answers.counts.items():
+        index = index_of[day]
+        if index >= 0:
+            key = (index, segment, score)
+            summed[key] = summed.get(key, 0) + count
     # Per period, answers counted by score, for everyone and for each segment.
     everyone: list[Counter[Any]] = [Counter() for _ in periods]
     by_segment: dict[str, list[Counter[Any]]] = {}
     used = 0
-    for (day, segment, score), count in counts.items():
-        index = index_of[day]
-        if index < 0:
-            continue
+    for (index, segment, score), count in summed.items():
         used += count
         everyone[index][score] += count
         if segment is not None:
