@@ -785,7 +785,9 @@ async def test_a_csv_file_read_by_its_columns_gives_what_dictreader_gives(tmp_pa
     path.write_text(text, encoding="utf-8")
     columns = {"at": "date", "group": "team", "score": "score", "number": "id"}
     source = FileSource(id="pulse", kind="file", path=str(path), columns=columns)
-    records = (await fetch(source, {})).records
+    result = await fetch(source, {})
+    assert result.columns is not None and result.records == []  # no dict a record
+    records = list(result.received)
     with path.open(newline="", encoding="utf-8-sig") as handle:
         expected = [
             {field: row.get(column) for field, column in columns.items()}
@@ -804,5 +806,44 @@ async def test_a_file_with_no_secret_still_has_its_control_characters_stripped(t
     source = FileSource(
         id="pulse", kind="file", path=str(path), columns={"team": "team", "score": "score"}
     )
-    [record] = (await fetch(source, {})).records
+    [record] = (await fetch(source, {})).received
     assert record == {"team": "]0;pwnedSupport[2J", "score": "9"}
+
+
+async def test_a_csv_file_of_one_column_or_no_rows_reads_as_dictreader_does(tmp_path):
+    from tui.sources.files import FileSource
+
+    path = tmp_path / "answers.csv"
+    path.write_text("date,team\n2026-05-04,Support\n2026-05-05\n\n2026-05-06,Sales\n")
+    source = FileSource(id="pulse", kind="file", path=str(path), columns={"group": "team"})
+    result = await fetch(source, {})
+    assert list(result.received) == [{"group": "Support"}, {"group": None}, {"group": "Sales"}]
+    path.write_text("date,team\n")
+    assert list((await fetch(source, {})).received) == []
+
+
+async def test_a_secret_in_a_csv_column_is_blanked_and_the_rest_kept(tmp_path):
+    from tui.sources.base import Columns, FetchResult
+    from tui.sources.kinds import clean_text
+
+    columns = Columns({"team": ["Support", "key-1234 leaked", None], "n": [1, 2, 3]}, 3)
+    result = FetchResult("pulse", [], columns=columns)
+    clean_text(result, ["key-1234"])
+    assert list(result.received) == [
+        {"team": "Support", "n": 1},
+        {"team": "••• leaked", "n": 2},
+        {"team": None, "n": 3},
+    ]
+
+
+def test_a_column_is_printable_exactly_when_each_of_its_texts_is():
+    from tui.sources.kinds import _all_printable_text
+
+    # Every character of the first 256 (ASCII is checked as bytes, the rest by Python),
+    # and a column that is not all text.
+    for code in range(256):
+        values = ["Support", f"Field{chr(code)}Ops"]
+        assert _all_printable_text(values) == all(v.isprintable() for v in values), code
+    assert _all_printable_text(["Zürich", "Lyon"])
+    assert not _all_printable_text(["Zürich", "Ly\u2028on"])
+    assert not _all_printable_text(["Support", None])

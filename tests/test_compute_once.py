@@ -340,3 +340,82 @@ def test_counting_as_arrays_leaves_the_cycle_collector_as_it_found_it():
             assert result.used == 10 and gc.isenabled() is enabled
     finally:
         gc.enable()
+
+
+# Records read by columns (a CSV file) give what the same records as dicts give, for
+# every counted metric, a filtered one and a mean: counted as arrays or one by one.
+COLUMNS_CONFIG = (
+    COUNTED_CONFIG
+    + """
+[[metrics]]
+id = "filtered"
+label = "Filtered"
+side = "customer"
+source = "s"
+kind = "nps"
+score_field = "score"
+date_field = "at"
+segment_field = "team"
+where = { kind = "a" }
+
+[[metrics]]
+id = "mean"
+label = "Mean"
+side = "employee"
+source = "s"
+kind = "mean"
+score_field = "score"
+date_field = "at"
+segment_field = "team"
+scale_min = 0
+scale_max = 10
+"""
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    records=st.lists(
+        st.fixed_dictionaries(
+            {
+                "at": NEAR_STAMPS,
+                "score": NEAR_SCORES,
+                "team": NEAR_TEAMS,
+                "kind": st.sampled_from(["a", "b", None]),
+            }
+        ),
+        max_size=80,
+    ),
+    arrays=st.booleans(),
+)
+def test_records_as_columns_compute_what_the_same_records_as_dicts_do(records, arrays):
+    from tui.sources.base import Columns
+
+    columns = Columns(
+        {name: [record[name] for record in records] for name in ("at", "score", "team", "kind")},
+        len(records),
+    )
+    windows = [last_periods(TODAY, g, 40) for g in ("week", "month", "quarter")]
+    with _columnar_from(0 if arrays else 10**9):
+        for metric in parse_config(COLUMNS_CONFIG).metrics:
+            as_columns = compute_metric_each(metric, columns, windows, TODAY)
+            as_dicts = compute_metric_each(metric, records, windows, TODAY)
+            for by_columns, by_dicts in zip(as_columns, as_dicts, strict=True):
+                assert by_columns.used == by_dicts.used, metric.id
+                assert by_columns.rejected == by_dicts.rejected, metric.id
+                assert by_columns.observations == by_dicts.observations, metric.id
+
+
+def test_what_one_metric_reads_of_a_column_serves_the_next_unnarrowed():
+    from tui.metrics.columns import count_answers
+    from tui.metrics.compute import _calendar_day, _segment_named
+
+    stamps = ["2026-05-31T10:11:12Z"] * 4
+    scores = [9, 99, "x", 3]  # two off the scale: left for the strict reading by NPS
+    teams = ["Support", "Sales", "Support", "Sales"]
+    memo: dict[object, object] = {}
+    nps = count_answers(stamps, scores, teams, (0, 10), _calendar_day, _segment_named, memo)
+    assert nps.left == [1, 2] and len(memo) == 2  # the stamps and the teams, read once
+    count = count_answers(stamps, None, teams, (0, 0), _calendar_day, _segment_named, memo)
+    assert count.left == []  # NPS's scores narrowed its own reading, not the column's
+    assert int(count.amounts.sum()) == 4 and len(memo) == 2

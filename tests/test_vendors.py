@@ -402,9 +402,9 @@ async def test_a_csv_export_with_a_column_mapping(example, tmp_path):
     )
     source = pointed_at(example, "pulse", path=str(export))
     result = await fetch(source)
-    assert [r["enps"] for r in result.records] == ["10", "6", "9", "", "8"]
+    assert [r["enps"] for r in result.received] == ["10", "6", "9", "", "8"]
     # By hand: 10, 6, 9, 8 → promoters 2, detractors 1, n 4 → 25.
-    assert march_value(example, "enps", result.records) == (25.0, 4)
+    assert march_value(example, "enps", result.received) == (25.0, 4)
 
 
 async def test_a_json_export_and_a_missing_file(example, tmp_path):

@@ -326,7 +326,7 @@ async def _check(config: Config, clock: Clock = utc_now) -> int:
                     result = await fetch_records(source, client)
                     # A check reads a source whole: nothing at all to read is no "ok".
                     require_records(result, previous=None)
-                    if not result.records:
+                    if not result.received:
                         raise BadPayload(f"{source.id}: 0 usable records")
                     _, rejected = observe(live_config, result, clock())
                 except (SourceError, BadPayload) as error:
@@ -339,7 +339,7 @@ async def _check(config: Config, clock: Clock = utc_now) -> int:
                     return (
                         source.id,
                         source.kind,
-                        str(len(result.records)),
+                        str(len(result.received)),
                         str(result.pages),
                         f"{result.seconds:.2f} s",
                         f"ok, {skipped} skipped" if skipped else "ok",

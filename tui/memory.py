@@ -1,4 +1,4 @@
-"""Python's cycle collector held off while a million objects are walked."""
+"""Python's cycle collector held off while a million objects are built or walked."""
 
 from __future__ import annotations
 
@@ -9,13 +9,13 @@ from contextlib import contextmanager
 
 @contextmanager
 def cycle_collection_paused() -> Iterator[None]:
-    """No cyclic garbage collection within: for counting a million records as arrays.
+    """No cyclic garbage collection within: while a million objects live at once.
 
-    The columns taken out of a million records are new lists of a million items, and
-    every collection that runs while they live walks them: 13–51 ms each, 80–100 ms of
-    a 0.5 s count. Counting makes no reference cycles, so nothing waits to be
-    collected; the collector is set back as it was, whatever happens inside. (Reading a
-    million-row CSV file the same way gained nothing measurable: it was tried.)
+    Every collection that runs while they live walks them all: the columns taken out of
+    a million records (13–51 ms a collection, 80–100 ms of a 0.5 s count), a CSV file's
+    million rows before they become columns (2.1 s → 1.4 s for the read). None of that
+    work makes reference cycles, so nothing waits to be collected; the collector is set
+    back as it was, whatever happens inside.
     """
     enabled = gc.isenabled()
     gc.disable()

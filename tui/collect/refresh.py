@@ -77,7 +77,7 @@ def observe(
             for granularity in granularities
         ]
         # Each record read once for every granularity; the dashboard's own comes first.
-        computed = compute_metric_each(metric, fetched.records, windows, today)
+        computed = compute_metric_each(metric, fetched.received, windows, today)
         result = computed[0]
         metric_observations = [o for each in computed for o in each.observations]
         if result.rejected and result.used == 0:
@@ -123,7 +123,7 @@ def require_records(fetched: FetchResult, previous: int | None) -> None:
     such as an incremental fetch) is a failure: the last good values stay, marked
     stale, and the status says "0 usable records (was 412)".
     """
-    if fetched.records:
+    if fetched.received:
         return
     skipped = sum(fetched.skipped.values())
     if skipped:
@@ -209,7 +209,7 @@ async def refresh_source(
                 source.id,
                 observations,
                 now,
-                len(fetched.records),
+                len(fetched.received),
                 fetched.pages,
                 fetched.seconds,
                 skipped=sum(rejected.values()),
@@ -220,7 +220,7 @@ async def refresh_source(
             return SourceOutcome(source.id, error=f"{source.id}: {error}", stored=False)
         return SourceOutcome(
             source.id,
-            records=len(fetched.records),
+            records=len(fetched.received),
             pages=fetched.pages,
             seconds=fetched.seconds,
             rejected=rejected,

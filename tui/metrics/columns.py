@@ -22,7 +22,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from itertools import repeat
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -38,6 +38,7 @@ _ZONE = "+00:00"
 # The accepted forms' lengths.
 _LENGTHS = frozenset({10, 20, 24, 25, 27, 29, 32})
 
+T = TypeVar("T")
 Bools = npt.NDArray[np.bool_]
 Codes = npt.NDArray[np.uint8] | npt.NDArray[np.uint32]
 Ints = npt.NDArray[np.int64]
@@ -238,6 +239,51 @@ def _numbered(keys: Ints, chosen: Bools) -> tuple[list[int], Ints]:
     return (np.flatnonzero(present) + low).tolist(), number_of[offsets]
 
 
+def _remembered(memo: dict[Any, Any] | None, key: Any, work: Callable[[], T]) -> T:
+    if memo is None:
+        return work()
+    if key not in memo:
+        memo[key] = work()
+    return memo[key]  # type: ignore[no-any-return]
+
+
+def _read_stamps(stamps: Sequence[Any]) -> tuple[Bools, Ints]:
+    """Which stamps are in an accepted form, and each one's yyyymmdd; in slices, as a
+    slice's characters are a matrix (of bytes, or 4-byte cells)."""
+    total = len(stamps)
+    ok = np.zeros(total, dtype=np.bool_)
+    yyyymmdd = np.zeros(total, dtype=np.int64)
+    for start in range(0, total, _SLICE):
+        ok[start : start + _SLICE], yyyymmdd[start : start + _SLICE] = _utc_stamps(
+            stamps[start : start + _SLICE]
+        )
+    return ok, yyyymmdd
+
+
+def _numbered_segments(segments: Sequence[Any]) -> tuple[list[Any], Ints]:
+    """The distinct raw segment values, and each record's number among them (-1: an
+    unhashable value, left for the strict reading)."""
+    texts = _numbered_texts(segments)
+    if texts is not None:
+        return texts
+    numbers: dict[tuple[type, Any], int] = {}
+    raws: list[Any] = []
+
+    def number(raw: Any) -> int:
+        # By type too: True, 1 and 1.0 are equal keys, and different segments.
+        key = (type(raw), raw)
+        try:
+            found = numbers.get(key)
+        except TypeError:
+            return -1
+        if found is None:
+            found = numbers[key] = len(raws)
+            raws.append(raw)
+        return found
+
+    return raws, np.fromiter(map(number, segments), dtype=np.int64, count=len(segments))
+
+
 def _numbered_texts(values: Sequence[Any]) -> tuple[list[str], Ints] | None:
     """The distinct values and each value's number among them, where all are text;
     None where any is not."""
@@ -274,22 +320,20 @@ def count_answers(
     scale: tuple[int, int],
     valid_day: Callable[[int, int, int], date | None],
     segment_named: Callable[[Any], str | None],
+    memo: dict[Any, Any] | None = None,
 ) -> Counted:
     """Count the well-formed answers among parallel columns of raw field values.
 
     `scores` None: each record counts (a count metric), with score None. `segments`
     None: the metric has no segment field. `valid_day(y, m, d)` is the day, or None
     where the strict reading would refuse it (not a date, or out of range);
-    `segment_named(raw)` the segment a field's value names.
+    `segment_named(raw)` the segment a field's value names. `memo`: where the columns'
+    stamps and segments, once read, are kept for the next metric counted from the same
+    column lists (by identity: the owner keeps them alive and unchanged meanwhile).
     """
     total = len(stamps)
-    ok = np.zeros(total, dtype=np.bool_)
-    yyyymmdd = np.zeros(total, dtype=np.int64)
-    # In slices: a slice's characters are a matrix (of bytes, or 4-byte cells).
-    for start in range(0, total, _SLICE):
-        ok[start : start + _SLICE], yyyymmdd[start : start + _SLICE] = _utc_stamps(
-            stamps[start : start + _SLICE]
-        )
+    ok, yyyymmdd = _remembered(memo, ("stamps", id(stamps)), lambda: _read_stamps(stamps))
+    ok = ok.copy()  # narrowed below; the remembered one is not
     low, high = scale
     if scores is not None:
         outside = low - 1
@@ -326,32 +370,15 @@ def count_answers(
     good_day = np.array([day is not None for day in day_of], dtype=np.bool_)
     if len(distinct):
         ok &= good_day[day_index]
-    # Segments: each distinct raw value numbered; an unhashable one is left.
-    numbers: dict[tuple[type, Any], int] = {}
-    raws: list[Any] = []
-    texts = _numbered_texts(segments) if segments is not None else None
-    if texts is not None:
-        raws.extend(texts[0])
-        segment_number = texts[1]
-    elif segments is not None:
-
-        def number(raw: Any) -> int:
-            # By type too: True, 1 and 1.0 are equal keys, and different segments.
-            key = (type(raw), raw)
-            try:
-                found = numbers.get(key)
-            except TypeError:
-                return -1
-            if found is None:
-                found = numbers[key] = len(raws)
-                raws.append(raw)
-            return found
-
-        segment_number = np.fromiter(map(number, segments), dtype=np.int64, count=total)
-        ok &= segment_number >= 0
-    else:
+    # Segments: each distinct raw value numbered; an unhashable one is left (-1).
+    if segments is None:
+        raws: list[Any] = [None]
         segment_number = np.zeros(total, dtype=np.int64)
-        raws.append(None)
+    else:
+        raws, segment_number = _remembered(
+            memo, ("segments", id(segments)), lambda: _numbered_segments(segments)
+        )
+        ok &= segment_number >= 0
     width = high - low + 1
     flat = (day_index * len(raws) + segment_number) * width + (values - low)
     chosen = flat[ok]

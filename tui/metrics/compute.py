@@ -55,6 +55,7 @@ from tui.metrics.workforce import (
     turnover_rate,
 )
 from tui.periods import Period, period_of
+from tui.sources.base import Columns
 
 if TYPE_CHECKING:
     from tui.metrics.columns import Counted
@@ -117,11 +118,17 @@ def compute_metric_each(
     """`compute_metric` for each of `windows` (the periods of a granularity each),
     reading every record once: a refresh stores weeks, months and quarters, and
     reading a record's date, value and segment was most of each computation."""
-    selected = (
-        [record for record in records if _matches(record, metric.where)]
-        if metric.where
-        else list(records)
-    )
+    selected: Sequence[Record]
+    if isinstance(records, Columns):
+        # Records read by columns stay columns: a dict a record is built only when one
+        # is read (the strict path, event and tenure metrics).
+        selected = _selected_columns(records, metric.where) if metric.where else records
+    else:
+        selected = (
+            [record for record in records if _matches(record, metric.where)]
+            if metric.where
+            else list(records)
+        )
     if isinstance(metric, TenureMetric):
         return [_compute_tenure_metric(metric, selected, periods, today) for periods in windows]
     if isinstance(metric, (NpsMetric, CsatMetric, CountMetric)):
@@ -133,6 +140,15 @@ def compute_metric_each(
 
 def _matches(record: Record, where: Mapping[str, Any]) -> bool:
     return all(record.get(key) == value for key, value in where.items())
+
+
+def _selected_columns(records: Columns, where: Mapping[str, Any]) -> Columns:
+    """The records `where` selects (as `_matches` does), kept as columns."""
+    chosen: Sequence[int] = range(len(records))
+    for key, wanted in where.items():
+        values = records.column(key)
+        chosen = [at for at in chosen if values[at] == wanted]
+    return records.taken(list(chosen))
 
 
 def _segment_of(record: Record, segment_field: str | None) -> str | None:
@@ -301,6 +317,7 @@ def _count_answers(metric: CountedMetric, records: Sequence[Record]) -> _Answers
                 _scale(metric),
                 _calendar_day,
                 _segment_named,
+                records.memo if isinstance(records, Columns) else None,
             )
         left = [records[at] for at in counted.left]
     read_day = _day_reader(metric.date_field, metric.date_format)
@@ -319,6 +336,8 @@ def _count_answers(metric: CountedMetric, records: Sequence[Record]) -> _Answers
 
 def _column(records: Sequence[Record], field: str) -> list[Any]:
     """Every record's value of `field`, None where it has none."""
+    if isinstance(records, Columns):
+        return records.column(field)
     try:
         return list(map(itemgetter(field), records))  # every record has it, as a rule
     except KeyError:

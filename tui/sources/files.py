@@ -21,6 +21,8 @@ from __future__ import annotations
 import csv
 from collections.abc import Mapping
 from datetime import datetime
+from itertools import islice
+from operator import itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -32,7 +34,8 @@ from tui.config.sources import (
     NoAuth,
     SourceBase,
 )
-from tui.sources.base import FetchResult, Record, SourceError
+from tui.memory import cycle_collection_paused
+from tui.sources.base import Columns, FetchResult, Record, SourceError
 from tui.sources.decode import decode_json
 from tui.sources.paths import FieldPath
 
@@ -76,16 +79,49 @@ def _read_csv(source: FileSource, path: Path, result: FetchResult) -> None:
         if missing:
             raise SourceError(f"{source.id}: {path.name} has no column {missing[0]!r}")
         # As csv.DictReader reads them (a repeated header name takes its last column, as
-        # its dict does; a short row's missing fields are None), without building a dict
-        # of every column of every row: a million rows took twice as long that way.
+        # its dict does; a short row's missing fields are None), but into one list a
+        # field: no dict of every column of every row (a million rows took twice as
+        # long that way), and no dict a record either (Columns).
         index = {name: at for at, name in enumerate(header)}
-        fields = [(field, index[column]) for field, column in source.columns.items()]
-        records = result.records
-        for row in reader:
-            if not row:
-                continue  # a blank line, which DictReader skips too
-            width = len(row)
-            records.append({field: row[at] if at < width else None for field, at in fields})
+        fields = list(source.columns)
+        places = [index[source.columns[name]] for name in fields]
+        # A tuple of the fields for any number of them (itemgetter of one gives the value).
+        pick = (
+            itemgetter(*places) if len(places) > 1 else itemgetter(slice(places[0], places[0] + 1))
+        )
+        last = max(places)
+
+        def padded(row: list[str]) -> tuple[str | None, ...]:
+            return tuple(row[at] if at < len(row) else None for at in places)
+
+        columns: list[list[str | None]] = [[] for _ in fields]
+        # Values that repeat (a team, a score) kept as one object each: a million rows
+        # of ten teams hold ten strings, not a million. A column stops sharing once it
+        # has more distinct values than this (timestamps, ids).
+        shared: list[dict[str | None, str | None] | None] = [{} for _ in fields]
+        # A slice of rows at a time, picked as tuples, then added to the columns; no
+        # cycle collection walks what is alive meanwhile (a million rows read in 1.1 s,
+        # not 2.1 s). Blank lines skipped, as DictReader skips them; a short row's
+        # missing fields are None.
+        rows = filter(None, reader)
+        with cycle_collection_paused():
+            while picked := [
+                pick(row) if len(row) > last else padded(row) for row in islice(rows, _SLICE)
+            ]:
+                for at, values in enumerate(zip(*picked, strict=True)):
+                    cache = shared[at]
+                    if cache is None:
+                        columns[at].extend(values)
+                        continue
+                    columns[at].extend(map(cache.setdefault, values, values))
+                    if len(cache) > _SHARED_AT_MOST:
+                        shared[at] = None
+        result.columns = Columns(dict(zip(fields, columns, strict=True)), len(columns[0]))
+
+
+# Rows read into columns at a time, and the distinct values a column shares.
+_SLICE = 100_000
+_SHARED_AT_MOST = 10_000
 
 
 def _read_json(source: FileSource, path: Path, result: FetchResult) -> None:
