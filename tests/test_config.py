@@ -273,3 +273,15 @@ def test_a_table_missing_its_kind_still_has_its_other_mistakes_reported():
     found = problems(text)
     assert any(m.endswith(".kind: required, but missing") for m in found), found
     assert any('.sied: unknown key (did you mean "side"?)' in m for m in found), found
+
+
+def test_the_default_theme_is_one_of_textuals_and_what_a_config_gets_by_default():
+    # The command line checks a theme against Textual's only when it is not this one,
+    # so that commands that draw nothing need not import Textual.
+    from textual.theme import BUILTIN_THEMES
+
+    from tui.cli import DEFAULT_THEME
+    from tui.config import parse_config
+
+    assert DEFAULT_THEME in BUILTIN_THEMES
+    assert parse_config(VALID).dashboard.theme == DEFAULT_THEME
