@@ -48,6 +48,9 @@ class Columns(Sequence[Record]):
         return {name: values[index] for name, values in self._columns.items()}
 
     def __iter__(self) -> Iterator[Record]:
+        if not self._columns:  # records with no fields: as many empty ones
+            yield from ({} for _ in range(self._length))
+            return
         names = list(self._columns)
         for values in zip(*self._columns.values(), strict=True):
             yield dict(zip(names, values, strict=True))

@@ -1,0 +1,43 @@
+"""Records held as columns (a CSV file's): a sequence of records like a list of dicts."""
+
+from __future__ import annotations
+
+import pytest
+
+from tui.sources.base import Columns, FetchResult
+
+
+def test_columns_read_as_the_list_of_dicts_they_hold():
+    records = [{"at": "2026-05-01", "team": "Support"}, {"at": "2026-05-02", "team": None}]
+    columns = Columns({"at": ["2026-05-01", "2026-05-02"], "team": ["Support", None]}, 2)
+    assert list(columns) == records and len(columns) == 2
+    assert columns[0] == records[0] and columns[-1] == records[-1]
+    assert list(columns[1:]) == records[1:] and list(columns.taken([1, 0])) == records[::-1]
+    with pytest.raises(IndexError):
+        columns[2]
+    # A record read is a new dict: changing it changes nothing held.
+    columns[0]["team"] = "Sales"
+    assert columns[0]["team"] == "Support"
+    assert list(Columns({}, 2)) == [{}, {}]
+
+
+def test_a_missing_field_is_one_list_of_nones_and_a_new_column_forgets_the_memo():
+    columns = Columns({"at": ["2026-05-01", "2026-05-02"]}, 2)
+    assert columns.column("team") == [None, None]
+    # The same list each time: what is remembered of it is keyed by its identity.
+    assert columns.column("team") is columns.column("team")
+    columns.memo["read"] = "something"
+    columns.replace_column("at", ["2026-06-01", "2026-06-02"])
+    assert columns.memo == {} and columns[0] == {"at": "2026-06-01"}
+    with pytest.raises(ValueError):
+        columns.replace_column("at", ["2026-06-01"])
+    with pytest.raises(ValueError):
+        Columns({"at": ["2026-05-01"], "team": []}, 1)
+
+
+def test_a_fetch_result_receives_records_either_way():
+    listed = FetchResult("s", [{"n": 1}])
+    assert list(listed.received) == [{"n": 1}]
+    by_columns = FetchResult("s", [], columns=Columns({"n": [1, 2]}, 2))
+    assert list(by_columns.received) == [{"n": 1}, {"n": 2}] and len(by_columns.received) == 2
+    assert not FetchResult("s", [], columns=Columns({"n": []}, 0)).received
