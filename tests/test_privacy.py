@@ -17,6 +17,9 @@ import sqlite3
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from tests.local_server import LocalServer, Reply
 from tui.collect.refresh import GRANULARITIES, refresh_source
 from tui.config import Config, validate_config
@@ -396,3 +399,43 @@ async def test_an_internal_service_score_protects_its_raters_as_employee_values_
     _, hidden, _ = stored(path, "service")
     assert ("Facilities", "month", "2026-02") in hidden
     assert attack(*stored(path, "service"), truth) == []
+
+
+# ── The relations, found by searching starts, against the definition ─────
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    shuffle_seed=st.integers(0, 2**32),
+    months=st.integers(0, 30),
+    weeks=st.integers(0, 80),
+    quarters=st.integers(0, 10),
+)
+def test_each_longer_period_holds_the_shorter_ones_wholly_inside_it(
+    shuffle_seed, months, weeks, quarters
+):
+    import random
+
+    from tui.metrics.privacy import _cell, _nested
+
+    def observations(granularity: str, count: int) -> list[Observation]:
+        periods = last_periods(date(2026, 3, 20), granularity, count)  # type: ignore[arg-type]
+        found = [Observation("m", "Support", period, 1.0, 9) for period in periods]
+        random.Random(shuffle_seed).shuffle(found)  # in no particular order
+        return found
+
+    for total_granularity, part_granularity, total_count, part_count in (
+        ("quarter", "month", quarters, months),
+        ("month", "week", months, weeks),
+        ("quarter", "week", quarters, weeks),
+    ):
+        totals = observations(total_granularity, total_count)
+        parts = observations(part_granularity, part_count)
+        found = _nested(totals, parts)
+        assert [relation.total for relation in found] == [_cell(t) for t in totals]
+        for total, relation in zip(totals, found, strict=True):
+            assert relation.parts == tuple(
+                _cell(part)
+                for part in parts
+                if total.period.start <= part.period.start and part.period.end <= total.period.end
+            )
