@@ -24,9 +24,10 @@ class Period:
     end: date
     granularity: Granularity
 
-    @property
+    @functools.cached_property
     def key(self) -> str:
-        """A stable, sortable key: 2026-W05, 2026-03 or 2026-Q1."""
+        """A stable, sortable key: 2026-W05, 2026-03 or 2026-Q1 (worked out once: the
+        disclosure control alone asks a refresh's periods for it 60,000 times)."""
         if self.granularity == "week":
             year, week, _ = self.start.isocalendar()
             return f"{year}-W{week:02d}"
