@@ -28,3 +28,16 @@ def test_quarters():
 def test_last_periods_end_with_the_one_holding_today_oldest_first():
     periods = last_periods(date(2026, 3, 10), "month", 4)
     assert [p.key for p in periods] == ["2025-12", "2026-01", "2026-02", "2026-03"]
+
+
+def test_a_periods_remembered_key_changes_nothing_of_what_it_is():
+    import dataclasses
+    import pickle
+
+    week = last_periods(date(2026, 3, 20), "week", 1)[0]
+    fresh = dataclasses.replace(week)
+    assert week.key == "2026-W12" and "key" in vars(week) and "key" not in vars(fresh)
+    # Asked for or not, the same period: equal, hashed and ordered alike, and pickled
+    # (a collector process hands periods over) with its key.
+    assert fresh == week and hash(fresh) == hash(week) and not fresh < week
+    assert pickle.loads(pickle.dumps(week)) == fresh and fresh.key == week.key
