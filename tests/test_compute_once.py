@@ -344,20 +344,14 @@ def test_counting_as_arrays_leaves_the_cycle_collector_as_it_found_it():
 
 # Records read by columns (a CSV file) give what the same records as dicts give, for
 # every counted metric, a filtered one and a mean: counted as arrays or one by one.
+# CONFIG's NPS metric again, as "filtered", with its where.
+_FILTERED = "[[metrics]]" + CONFIG.split("[[metrics]]")[1].replace(
+    'id = "nps"', 'id = "filtered"'
+).format(where='where = { kind = "a" }')
 COLUMNS_CONFIG = (
     COUNTED_CONFIG
+    + _FILTERED
     + """
-[[metrics]]
-id = "filtered"
-label = "Filtered"
-side = "customer"
-source = "s"
-kind = "nps"
-score_field = "score"
-date_field = "at"
-segment_field = "team"
-where = { kind = "a" }
-
 [[metrics]]
 id = "mean"
 label = "Mean"
