@@ -79,6 +79,56 @@ class Columns(Sequence[Record]):
         return Columns(picked, len(positions))
 
 
+class ColumnsBuilder:
+    """Columns filled a slice of records at a time (a page, 100,000 rows of a file).
+
+    A value that repeats (a team, a text score) is kept as one object: a million records
+    of ten teams hold ten strings, not a million. A column stops sharing once it has
+    more distinct values than `SHARED_AT_MOST` (timestamps, ids), or a value that
+    cannot be a key (a list, an object).
+    """
+
+    SHARED_AT_MOST = 10_000
+
+    def __init__(self, fields: Sequence[str]) -> None:
+        self._columns: dict[str, list[Any]] = {name: [] for name in fields}
+        self._shared: dict[str, dict[Any, Any] | None] = {name: {} for name in fields}
+        self._length = 0
+
+    def add(self, rows: Sequence[Sequence[Any]]) -> None:
+        """Rows of values, one a field in the order the fields were given."""
+        if not rows:
+            return
+        for name, values in zip(self._columns, zip(*rows, strict=True), strict=True):
+            self._columns[name].extend(self._share(name, values))
+        self._length += len(rows)
+
+    def add_columns(self, values_of: Mapping[str, Sequence[Any]]) -> None:
+        """One slice of values a field, all of one length."""
+        lengths = {len(values) for values in values_of.values()}
+        if set(values_of) != set(self._columns) or len(lengths) != 1:
+            raise ValueError("a slice must have every field, at one length")
+        for name, values in values_of.items():
+            self._columns[name].extend(self._share(name, values))
+        self._length += lengths.pop()
+
+    def _share(self, name: str, values: Sequence[Any]) -> Sequence[Any]:
+        cache = self._shared[name]
+        if cache is None:
+            return values
+        try:
+            shared = list(map(cache.setdefault, values, values))
+        except TypeError:  # a value that cannot be a key
+            self._shared[name] = None
+            return values
+        if len(cache) > self.SHARED_AT_MOST:
+            self._shared[name] = None
+        return shared
+
+    def build(self) -> Columns:
+        return Columns(self._columns, self._length)
+
+
 @dataclass
 class FetchResult:
     """The records one source returned in one refresh: built one by one (`records`), or
