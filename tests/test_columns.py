@@ -41,3 +41,24 @@ def test_a_fetch_result_receives_records_either_way():
     by_columns = FetchResult("s", [], columns=Columns({"n": [1, 2]}, 2))
     assert list(by_columns.received) == [{"n": 1}, {"n": 2}] and len(by_columns.received) == 2
     assert not FetchResult("s", [], columns=Columns({"n": []}, 0)).received
+
+
+def test_a_builder_shares_repeated_values_until_a_column_has_too_many():
+    from tui.sources.base import ColumnsBuilder
+
+    builder = ColumnsBuilder(["team", "at"])
+    builder.SHARED_AT_MOST = 3  # type: ignore[misc]
+    # Text built at run time, as a parser makes it: equal strings, distinct objects.
+    teams = ["".join(["Sup", "port"]) for _ in range(4)]
+    builder.add([(team, f"2026-05-0{day}") for day, team in enumerate(teams, start=1)])
+    builder.add_columns({"team": [["not", "a", "key"]], "at": ["2026-05-05"]})
+    builder.add_columns({"team": ["".join(["Sup", "port"])], "at": ["2026-05-06"]})
+    columns = builder.build()
+    team, at = columns.column("team"), columns.column("at")
+    assert len(columns) == 6 and team[4] == ["not", "a", "key"] and at[5] == "2026-05-06"
+    # The four equal teams are one object; after an unhashable value, no more sharing.
+    assert all(value is team[0] for value in team[:4]) and team[5] is not team[0]
+    # More distinct stamps than allowed: the column stopped sharing, and lost nothing.
+    assert at == [f"2026-05-0{day}" for day in range(1, 7)]
+    with pytest.raises(ValueError):
+        builder.add_columns({"team": ["Sales"]})

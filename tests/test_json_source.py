@@ -50,8 +50,10 @@ async def test_page_numbers_are_followed_and_fields_selected():
         )
         result = await fetch(src)
     assert result.pages == 3
-    assert [r["score"] for r in result.records] == [i % 11 for i in range(23)]
-    assert set(result.records[0]) == {"score", "date"}
+    # Mapped fields are handed over as columns, no dict a record.
+    assert result.columns is not None and result.records == []
+    assert [r["score"] for r in result.received] == [i % 11 for i in range(23)]
+    assert set(result.received[0]) == {"score", "date"}
     first = server.requests[0]
     assert first.query == {"survey": "pulse", "page": "1", "per_page": "10"}
     assert first.headers["authorization"] == f"Bearer {TOKEN}"
@@ -211,6 +213,35 @@ async def test_duplicate_records_are_counted_once():
         result = await fetch(source(server.url, records={"id": "rid"}))
     assert [r["rid"] for r in result.records] == ["a", "b"]
     assert result.skipped == {"duplicate record": 1, "record has no id": 1}
+
+
+async def test_mapped_fields_of_paged_records_are_the_records_as_dicts_would_be():
+    # Two pages, with a repeated record across them, an item that is no object, one with
+    # no id, a missing field and a field that is an object.
+    pages = {
+        "1": [{"rid": "a", "s": {"v": 9}, "t": "Support"}, "junk", {"s": {"v": 1}}],
+        "2": [{"rid": "b", "t": {"n": 1}}, {"rid": "a", "s": {"v": 9}, "t": "Support"}],
+    }
+
+    def paged_by_number(request):  # type: ignore[no-untyped-def]
+        return Reply(body={"data": pages.get(request.query.get("page", "1"), [])})
+
+    with LocalServer({"/responses": paged_by_number}) as server:
+        src = source(
+            server.url,
+            pagination={"style": "page", "size": 3},
+            records={"path": "data", "id": "rid", "fields": {"score": "s.v", "team": "t"}},
+        )
+        result = await fetch(src)
+    assert list(result.received) == [
+        {"score": 9, "team": "Support"},
+        {"score": None, "team": {"n": 1}},
+    ]
+    assert result.skipped == {
+        "record is not a JSON object": 1,
+        "record has no id": 1,
+        "duplicate record": 1,
+    }
 
 
 async def test_a_refused_connection():

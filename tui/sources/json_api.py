@@ -21,7 +21,7 @@ Fields read, what each means, what is assumed, and the traps handled: what the c
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
@@ -42,7 +42,7 @@ from tui.config.sources import (
     NoAuth,
 )
 from tui.sources.auth import auth_headers
-from tui.sources.base import FetchResult, Record, SourceError
+from tui.sources.base import ColumnsBuilder, FetchResult, SourceError
 from tui.sources.paths import FieldPath
 
 if TYPE_CHECKING:
@@ -213,6 +213,10 @@ async def fetch_records(
     params: dict[str, Any] | None = first_params
 
     result = FetchResult(source.id, [])
+    # Mapped fields are handed over as columns, no dict a record; with none, the items
+    # themselves are the records.
+    reads = [(name, path.search) for name, path in field_paths.items()]
+    columns = ColumnsBuilder(list(field_paths)) if reads else None
     while True:
         if result.pages >= source.max_pages:
             raise SourceError(
@@ -226,15 +230,19 @@ async def fetch_records(
         result.pages += 1
         result.visited.add(key)
         page_records = _select(page.body, records_path, source, result.pages)
-        result.records.extend(
-            _map_records(page_records, field_paths, id_path, seen, result.skipped)
-        )
+        usable = _usable_items(page_records, id_path, seen, result.skipped)
+        if columns is None:
+            result.records.extend(usable)
+        else:
+            columns.add_columns(_fields_of(usable, reads))
 
         next_target = _next_page(pagination, page, url, params, len(page_records))
         if next_target is None:
             break
         url, params = next_target
         require_same_origin(url, source.url, source.id)
+    if columns is not None:
+        result.columns = columns.build()
     return result
 
 
@@ -313,16 +321,12 @@ def _select(body: Any, records_path: FieldPath | None, source: JsonSource, page:
     return found
 
 
-def _map_records(
-    items: list[Any],
-    field_paths: dict[str, FieldPath],
-    id_path: FieldPath | None,
-    seen: set[str],
-    skipped: Counter[str],
-) -> list[Record]:
-    records: list[Record] = []
-    # Bound once: this loop runs for every record of every page.
-    fields = [(name, path.search) for name, path in field_paths.items()]
+def _usable_items(
+    items: list[Any], id_path: FieldPath | None, seen: set[str], skipped: Counter[str]
+) -> list[dict[str, Any]]:
+    """The page's items that are records: JSON objects, each with an id not seen before
+    when the source names one (the others counted in `skipped`, by reason)."""
+    usable = []
     read_id = None if id_path is None else id_path.search
     for item in items:
         if not isinstance(item, dict):
@@ -339,8 +343,12 @@ def _map_records(
                 skipped["duplicate record"] += 1
                 continue
             seen.add(key)
-        if fields:
-            records.append({name: read(item) for name, read in fields})
-        else:
-            records.append(item)
-    return records
+        usable.append(item)
+    return usable
+
+
+def _fields_of(
+    items: list[dict[str, Any]], reads: list[tuple[str, Callable[[Any], Any]]]
+) -> dict[str, list[Any]]:
+    """Each mapped field's values across the items, a list a field."""
+    return {name: [read(item) for item in items] for name, read in reads}
