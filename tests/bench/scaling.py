@@ -3,7 +3,8 @@
 Each point runs in a process of its own, so that its peak RSS is its own:
 
 - responses (10 k → 5 M): a refresh's computation of NPS by week, month and quarter
-  over 24 months and 6 teams, from records in the shape a source hands over;
+  over 24 months and 6 teams, from records as the JSON and CSV sources hand them over
+  (a list a field);
 - years of history (1 → 10): 1 M responses spread over that many years, every period
   of them computed;
 - segments (0 → 50), 10 pairs of NPS: the collector's analysis of every granularity,
@@ -52,21 +53,31 @@ def _peak_mb() -> float:
     return status_megabytes("VmHWM")
 
 
-def _records(count: int, years: int) -> list[dict[str, object]]:
-    """Responses as a source hands them to the metrics: fields selected, one dict each."""
+def _records(count: int, years: int):  # type: ignore[no-untyped-def]
+    """Responses as the JSON and CSV sources hand them to the metrics: fields selected,
+    a list a field (tui.sources.base.Columns), built a page of 1,000 at a time. (A vendor
+    module still hands over a dict a record; tests/bench/throughput.py measures those.)"""
+    from tui.sources.base import ColumnsBuilder
+
     rng = random.Random(7)
     start = END - timedelta(days=365 * years)
     span = int((END - start).total_seconds())
-    return [
-        {
-            "submitted_at": (start + timedelta(seconds=rng.randrange(span)))
-            .isoformat()
-            .replace("+00:00", "Z"),
-            "team": rng.choice(TEAMS),
-            "nps": rng.randrange(11),
-        }
-        for _ in range(count)
-    ]
+    builder = ColumnsBuilder(["submitted_at", "team", "nps"])
+
+    def stamp() -> str:
+        return (start + timedelta(seconds=rng.randrange(span))).isoformat().replace("+00:00", "Z")
+
+    for first in range(0, count, 1_000):
+        size = min(1_000, count - first)
+        builder.add_columns(
+            {
+                "submitted_at": [stamp() for _ in range(size)],
+                # As a JSON decoder gives them: a new string each time.
+                "team": ["".join(rng.choice(TEAMS)) for _ in range(size)],
+                "nps": [rng.randrange(11) for _ in range(size)],
+            }
+        )
+    return builder.build()
 
 
 def _compute(count: int, years: int) -> dict[str, float]:
