@@ -14,8 +14,9 @@ Record = dict[str, Any]
 
 
 class Columns(Sequence[Record]):
-    """Records held as one list a field, as a CSV file's columns are read: a million
-    records without a dict each (a dict costs about 280 bytes a record).
+    """Records held as one list a field, as the CSV file and JSON sources hand over
+    their mapped fields: a million records without a dict each (a dict costs about 280
+    bytes a record).
 
     Metrics that count answers take whole columns (`column`); anything that reads a
     record gets a new dict of its fields, built when asked for.
