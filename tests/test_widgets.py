@@ -295,3 +295,66 @@ async def test_a_strip_too_long_for_one_row_says_all_ok_in_one_and_any_failure_i
         strip.show([*ok[:-1], SourceLine("crm", "ok", "ok 04:56 · 3 skipped")])
         await pilot.pause()
         assert "3 skipped" in str(strip.render())
+
+
+class TwoKindsOfFocusApp(App[None]):
+    """Two focusable widgets with keys of their own, and the footer below."""
+
+    def compose(self) -> ComposeResult:
+        from textual.binding import Binding
+        from textual.widgets import Button
+
+        from tui.app.widgets.footer import Footer
+
+        class Saving(Button):
+            BINDINGS = [Binding("s", "save", "Save")]
+
+        class Opening(Button):
+            BINDINGS = [Binding("o", "open", "Open")]
+
+        yield Saving("save", id="saving")
+        yield Opening("open", id="opening")
+        yield Footer()
+
+
+def footer_keys(app: App[None]) -> list[tuple[str, object]]:
+    from textual.widgets._footer import FooterKey
+
+    return [(key.description, key) for key in app.screen.query(FooterKey)]
+
+
+async def test_the_footer_is_built_again_only_when_its_keys_change():
+    app = TwoKindsOfFocusApp()
+    async with app.run_test(size=(60, 8)) as pilot:
+        app.query_one("#saving").focus()
+        await pilot.pause()
+        saving = footer_keys(app)
+        assert [description for description, _ in saving] == ["Save", "palette"]
+        # Other keys: built again, showing them.
+        app.query_one("#opening").focus()
+        await pilot.pause()
+        assert [description for description, _ in footer_keys(app)] == ["Open", "palette"]
+        app.query_one("#saving").focus()
+        await pilot.pause()
+        again = footer_keys(app)
+        assert [description for description, _ in again] == ["Save", "palette"]
+        # The same keys as shown: the very same widgets, nothing built.
+        app.screen.bindings_updated_signal.publish(app.screen)
+        await pilot.pause()
+        assert [key for _, key in footer_keys(app)] == [key for _, key in again]
+
+
+async def test_the_dashboards_footer_survives_the_help_opening_and_closing(demo_config, tmp_path):
+    from tui.app import TandemApp
+
+    with serving_demo(demo_config, DEMO_TODAY) as config:
+        app = TandemApp(config, Store(tmp_path / "s.db"), clock=lambda: DEMO_NOW)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await wait_for_refresh(app, pilot)
+            before = footer_keys(app)
+            assert "Help" in [description for description, _ in before]
+            await pilot.press("question_mark")
+            await pilot.pause()
+            await pilot.press("question_mark")
+            await pilot.pause()
+            assert [key for _, key in footer_keys(app)] == [key for _, key in before]

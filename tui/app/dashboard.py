@@ -10,10 +10,11 @@ from textual.containers import VerticalScroll
 from textual.geometry import Size
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from tui.analysis.insights import Insights, segment_name
 from tui.app.widgets import DashboardHeader, InsightsPanel, PairRow, RoomyFigures, SourceStrip
+from tui.app.widgets.footer import Footer
 from tui.config import Config
 from tui.views.panels import SourceLine
 from tui.views.read import DashboardData

@@ -12,11 +12,12 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 from textual_plotext import PlotextPlot
 
 from tui.analysis.insights import hidden_words, segment_name
 from tui.app.colours import LINK_BOLD, WARN_BOLD, rgb
+from tui.app.widgets.footer import Footer
 from tui.metrics.display import format_value
 from tui.views.detail import PairDetail
 

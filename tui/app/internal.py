@@ -14,13 +14,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from tui.analysis.insights import PairLinkage, hidden_words
 from tui.analysis.internal import FunctionService, InternalService, link_brief, possessive
 from tui.app.colours import BAD, GOOD, LINK, LINK_BOLD, STATUS, WARN, rgb
 from tui.app.detail import DetailPlot, short_label
 from tui.app.page import PageScreen
+from tui.app.widgets.footer import Footer
 from tui.config import Config, Metric
 from tui.metrics.display import change_amount, format_value, threshold_status
 

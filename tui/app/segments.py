@@ -9,10 +9,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
+from textual.widgets import DataTable, Static, TabbedContent, TabPane
 
 from tui.analysis.insights import hidden_words, segment_name
 from tui.app.colours import BAD, GOOD, LINK, STATUS, WARN_BOLD
+from tui.app.widgets.footer import Footer
 from tui.config import Config
 from tui.views.panels import PanelView
 from tui.views.segments import SegmentRow, SegmentTable, sort_rows

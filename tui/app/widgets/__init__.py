@@ -2,6 +2,7 @@
 fetches or computes metrics."""
 
 from tui.app.widgets.figures import CompactFigures, Figures, RoomyFigures
+from tui.app.widgets.footer import Footer
 from tui.app.widgets.header import DashboardHeader
 from tui.app.widgets.insights_panel import InsightsPanel
 from tui.app.widgets.pair_row import CaptionLine, PairRow
@@ -14,6 +15,7 @@ __all__ = [
     "CompactFigures",
     "DashboardHeader",
     "Figures",
+    "Footer",
     "InsightsPanel",
     "MetricPanel",
     "PairRow",
