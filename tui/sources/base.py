@@ -98,11 +98,8 @@ class ColumnsBuilder:
 
     def add(self, rows: Sequence[Sequence[Any]]) -> None:
         """Rows of values, one a field in the order the fields were given."""
-        if not rows:
-            return
-        for name, values in zip(self._columns, zip(*rows, strict=True), strict=True):
-            self._columns[name].extend(self._share(name, values))
-        self._length += len(rows)
+        if rows:
+            self.add_columns(dict(zip(self._columns, zip(*rows, strict=True), strict=True)))
 
     def add_columns(self, values_of: Mapping[str, Sequence[Any]]) -> None:
         """One slice of values a field, all of one length."""
@@ -133,7 +130,8 @@ class ColumnsBuilder:
 @dataclass
 class FetchResult:
     """The records one source returned in one refresh: built one by one (`records`), or
-    read by columns (`columns`, a CSV file); `received` is every record either way."""
+    as columns (`columns`: a file's or a JSON API's mapped fields); `received` is every
+    record either way."""
 
     source_id: str
     records: list[Record]
