@@ -418,7 +418,7 @@ async def test_a_json_export_and_a_missing_file(example, tmp_path):
         columns={"submitted_at": "at", "enps": "q.enps"},
     )
     result = await fetch(source)
-    assert result.records == [{"submitted_at": "2026-03-02", "enps": 9}]
+    assert list(result.received) == [{"submitted_at": "2026-03-02", "enps": 9}]
     assert result.skipped == {"record is not a JSON object": 1}
     missing = pointed_at(example, "pulse", path=str(tmp_path / "nope.csv"))
     with pytest.raises(SourceError, match="file not found"):

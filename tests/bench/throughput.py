@@ -169,7 +169,7 @@ def extract_hundred_thousand(runs: int = 5) -> list[Figure]:
 
     import jmespath
 
-    from tui.sources.json_api import _fields_of, _usable_items
+    from tui.sources.json_api import fields_of, usable_items
     from tui.sources.paths import FieldPath
 
     items = list(responses(100_000))
@@ -180,9 +180,8 @@ def extract_hundred_thousand(runs: int = 5) -> list[Figure]:
         for _ in range(runs):
             paths = {name: compile_path(expression) for name, expression in fields.items()}
             started = time.perf_counter()
-            reads = [(name, path.search) for name, path in paths.items()]
-            usable = _usable_items(items, compile_path("id"), set(), Counter())
-            columns = _fields_of(usable, reads)
+            usable = usable_items(items, compile_path("id"), set(), Counter())
+            columns = fields_of(usable, paths)
             times.append(time.perf_counter() - started)
         assert len(columns["nps"]) == 100_000 and columns["nps"][0] is not None
         return median(times)

@@ -35,8 +35,9 @@ from tui.config.sources import (
     SourceBase,
 )
 from tui.memory import cycle_collection_paused
-from tui.sources.base import ColumnsBuilder, FetchResult, Record, SourceError
+from tui.sources.base import ColumnsBuilder, FetchResult, SourceError
 from tui.sources.decode import decode_json
+from tui.sources.json_api import fields_of, usable_items
 from tui.sources.paths import FieldPath
 
 if TYPE_CHECKING:
@@ -117,13 +118,15 @@ def _read_json(source: FileSource, path: Path, result: FetchResult) -> None:
     found = jmespath.search(source.records_path, document) if source.records_path else document
     if not isinstance(found, list):
         raise SourceError(f"{source.id}: {path.name} holds no list of records there")
+    usable = usable_items(found, None, set(), result.skipped)
+    if not source.columns:
+        result.records.extend(dict(item) for item in usable)
+        return
+    # Mapped fields as columns, as a JSON API source hands them over.
     paths = {field: FieldPath(expression) for field, expression in source.columns.items()}
-    for item in found:
-        if not isinstance(item, dict):
-            result.skipped["record is not a JSON object"] += 1
-            continue
-        record: Record = {f: p.search(item) for f, p in paths.items()} if paths else dict(item)
-        result.records.append(record)
+    columns = ColumnsBuilder(list(paths))
+    columns.add_columns(fields_of(usable, paths))
+    result.columns = columns.build()
 
 
 async def fetch_records(

@@ -21,7 +21,7 @@ Fields read, what each means, what is assumed, and the traps handled: what the c
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
@@ -215,8 +215,7 @@ async def fetch_records(
     result = FetchResult(source.id, [])
     # Mapped fields are handed over as columns, no dict a record; with none, the items
     # themselves are the records.
-    reads = [(name, path.search) for name, path in field_paths.items()]
-    columns = ColumnsBuilder(list(field_paths)) if reads else None
+    columns = ColumnsBuilder(list(field_paths)) if field_paths else None
     while True:
         if result.pages >= source.max_pages:
             raise SourceError(
@@ -230,11 +229,11 @@ async def fetch_records(
         result.pages += 1
         result.visited.add(key)
         page_records = _select(page.body, records_path, source, result.pages)
-        usable = _usable_items(page_records, id_path, seen, result.skipped)
+        usable = usable_items(page_records, id_path, seen, result.skipped)
         if columns is None:
             result.records.extend(usable)
         else:
-            columns.add_columns(_fields_of(usable, reads))
+            columns.add_columns(fields_of(usable, field_paths))
 
         next_target = _next_page(pagination, page, url, params, len(page_records))
         if next_target is None:
@@ -321,11 +320,12 @@ def _select(body: Any, records_path: FieldPath | None, source: JsonSource, page:
     return found
 
 
-def _usable_items(
+def usable_items(
     items: list[Any], id_path: FieldPath | None, seen: set[str], skipped: Counter[str]
 ) -> list[dict[str, Any]]:
-    """The page's items that are records: JSON objects, each with an id not seen before
-    when the source names one (the others counted in `skipped`, by reason)."""
+    """The items that are records: JSON objects, each with an id not seen before when
+    the source names one (the others counted in `skipped`, by reason). For a page of an
+    API, and for a JSON file (tui.sources.files)."""
     usable = []
     read_id = None if id_path is None else id_path.search
     for item in items:
@@ -347,8 +347,6 @@ def _usable_items(
     return usable
 
 
-def _fields_of(
-    items: list[dict[str, Any]], reads: list[tuple[str, Callable[[Any], Any]]]
-) -> dict[str, list[Any]]:
+def fields_of(items: list[dict[str, Any]], paths: Mapping[str, FieldPath]) -> dict[str, list[Any]]:
     """Each mapped field's values across the items, a list a field."""
-    return {name: [read(item) for item in items] for name, read in reads}
+    return {name: list(map(path.search, items)) for name, path in paths.items()}
