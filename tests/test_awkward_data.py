@@ -847,3 +847,27 @@ def test_a_column_is_printable_exactly_when_each_of_its_texts_is():
     assert _all_printable_text(["Zürich", "Lyon"])
     assert not _all_printable_text(["Zürich", "Ly\u2028on"])
     assert not _all_printable_text(["Support", None])
+
+
+def test_each_persons_record_is_read_once_for_every_granularity(monkeypatch):
+    from tui.metrics import compute
+
+    read = []
+    tenure_of = compute._tenure_of
+
+    def counted(metric, record):  # type: ignore[no-untyped-def]
+        read.append(record["employee_id"])
+        return tenure_of(metric, record)
+
+    monkeypatch.setattr(compute, "_tenure_of", counted)
+    records = [
+        {"employee_id": "A", "hire_date": "2024-01-08", "termination_date": None},
+        {"employee_id": "B", "hire_date": "2024-02-01", "termination_date": "2026-02-27"},
+    ]
+    windows = [last_periods(TODAY, g, 6) for g in ("week", "month", "quarter")]
+    metric = hr_metric("turnover", leavers_since="2025-01-01")
+    results = compute.compute_metric_each(metric, records, windows, TODAY)
+    assert read == ["A", "B"] and [r.used for r in results] == [2, 2, 2]
+    # The same figures as each granularity computed on its own.
+    for periods, result in zip(windows, results, strict=True):
+        assert result.observations == compute_metric(metric, records, periods, TODAY).observations

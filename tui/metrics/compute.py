@@ -130,7 +130,8 @@ def compute_metric_each(
             else list(records)
         )
     if isinstance(metric, TenureMetric):
-        return [_compute_tenure_metric(metric, selected, periods, today) for periods in windows]
+        tenures = _read_tenures(metric, selected)
+        return [_measure_tenures(metric, tenures, periods, today) for periods in windows]
     if isinstance(metric, (NpsMetric, CsatMetric, CountMetric)):
         answers = _count_answers(metric, selected)
         return [_bucket_counts(metric, answers, periods) for periods in windows]
@@ -510,23 +511,49 @@ def _tenure_of(metric: TenureMetric, record: Record) -> Tenure:
     return Tenure(start, end)
 
 
-def _compute_tenure_metric(
-    metric: TenureMetric, records: Sequence[Record], periods: Sequence[Period], today: date
-) -> MetricResult:
-    result = MetricResult(metric.id)
+@dataclass
+class _Tenures:
+    """A tenure metric's records, read once: each person's tenure, for everyone and by
+    segment, how many were used and the rest refused, by reason; and the first day
+    the records can show a leaver from (None: not yet)."""
+
+    by_segment: dict[str, list[Tenure]]
+    used: int
+    rejected: Counter[str]
+    leavers_since: date | None
+
+
+def _read_tenures(metric: TenureMetric, records: Sequence[Record]) -> _Tenures:
     by_segment: dict[str, list[Tenure]] = defaultdict(list)
     by_segment[EVERYONE] = []
+    used = 0
+    rejected: Counter[str] = Counter()
     for record in records:
         try:
             tenure = _tenure_of(metric, record)
         except BadValue as reason:
-            result.rejected[str(reason)] += 1
+            rejected[str(reason)] += 1
             continue
-        result.used += 1
+        used += 1
         by_segment[EVERYONE].append(tenure)
         segment = _segment_of(record, metric.segment_field)
         if segment is not None:
             by_segment[segment].append(tenure)
+    # Headcount counts no leavers and needs no first day for them.
+    since = (
+        leavers_recorded_since(metric, by_segment[EVERYONE])
+        if isinstance(metric, LeaversMetric)
+        else date.min
+    )
+    return _Tenures(dict(by_segment), used, rejected, since)
+
+
+def _measure_tenures(
+    metric: TenureMetric, read: _Tenures, periods: Sequence[Period], today: date
+) -> MetricResult:
+    result = MetricResult(metric.id, rejected=Counter(read.rejected))
+    result.used = read.used
+    by_segment, since = read.by_segment, read.leavers_since
 
     measure: Callable[[Sequence[Tenure], Period, date], Aggregate] = {
         "headcount": headcount,
@@ -535,13 +562,6 @@ def _compute_tenure_metric(
         "separations": separations,
         "churn": churn_rate,
     }[metric.kind]
-    # The first day the records can show a leaver from (None: not yet); headcount
-    # counts no leavers and needs none.
-    since = (
-        leavers_recorded_since(metric, by_segment[EVERYONE])
-        if isinstance(metric, LeaversMetric)
-        else date.min
-    )
     for segment in [EVERYONE, *sorted(s for s in by_segment if s != EVERYONE)]:
         tenures = by_segment[segment]
         for period in periods:
