@@ -62,3 +62,23 @@ def test_a_builder_shares_repeated_values_until_a_column_has_too_many():
     assert at == [f"2026-05-0{day}" for day in range(1, 7)]
     with pytest.raises(ValueError):
         builder.add_columns({"team": ["Sales"]})
+
+
+def test_a_builder_keeps_equal_values_of_different_types_apart():
+    from tui.sources.base import ColumnsBuilder
+
+    # 1, 1.0 and True are one dict key: shared, a true where a score is due would come
+    # back as the 1 before it and be counted.
+    builder = ColumnsBuilder(["score"])
+    builder.add_columns({"score": ["1", None]})
+    builder.add_columns({"score": [1, True, 1.0, 0, False]})
+    values = builder.build().column("score")
+    assert [(type(v), v) for v in values] == [
+        (str, "1"),
+        (type(None), None),
+        (int, 1),
+        (bool, True),
+        (float, 1.0),
+        (int, 0),
+        (bool, False),
+    ]

@@ -80,13 +80,17 @@ class Columns(Sequence[Record]):
         return Columns(picked, len(positions))
 
 
+# Values a builder shares: text, which equals nothing of another type.
+_SHAREABLE = {str, type(None)}
+
+
 class ColumnsBuilder:
     """Columns filled a slice of records at a time (a page, 100,000 rows of a file).
 
     A value that repeats (a team, a text score) is kept as one object: a million records
     of ten teams hold ten strings, not a million. A column stops sharing once it has
-    more distinct values than `SHARED_AT_MOST` (timestamps, ids), or a value that
-    cannot be a key (a list, an object).
+    more distinct values than `SHARED_AT_MOST` (timestamps, ids), or a value that is
+    not text (a number, a list).
     """
 
     SHARED_AT_MOST = 10_000
@@ -114,11 +118,12 @@ class ColumnsBuilder:
         cache = self._shared[name]
         if cache is None:
             return values
-        try:
-            shared = list(map(cache.setdefault, values, values))
-        except TypeError:  # a value that cannot be a key
+        if not set(map(type, values)) <= _SHAREABLE:
+            # Only text is shared: 1, 1.0 and True are one key, and would come back as
+            # whichever came first (a true where a score is due counted as a 1).
             self._shared[name] = None
             return values
+        shared = list(map(cache.setdefault, values, values))
         if len(cache) > self.SHARED_AT_MOST:
             self._shared[name] = None
         return shared
