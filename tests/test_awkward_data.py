@@ -837,13 +837,18 @@ async def test_a_secret_in_a_csv_column_is_blanked_and_the_rest_kept(tmp_path):
 
 
 def test_a_column_is_printable_exactly_when_each_of_its_texts_is():
+    from tui.sources.base import PackedTexts
     from tui.sources.kinds import _all_printable_text
 
     # Every character of the first 256 (ASCII is checked as bytes, the rest by Python),
-    # and a column that is not all text.
+    # packed where it can be, and a column that is not all text.
     for code in range(256):
-        values = ["Support", f"Field{chr(code)}Ops"]
-        assert _all_printable_text(values) == all(v.isprintable() for v in values), code
+        values = ["Support", f"Fie{chr(code)}Ops"]
+        printable = all(v.isprintable() for v in values)
+        assert _all_printable_text(values) == printable, code
+        if code < 128:
+            packed = PackedTexts("".join(values).encode("ascii"), 7)
+            assert _all_printable_text(packed) == printable, code
     assert _all_printable_text(["Zürich", "Lyon"])
     assert not _all_printable_text(["Zürich", "Ly\u2028on"])
     assert not _all_printable_text(["Support", None])

@@ -381,14 +381,33 @@ scale_max = 10
         max_size=80,
     ),
     arrays=st.booleans(),
+    # Stamps all of one form (one length), as a file or an API gives them: packed.
+    one_form=st.one_of(st.none(), st.sampled_from(TIMES)),
+    days=st.lists(st.sampled_from(DAYS), min_size=80, max_size=80),
+    # Built as a source builds them, a slice at a time, every column that can be packed
+    # packed; or given as lists.
+    built_in_slices_of=st.one_of(st.none(), st.integers(1, 30)),
 )
-def test_records_as_columns_compute_what_the_same_records_as_dicts_do(records, arrays):
-    from tui.sources.base import Columns
+def test_records_as_columns_compute_what_the_same_records_as_dicts_do(
+    records, arrays, one_form, days, built_in_slices_of
+):
+    from tui.sources.base import Columns, ColumnsBuilder
 
-    columns = Columns(
-        {name: [record[name] for record in records] for name in ("at", "score", "team", "kind")},
-        len(records),
-    )
+    if one_form is not None:
+        records = [
+            {**record, "at": day + one_form} for record, day in zip(records, days, strict=False)
+        ]
+    fields = ("at", "score", "team", "kind")
+    values_of = {name: [record[name] for record in records] for name in fields}
+    if built_in_slices_of is None:
+        columns = Columns(values_of, len(records))
+    else:
+        builder = ColumnsBuilder(fields)
+        builder.SHARED_AT_MOST = 0  # type: ignore[misc]
+        for start in range(0, len(records), built_in_slices_of):
+            end = start + built_in_slices_of
+            builder.add_columns({name: values[start:end] for name, values in values_of.items()})
+        columns = builder.build()
     windows = [last_periods(TODAY, g, 40) for g in ("week", "month", "quarter")]
     with _columnar_from(0 if arrays else 10**9):
         for metric in parse_config(COLUMNS_CONFIG).metrics:

@@ -194,7 +194,7 @@ def run() -> tuple[list[Figure], str]:
                 )
             )
             figures.append(
-                Figure("  … its peak RSS", found["peak_mb"], "MB", 600.0, "records held as dicts")
+                Figure("  … its peak RSS", found["peak_mb"], "MB", 600.0, "records as columns")
             )
     for n in YEARS:
         found = _point("years", n)

@@ -27,6 +27,8 @@ from typing import Any, TypeVar
 import numpy as np
 import numpy.typing as npt
 
+from tui.sources.base import PackedTexts
+
 # Stamps checked at once: their characters take 21 to 128 bytes each while checked.
 _SLICE = 100_000
 # Bins of (day, segment, score) counted in one array; more, and they are sorted instead.
@@ -101,6 +103,11 @@ def _uniform_codes(stamps: Sequence[Any]) -> tuple[Codes, int] | None:
     """The common case read fast: stamps that are all text of one length, in ASCII with
     no NUL, as a matrix of bytes (a row a stamp, padded with NULs to at least 20
     columns) and their length; None for any other."""
+    if isinstance(stamps, PackedTexts):  # the bytes are there already
+        if not 10 <= stamps.width <= 32:
+            return None
+        rows = np.frombuffer(stamps.data, dtype=np.uint8).reshape(len(stamps), stamps.width)
+        return _padded(rows, stamps.width)
     first = stamps[0]
     if type(first) is not str or not 10 <= len(first) <= 32:
         return None
@@ -117,8 +124,13 @@ def _uniform_codes(stamps: Sequence[Any]) -> tuple[Codes, int] | None:
     # stamp is `length` characters long.
     if np.count_nonzero(codes == 0) != len(stamps) or rows[:, length].any():
         return None
+    return _padded(rows, length)
+
+
+def _padded(rows: Codes, length: int) -> tuple[Codes, int]:
+    """Rows of `length` bytes (and any more columns), padded with NULs to at least 20."""
     if length < 20:
-        padded = np.zeros((len(stamps), 20), dtype=np.uint8)
+        padded = np.zeros((len(rows), 20), dtype=np.uint8)
         padded[:, :length] = rows[:, :length]
         return padded, length
     return rows, length
@@ -150,7 +162,7 @@ def _utc_stamps(stamps: Sequence[Any]) -> tuple[Bools, Ints]:
     yyyymmdd = np.zeros(total, dtype=np.int64)
     text_at = np.flatnonzero(np.fromiter((type(s) is str for s in stamps), np.bool_, total))
     if len(text_at):
-        texts = stamps if len(text_at) == total else [stamps[i] for i in text_at.tolist()]
+        texts = list(stamps) if len(text_at) == total else [stamps[i] for i in text_at.tolist()]
         ok[text_at], yyyymmdd[text_at] = _checked_stamps(*_text_codes(texts))
     return ok, yyyymmdd
 

@@ -335,7 +335,7 @@ def _count_answers(metric: CountedMetric, records: Sequence[Record]) -> _Answers
     return _Answers(counts, counted, rejected)
 
 
-def _column(records: Sequence[Record], field: str) -> list[Any]:
+def _column(records: Sequence[Record], field: str) -> Sequence[Any]:
     """Every record's value of `field`, None where it has none."""
     if isinstance(records, Columns):
         return records.column(field)

@@ -31,7 +31,7 @@ from tui.sources import (
     zendesk,
 )
 from tui.sources.auth import read_secret
-from tui.sources.base import FetchResult
+from tui.sources.base import FetchResult, PackedTexts
 
 if TYPE_CHECKING:
     import httpx
@@ -104,10 +104,12 @@ def secrets_of(source: SourceBase, environ: Mapping[str, str]) -> list[str]:
 _PRINTABLE_ASCII = bytes(range(0x20, 0x7F))
 
 
-def _all_printable_text(values: list[Any]) -> bool:
+def _all_printable_text(values: Sequence[Any]) -> bool:
     """Whether every value is printable text: joined by a space (itself printable), a
     column is checked in a few C calls. In ASCII, what is left once the printable
     bytes are deleted is what is not (five times as fast as isprintable)."""
+    if isinstance(values, PackedTexts):  # ASCII already, and joined
+        return not values.data.translate(None, _PRINTABLE_ASCII)
     try:
         joined = " ".join(values)
     except TypeError:  # not all text
