@@ -765,10 +765,18 @@ async def test_a_file_source_that_is_a_fifo_is_refused_not_read_for_ever(tmp_pat
         await fetch(source, {})
 
 
-async def test_a_csv_file_read_by_its_columns_gives_what_dictreader_gives(tmp_path):
+# Read a row at a time, two (a slice of long rows, taken out by field, beside one with a
+# short row, read row by row) and all in one slice.
+@pytest.mark.parametrize("slice_rows", [1, 2, 100_000])
+async def test_a_csv_file_read_by_its_columns_gives_what_dictreader_gives(
+    tmp_path, monkeypatch, slice_rows
+):
     import csv
 
+    from tui.sources import files
     from tui.sources.files import FileSource
+
+    monkeypatch.setattr(files, "_SLICE", slice_rows)
 
     # A byte-order mark, a repeated header name, a quoted field with a comma and a line
     # break, a short row, a long row and blank lines.
