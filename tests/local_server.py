@@ -24,6 +24,8 @@ class Request:
     headers: dict[str, str]
     method: str = "GET"
     body: bytes = b""
+    # The client's port: requests on one connection share it.
+    client_port: int = 0
 
 
 @dataclass
@@ -67,6 +69,7 @@ class LocalServer:
                     {k.lower(): v for k, v in self.headers.items()},
                     self.command,
                     self.rfile.read(length) if length else b"",
+                    self.client_address[1],
                 )
                 outer.requests.append(request)
                 route = outer.routes.get(parts.path)

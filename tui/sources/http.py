@@ -15,6 +15,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any
+from urllib.request import getproxies
 
 import httpx
 
@@ -44,12 +45,12 @@ def client_for(config: Config) -> httpx.AsyncClient:
 
 
 def make_client(ca_bundle: str | None = None, sources: int = 0) -> httpx.AsyncClient:
-    """A client with a bounded pool and a default timeout; sources set their own per request.
+    """A client with a pool of connections for each source, and a default timeout;
+    sources set their own per request.
 
-    The pool holds a connection for each of the config's `sources` (at least 32): a
-    source reads its pages one after another, so that many fetch at once, where a
-    fixed 32 made a hundred sources wait for each other in four waves.
     TLS verification is always on: `ca_bundle` adds a private CA, it cannot turn it off.
+    A proxy named in the environment (HTTP_PROXY, HTTPS_PROXY, NO_PROXY) is used as
+    httpx uses it; requests through it share httpx's one pool (see SourcePools).
     """
     connections = max(32, sources)
     verify: Any = True
@@ -57,13 +58,65 @@ def make_client(ca_bundle: str | None = None, sources: int = 0) -> httpx.AsyncCl
         import ssl
 
         verify = ssl.create_default_context(cafile=ca_bundle)
+    else:
+        # Built once, for every source's pool: loading the CA store takes 20-50 ms.
+        verify = httpx.create_ssl_context()
+    limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
+    # Requests that no proxy of the environment takes go to the per-source pools: the
+    # least specific pattern, so the environment's proxies and NO_PROXY hosts still
+    # win. ALL_PROXY would be replaced by the same key: then there is one pool.
+    mounts = None if getproxies().get("all") else {"all://": SourcePools(verify, limits)}
     return httpx.AsyncClient(
         headers={"User-Agent": user_agent(), "Accept": "application/json"},
         timeout=httpx.Timeout(10.0),
-        limits=httpx.Limits(max_connections=connections, max_keepalive_connections=connections),
+        limits=limits,
         follow_redirects=True,
         verify=verify,
+        mounts=mounts,
     )
+
+
+# The request extension naming the source a request is for (set in _get_once).
+SOURCE_EXTENSION = "tandem.source"
+
+
+class SourcePools(httpx.AsyncBaseTransport):
+    """A pool of connections for each source, behind the one shared client.
+
+    httpcore's pool walks all its connections for each request it starts and ends,
+    and with a connection's state checked inside that walk (encode/httpcore#1035):
+    with a hundred sources in one pool, a refresh spent more time there than waiting
+    for the vendors, and a refresh within keep-alive of the last took 16 times one
+    source's time (measured in tests/bench/fanout.py). A source asks for its pages one
+    after another, so its own pool holds a connection or two: the walks stay short,
+    and sources never wait on one another's connections. Requests that name no
+    source share one pool of `limits`.
+    """
+
+    # A source reads one page at a time; a redirect to another host takes a second.
+    PER_SOURCE = httpx.Limits(max_connections=4, max_keepalive_connections=4)
+
+    def __init__(self, verify: Any, limits: httpx.Limits) -> None:
+        self._verify = verify
+        self._limits = limits
+        self._pools: dict[str, httpx.AsyncHTTPTransport] = {}
+
+    def pool_for(self, source_id: str) -> httpx.AsyncHTTPTransport:
+        pool = self._pools.get(source_id)
+        if pool is None:
+            limits = self.PER_SOURCE if source_id else self._limits
+            pool = httpx.AsyncHTTPTransport(verify=self._verify, limits=limits)
+            self._pools[source_id] = pool
+        return pool
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        source_id = str(request.extensions.get(SOURCE_EXTENSION, ""))
+        return await self.pool_for(source_id).handle_async_request(request)
+
+    async def aclose(self) -> None:
+        pools, self._pools = list(self._pools.values()), {}
+        for pool in pools:
+            await pool.aclose()
 
 
 @dataclass(frozen=True)
@@ -233,6 +286,7 @@ async def _get_once(
                 json=json_body,
                 timeout=policy.timeout_seconds,
                 follow_redirects=False,
+                extensions={SOURCE_EXTENSION: source_id},
             ) as response:
                 status = response.status_code
                 if response.is_redirect:
