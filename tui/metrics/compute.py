@@ -418,9 +418,14 @@ def _observations(
     """Every period's observation for everyone, then for each segment by name, from what
     each period holds."""
     observations = []
+    # Most periods of a long window hold nothing: what nothing gives is worked out once.
+    nothing: Aggregate | None = None
     for group, held in [(EVERYONE, everyone), *sorted(by_segment.items())]:
         for period, items in zip(periods, held, strict=True):
-            summary = aggregate(items)
+            if items:
+                summary = aggregate(items)
+            else:
+                summary = nothing = aggregate(items) if nothing is None else nothing
             observations.append(
                 Observation(metric_id, group, period, summary.value, summary.n, 0, summary.variance)
             )
