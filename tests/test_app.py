@@ -356,3 +356,85 @@ async def test_fetching_and_computing_run_off_the_dashboards_event_loop(
             await wait_for_refresh(app, pilot, rounds=2)
     assert computed_in and dashboard_thread not in computed_in
     assert app.scheduler is not None and not app.scheduler._thread.is_alive()  # stopped
+
+
+def _value_pairs_config(pairs: int) -> str:
+    parts = [
+        '[dashboard]\nperiod = "month"\nhistory_periods = 12\n',
+        '\n[[sources]]\nid = "s"\nkind = "json"\nbase_url = "http://127.0.0.1:9"\n',
+    ]
+    for i in range(pairs * 2):
+        side = "employee" if i % 2 == 0 else "customer"
+        parts.append(
+            f'\n[[metrics]]\nid = "m{i}"\nlabel = "Metric {i}"\nside = "{side}"\nsource = "s"\n'
+            'kind = "value"\n'
+        )
+    for i in range(0, pairs * 2, 2):
+        parts.append(f'\n[[pairs]]\nemployee = "m{i}"\ncustomer = "m{i + 1}"\n')
+    return "".join(parts)
+
+
+async def test_a_large_dashboard_shows_an_update_a_few_pairs_a_frame(tmp_path):
+    """Textual paints every changed panel in one go: an update of many pairs is shown a
+    few pairs a frame, so no frame holds a key up for all of them. The newest values win,
+    and a screenshot is whole."""
+    from datetime import datetime, timezone
+
+    from tui.app.dashboard import PAIRS_PER_FRAME
+    from tui.config import parse_config
+    from tui.metrics.compute import Observation
+    from tui.periods import last_periods
+
+    now = datetime(2026, 6, 17, 12, tzinfo=timezone.utc)
+    config = parse_config(_value_pairs_config(PAIRS_PER_FRAME + 2))
+    store = Store(tmp_path / "store.db")
+    periods = last_periods(now.date(), "month", 12)
+
+    def write(value: float) -> None:
+        observations = [
+            Observation(metric.id, "", period, value + at, 100)
+            for metric in config.metrics
+            for at, period in enumerate(periods)
+        ]
+        store.write_refresh("s", observations, now, 1, 1, 0.1)  # type: ignore[arg-type]
+
+    def shown(app: TandemApp) -> list[float]:
+        """The value each pair's panels show (one number a pair, or -1 where they differ)."""
+        values = []
+        for row in app.dashboard.rows:
+            employee, customer = row.employee._shown, row.customer._shown
+            assert employee is not None and customer is not None
+            same = employee.history[-1].value == customer.history[-1].value
+            values.append(employee.history[-1].value if same else -1)
+        return values
+
+    last = 11  # the last period's offset from the value written
+    write(10)
+    app = TandemApp(config, store, clock=lambda: now, viewer=True)
+    async with app.run_test(size=(200, 60)) as pilot:
+        await pilot.pause()
+        assert shown(app) == [10 + last] * 6
+        write(20)
+        app.show_from_store()
+        # This frame: the first pairs; the rest keep their values until the next.
+        assert shown(app) == [20 + last] * PAIRS_PER_FRAME + [10 + last] * 2
+        for _ in range(20):
+            await pilot.pause()
+            if shown(app) == [20 + last] * 6:
+                break
+        assert shown(app) == [20 + last] * 6
+        # Two updates before the frame: the later one's values are the ones left.
+        write(30)
+        app.show_from_store()
+        write(40)
+        app.show_from_store()
+        for _ in range(20):
+            await pilot.pause()
+        assert shown(app) == [40 + last] * 6
+        # A screenshot shows every pair's newest values, waiting or not.
+        write(50)
+        app.show_from_store()
+        assert shown(app)[-1] == 40 + last
+        app.export_screenshot()
+        assert shown(app) == [50 + last] * 6
+    store.close()

@@ -722,8 +722,10 @@ class TandemApp(App[None]):
         self.notify(str(path), title="Screenshot saved", timeout=6)
 
     def export_screenshot(self, *, title: str | None = None, simplify: bool = False) -> str:
-        """The screen as an SVG, every sparkline drawn: a live paint spreads figures over
-        a few frames, a picture has only the one."""
+        """The screen as an SVG, every row and sparkline up to date: a live paint spreads
+        them over a few frames, a picture has only the one."""
+        if self.screen is self.dashboard:
+            self.dashboard.show_every_row_now()
         with every_figure_now():
             return super().export_screenshot(title=title, simplify=simplify)
 

@@ -16,7 +16,7 @@ from tui.analysis.insights import Insights, segment_name
 from tui.app.widgets import DashboardHeader, InsightsPanel, PairRow, RoomyFigures, SourceStrip
 from tui.app.widgets.footer import Footer
 from tui.config import Config
-from tui.views.panels import SourceLine
+from tui.views.panels import PairView, SourceLine
 from tui.views.read import DashboardData
 
 # Panels side by side from this width; stacked below it.
@@ -32,6 +32,11 @@ WALL_PANEL_ROWS = ROOMY_PANEL_ROWS + 2
 WALL_MIN_WIDTH = 180
 HEADER_AND_FOOTER_ROWS = 2
 INSIGHTS_ROWS = 6
+# An update shows this many pairs a frame: Textual paints every changed panel in one
+# go, and 24 changed panels held the event loop (and a key pressed meanwhile) for
+# 80-100 ms on a slow machine; four pairs a frame ripple down a large dashboard in a
+# few frames, and a dashboard of up to four pairs updates at once.
+PAIRS_PER_FRAME = 4
 
 _PERIOD_NAMES = {"week": "Weekly", "month": "Monthly", "quarter": "Quarterly"}
 
@@ -66,6 +71,9 @@ class DashboardScreen(Screen[None]):
         # during teardown would find the widgets already removed.
         self.header = DashboardHeader.of(config)
         self.rows = [PairRow(index, view, classes="pair") for index, view in enumerate(data.pairs)]
+        # Rows whose new values wait for the next frame, and whether one is asked for.
+        self._unshown: list[tuple[PairRow, PairView]] = []
+        self._rows_queued = False
         self.insights = InsightsPanel(id="insights")
         self.sources = SourceStrip(id="sources")
 
@@ -126,9 +134,27 @@ class DashboardScreen(Screen[None]):
         self.data = data
         self.segment = data.segment
         self.header.show_page(data.segment)
-        for row, view in zip(self.rows, data.pairs, strict=True):
-            row.show(view)
+        # The newest values replace any still waiting for their frame.
+        self._unshown = list(zip(self.rows, data.pairs, strict=True))
+        self._show_some_rows()
         self.show_insights(data.insights)
+
+    def _show_some_rows(self) -> None:
+        shown, self._unshown = self._unshown[:PAIRS_PER_FRAME], self._unshown[PAIRS_PER_FRAME:]
+        for row, view in shown:
+            row.show(view)
+        if self._unshown and not self._rows_queued:
+            self._rows_queued = self.call_after_refresh(self._show_next_rows)
+
+    def _show_next_rows(self) -> None:
+        self._rows_queued = False
+        self._show_some_rows()
+
+    def show_every_row_now(self) -> None:
+        """Every row's newest values, whatever is still waiting: for a screenshot."""
+        unshown, self._unshown = self._unshown, []
+        for row, view in unshown:
+            row.show(view)
 
     def show_insights(self, insights: Insights) -> None:
         """Each pair's linkage and warning mark, and the insights panel's sentences."""
