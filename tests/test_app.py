@@ -10,7 +10,7 @@ from typing import Any
 from rich.cells import cell_len
 from textual.widgets import Static
 
-from tests.conftest import DEMO_NOW, DEMO_TODAY
+from tests.conftest import DEMO_NOW, DEMO_TODAY, value_pairs_config
 from tests.hand_computed import demo_current_values
 from tests.local_server import refusing_url
 from tui.app import TandemApp
@@ -358,22 +358,6 @@ async def test_fetching_and_computing_run_off_the_dashboards_event_loop(
     assert app.scheduler is not None and not app.scheduler._thread.is_alive()  # stopped
 
 
-def _value_pairs_config(pairs: int) -> str:
-    parts = [
-        '[dashboard]\nperiod = "month"\nhistory_periods = 12\n',
-        '\n[[sources]]\nid = "s"\nkind = "json"\nbase_url = "http://127.0.0.1:9"\n',
-    ]
-    for i in range(pairs * 2):
-        side = "employee" if i % 2 == 0 else "customer"
-        parts.append(
-            f'\n[[metrics]]\nid = "m{i}"\nlabel = "Metric {i}"\nside = "{side}"\nsource = "s"\n'
-            'kind = "value"\n'
-        )
-    for i in range(0, pairs * 2, 2):
-        parts.append(f'\n[[pairs]]\nemployee = "m{i}"\ncustomer = "m{i + 1}"\n')
-    return "".join(parts)
-
-
 async def test_a_large_dashboard_shows_an_update_a_few_pairs_a_frame(tmp_path):
     """Textual paints every changed panel in one go: an update of many pairs is shown a
     few pairs a frame, so no frame holds a key up for all of them. The newest values win,
@@ -386,7 +370,7 @@ async def test_a_large_dashboard_shows_an_update_a_few_pairs_a_frame(tmp_path):
     from tui.periods import last_periods
 
     now = datetime(2026, 6, 17, 12, tzinfo=timezone.utc)
-    config = parse_config(_value_pairs_config(PAIRS_PER_FRAME + 2))
+    config = parse_config(value_pairs_config(PAIRS_PER_FRAME + 2))
     store = Store(tmp_path / "store.db")
     periods = last_periods(now.date(), "month", 12)
 

@@ -1,4 +1,5 @@
-"""Every pair's values are on screen at every size (issue 16, item 1).
+"""Every pair's values are on screen at every size (issue 16, item 1), and compact pairs
+leave no rows blank.
 
 At 120×30 only the first pair showed, stretched, with no hint of the others: the
 layout counted the header, strip and footer but not the insights panel. This walks
@@ -36,6 +37,9 @@ async def test_every_pair_is_on_screen_at_sizes_from_80x24_to_300x80(tmp_path):
             await refresh_sources(live, live.sources, client, store, lambda: DEMO_NOW)
     app = TandemApp(config, store, clock=lambda: DEMO_NOW, fetch_automatically=False)
     hidden: list[str] = []
+    # Compact pairs share the rows there are: none left blank below them (at 120×30
+    # nine were, above the insights panel).
+    gaps: list[str] = []
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         pairs = app.screen.query_one(PairList)
@@ -50,7 +54,11 @@ async def test_every_pair_is_on_screen_at_sizes_from_80x24_to_300x80(tmp_path):
                 if not (region.area and pairs.region.contains_region(region)):
                     hidden.append(f"{width}×{height}: {panel.border_title or panel.id}")
                     break
+            blank = pairs.region.bottom - panels[-1].region.bottom
+            if compact and blank > 0:
+                gaps.append(f"{width}×{height}: {blank} rows")
     assert not hidden, f"{len(hidden)} of {len(SIZES)} sizes hide a pair: {hidden[:8]}"
+    assert not gaps, f"{len(gaps)} sizes leave rows blank below compact pairs: {gaps[:8]}"
 
 
 async def test_a_long_error_in_the_source_strip_makes_room_by_going_compact(tmp_path):
@@ -117,3 +125,23 @@ async def test_r_by_lag_shows_every_lag_on_its_sign_and_marks_too_few():
         assert f"{r:+.2f}" in right
         assert ("█" in right) == (r > 0) and ("█" in left) == (r < 0), lag
     assert rows["2"].endswith("◀") and "too few (5)" in rows["4"] and "█" not in rows["4"]
+
+
+async def test_compact_pairs_that_do_not_fit_scroll_at_three_lines_a_panel(tmp_path):
+    """Sharing the rows is for pairs that all fit: in a scrolling list a pair given a
+    share of the height would take all of it, one pair a screen."""
+    from tests.conftest import value_pairs_config
+    from tui.config import parse_config
+    from tui.store import Store
+
+    config = parse_config(value_pairs_config(12))
+    app = TandemApp(config, Store(tmp_path / "s.db"), clock=lambda: DEMO_NOW, viewer=True)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.pause()
+        assert app.screen.has_class("-compact") and not app.screen.has_class("-fill")
+        assert [row.size.height for row in app.dashboard.rows] == [4] * 12
+        await pilot.resize_terminal(80, 24)
+        assert [row.size.height for row in app.dashboard.rows] == [7] * 12
+        await pilot.resize_terminal(200, 60)  # all twelve fit, in 51 rows: shared
+        assert app.screen.has_class("-fill")
+        assert sum(row.size.height for row in app.dashboard.rows) == 51

@@ -122,9 +122,11 @@ class DashboardScreen(Screen[None]):
             for figures in self.query(RoomyFigures):
                 figures.refresh(layout=True)
         # Compact pairs leave room for the insights panel on a wide, short screen.
-        self.set_class(
-            roomy > size.height and compact + INSIGHTS_ROWS > size.height, "-no-insights"
-        )
+        insights = roomy <= size.height or compact + INSIGHTS_ROWS <= size.height
+        self.set_class(not insights, "-no-insights")
+        # Compact pairs that all fit share the rows left (see tandem.tcss).
+        fits = compact + (INSIGHTS_ROWS if insights else 0) <= size.height
+        self.set_class(roomy > size.height and fits, "-fill")
 
     def on_source_strip_rows_changed(self, message: SourceStrip.RowsChanged) -> None:
         # A long error wraps the strip: the pairs may no longer fit with big digits.
