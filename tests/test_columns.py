@@ -115,6 +115,7 @@ def test_a_builder_packs_a_column_of_many_distinct_texts_until_one_does_not_fit(
     builder.add_columns(
         {"at": stamps[5:], "team": ["Ops"] * 5, "id": ["f6", "g7", "h", "i9", "j0"]}
     )
+    builder.add_columns({"at": [], "team": [], "id": []})  # an empty page changes nothing
     columns = builder.build()
     at, team, ids = columns.column("at"), columns.column("team"), columns.column("id")
     # Many distinct stamps of one length: packed. Few teams: shared, a list.

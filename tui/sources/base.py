@@ -202,6 +202,8 @@ class ColumnsBuilder:
         self._length += lengths.pop()
 
     def _add(self, name: str, values: Sequence[Any]) -> None:
+        if not values:  # a page with no records: nothing to add, or to unpack for
+            return
         packed = self._packed.get(name)
         if packed is not None:
             data, width = packed
