@@ -73,20 +73,3 @@ def demo_store_file(tmp_path_factory):
         asyncio.run(fill(live))
     store.close()
     return path
-
-
-def value_pairs_config(pairs: int) -> str:
-    """A config of `pairs` pairs of value metrics, all of one source (nothing fetches it)."""
-    parts = [
-        '[dashboard]\nperiod = "month"\nhistory_periods = 12\n',
-        '\n[[sources]]\nid = "s"\nkind = "json"\nbase_url = "http://127.0.0.1:9"\n',
-    ]
-    for i in range(pairs * 2):
-        side = "employee" if i % 2 == 0 else "customer"
-        parts.append(
-            f'\n[[metrics]]\nid = "m{i}"\nlabel = "Metric {i}"\nside = "{side}"\nsource = "s"\n'
-            'kind = "value"\n'
-        )
-    for i in range(0, pairs * 2, 2):
-        parts.append(f'\n[[pairs]]\nemployee = "m{i}"\ncustomer = "m{i + 1}"\n')
-    return "".join(parts)

@@ -10,7 +10,8 @@ from typing import Any
 from rich.cells import cell_len
 from textual.widgets import Static
 
-from tests.conftest import DEMO_NOW, DEMO_TODAY, value_pairs_config
+from tests.configs import pairs_config
+from tests.conftest import DEMO_NOW, DEMO_TODAY
 from tests.hand_computed import demo_current_values
 from tests.local_server import refusing_url
 from tui.app import TandemApp
@@ -370,7 +371,7 @@ async def test_a_large_dashboard_shows_an_update_a_few_pairs_a_frame(tmp_path):
     from tui.periods import last_periods
 
     now = datetime(2026, 6, 17, 12, tzinfo=timezone.utc)
-    config = parse_config(value_pairs_config(PAIRS_PER_FRAME + 2))
+    config = parse_config(pairs_config(PAIRS_PER_FRAME + 2, 'kind = "value"\n', 12))
     store = Store(tmp_path / "store.db")
     periods = last_periods(now.date(), "month", 12)
 

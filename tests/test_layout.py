@@ -130,11 +130,11 @@ async def test_r_by_lag_shows_every_lag_on_its_sign_and_marks_too_few():
 async def test_compact_pairs_that_do_not_fit_scroll_at_three_lines_a_panel(tmp_path):
     """Sharing the rows is for pairs that all fit: in a scrolling list a pair given a
     share of the height would take all of it, one pair a screen."""
-    from tests.conftest import value_pairs_config
+    from tests.configs import pairs_config
     from tui.config import parse_config
     from tui.store import Store
 
-    config = parse_config(value_pairs_config(12))
+    config = parse_config(pairs_config(12, 'kind = "value"\n', 12))
     app = TandemApp(config, Store(tmp_path / "s.db"), clock=lambda: DEMO_NOW, viewer=True)
     async with app.run_test(size=(120, 30)) as pilot:
         await pilot.pause()

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from tests.bench.results import Figure, median
 from tests.bench.throughput import NOW, TODAY
+from tests.configs import pairs_config
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -33,19 +34,9 @@ SCREEN = (200, 60)
 
 
 def config_text() -> str:
-    parts = [
-        '[dashboard]\nperiod = "month"\nhistory_periods = 24\n',
-        '\n[[sources]]\nid = "s"\nkind = "json"\nbase_url = "http://127.0.0.1:9"\n',
-    ]
-    for i in range(PAIRS * 2):
-        side = "employee" if i % 2 == 0 else "customer"
-        parts.append(
-            f'\n[[metrics]]\nid = "m{i}"\nlabel = "Metric {i}"\nside = "{side}"\nsource = "s"\n'
-            'kind = "value"\ntarget = 50\nthresholds = { warn = 40, bad = 30 }\n'
-        )
-    for i in range(0, PAIRS * 2, 2):
-        parts.append(f'\n[[pairs]]\nemployee = "m{i}"\ncustomer = "m{i + 1}"\n')
-    return "".join(parts)
+    return pairs_config(
+        PAIRS, 'kind = "value"\ntarget = 50\nthresholds = { warn = 40, bad = 30 }\n'
+    )
 
 
 def history(seed: int) -> list[object]:

@@ -18,26 +18,17 @@ from pathlib import Path
 
 from tests.bench.results import Figure, median
 from tests.bench.throughput import NOW, TODAY
+from tests.configs import pairs_config
 
 PAIRS = 10
 SEGMENTS = 50
 
 
 def config_text() -> str:
-    parts = [
-        '[dashboard]\nperiod = "month"\nhistory_periods = 24\n',
-        '\n[[sources]]\nid = "s"\nkind = "json"\nbase_url = "http://127.0.0.1:9"\n',
-    ]
-    for i in range(PAIRS * 2):
-        side = "employee" if i % 2 == 0 else "customer"
-        parts.append(
-            f'\n[[metrics]]\nid = "m{i}"\nlabel = "Metric {i}"\nside = "{side}"\nsource = "s"\n'
-            'kind = "nps"\nsegment_field = "team"\ntarget = 40\n'
-            "thresholds = { warn = 20, bad = 0 }\n"
-        )
-    for i in range(0, PAIRS * 2, 2):
-        parts.append(f'\n[[pairs]]\nemployee = "m{i}"\ncustomer = "m{i + 1}"\n')
-    return "".join(parts)
+    return pairs_config(
+        PAIRS,
+        'kind = "nps"\nsegment_field = "team"\ntarget = 40\nthresholds = { warn = 20, bad = 0 }\n',
+    )
 
 
 def fill(store: object) -> None:
