@@ -844,6 +844,23 @@ async def test_a_secret_in_a_csv_column_is_blanked_and_the_rest_kept(tmp_path):
     ]
 
 
+async def test_a_secret_in_a_packed_column_is_blanked_too():
+    from tui.sources.base import ColumnsBuilder, FetchResult, PackedTexts
+    from tui.sources.kinds import clean_text
+
+    builder = ColumnsBuilder(["ref"])
+    builder.SHARED_AT_MOST = 1  # type: ignore[misc]
+    builder.add_columns({"ref": ["ab-key-1234-x", "cd-none-here-", "ef\x1b[2Jwiped!!"]})
+    result = FetchResult("pulse", [], columns=builder.build())
+    assert isinstance(result.columns.column("ref"), PackedTexts)  # type: ignore[union-attr]
+    clean_text(result, ["key-1234"])
+    assert [record["ref"] for record in result.received] == [
+        "ab-•••-x",
+        "cd-none-here-",
+        "ef[2Jwiped!!",
+    ]
+
+
 def test_a_column_is_printable_exactly_when_each_of_its_texts_is():
     from tui.sources.base import PackedTexts
     from tui.sources.kinds import _all_printable_text
