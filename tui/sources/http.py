@@ -53,13 +53,13 @@ def make_client(ca_bundle: str | None = None, sources: int = 0) -> httpx.AsyncCl
     httpx uses it; requests through it share httpx's one pool (see SourcePools).
     """
     connections = max(32, sources)
-    verify: Any = True
+    # Built once, for every source's pool: loading a CA store takes 20-50 ms.
+    verify: Any
     if ca_bundle is not None:
         import ssl
 
         verify = ssl.create_default_context(cafile=ca_bundle)
     else:
-        # Built once, for every source's pool: loading the CA store takes 20-50 ms.
         verify = httpx.create_ssl_context()
     limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
     # Requests that no proxy of the environment takes go to the per-source pools: the
