@@ -168,7 +168,7 @@ _SHAREABLE = {str, type(None)}
 
 
 class ColumnsBuilder:
-    """Columns filled a slice of records at a time (a page, 100,000 rows of a file).
+    """Columns filled a slice of records at a time (a page, 10,000 rows of a file).
 
     A value that repeats (a team, a text score) is kept as one object: a million records
     of ten teams hold ten strings, not a million. A column stops sharing once it has
@@ -225,7 +225,7 @@ class ColumnsBuilder:
             self._shared[name] = None
             column.extend(values)
             return
-        column.extend(list(map(cache.setdefault, values, values)))
+        column.extend(map(cache.setdefault, values, values))
         if len(cache) > self.SHARED_AT_MOST:
             self._shared[name] = None
             packed_now = PackedTexts.pack(column)
