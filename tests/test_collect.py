@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import json
 import socket
+import time
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
@@ -248,10 +249,14 @@ async def test_a_shared_store_out_of_reach_keeps_the_last_values_and_comes_back(
         finally:
             postgres_server.admin(f"ALTER DATABASE {database} ALLOW_CONNECTIONS true")
         now["at"] += timedelta(minutes=1)
-        app._read_store_if_written()  # reconnects by itself
-        app._tick_clock()
-        await pilot.pause()
-        assert _header(app).startswith("collector on ")
+        # It reconnects by itself, in the background, after a delay that grows (and is
+        # jittered) while the server stays away: about a second here.
+        deadline = time.monotonic() + 20
+        while not _header(app).startswith("collector on "):
+            assert time.monotonic() < deadline, _header(app)
+            app._read_store_if_written()
+            app._tick_clock()
+            await pilot.pause(0.1)
 
 
 async def test_a_screen_on_a_store_no_collector_wrote_tells_how_to_start_one(postgres_url):

@@ -361,3 +361,39 @@ def test_the_readmes_roles_work_as_it_says(postgres_server):
         postgres_server.admin(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
         for role in ("tandem_screen", "tandem_collector"):
             postgres_server.admin(f"DROP ROLE IF EXISTS {role}")
+
+
+def test_a_server_out_of_reach_is_not_waited_for_at_every_read(postgres_server, postgres_url):
+    """A screen reads on its event loop every second. A server behind a dead route
+    (connections accepted and never answered) costs one connection timeout, once;
+    the reads after it fail at once, and the store reconnects by itself."""
+    from tests.tcp_relay import TcpRelay
+    from tui.store.postgres import PostgresStore
+
+    database = postgres_url.rsplit("/", 1)[1]
+    relay = TcpRelay(postgres_server.port)
+    store = PostgresStore(f"postgresql://tandem@127.0.0.1:{relay.port}/{database}", 1)
+    try:
+        store.write_refresh("pulse", _observations(), FETCHED, 412, 5, 1.25)
+        relay.cut()
+        start = time.monotonic()
+        with pytest.raises(StoreError, match="store unreachable"):
+            store.series("enps", "month")
+        assert time.monotonic() - start < 3  # one connection timeout (1 s), and a margin
+        for _ in range(5):
+            start = time.monotonic()
+            with pytest.raises(StoreError, match="store unreachable"):
+                store.source_statuses()
+            assert time.monotonic() - start < 0.2
+        relay.mend()
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                assert len(store.series("enps", "month")) == 2
+                break
+            except StoreError:
+                assert time.monotonic() < deadline, "never reconnected"
+                time.sleep(0.2)
+    finally:
+        store.close()
+        relay.close()

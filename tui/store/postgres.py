@@ -8,12 +8,20 @@ collector wrote.
 
 The URL never holds a password: it would show in process lists, shell history
 and logs. libpq takes it from PGPASSWORD or ~/.pgpass instead, and honours the
-URL's sslmode and every other libpq parameter as given. One connection per
-process, opened again by itself after the server or the network drops it.
+URL's sslmode and every other libpq parameter as given.
+
+A store keeps its connection in a psycopg pool of one: the pool connects in the
+background, replaces a connection that broke or grew old, and while the server is
+out of reach tries again with a growing, jittered delay (thirty screens do not all
+knock at once when it comes back). A read in the meantime fails at once, with
+libpq's reason: screens read on their event loop, and must not wait a connection
+timeout at every tick.
 """
 
 from __future__ import annotations
 
+import logging
+import time
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any, TypeVar
@@ -21,6 +29,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import psycopg
 from psycopg import errors
+from psycopg_pool import ConnectionPool, PoolTimeout
 
 from tui import __version__
 from tui.metrics.compute import EVERYONE, Observation
@@ -136,39 +145,100 @@ def _reason(error: Exception) -> str:
     return " ".join(str(error).split()) or type(error).__name__
 
 
+# The store says in its own words why it cannot connect; the pool would also warn
+# on stderr at every attempt, under a screen's feet.
+logging.getLogger("psycopg.pool").setLevel(logging.ERROR)
+
+# How long the pool keeps trying with a growing delay (1, 2, 4 ... s) before it
+# gives up; the next read starts it again at once. It bounds how long a screen
+# waits, once the server is back, for a delay that grew while it was away.
+RECONNECT_SECONDS = 30.0
+
+
+def _noting_connection(
+    noted: Callable[[str | None], None],
+) -> type[psycopg.Connection[Any]]:
+    """A connection class that tells `noted` why connecting failed (None: it worked).
+
+    The pool connects in its own threads and keeps the reason to itself; a store
+    needs it to say "store unreachable (connection refused)" and not just "no
+    connection"."""
+
+    class NotingConnection(psycopg.Connection[Any]):
+        @classmethod
+        def connect(cls, *args: Any, **kwargs: Any) -> NotingConnection:
+            try:
+                connection = super().connect(*args, **kwargs)
+            except psycopg.Error as error:
+                noted(_reason(error))
+                raise
+            noted(None)
+            return connection
+
+    return NotingConnection
+
+
 class PostgresStore:
     """Observations and source outcomes on a PostgreSQL server."""
 
     def __init__(self, url: str, connect_seconds: int = 5) -> None:
         self.path = checked_url(url)
         self._connect_seconds = connect_seconds
-        self._db: psycopg.Connection[Any] | None = None
-        self._connect()
-        self._migrate()
-
-    def _connect(self) -> psycopg.Connection[Any]:
+        # Why the last attempt to connect failed; None once one succeeds.
+        self._unreachable: str | None = None
+        self._pool: ConnectionPool[psycopg.Connection[Any]] = ConnectionPool(
+            self.path,
+            connection_class=_noting_connection(self._note_reach),
+            kwargs={
+                "autocommit": True,
+                "connect_timeout": connect_seconds,
+                "application_name": "tandem",
+            },
+            min_size=1,
+            max_size=1,  # a store serves one thread; another thread reopens its own
+            timeout=connect_seconds,
+            reconnect_timeout=RECONNECT_SECONDS,
+            num_workers=1,
+            name="tandem store",
+            open=True,
+        )
         try:
-            self._db = psycopg.connect(
-                self.path,
-                autocommit=True,
-                connect_timeout=self._connect_seconds,
-                application_name="tandem",
-            )
-        except psycopg.Error as error:
-            raise StoreError(f"{self.path}: store unreachable ({_reason(error)})") from None
-        return self._db
+            self._migrate()
+        except BaseException:
+            self._pool.close()
+            raise
+
+    def _note_reach(self, reason: str | None) -> None:
+        self._unreachable = reason
+
+    def _borrow(self) -> psycopg.Connection[Any]:
+        """The pool's connection: waited for while the pool is connecting, refused at
+        once (with the last attempt's reason) while the server is known out of reach."""
+        deadline = time.monotonic() + self._connect_seconds
+        while True:
+            known_down = self._unreachable is not None
+            try:
+                # A wait is never zero: the pool raises before asking for a connection.
+                return self._pool.getconn(timeout=0.001 if known_down else 0.05)
+            except PoolTimeout:
+                if self._unreachable is None and time.monotonic() < deadline:
+                    continue  # still connecting, or reconnecting after a drop
+                if self._unreachable is None:  # no answer: a dead route, or a firewall
+                    self._unreachable = f"no answer in {self._connect_seconds} s"
+                raise StoreError(f"{self.path}: store unreachable ({self._unreachable})") from None
 
     def _run(self, work: Callable[[psycopg.Connection[Any]], T]) -> T:
-        """`work` on the connection; one the server or the network dropped is opened
-        again, once."""
+        """`work` on the connection; one the server or the network dropped is replaced
+        by the pool and tried again, once."""
         for attempt in range(2):
-            db = self._db if self._db is not None and not self._db.closed else self._connect()
+            db = self._borrow()
             try:
                 return work(db)
             except psycopg.OperationalError as error:
                 if not db.broken or attempt:
                     raise StoreError(f"{self.path}: {_reason(error)}") from None
-                db.close()
+            finally:
+                self._pool.putconn(db)  # a broken one is closed and replaced
         raise AssertionError("unreachable")  # pragma: no cover - the loop returns or raises
 
     def _version(self, db: psycopg.Connection[Any]) -> int:
@@ -214,8 +284,7 @@ class PostgresStore:
             ) from None
 
     def close(self) -> None:
-        if self._db is not None:
-            self._db.close()
+        self._pool.close()
         if self._listener is not None:
             self._listener.close()
 
