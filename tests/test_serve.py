@@ -97,6 +97,42 @@ async def test_a_viewer_repaints_when_another_process_writes_the_store(demo_conf
         assert app.scheduler is None  # and it never fetched
 
 
+async def test_a_write_between_a_viewers_first_read_and_its_first_poll_is_shown(
+    demo_config, tmp_path
+):
+    """The fetcher can land a source while a viewer builds its first frame. Its write
+    must change what the viewer's polls compare with, or the panels wait for the next
+    write (five minutes on) with every source already "ok" in the strip: CI's headless
+    Chromium once saw exactly that."""
+    from tui.metrics.compute import Observation
+    from tui.periods import period_of
+
+    store_path = tmp_path / "s.db"
+    Store(store_path).close()
+    app = TandemApp(demo_config, Store(store_path), clock=lambda: DEMO_NOW, viewer=True)
+    first_read = app._read_store
+
+    def read_then_land(statuses):  # type: ignore[no-untyped-def]
+        data = first_read(statuses)
+        app._read_store = first_read  # once: the first frame's read
+        writer = Store(store_path)  # the fetcher, on its own connection
+        june = period_of(DEMO_NOW.date(), "month")
+        writer.write_refresh(
+            "pulse", [Observation("enps", "", june, 21.0, 40)], DEMO_NOW, 1, 1, 0.1
+        )
+        writer.close()
+        return data
+
+    app._read_store = read_then_land  # type: ignore[method-assign]
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        panel = app.dashboard.rows[0].employee
+        assert panel._shown is not None and panel._shown.value is None  # read before it
+        app._read_store_if_written()  # what the half-second poll calls
+        await pilot.pause()
+        assert panel._shown is not None and panel._shown.value == 21.0
+
+
 async def test_serve_shows_both_panels_of_a_pair_to_a_websocket_client(tmp_path):
     port = free_port()
     environment = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}

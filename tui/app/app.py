@@ -249,6 +249,10 @@ class TandemApp(App[None]):
         # the help screen is on top, and must still update the dashboard.
         # The store is read first, so the widgets are built with their values
         # and colours: changing them after mounting would restyle every panel.
+        if self.viewer:
+            # Taken before the read: a write that lands while this frame is built
+            # changes it, and the first poll shows that write.
+            self._store_version = self._data_version()
         data = self._read_store(self._statuses())
         self.dashboard = DashboardScreen(self.config, data, self.kiosk)
         return self.dashboard
@@ -260,7 +264,6 @@ class TandemApp(App[None]):
         self._show_sources(now)
         self._show_updated()
         if self.viewer:
-            self._store_version = self._data_version()
             # Its own collector's writes show within half a second; a shared store's
             # (many screens polling one server) within two.
             self.set_interval(0.5 if self.collector else 2.0, self._read_store_if_written)
