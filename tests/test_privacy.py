@@ -439,3 +439,71 @@ def test_each_longer_period_holds_the_shorter_ones_wholly_inside_it(
                 for part in parts
                 if total.period.start <= part.period.start and part.period.end <= total.period.end
             )
+
+
+# ── Relations that can matter, against every relation ────────────────────
+
+
+def every_relation(observations):  # type: ignore[no-untyped-def]
+    """The relations by their definition, empty cells and all: what relations_of gave
+    before it left out those that can never matter."""
+    from tui.metrics.privacy import NESTED, Relation, _cell
+
+    observations = list(observations)
+    present = {_cell(o) for o in observations}
+    relations = []
+    periods = sorted({(o.period.granularity, o.period.key) for o in observations if o.segment})
+    for granularity, key in periods:
+        if ("", granularity, key) in present:
+            parts = sorted(
+                _cell(o)
+                for o in observations
+                if o.segment and (o.period.granularity, o.period.key) == (granularity, key)
+            )
+            relations.append(Relation(("", granularity, key), tuple(parts), True))
+    for segment in sorted({o.segment for o in observations}):
+        for total_granularity, part_granularity in NESTED:
+            mine = [o for o in observations if o.segment == segment]
+            for total in (o for o in mine if o.period.granularity == total_granularity):
+                inside = tuple(
+                    _cell(o)
+                    for o in mine
+                    if o.period.granularity == part_granularity
+                    and total.period.start <= o.period.start
+                    and o.period.end <= total.period.end
+                )
+                relations.append(Relation(_cell(total), inside, False))
+    return relations
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    data=st.data(),
+    segments=st.lists(st.sampled_from(["Sales", "Support", "Ops"]), unique=True, max_size=3),
+    weeks=st.integers(0, 14),
+    months=st.integers(0, 4),
+    quarters=st.integers(0, 2),
+    running=st.booleans(),
+)
+def test_leaving_out_empty_cells_hides_exactly_what_every_relation_hides(
+    data, segments, weeks, months, quarters, running
+):
+    from unittest import mock
+
+    from tui.metrics import privacy
+
+    today = date(2026, 3, 20)
+    # Any n for any cell: mostly empty, as in a long window, and not always consistent
+    # (a month may hold more than its quarter), so nothing rests on the data adding up.
+    n = st.one_of(st.just(0), st.just(0), st.integers(1, 12))
+    raw = [
+        Observation("m", segment, period, 50.0, data.draw(n))
+        for segment in ["", *segments]
+        for granularity, count in (("week", weeks), ("month", months), ("quarter", quarters))
+        for period in last_periods(today, granularity, count)  # type: ignore[arg-type]
+    ]
+    raw = data.draw(st.permutations(raw))
+    when = today if running else None
+    with mock.patch.object(privacy, "relations_of", every_relation):
+        expected = protect_small_groups(raw, THRESHOLD, when)
+    assert protect_small_groups(raw, THRESHOLD, when) == expected
