@@ -64,18 +64,24 @@ def _add_months(day: date, months: int) -> date:
     return date(index // 12, index % 12 + 1, 1)
 
 
+def period_start(day: date, granularity: Granularity) -> date:
+    """The first day of the period of the given granularity that contains `day`: all
+    that tells one period of a granularity from another, without building it."""
+    if granularity == "week":
+        return day - timedelta(days=day.weekday())
+    if granularity == "month":
+        return date(day.year, day.month, 1)
+    if granularity == "quarter":
+        return date(day.year, (day.month - 1) // 3 * 3 + 1, 1)
+    raise ValueError(f"unknown period granularity {granularity!r}")
+
+
 def period_of(day: date, granularity: Granularity) -> Period:
     """The period of the given granularity that contains `day`."""
+    start = period_start(day, granularity)
     if granularity == "week":
-        start = day - timedelta(days=day.weekday())
         return Period(start, start + timedelta(days=7), "week")
-    if granularity == "month":
-        start = date(day.year, day.month, 1)
-        return Period(start, _add_months(start, 1), "month")
-    if granularity == "quarter":
-        start = date(day.year, (day.month - 1) // 3 * 3 + 1, 1)
-        return Period(start, _add_months(start, 3), "quarter")
-    raise ValueError(f"unknown period granularity {granularity!r}")
+    return Period(start, _add_months(start, 1 if granularity == "month" else 3), granularity)
 
 
 def last_periods(today: date, granularity: Granularity, count: int) -> list[Period]:

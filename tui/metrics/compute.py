@@ -54,7 +54,7 @@ from tui.metrics.workforce import (
     separations,
     turnover_rate,
 )
-from tui.periods import Period, period_of
+from tui.periods import Period, period_start
 from tui.sources.base import Columns
 
 if TYPE_CHECKING:
@@ -375,9 +375,10 @@ def _bucket_counts(
         if index >= 0:
             key = (index, segment, score)
             summed[key] = summed.get(key, 0) + count
-    # Per period, answers counted by score, for everyone and for each segment.
-    everyone: list[Counter[Any]] = [Counter() for _ in periods]
-    by_segment: dict[str, list[Counter[Any]]] = {}
+    # Per period that holds any, answers counted by score, for everyone and for each
+    # segment. Most periods of a long window hold none: they share one empty count.
+    everyone: dict[int, Counter[Any]] = defaultdict(Counter)
+    by_segment: dict[str, dict[int, Counter[Any]]] = {}
     used = 0
     for (index, segment, score), count in summed.items():
         used += count
@@ -385,13 +386,25 @@ def _bucket_counts(
         if segment is not None:
             counters = by_segment.get(segment)
             if counters is None:
-                counters = by_segment[segment] = [Counter() for _ in periods]
+                counters = by_segment[segment] = defaultdict(Counter)
             counters[index][score] += count
     result.used = used
+    indices = range(len(periods))
     result.observations = _observations(
-        metric.id, periods, everyone, by_segment, _counted_aggregator(metric)
+        metric.id,
+        periods,
+        [everyone.get(index, _NO_ANSWERS) for index in indices],
+        {
+            segment: [counters.get(index, _NO_ANSWERS) for index in indices]
+            for segment, counters in by_segment.items()
+        },
+        _counted_aggregator(metric),
     )
     return result
+
+
+# What a period with no answers holds; shared, and never added to.
+_NO_ANSWERS: Counter[Any] = Counter()
 
 
 class _PeriodIndex(dict[date, int]):
@@ -401,10 +414,11 @@ class _PeriodIndex(dict[date, int]):
     def __init__(self, periods: Sequence[Period]) -> None:
         super().__init__()
         self._granularity = periods[0].granularity if periods else "month"
-        self._window = {period: index for index, period in enumerate(periods)}
+        # By start: a date hashes in C, a Period in Python.
+        self._window = {period.start: index for index, period in enumerate(periods)}
 
     def __missing__(self, day: date) -> int:
-        index = self[day] = self._window.get(period_of(day, self._granularity), -1)
+        index = self[day] = self._window.get(period_start(day, self._granularity), -1)
         return index
 
 
