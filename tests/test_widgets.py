@@ -297,6 +297,36 @@ async def test_a_strip_too_long_for_one_row_says_all_ok_in_one_and_any_failure_i
         assert "3 skipped" in str(strip.render())
 
 
+async def test_a_refresh_with_nothing_wrong_keeps_the_strip_to_one_row():
+    """A refresh turns every source to "refreshing…", a few characters longer than "ok
+    04:56": in full, the entries that fit one row took two while it ran, and every
+    panel below moved up and down a row (and redrew its sparkline) twice a refresh."""
+    names = ["pulse", "customer-survey", "internal-survey", "hr", "crm"]
+    ok = [SourceLine(name, "ok", "ok 04:56") for name in names]
+    app = StripApp()
+    async with app.run_test(size=(120, 10)) as pilot:
+        strip = app.query_one(SourceStrip)
+        strip.show(ok)
+        await pilot.pause()
+        assert "● crm ok 04:56" in str(strip.render()) and strip.rows_for(120) == 1
+        # All five: 122 characters in full.
+        strip.show([SourceLine(name, "refreshing", "refreshing…") for name in names])
+        await pilot.pause()
+        text = str(strip.render())
+        assert text.startswith(f"● all 5 sources ok · refreshing {', '.join(names)}"), text
+        assert strip.rows_for(120) == 1 and strip.size.height == 1
+        # Three, as the first answers land: 116 characters, one row in full.
+        strip.show([SourceLine(name, "refreshing", "refreshing…") for name in names[:3]] + ok[3:])
+        await pilot.pause()
+        assert "● internal-survey refreshing…   ● hr ok 04:56" in str(strip.render())
+        assert strip.rows_for(120) == 1 and strip.size.height == 1
+        # A source's first fetch has nothing ok to show yet: in full, as an error is.
+        first = [*ok[:-1], SourceLine("crm", "refreshing", "waiting for data")]
+        strip.show(first)
+        await pilot.pause()
+        assert "crm waiting for data" in str(strip.render())
+
+
 class TwoKindsOfFocusApp(App[None]):
     """Two focusable widgets with keys of their own, and the footer below."""
 

@@ -232,6 +232,9 @@ def pair_views(config: Config, views: Mapping[str, PanelView]) -> list[PairView]
 
 SourceState = Literal["ok", "stale", "error", "waiting", "refreshing"]
 
+# A source that held good values and is being fetched again.
+REFRESHING = "refreshing…"
+
 
 @dataclass(frozen=True)
 class SourceLine:
@@ -279,7 +282,7 @@ def source_line(
         since = clock_time(status.last_ok_at)
         return SourceLine(source_id, "stale", f"stale since {since} ({age}) — {text}")
     if refreshing:
-        return SourceLine(source_id, "refreshing", "refreshing…")
+        return SourceLine(source_id, "refreshing", REFRESHING)
     assert status.last_ok_at is not None
     text = f"ok {clock_time(status.last_ok_at)}"
     if status.skipped:
