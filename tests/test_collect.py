@@ -480,6 +480,9 @@ def test_tandem_on_one_machine_collects_in_a_process_of_its_own_and_stops_it(tmp
         [pid] = {int(found) for found in re.findall(r":(\d+) writing", log.read_text())}
         assert pid != terminal.process.pid
         assert _running(pid)
+        # It gives way to the dashboard for the processor (nice 10).
+        dashboard = os.getpriority(os.PRIO_PROCESS, terminal.process.pid)
+        assert os.getpriority(os.PRIO_PROCESS, pid) == min(19, dashboard + 10)
         fetched = log.read_text().count("pulse ok")
         os.write(terminal.fd, b"r")
         deadline = time.monotonic() + 30
