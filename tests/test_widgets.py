@@ -270,9 +270,12 @@ class StripApp(App[None]):
         self.console.push_theme(rich_theme(readable_variables(self.get_css_variables())))
 
 
+# The demo's sources, in its order.
+DEMO_SOURCES = ["pulse", "customer-survey", "internal-survey", "hr", "crm"]
+
+
 async def test_a_strip_too_long_for_one_row_says_all_ok_in_one_and_any_failure_in_full():
-    names = ["pulse", "customer-survey", "internal-survey", "hr", "crm"]
-    ok = [SourceLine(name, "ok", "ok 04:56") for name in names]
+    ok = [SourceLine(name, "ok", "ok 04:56") for name in DEMO_SOURCES]
     app = StripApp()
     async with app.run_test(size=(80, 10)) as pilot:
         strip = app.query_one(SourceStrip)
@@ -301,8 +304,7 @@ async def test_a_refresh_with_nothing_wrong_keeps_the_strip_to_one_row():
     """A refresh turns every source to "refreshing…", a few characters longer than "ok
     04:56": in full, the entries that fit one row took two while it ran, and every
     panel below moved up and down a row (and redrew its sparkline) twice a refresh."""
-    names = ["pulse", "customer-survey", "internal-survey", "hr", "crm"]
-    ok = [SourceLine(name, "ok", "ok 04:56") for name in names]
+    names, ok = DEMO_SOURCES, [SourceLine(name, "ok", "ok 04:56") for name in DEMO_SOURCES]
     app = StripApp()
     async with app.run_test(size=(120, 10)) as pilot:
         strip = app.query_one(SourceStrip)
