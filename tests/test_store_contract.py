@@ -385,6 +385,12 @@ def test_a_server_out_of_reach_is_not_waited_for_at_every_read(postgres_server, 
             with pytest.raises(StoreError, match="store unreachable"):
                 store.source_statuses()
             assert time.monotonic() - start < 0.2
+        # Reads through a long outage queue nothing in the pool: a request that timed
+        # out would stay there until a connection came.
+        for _ in range(300):
+            with pytest.raises(StoreError, match="store unreachable"):
+                store.source_statuses()
+        assert store._pool.get_stats().get("requests_waiting", 0) <= 40
         relay.mend()
         deadline = time.monotonic() + 30
         while True:
@@ -393,6 +399,41 @@ def test_a_server_out_of_reach_is_not_waited_for_at_every_read(postgres_server, 
                 break
             except StoreError:
                 assert time.monotonic() < deadline, "never reconnected"
+                time.sleep(0.2)
+    finally:
+        store.close()
+        relay.close()
+
+
+def test_a_store_reconnects_after_its_pool_gave_up_trying(
+    postgres_server, postgres_url, monkeypatch
+):
+    """The pool stops trying after RECONNECT_SECONDS of growing delays; a read after
+    that, while the store is known out of reach, starts it trying again."""
+    from tests.tcp_relay import TcpRelay
+    from tui.store import postgres
+
+    monkeypatch.setattr(postgres, "RECONNECT_SECONDS", 2.0)
+    database = postgres_url.rsplit("/", 1)[1]
+    relay = TcpRelay(postgres_server.port)
+    store = postgres.PostgresStore(f"postgresql://tandem@127.0.0.1:{relay.port}/{database}", 1)
+    try:
+        store.write_refresh("pulse", _observations(), FETCHED, 412, 5, 1.25)
+        relay.cut()
+        with pytest.raises(StoreError, match="store unreachable"):
+            store.series("enps", "month")
+        deadline = time.monotonic() + 30
+        while store._pool.get_stats().get("pool_size", 1) > 0:  # until it gives up
+            assert time.monotonic() < deadline, store._pool.get_stats()
+            time.sleep(0.2)
+        relay.mend()
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                assert len(store.series("enps", "month")) == 2
+                break
+            except StoreError:
+                assert time.monotonic() < deadline, "never tried again"
                 time.sleep(0.2)
     finally:
         store.close()

@@ -214,18 +214,25 @@ class PostgresStore:
     def _borrow(self) -> psycopg.Connection[Any]:
         """The pool's connection: waited for while the pool is connecting, refused at
         once (with the last attempt's reason) while the server is known out of reach."""
+        if self._unreachable is not None and not self._pool.get_stats().get("pool_available"):
+            # Not asked for: a request that times out stays queued in the pool until a
+            # connection comes, and a wall screen reads every second through a
+            # weekend's outage. `check` starts the pool trying again if it gave up.
+            self._pool.check()
+            raise self._unreachable_error()
         deadline = time.monotonic() + self._connect_seconds
         while True:
-            known_down = self._unreachable is not None
             try:
-                # A wait is never zero: the pool raises before asking for a connection.
-                return self._pool.getconn(timeout=0.001 if known_down else 0.05)
+                return self._pool.getconn(timeout=0.05)
             except PoolTimeout:
                 if self._unreachable is None and time.monotonic() < deadline:
                     continue  # still connecting, or reconnecting after a drop
                 if self._unreachable is None:  # no answer: a dead route, or a firewall
                     self._unreachable = f"no answer in {self._connect_seconds} s"
-                raise StoreError(f"{self.path}: store unreachable ({self._unreachable})") from None
+                raise self._unreachable_error() from None
+
+    def _unreachable_error(self) -> StoreError:
+        return StoreError(f"{self.path}: store unreachable ({self._unreachable})")
 
     def _run(self, work: Callable[[psycopg.Connection[Any]], T]) -> T:
         """`work` on the connection; one the server or the network dropped is replaced
