@@ -438,3 +438,25 @@ def test_a_store_reconnects_after_its_pool_gave_up_trying(
     finally:
         store.close()
         relay.close()
+
+
+def test_a_connection_gives_up_on_a_silent_network_in_seconds_unless_the_url_says(
+    postgres_url,
+):
+    """libpq's keepalives and TCP user timeout reach the connection (a network that
+    drops packets cannot be made on 127.0.0.1, so what the kernel then does is
+    libpq's and Linux's documented behaviour); a URL's own values win."""
+    from tui.store.postgres import PostgresStore
+
+    def parameters(url: str) -> dict[str, str]:
+        store = PostgresStore(url)
+        try:
+            with store._pool.connection() as db:
+                return dict(pair.split("=", 1) for pair in db.info.dsn.split())
+        finally:
+            store.close()
+
+    given = parameters(postgres_url)
+    assert given["tcp_user_timeout"] == "10000" and given["keepalives_idle"] == "5"
+    own = parameters(postgres_url + "?tcp_user_timeout=2500")
+    assert own["tcp_user_timeout"] == "2500" and own["keepalives_count"] == "3"

@@ -29,6 +29,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import psycopg
 from psycopg import errors
+from psycopg.conninfo import conninfo_to_dict
 from psycopg_pool import ConnectionPool, PoolTimeout
 
 from tui import __version__
@@ -154,6 +155,25 @@ logging.getLogger("psycopg.pool").setLevel(logging.ERROR)
 # waits, once the server is back, for a delay that grew while it was away.
 RECONNECT_SECONDS = 30.0
 
+# A screen reads on its event loop. On a network that drops packets (a VPN or a
+# route gone), a query's connection would wait for the kernel to give up, a quarter
+# of an hour; libpq's keepalives and TCP user timeout give up within seconds, and
+# the pool opens a new connection. A URL that sets any of these keeps its own.
+NETWORK_DEFAULTS = {
+    "keepalives": "1",
+    "keepalives_idle": "5",
+    "keepalives_interval": "2",
+    "keepalives_count": "3",
+    "tcp_user_timeout": "10000",  # ms: data sent and not acknowledged
+}
+
+
+def _network_defaults(url: str) -> dict[str, str]:
+    """NETWORK_DEFAULTS less what the URL sets itself (connect's arguments would
+    override the URL's)."""
+    given = conninfo_to_dict(url)
+    return {name: value for name, value in NETWORK_DEFAULTS.items() if name not in given}
+
 
 def _noting_connection(
     noted: Callable[[str | None], None],
@@ -190,6 +210,7 @@ class PostgresStore:
             self.path,
             connection_class=_noting_connection(self._note_reach),
             kwargs={
+                **_network_defaults(self.path),
                 "autocommit": True,
                 "connect_timeout": connect_seconds,
                 "application_name": "tandem",
