@@ -460,3 +460,29 @@ def test_a_connection_gives_up_on_a_silent_network_in_seconds_unless_the_url_say
     assert given["tcp_user_timeout"] == "10000" and given["keepalives_idle"] == "5"
     own = parameters(postgres_url + "?tcp_user_timeout=2500")
     assert own["tcp_user_timeout"] == "2500" and own["keepalives_count"] == "3"
+
+
+def test_a_store_closes_at_once_while_its_pool_is_still_trying(postgres_server, postgres_url):
+    """Quitting a screen while the server is out of reach: the pool's attempt under
+    way (up to a connection timeout) is not waited for."""
+    from tests.tcp_relay import TcpRelay
+    from tui.store.postgres import PostgresStore
+
+    database = postgres_url.rsplit("/", 1)[1]
+    relay = TcpRelay(postgres_server.port)
+    store = PostgresStore(f"postgresql://tandem@127.0.0.1:{relay.port}/{database}", 3)
+    try:
+        store.source_statuses()
+        relay.cut()
+        with pytest.raises(StoreError, match="store unreachable"):
+            store.source_statuses()
+        attempts = store._pool.get_stats().get("connections_num", 0)
+        deadline = time.monotonic() + 10
+        while store._pool.get_stats().get("connections_num", 0) == attempts:
+            assert time.monotonic() < deadline, "the pool never tried again"
+            time.sleep(0.05)
+        start = time.monotonic()  # an attempt is under way, silent for 3 s
+        store.close()
+        assert time.monotonic() - start < 1
+    finally:
+        relay.close()

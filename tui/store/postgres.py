@@ -312,7 +312,10 @@ class PostgresStore:
             ) from None
 
     def close(self) -> None:
-        self._pool.close()
+        # An attempt to connect under way (a silent server: a connection timeout) is
+        # not waited for: quitting a screen is instant. Its thread is a daemon, and
+        # closes what it opens once it sees the pool closed.
+        self._pool.close(timeout=0.1)
         if self._listener is not None:
             self._listener.close()
 
