@@ -446,13 +446,15 @@ def test_a_connection_gives_up_on_a_silent_network_in_seconds_unless_the_url_say
     """libpq's keepalives and TCP user timeout reach the connection (a network that
     drops packets cannot be made on 127.0.0.1, so what the kernel then does is
     libpq's and Linux's documented behaviour); a URL's own values win."""
+    from psycopg.conninfo import conninfo_to_dict
+
     from tui.store.postgres import PostgresStore
 
     def parameters(url: str) -> dict[str, str]:
         store = PostgresStore(url)
         try:
             with store._pool.connection() as db:
-                return dict(pair.split("=", 1) for pair in db.info.dsn.split())
+                return conninfo_to_dict(db.info.dsn)  # type: ignore[return-value]
         finally:
             store.close()
 
@@ -460,6 +462,19 @@ def test_a_connection_gives_up_on_a_silent_network_in_seconds_unless_the_url_say
     assert given["tcp_user_timeout"] == "10000" and given["keepalives_idle"] == "5"
     own = parameters(postgres_url + "?tcp_user_timeout=2500")
     assert own["tcp_user_timeout"] == "2500" and own["keepalives_count"] == "3"
+    # The screen's listening connection and the collector's lock alike.
+    store = PostgresStore(postgres_url + "?tcp_user_timeout=2500")
+    lock = store.collector_lock()
+    try:
+        store.data_version()  # starts listening
+        assert lock.try_acquire()
+        for db in (store._listener, lock._db):
+            assert db is not None
+            dsn = conninfo_to_dict(db.info.dsn)
+            assert dsn["tcp_user_timeout"] == "2500" and dsn["keepalives_idle"] == "5"
+    finally:
+        lock.release()
+        store.close()
 
 
 def test_a_store_closes_at_once_while_its_pool_is_still_trying(postgres_server, postgres_url):

@@ -29,7 +29,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import psycopg
 from psycopg import errors
-from psycopg.conninfo import conninfo_to_dict
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
 from psycopg_pool import ConnectionPool, PoolTimeout
 
 from tui import __version__
@@ -173,6 +173,11 @@ def _network_defaults(url: str) -> dict[str, str]:
     override the URL's)."""
     given = conninfo_to_dict(url)
     return {name: value for name, value in NETWORK_DEFAULTS.items() if name not in given}
+
+
+def _with_network_defaults(url: str) -> str:
+    """The URL's connection string with NETWORK_DEFAULTS where it sets none."""
+    return make_conninfo(url, **_network_defaults(url))
 
 
 def _noting_connection(
@@ -435,7 +440,8 @@ class PostgresStore:
         """LISTEN from now on, on a connection of its own."""
         try:
             listener = psycopg.connect(
-                self.path,
+                # A link gone silent fails the next poll, which then reads by query.
+                _with_network_defaults(self.path),
                 autocommit=True,
                 connect_timeout=self._connect_seconds,
                 application_name="tandem screen",
@@ -512,7 +518,8 @@ class AdvisoryLock:
                 self.release()  # the server restarted or the network dropped: lost
         try:
             db = psycopg.connect(
-                self.url,
+                # A link gone silent ends the session, and the lock with it, in seconds.
+                _with_network_defaults(self.url),
                 autocommit=True,
                 connect_timeout=self.connect_seconds,
                 application_name="tandem collector lock",
