@@ -4,6 +4,7 @@ was written. Then what only PostgreSQL has: URLs, passwords, roles, a lost serve
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 import time
 from datetime import date, datetime, timedelta, timezone
@@ -363,18 +364,42 @@ def test_the_readmes_roles_work_as_it_says(postgres_server):
             postgres_server.admin(f"DROP ROLE IF EXISTS {role}")
 
 
-def test_a_server_out_of_reach_is_not_waited_for_at_every_read(postgres_server, postgres_url):
-    """A screen reads on its event loop every second. A server behind a dead route
-    (connections accepted and never answered) costs one connection timeout, once;
-    the reads after it fail at once, and the store reconnects by itself."""
+@contextlib.contextmanager
+def _through_relay(postgres_server, postgres_url, connect_seconds):  # type: ignore[no-untyped-def]
+    """A store on the test server through a TcpRelay the test can cut, holding the
+    observations of `_observations`."""
     from tests.tcp_relay import TcpRelay
     from tui.store.postgres import PostgresStore
 
     database = postgres_url.rsplit("/", 1)[1]
     relay = TcpRelay(postgres_server.port)
-    store = PostgresStore(f"postgresql://tandem@127.0.0.1:{relay.port}/{database}", 1)
+    url = f"postgresql://tandem@127.0.0.1:{relay.port}/{database}"
+    store = PostgresStore(url, connect_seconds)
     try:
         store.write_refresh("pulse", _observations(), FETCHED, 412, 5, 1.25)
+        yield relay, store
+    finally:
+        store.close()
+        relay.close()
+
+
+def _read_back_within(store, seconds: float) -> None:  # type: ignore[no-untyped-def]
+    """The observations read back once the store has reconnected by itself."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            assert len(store.series("enps", "month")) == 2
+            return
+        except StoreError:
+            assert time.monotonic() < deadline, "never reconnected"
+            time.sleep(0.2)
+
+
+def test_a_server_out_of_reach_is_not_waited_for_at_every_read(postgres_server, postgres_url):
+    """A screen reads on its event loop every second. A server behind a dead route
+    (connections accepted and never answered) costs one connection timeout, once;
+    the reads after it fail at once, and the store reconnects by itself."""
+    with _through_relay(postgres_server, postgres_url, 1) as (relay, store):
         relay.cut()
         start = time.monotonic()
         with pytest.raises(StoreError, match="store unreachable"):
@@ -392,17 +417,7 @@ def test_a_server_out_of_reach_is_not_waited_for_at_every_read(postgres_server, 
                 store.source_statuses()
         assert store._pool.get_stats().get("requests_waiting", 0) <= 40
         relay.mend()
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                assert len(store.series("enps", "month")) == 2
-                break
-            except StoreError:
-                assert time.monotonic() < deadline, "never reconnected"
-                time.sleep(0.2)
-    finally:
-        store.close()
-        relay.close()
+        _read_back_within(store, 30)
 
 
 def test_a_store_reconnects_after_its_pool_gave_up_trying(
@@ -410,15 +425,10 @@ def test_a_store_reconnects_after_its_pool_gave_up_trying(
 ):
     """The pool stops trying after RECONNECT_SECONDS of growing delays; a read after
     that, while the store is known out of reach, starts it trying again."""
-    from tests.tcp_relay import TcpRelay
     from tui.store import postgres
 
     monkeypatch.setattr(postgres, "RECONNECT_SECONDS", 2.0)
-    database = postgres_url.rsplit("/", 1)[1]
-    relay = TcpRelay(postgres_server.port)
-    store = postgres.PostgresStore(f"postgresql://tandem@127.0.0.1:{relay.port}/{database}", 1)
-    try:
-        store.write_refresh("pulse", _observations(), FETCHED, 412, 5, 1.25)
+    with _through_relay(postgres_server, postgres_url, 1) as (relay, store):
         relay.cut()
         with pytest.raises(StoreError, match="store unreachable"):
             store.series("enps", "month")
@@ -427,17 +437,7 @@ def test_a_store_reconnects_after_its_pool_gave_up_trying(
             assert time.monotonic() < deadline, store._pool.get_stats()
             time.sleep(0.2)
         relay.mend()
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                assert len(store.series("enps", "month")) == 2
-                break
-            except StoreError:
-                assert time.monotonic() < deadline, "never tried again"
-                time.sleep(0.2)
-    finally:
-        store.close()
-        relay.close()
+        _read_back_within(store, 30)
 
 
 def test_a_connection_gives_up_on_a_silent_network_in_seconds_unless_the_url_says(
@@ -480,14 +480,7 @@ def test_a_connection_gives_up_on_a_silent_network_in_seconds_unless_the_url_say
 def test_a_store_closes_at_once_while_its_pool_is_still_trying(postgres_server, postgres_url):
     """Quitting a screen while the server is out of reach: the pool's attempt under
     way (up to a connection timeout) is not waited for."""
-    from tests.tcp_relay import TcpRelay
-    from tui.store.postgres import PostgresStore
-
-    database = postgres_url.rsplit("/", 1)[1]
-    relay = TcpRelay(postgres_server.port)
-    store = PostgresStore(f"postgresql://tandem@127.0.0.1:{relay.port}/{database}", 3)
-    try:
-        store.source_statuses()
+    with _through_relay(postgres_server, postgres_url, 3) as (relay, store):
         relay.cut()
         with pytest.raises(StoreError, match="store unreachable"):
             store.source_statuses()
@@ -499,5 +492,3 @@ def test_a_store_closes_at_once_while_its_pool_is_still_trying(postgres_server, 
         start = time.monotonic()  # an attempt is under way, silent for 3 s
         store.close()
         assert time.monotonic() - start < 1
-    finally:
-        relay.close()
