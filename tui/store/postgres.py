@@ -168,16 +168,12 @@ NETWORK_DEFAULTS = {
 }
 
 
-def _network_defaults(url: str) -> dict[str, str]:
-    """NETWORK_DEFAULTS less what the URL sets itself (connect's arguments would
-    override the URL's)."""
-    given = conninfo_to_dict(url)
-    return {name: value for name, value in NETWORK_DEFAULTS.items() if name not in given}
-
-
 def _with_network_defaults(url: str) -> str:
-    """The URL's connection string with NETWORK_DEFAULTS where it sets none."""
-    return make_conninfo(url, **_network_defaults(url))
+    """The URL's connection string with NETWORK_DEFAULTS where it sets none (what
+    make_conninfo is given overrides the URL's own)."""
+    given = conninfo_to_dict(url)
+    defaults = {name: value for name, value in NETWORK_DEFAULTS.items() if name not in given}
+    return make_conninfo(url, **defaults)
 
 
 def _noting_connection(
@@ -212,10 +208,9 @@ class PostgresStore:
         # Why the last attempt to connect failed; None once one succeeds.
         self._unreachable: str | None = None
         self._pool: ConnectionPool[psycopg.Connection[Any]] = ConnectionPool(
-            self.path,
+            _with_network_defaults(self.path),
             connection_class=_noting_connection(self._note_reach),
             kwargs={
-                **_network_defaults(self.path),
                 "autocommit": True,
                 "connect_timeout": connect_seconds,
                 "application_name": "tandem",
