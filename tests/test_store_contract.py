@@ -492,3 +492,22 @@ def test_a_store_closes_at_once_while_its_pool_is_still_trying(postgres_server, 
         start = time.monotonic()  # an attempt is under way, silent for 3 s
         store.close()
         assert time.monotonic() - start < 1
+
+
+def test_a_store_that_cannot_open_does_not_wait_for_its_pool_either(postgres_server, postgres_url):
+    """A silent server at start: the store is refused after its connection timeout,
+    not after the pool's attempt under way as well."""
+    from tests.tcp_relay import TcpRelay
+    from tui.store.postgres import PostgresStore
+
+    database = postgres_url.rsplit("/", 1)[1]
+    relay = TcpRelay(postgres_server.port)
+    relay.cut()
+    try:
+        start = time.monotonic()
+        with pytest.raises(StoreError, match=r"store unreachable \(no answer in 1 s\)"):
+            # libpq gives each attempt at least 2 s: still under way after 1 s.
+            PostgresStore(f"postgresql://tandem@127.0.0.1:{relay.port}/{database}", 1)
+        assert time.monotonic() - start < 1.7
+    finally:
+        relay.close()

@@ -226,7 +226,7 @@ class PostgresStore:
         try:
             self._migrate()
         except BaseException:
-            self._pool.close()
+            self.close()  # not waiting for an attempt under way, as any close
             raise
 
     def _note_reach(self, reason: str | None) -> None:
