@@ -310,6 +310,25 @@ def test_a_dropped_connection_is_opened_again(postgres_server, postgres_url):
     store.close()
 
 
+def test_a_restart_that_drops_both_connections_is_read_through(postgres_server, postgres_url):
+    """A screen's poll and a page read at once on two connections; a server restart
+    drops both, and the next read replaces each and succeeds."""
+    from tui.store.postgres import CONNECTIONS
+
+    store = open_store(postgres_url)
+    store.write_refresh("pulse", _observations(), FETCHED, 412, 5, 1.25)
+    with store._pool.connection():  # held, as by a read under way on the other thread
+        assert len(store.series("enps", "month")) == 2
+    assert store._pool.get_stats()["pool_size"] == CONNECTIONS == 2
+    database = postgres_url.rsplit("/", 1)[1]
+    postgres_server.admin(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+        f"WHERE datname = '{database}' AND application_name = 'tandem'"
+    )
+    assert len(store.series("enps", "month")) == 2
+    store.close()
+
+
 def test_an_older_postgres_store_is_migrated_step_by_step(postgres_url):
     import psycopg
 

@@ -10,12 +10,13 @@ The URL never holds a password: it would show in process lists, shell history
 and logs. libpq takes it from PGPASSWORD or ~/.pgpass instead, and honours the
 URL's sslmode and every other libpq parameter as given.
 
-A store keeps its connection in a psycopg pool of one: the pool connects in the
-background, replaces a connection that broke or grew old, and while the server is
-out of reach tries again with a growing, jittered delay (thirty screens do not all
-knock at once when it comes back). A read in the meantime fails at once, with
-libpq's reason: screens read on their event loop, and must not wait a connection
-timeout at every tick.
+A store keeps its connection in a psycopg pool (of one; two for a while when two
+threads read at once): the pool connects in the background, replaces a connection
+that broke or grew old, and while the server is out of reach tries again with a
+growing, jittered delay (thirty screens do not all knock at once when it comes back).
+A read in the meantime fails at once, with libpq's reason: a screen's polls wait off
+its event loop, but a page opened by a key reads on it, and must not wait a
+connection timeout each time.
 """
 
 from __future__ import annotations
@@ -150,6 +151,11 @@ def _reason(error: Exception) -> str:
 # on stderr at every attempt, under a screen's feet.
 logging.getLogger("psycopg.pool").setLevel(logging.ERROR)
 
+# A screen reads on a thread of its own (tui.app.shared_reads) and, when a page is
+# opened, on its event loop: a second connection while both do, closed again after the
+# pool's max_idle (10 minutes). A collector's thread reopens a store of its own.
+CONNECTIONS = 2
+
 # How long the pool keeps trying with a growing delay (1, 2, 4 ... s) before it
 # gives up; the next read starts it again at once. It bounds how long a screen
 # waits, once the server is back, for a delay that grew while it was away.
@@ -216,7 +222,7 @@ class PostgresStore:
                 "application_name": "tandem",
             },
             min_size=1,
-            max_size=1,  # a store serves one thread; another thread reopens its own
+            max_size=CONNECTIONS,
             timeout=connect_seconds,
             reconnect_timeout=RECONNECT_SECONDS,
             num_workers=1,
@@ -256,14 +262,15 @@ class PostgresStore:
         return StoreError(f"{self.path}: store unreachable ({self._unreachable})")
 
     def _run(self, work: Callable[[psycopg.Connection[Any]], T]) -> T:
-        """`work` on the connection; one the server or the network dropped is replaced
-        by the pool and tried again, once."""
-        for attempt in range(2):
+        """`work` on a connection; one the server or the network dropped is replaced
+        by the pool and tried again, as is each other the pool held (all of them,
+        when the server restarted)."""
+        for attempt in range(CONNECTIONS + 1):
             db = self._borrow()
             try:
                 return work(db)
             except psycopg.OperationalError as error:
-                if not db.broken or attempt:
+                if not db.broken or attempt == CONNECTIONS:
                     raise StoreError(f"{self.path}: {_reason(error)}") from None
             finally:
                 self._pool.putconn(db)  # a broken one is closed and replaced
