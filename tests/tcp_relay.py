@@ -4,6 +4,11 @@ server, for faults a real server cannot be made to show.
 `cut()` drops every relayed connection and, from then on, answers nothing: new
 connections are accepted and held, silent, the way a host behind a dead route or a
 firewall that drops packets looks to a client. `mend()` relays again.
+
+`stall()` keeps every connection open and holds what is sent, both ways, until
+`resume()`: a network that stops carrying data for a while (a Wi-Fi roam, a VPN
+renegotiating). Its kernel still acknowledges, so neither keepalives nor a TCP
+user timeout end a read that waits on it.
 """
 
 from __future__ import annotations
@@ -22,6 +27,8 @@ class TcpRelay:
         self._listener.settimeout(0.1)
         self.port = int(self._listener.getsockname()[1])
         self._cut = False
+        self._flowing = threading.Event()
+        self._flowing.set()
         self._closed = False
         self._sockets: list[socket.socket] = []
         self._lock = threading.Lock()
@@ -50,10 +57,10 @@ class TcpRelay:
             for source, sink in ((client, server), (server, client)):
                 threading.Thread(target=self._pipe, args=(source, sink), daemon=True).start()
 
-    @staticmethod
-    def _pipe(source: socket.socket, sink: socket.socket) -> None:
+    def _pipe(self, source: socket.socket, sink: socket.socket) -> None:
         with contextlib.suppress(OSError):
             while chunk := source.recv(65536):
+                self._flowing.wait()
                 sink.sendall(chunk)
         with contextlib.suppress(OSError):
             sink.shutdown(socket.SHUT_WR)
@@ -74,8 +81,15 @@ class TcpRelay:
         self._drop_all()  # the held, silent connections end: their clients try again
         self._cut = False
 
+    def stall(self) -> None:
+        self._flowing.clear()
+
+    def resume(self) -> None:
+        self._flowing.set()
+
     def close(self) -> None:
         self._closed = True
+        self._flowing.set()
         self._thread.join(timeout=2)
         self._listener.close()
         self._drop_all()

@@ -198,6 +198,17 @@ def _header(app) -> str:
     return str(app.dashboard.header._updated.render())
 
 
+async def _poll(app, pilot, within: float = 10.0) -> None:
+    """What the two-second timer does on a shared store: a read on the reader's
+    thread, shown once it ends."""
+    app._read_store_if_written()
+    deadline = time.monotonic() + within
+    while app.reading_store:
+        assert time.monotonic() < deadline, "the read never ended"
+        await pilot.pause(0.02)
+    await pilot.pause()
+
+
 async def test_a_screen_on_a_shared_store_says_whether_its_collector_is_alive(
     postgres_url, monkeypatch
 ):
@@ -239,7 +250,7 @@ async def test_a_shared_store_out_of_reach_keeps_the_last_values_and_comes_back(
             f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{database}'"
         )
         try:
-            app._read_store_if_written()  # what the two-second timer calls
+            await _poll(app, pilot)
             app._tick_clock()
             await pilot.pause()
             since = now["at"].astimezone().strftime("%H:%M")
@@ -254,9 +265,117 @@ async def test_a_shared_store_out_of_reach_keeps_the_last_values_and_comes_back(
         deadline = time.monotonic() + 20
         while not _header(app).startswith("collector on "):
             assert time.monotonic() < deadline, _header(app)
-            app._read_store_if_written()
+            await _poll(app, pilot)
             app._tick_clock()
             await pilot.pause(0.1)
+
+
+async def _through_stalling_relay(postgres_server, postgres_url, monkeypatch, clock):
+    """A collected store, and a screen's own connection to it through a TcpRelay."""
+    from tests.tcp_relay import TcpRelay
+    from tui.store.postgres import PostgresStore
+
+    config, collector = await _collected(postgres_url, monkeypatch, clock)
+    relay = TcpRelay(postgres_server.port)
+    database = postgres_url.rsplit("/", 1)[1]
+    return (
+        config,
+        collector,
+        relay,
+        PostgresStore(f"postgresql://tandem@127.0.0.1:{relay.port}/{database}"),
+    )
+
+
+async def test_a_screen_keeps_its_keys_and_quits_at_once_while_a_shared_read_waits(
+    postgres_server, postgres_url, monkeypatch
+):
+    """A shared store's poll reads on a thread: with the network stalled under a read,
+    keys work and the clock ticks; when it moves again, the read shows what the
+    collector wrote; and quitting does not wait for a read held up."""
+    import threading
+
+    from tui.app import TandemApp
+    from tui.app.help import HelpScreen
+
+    now = {"at": datetime.now(timezone.utc).replace(microsecond=0)}
+    config, collector, relay, store = await _through_stalling_relay(
+        postgres_server, postgres_url, monkeypatch, lambda: now["at"]
+    )
+    # On a loop that read the store itself, the test would hang: it moves on after 8 s.
+    unstick = threading.Timer(8, relay.resume)
+    app = TandemApp(config, store, clock=lambda: now["at"], viewer=True)
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.pause()
+            assert _header(app).startswith("collector on ")
+            relay.stall()
+            unstick.start()
+            collector.record_failure("pulse", "HTTP 503 from the vendor", now["at"])
+            started = time.monotonic()
+            app._read_store_if_written()  # what the two-second timer calls
+            await pilot.press("question_mark")
+            now["at"] += timedelta(minutes=1)
+            app._tick_clock()
+            assert isinstance(app.screen, HelpScreen)
+            assert time.monotonic() - started < 2
+            assert app.reading_store  # still held up by the network
+            await pilot.press("question_mark")
+            relay.resume()
+            deadline = time.monotonic() + 10
+            while app.reading_store or "failing" not in _header(app):
+                assert time.monotonic() < deadline, _header(app)
+                await pilot.pause(0.05)
+            assert _header(app).endswith("· 1 source failing")
+            relay.stall()
+            app._read_store_if_written()
+            await pilot.pause(0.2)
+            assert app.reading_store
+            started = time.monotonic()
+        assert time.monotonic() - started < 2  # quit, with the read still waiting
+    finally:
+        unstick.cancel()
+        relay.close()  # the held read fails, on its own thread, and posts to no one
+        store.close()
+        collector.close()
+
+
+async def test_a_shared_read_for_a_period_no_longer_shown_is_read_again(
+    postgres_server, postgres_url, monkeypatch
+):
+    """`p` while a read waits: that read's panels are for the old period, so they are
+    not shown; the panels are read again for the new one."""
+    from tui.app import TandemApp
+
+    now = {"at": datetime.now(timezone.utc).replace(microsecond=0)}
+    config, collector, relay, store = await _through_stalling_relay(
+        postgres_server, postgres_url, monkeypatch, lambda: now["at"]
+    )
+    app = TandemApp(config, store, clock=lambda: now["at"], viewer=True)
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.pause()
+            assert app.granularity == "month"
+            monthly = app.data.panels["enps"].current
+            relay.stall()
+            app.show_from_store()  # as `r` does: everything, the panels too
+            await pilot.pause(0.2)
+            await pilot.press("p")  # to quarters, while that read waits
+            assert app.data.panels["enps"].current == monthly
+            relay.resume()
+            deadline = time.monotonic() + 10
+            while app.reading_store:
+                assert time.monotonic() < deadline
+                await pilot.pause(0.05)
+            await pilot.pause()
+            quarterly = app.data.panels["enps"].current
+            assert app.granularity == "quarter"
+            assert quarterly is not None and quarterly.period_key != monthly.period_key
+            stored = collector.series("enps", "quarter")
+            assert quarterly.period_key in {observation.period_key for observation in stored}
+    finally:
+        relay.close()
+        store.close()
+        collector.close()
 
 
 async def test_a_screen_on_a_store_no_collector_wrote_tells_how_to_start_one(postgres_url):

@@ -49,6 +49,7 @@ if TYPE_CHECKING:
     from tui.app.internal import InternalScreen
     from tui.app.page import PageScreen
     from tui.app.segments import SegmentScreen
+    from tui.app.shared_reads import SharedRead, SharedReader, SharedStoreRead
     from tui.collect.collector import BackgroundCollector
     from tui.collect.process import CollectorProcess
     from tui.collect.refresh import SourceOutcome
@@ -187,6 +188,12 @@ class TandemApp(App[None]):
         # its last values and says since when, and reads again by itself.
         self.shared_store = is_store_url(store.path)
         self._store_down_since: datetime | None = None
+        # Its reads, after the first frame's, run off this loop (tui.app.shared_reads).
+        self._shared_reader: SharedReader | None = None
+        if self.shared_store:
+            from tui.app.shared_reads import SharedReader
+
+            self._shared_reader = SharedReader(store, self.post_message)
         self._last_statuses: dict[str, SourceStatus] = {}
         self.collectors: list[CollectorStatus] = []
         self._client = client
@@ -253,7 +260,7 @@ class TandemApp(App[None]):
             # Taken before the read: a write that lands while this frame is built
             # changes it, and the first poll shows that write.
             self._store_version = self._data_version()
-        data = self._read_store(self._statuses())
+        data = self._read_store(self._read_statuses())
         self.dashboard = DashboardScreen(self.config, data, self.kiosk)
         return self.dashboard
 
@@ -324,6 +331,9 @@ class TandemApp(App[None]):
             self._store_down_since = self.clock()
 
     def _read_store_if_written(self) -> None:
+        if self._shared_reader is not None:
+            self._read_shared_store(everything=False)
+            return
         version = self._data_version()
         if version != self._store_version:
             self._store_version = version
@@ -361,6 +371,13 @@ class TandemApp(App[None]):
         return isinstance(self.scheduler, BackgroundCollector)
 
     def _statuses(self) -> dict[str, SourceStatus]:
+        """Each source's status: as the last read of a shared store found it (its reads
+        run off this loop), else as stored now."""
+        if self._shared_reader is not None:
+            return dict(self._last_statuses)
+        return self._read_statuses()
+
+    def _read_statuses(self) -> dict[str, SourceStatus]:
         """Each source's status as stored, and, where the store could not record a
         failure (it was not writable), that failure: the strip never says ok over it.
         A shared store out of reach gives the last statuses read."""
@@ -397,41 +414,127 @@ class TandemApp(App[None]):
             self.notify(error, title="Source failing", severity="warning", timeout=8)
 
     def show_from_store(self) -> None:
-        """Update every panel in place from the store (widgets are never rebuilt)."""
+        """Update every panel in place from the store (widgets are never rebuilt); a
+        shared store's are shown once its read, off this loop, ends."""
+        if self._shared_reader is not None:
+            self._read_shared_store(everything=True)
+            return
         try:
             statuses = self._statuses()
             data = self._read_store(statuses)
+            page = self._page_reader()
+            page_view = None if page is None else page(data)
         except StoreError as error:
-            if self.shared_store:  # out of reach: the last values stay, the header says so
-                self._store_unreachable()
-                self._show_updated()
-                return
             # The file went bad under a running screen: say so in one line and stop,
             # rather than paint from history that can no longer be read.
             self.exit(return_code=2, message=f"tandem: {error}")
             return
-        self.dashboard.show(data)
-        # A screen on top shows the same refresh.
-        screen = self.screen
-        if screen is not self.dashboard:
-            from tui.app.balance import BalanceScreen
-            from tui.app.detail import DetailScreen
-            from tui.app.insights import InsightsScreen
-            from tui.app.internal import FunctionScreen, InternalScreen
-            from tui.app.segments import SegmentScreen
+        self._show_data(data, page_view, statuses)
 
-            if isinstance(screen, (InternalScreen, FunctionScreen)):
-                screen.show(self._internal())
-            elif isinstance(screen, InsightsScreen):
-                screen.show(data.insights)
-            elif isinstance(screen, SegmentScreen):
-                screen.show(self._segments())
-            elif isinstance(screen, DetailScreen):
-                screen.show(self._detail(screen.pair_index, screen.segment))
-            elif isinstance(screen, BalanceScreen):
-                screen.show(self._balance())
+    def _show_data(
+        self, data: DashboardData, page_view: object, statuses: Mapping[str, SourceStatus]
+    ) -> None:
+        """What was read, on every panel, and on the page on top (`page_view`, from the
+        reader `_page_reader` gave for it)."""
+        self.dashboard.show(data)
+        if page_view is not None:
+            self.screen.show(page_view)  # type: ignore[attr-defined]  # the same refresh
         self._show_sources(self.clock(), statuses)
         self._show_updated(statuses)
+
+    def _page_reader(self) -> Callable[[DashboardData], object] | None:
+        """How the view of the page on top is read, given what the dashboard read; None
+        when the dashboard is on top. Taken where the read starts: a shared store's
+        read runs on a thread, and must not look at which screen is on top from there."""
+        screen = self.screen
+        if screen is self.dashboard:
+            return None
+        from tui.app.balance import BalanceScreen
+        from tui.app.detail import DetailScreen
+        from tui.app.insights import InsightsScreen
+        from tui.app.internal import FunctionScreen, InternalScreen
+        from tui.app.segments import SegmentScreen
+
+        config, store, today = self.view_config, self.store, self.clock().date()
+        if isinstance(screen, (InternalScreen, FunctionScreen)):
+            return lambda data: read_internal(config, store, today, data.analysis)
+        if isinstance(screen, InsightsScreen):
+            return lambda data: data.insights
+        if isinstance(screen, SegmentScreen):
+            return lambda data: read_segments(config, store, data.insights, today)
+        if isinstance(screen, DetailScreen):
+            pair_index, segment = screen.pair_index, screen.segment
+            return lambda data: read_detail(
+                config, store, data.insights, today, pair_index, segment
+            )
+        if isinstance(screen, BalanceScreen):
+            return lambda data: data.balance
+        return None  # the help: nothing read to show
+
+    # ── a shared store, read off this loop ──
+
+    def _read_shared_store(self, everything: bool) -> None:
+        """Read the shared store on the reader's thread (`everything`: the panels too,
+        written or not); the result arrives as a SharedStoreRead."""
+        from tui.app.shared_reads import ReadRequest
+
+        assert self._shared_reader is not None
+        self._shared_reader.start(
+            ReadRequest(
+                self._store_version,
+                # Back from out of reach: what was written meanwhile was never counted.
+                everything or self._store_down_since is not None,
+                self.view_config,
+                self.segment,
+                self.clock(),
+                self.screen,
+                self._page_reader(),
+            )
+        )
+
+    @property
+    def reading_store(self) -> bool:
+        """Whether a read of a shared store is under way."""
+        return self._shared_reader is not None and self._shared_reader.busy
+
+    def on_shared_store_read(self, message: SharedStoreRead) -> None:
+        assert self._shared_reader is not None
+        again = self._shared_reader.finished()
+        read = message.read
+        if isinstance(read, BaseException):
+            raise read  # a fault of ours, not the network's: shown as on this loop
+        if read.error is not None:  # out of reach: the last values stay, the header says so
+            self._store_unreachable()
+            self._show_updated()
+        elif not self._show_shared_read(read) and again is None:
+            # The period, segment or page changed while it read: read for the new one.
+            again = True
+        if again is not None:
+            self._read_shared_store(everything=again)
+
+    def _show_shared_read(self, read: SharedRead) -> bool:
+        """Show what was read; False if what it was read for is no longer on show."""
+        self._store_down_since = None
+        self._last_statuses = dict(read.statuses)
+        self.collectors = read.collectors
+        self._toast_new_failures(read.statuses)
+        asked = read.asked
+        if read.data is None:  # not written since: the strip and the header only
+            self._show_sources(self.clock(), read.statuses)
+            self._show_updated(read.statuses)
+            return True
+        if (
+            asked.config is not self.view_config  # one config object a period
+            or asked.segment != self.segment
+            or asked.screen is not self.screen
+        ):
+            return False
+        if read.version != self._store_version:
+            self._store_version = read.version
+            self.last_refresh = self.clock()
+        self.data = read.data
+        self._show_data(read.data, read.page, read.statuses)
+        return True
 
     def _detail(self, pair_index: int, segment: str) -> PairDetail:
         assert self.insights is not None
@@ -671,7 +774,8 @@ class TandemApp(App[None]):
             self.collector.refresh_now()
             self.notify("Fetching every source now", title="Refresh", timeout=3)
         elif self.viewer:
-            self._store_version = self._data_version()
+            if self._shared_reader is None:
+                self._store_version = self._data_version()
             self.show_from_store()
             fetcher = "the collector" if self.shared_store else "the server"
             self.notify(

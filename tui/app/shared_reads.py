@@ -1,0 +1,119 @@
+"""Reading a shared (PostgreSQL) store off the screen's event loop.
+
+A shared store is a server across a network. Its reads take milliseconds while the
+network is well, and up to a connection timeout (or libpq's TCP user timeout, on a
+link gone silent) while it is not. A wall screen reads every two seconds, so those
+reads run on a thread of their own and the screen keeps its clock, keys and last
+values meanwhile. The thread is a daemon: a read held up by a silent network must
+not hold the process when the user quits.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from textual.message import Message
+
+from tui.config import Config
+from tui.store import CollectorStatus, HistoryStore, SourceStatus, StoreError
+from tui.views.read import DashboardData, read_dashboard
+
+
+@dataclass(frozen=True)
+class ReadRequest:
+    """What a read is asked for, taken on the event loop when it starts."""
+
+    known_version: int  # the store's data_version the screen shows
+    everything: bool  # read the panels even if the store was not written since
+    config: Config  # as the screens read it (the period selected)
+    segment: str
+    now: datetime
+    screen: object  # the screen on top: a page closed meanwhile is not shown a view
+    # The view of the page on top of the dashboard (a detail, the segments), from
+    # what was read; None: the dashboard is on top.
+    page: Callable[[DashboardData], object] | None = None
+
+
+@dataclass(frozen=True)
+class SharedRead:
+    """What one read found: the statuses and collectors always, the panels (and the
+    page on top) when the store was written since or everything was asked for."""
+
+    asked: ReadRequest
+    version: int = -1
+    statuses: dict[str, SourceStatus] = field(default_factory=dict)
+    collectors: list[CollectorStatus] = field(default_factory=list)
+    data: DashboardData | None = None
+    page: object = None
+    error: StoreError | None = None  # out of reach: nothing else was read
+
+
+def read_shared(store: HistoryStore, asked: ReadRequest) -> SharedRead:
+    try:
+        version = store.data_version()
+        statuses = store.source_statuses()
+        collectors = store.collectors()
+        if not asked.everything and version == asked.known_version:
+            return SharedRead(asked, version, statuses, collectors)
+        data = read_dashboard(
+            asked.config, store, statuses, asked.now, segment=asked.segment, stored=True
+        )
+        page = None if asked.page is None else asked.page(data)
+    except StoreError as error:
+        return SharedRead(asked, error=error)
+    return SharedRead(asked, version, statuses, collectors, data, page)
+
+
+class SharedStoreRead(Message):
+    """A read of the shared store ended; `read` is an exception it raised unexpectedly."""
+
+    def __init__(self, read: SharedRead | BaseException) -> None:
+        super().__init__()
+        self.read = read
+
+
+class SharedReader:
+    """One read at a time, on a daemon thread, its result posted to the screen's app.
+
+    An ask while a read is under way is kept (merged with any other) and started when
+    the read's result is handed over: the store is never read by two threads of this
+    reader at once, and a slow network never piles up reads."""
+
+    def __init__(self, store: HistoryStore, post: Callable[[Message], Any]) -> None:
+        self.store = store
+        self._post = post
+        self.busy = False
+        self._again: bool | None = None  # an ask kept: whether it wants everything
+
+    def start(self, asked: ReadRequest) -> bool:
+        """Start a read, or keep the ask for later (False) while one is under way."""
+        if self.busy:
+            self._again = asked.everything or bool(self._again)
+            return False
+        self.busy = True
+        threading.Thread(
+            target=self._read, args=(asked,), name="tandem store read", daemon=True
+        ).start()
+        return True
+
+    def finished(self) -> bool | None:
+        """Called on the event loop with each result: None, or the ask kept meanwhile
+        (whether it wants everything), to start now."""
+        self.busy = False
+        again, self._again = self._again, None
+        return again
+
+    def _read(self, asked: ReadRequest) -> None:
+        result: SharedRead | BaseException
+        try:
+            result = read_shared(self.store, asked)
+        except BaseException as error:  # raised on the event loop: the app shows it
+            result = error
+        # RuntimeError: the app ended while this read waited on the network.
+        with contextlib.suppress(RuntimeError):
+            self._post(SharedStoreRead(result))
