@@ -270,7 +270,9 @@ async def test_a_shared_store_out_of_reach_keeps_the_last_values_and_comes_back(
             await pilot.pause(0.1)
 
 
-async def _through_stalling_relay(postgres_server, postgres_url, monkeypatch, clock):
+async def _through_stalling_relay(
+    postgres_server, postgres_url, monkeypatch, clock, connect_seconds: int = 5
+):
     """A collected store, and a screen's own connection to it through a TcpRelay."""
     from tests.tcp_relay import TcpRelay
     from tui.store.postgres import PostgresStore
@@ -278,12 +280,8 @@ async def _through_stalling_relay(postgres_server, postgres_url, monkeypatch, cl
     config, collector = await _collected(postgres_url, monkeypatch, clock)
     relay = TcpRelay(postgres_server.port)
     database = postgres_url.rsplit("/", 1)[1]
-    return (
-        config,
-        collector,
-        relay,
-        PostgresStore(f"postgresql://tandem@127.0.0.1:{relay.port}/{database}"),
-    )
+    url = f"postgresql://tandem@127.0.0.1:{relay.port}/{database}"
+    return config, collector, relay, PostgresStore(url, connect_seconds)
 
 
 async def test_a_screen_keeps_its_keys_and_quits_at_once_while_a_shared_read_waits(
@@ -373,6 +371,58 @@ async def test_a_shared_read_for_a_period_no_longer_shown_is_read_again(
             stored = collector.series("enps", "quarter")
             assert quarterly.period_key in {observation.period_key for observation in stored}
     finally:
+        relay.close()
+        store.close()
+        collector.close()
+
+
+async def test_a_page_opened_while_the_network_stalls_opens_once_its_read_ends(
+    postgres_server, postgres_url, monkeypatch
+):
+    """A key that opens a page reads for it on a thread: the screen carries on while
+    the network stalls, the latest page asked for opens once it moves again, and a
+    store out of reach is said in a toast, the dashboard staying."""
+    import threading
+
+    from tui.app import TandemApp
+    from tui.app.detail import DetailScreen
+    from tui.app.segments import SegmentScreen
+
+    now = {"at": datetime.now(timezone.utc).replace(microsecond=0)}
+    config, collector, relay, store = await _through_stalling_relay(
+        postgres_server, postgres_url, monkeypatch, lambda: now["at"], connect_seconds=1
+    )
+    unstick = threading.Timer(8, relay.resume)  # on the old code the test would hang
+    app = TandemApp(config, store, clock=lambda: now["at"], viewer=True)
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.pause()
+            relay.stall()
+            unstick.start()
+            started = time.monotonic()
+            app.open_detail(0)  # what Enter on a pair does
+            app.action_segments()  # and then `g`, before the detail came
+            await pilot.pause(0.2)
+            app._tick_clock()
+            assert time.monotonic() - started < 2
+            assert app.screen is app.dashboard  # both reads wait on the network
+            relay.resume()
+            deadline = time.monotonic() + 10
+            while not isinstance(app.screen, SegmentScreen):
+                assert time.monotonic() < deadline, app.screen
+                await pilot.pause(0.05)
+            await pilot.pause(0.3)
+            assert not any(isinstance(screen, DetailScreen) for screen in app.screen_stack)
+            await pilot.press("escape")
+            relay.cut()  # the server out of reach: the read fails within its timeout
+            app.open_detail(0)
+            deadline = time.monotonic() + 10
+            while not any("store unreachable" in n.message for n in app._notifications):
+                assert time.monotonic() < deadline
+                await pilot.pause(0.05)
+            assert app.screen is app.dashboard
+    finally:
+        unstick.cancel()
         relay.close()
         store.close()
         collector.close()

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timedelta
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from textual import events, work
 from textual.app import App, SystemCommand
@@ -49,13 +49,14 @@ if TYPE_CHECKING:
     from tui.app.internal import InternalScreen
     from tui.app.page import PageScreen
     from tui.app.segments import SegmentScreen
-    from tui.app.shared_reads import SharedRead, SharedReader, SharedStoreRead
+    from tui.app.shared_reads import PageRead, SharedRead, SharedReader, SharedStoreRead
     from tui.collect.collector import BackgroundCollector
     from tui.collect.process import CollectorProcess
     from tui.collect.refresh import SourceOutcome
     from tui.collect.scheduler import Scheduler
     from tui.views.detail import PairDetail
-    from tui.views.segments import SegmentTable
+
+T = TypeVar("T")
 
 KIOSK_INSIGHTS = "\0insights"
 KIOSK_BALANCE = "\0balance"
@@ -536,16 +537,6 @@ class TandemApp(App[None]):
         self._show_data(read.data, read.page, read.statuses)
         return True
 
-    def _detail(self, pair_index: int, segment: str) -> PairDetail:
-        assert self.insights is not None
-        return read_detail(
-            self.view_config, self.store, self.insights, self.clock().date(), pair_index, segment
-        )
-
-    def _segments(self) -> SegmentTable:
-        assert self.insights is not None
-        return read_segments(self.view_config, self.store, self.insights, self.clock().date())
-
     def _show_sources(
         self, now: datetime, statuses: Mapping[str, SourceStatus] | None = None
     ) -> None:
@@ -889,35 +880,62 @@ class TandemApp(App[None]):
             BalanceScreen, lambda: BalanceScreen(self.view_config, self._balance(), self.kiosk)
         )
 
-    def _internal(self) -> InternalService:
+    def _read_internal(self) -> Callable[[], InternalService]:
+        """How the internal service is read, with what is on show now."""
         assert self.data is not None
-        return read_internal(self.view_config, self.store, self.clock().date(), self.data.analysis)
+        analysis = self.data.analysis
+        return partial(read_internal, self.view_config, self.store, self.clock().date(), analysis)
 
     def action_internal(self) -> None:
         from tui.app.internal import InternalScreen
 
-        self._open_page(
-            InternalScreen, lambda: InternalScreen(self.view_config, self._internal(), self.kiosk)
+        config = self.view_config
+        self._read_page(
+            self._read_internal(),
+            lambda internal: self._open_page(
+                InternalScreen, lambda: InternalScreen(config, internal, self.kiosk)
+            ),
         )
 
     def _open_page(self, kind: type[PageScreen], make: Callable[[], PageScreen]) -> None:
-        """Show the page `make` builds, unless one of its `kind` is on show; a store
-        that cannot be read is said, and the dashboard stays."""
-        if isinstance(self.screen, kind):
+        """Show the page `make` builds, unless one of its `kind` is on show."""
+        if not isinstance(self.screen, kind):
+            self._push_page(make())
+
+    def _read_page(self, read: Callable[[], T], show: Callable[[T], object]) -> None:
+        """Read what a page shows and `show` it: at once from a local store; from a
+        shared one on a thread, shown when it ends unless another screen or page was
+        asked for meanwhile. A store that cannot be read is said; the screen stays."""
+        if self._shared_reader is not None:
+            self._shared_reader.read_page(read, show, self.screen)
             return
         try:
-            page = make()
+            value = read()
         except StoreError as error:
             self.notify(str(error), severity="error")
             return
-        self._push_page(page)
+        show(value)
+
+    def on_page_read(self, message: PageRead) -> None:
+        assert self._shared_reader is not None
+        if not self._shared_reader.latest(message) or message.screen is not self.screen:
+            return  # read for a page no longer wanted
+        if isinstance(message.value, StoreError):
+            self.notify(str(message.value), severity="error")
+        elif isinstance(message.value, BaseException):
+            raise message.value  # a fault of ours, not the network's: shown as on this loop
+        else:
+            message.show(message.value)
 
     def on_internal_screen_function_requested(
         self, message: InternalScreen.FunctionRequested
     ) -> None:
         from tui.app.internal import FunctionScreen
 
-        self.push_screen(FunctionScreen(self._internal(), message.name))
+        self._read_page(
+            self._read_internal(),
+            lambda internal: self.push_screen(FunctionScreen(internal, message.name)),
+        )
 
     def _push_page(self, page: PageScreen) -> None:
         """Show a page over the dashboard, its header saying what the dashboard's says
@@ -933,16 +951,27 @@ class TandemApp(App[None]):
     def action_segments(self) -> None:
         from tui.app.segments import SegmentScreen
 
-        if self.insights is not None and not isinstance(self.screen, SegmentScreen):
-            self.push_screen(SegmentScreen(self.view_config, self._segments()))
+        if self.insights is None or isinstance(self.screen, SegmentScreen):
+            return
+        config, today = self.view_config, self.clock().date()
+        self._read_page(
+            partial(read_segments, config, self.store, self.insights, today),
+            lambda table: self.push_screen(SegmentScreen(config, table)),
+        )
 
     def open_detail(self, pair_index: int, segment: str = EVERYONE) -> None:
         """Drill into a pair, for the whole organisation or one segment."""
         if self.insights is None:
             return
+        config, today = self.view_config, self.clock().date()
+        self._read_page(
+            partial(read_detail, config, self.store, self.insights, today, pair_index, segment),
+            self._show_detail,
+        )
+
+    def _show_detail(self, detail: PairDetail) -> None:
         from tui.app.detail import DetailScreen
 
-        detail = self._detail(pair_index, segment)
         if isinstance(self.screen, DetailScreen):
             self.screen.show(detail)
         else:

@@ -2,10 +2,11 @@
 
 A shared store is a server across a network. Its reads take milliseconds while the
 network is well, and up to a connection timeout (or libpq's TCP user timeout, on a
-link gone silent) while it is not. A wall screen reads every two seconds, so those
-reads run on a thread of their own and the screen keeps its clock, keys and last
-values meanwhile. The thread is a daemon: a read held up by a silent network must
-not hold the process when the user quits.
+link gone silent) while it is not. A wall screen reads every two seconds, and a key
+opens a page that reads its own rows, so every read after the first frame's runs on
+a thread and the screen keeps its clock, keys and last values meanwhile. The threads
+are daemons: a read held up by a silent network must not hold the process when the
+user quits.
 """
 
 from __future__ import annotations
@@ -77,18 +78,34 @@ class SharedStoreRead(Message):
         self.read = read
 
 
-class SharedReader:
-    """One read at a time, on a daemon thread, its result posted to the screen's app.
+class PageRead(Message):
+    """A read for a page (a detail, the segments) ended; `value` is what `show` takes,
+    or the exception the read raised."""
 
-    An ask while a read is under way is kept (merged with any other) and started when
-    the read's result is handed over: the store is never read by two threads of this
-    reader at once, and a slow network never piles up reads."""
+    def __init__(
+        self, ask: int, screen: object, value: object, show: Callable[[Any], object]
+    ) -> None:
+        super().__init__()
+        self.ask = ask
+        self.screen = screen  # on top when it was asked for
+        self.value = value
+        self.show = show
+
+
+class SharedReader:
+    """Reads on daemon threads, each result posted to the screen's app as a message.
+
+    Polls run one at a time: one asked for while another is under way is kept (merged
+    with any other) and started when the first's result is handed over, so a slow
+    network never piles polls up. A page's read runs at once on a thread of its own,
+    beside a poll that may be held up; only the latest page asked for is shown."""
 
     def __init__(self, store: HistoryStore, post: Callable[[Message], Any]) -> None:
         self.store = store
         self._post = post
         self.busy = False
         self._again: bool | None = None  # an ask kept: whether it wants everything
+        self._page_asks = 0
 
     def start(self, asked: ReadRequest) -> bool:
         """Start a read, or keep the ask for later (False) while one is under way."""
@@ -107,6 +124,35 @@ class SharedReader:
         self.busy = False
         again, self._again = self._again, None
         return again
+
+    def read_page(
+        self, read: Callable[[], object], show: Callable[[Any], object], screen: object
+    ) -> None:
+        """Read for a page on a thread of its own (a poll held up must not hold the page
+        up too); the result is posted as a PageRead."""
+        self._page_asks += 1
+        threading.Thread(
+            target=self._read_page,
+            args=(self._page_asks, read, show, screen),
+            name="tandem page read",
+            daemon=True,
+        ).start()
+
+    def latest(self, page: PageRead) -> bool:
+        """Whether no page was asked for after this one (a key pressed twice, on two
+        pairs, shows the second's)."""
+        return page.ask == self._page_asks
+
+    def _read_page(
+        self, ask: int, read: Callable[[], object], show: Callable[[Any], object], screen: object
+    ) -> None:
+        value: object
+        try:
+            value = read()
+        except BaseException as error:  # StoreError is said; anything else, raised
+            value = error
+        with contextlib.suppress(RuntimeError):
+            self._post(PageRead(ask, screen, value, show))
 
     def _read(self, asked: ReadRequest) -> None:
         result: SharedRead | BaseException

@@ -14,9 +14,9 @@ A store keeps its connection in a psycopg pool (of one; two for a while when two
 threads read at once): the pool connects in the background, replaces a connection
 that broke or grew old, and while the server is out of reach tries again with a
 growing, jittered delay (thirty screens do not all knock at once when it comes back).
-A read in the meantime fails at once, with libpq's reason: a screen's polls wait off
-its event loop, but a page opened by a key reads on it, and must not wait a
-connection timeout each time.
+A read in the meantime fails at once, with libpq's reason: a screen's reads run off
+its event loop, but a page it opens must still not wait a connection timeout at
+every key.
 """
 
 from __future__ import annotations
@@ -151,9 +151,9 @@ def _reason(error: Exception) -> str:
 # on stderr at every attempt, under a screen's feet.
 logging.getLogger("psycopg.pool").setLevel(logging.ERROR)
 
-# A screen reads on a thread of its own (tui.app.shared_reads) and, when a page is
-# opened, on its event loop: a second connection while both do, closed again after the
-# pool's max_idle (10 minutes). A collector's thread reopens a store of its own.
+# A screen polls on one thread and reads for a page it opens on another
+# (tui.app.shared_reads): a second connection while both read, closed again after
+# the pool's max_idle (10 minutes). A collector's thread reopens a store of its own.
 CONNECTIONS = 2
 
 # How long the pool keeps trying with a growing delay (1, 2, 4 ... s) before it
