@@ -79,12 +79,21 @@ def test_a_store_out_of_reach_is_a_result_and_a_bug_is_raised_on_the_loop(
         assert read is fault  # on_shared_store_read raises it, and the app shows it
 
 
-def test_only_the_latest_page_asked_for_is_shown() -> None:
-    posted = queue.Queue()
-    reader = SharedReader(HeldStore(), posted.put)  # type: ignore[arg-type]
+def test_only_the_latest_page_asked_for_is_read_and_shown() -> None:
+    store, posted = HeldStore(), queue.Queue()
+    reader = SharedReader(store, posted.put)  # type: ignore[arg-type]
     reader.read_page(lambda: "detail", print, screen=None)
     first = posted.get(timeout=5)
     reader.read_page(lambda: "segments", print, screen=None)
     second = posted.get(timeout=5)
     assert (first.value, second.value) == ("detail", "segments")
     assert not reader.latest(first) and reader.latest(second)
+    # Behind a poll held up by the network: of two pages asked for, the second is read.
+    reader.start(_ask())
+    read: list[str] = []
+    reader.read_page(lambda: read.append("balance") or "balance", print, screen=None)
+    reader.read_page(lambda: read.append("internal") or "internal", print, screen=None)
+    store.release.set()
+    assert isinstance(posted.get(timeout=5), SharedStoreRead)
+    assert posted.get(timeout=5).value == "internal"
+    assert read == ["internal"]

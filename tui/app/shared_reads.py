@@ -4,18 +4,20 @@ A shared store is a server across a network. Its reads take milliseconds while t
 network is well, and up to a connection timeout (or libpq's TCP user timeout, on a
 link gone silent) while it is not. A wall screen reads every two seconds, and a key
 opens a page that reads its own rows, so every read after the first frame's runs on
-a thread and the screen keeps its clock, keys and last values meanwhile. The threads
-are daemons: a read held up by a silent network must not hold the process when the
+a thread and the screen keeps its clock, keys and last values meanwhile. The thread
+is a daemon: a read held up by a silent network must not hold the process when the
 user quits.
 """
 
 from __future__ import annotations
 
 import contextlib
+import queue
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from textual.message import Message
@@ -93,34 +95,49 @@ class PageRead(Message):
 
 
 class SharedReader:
-    """Reads on daemon threads, each result posted to the screen's app as a message.
+    """Every read of a shared store after the first frame's, on one daemon thread, each
+    result posted to the screen's app as a message.
 
-    Polls run one at a time: one asked for while another is under way is kept (merged
-    with any other) and started when the first's result is handed over, so a slow
-    network never piles polls up. A page's read runs at once on a thread of its own,
-    beside a poll that may be held up; only the latest page asked for is shown."""
+    One thread: the store is never read by two at once, so a screen holds one
+    connection to the server (and one that listens), whatever its pages do. A poll asked
+    for while one is queued or under way is kept, merged with any other, and started
+    when the first's result is handed over, so a slow network never piles polls up. A
+    page's read is queued behind at most that one poll (milliseconds on a network
+    that carries, and on one that does not the page could not be read either); only
+    the latest page asked for is read and shown."""
 
     def __init__(self, store: HistoryStore, post: Callable[[Message], Any]) -> None:
         self.store = store
         self._post = post
-        self.busy = False
+        self._jobs: queue.SimpleQueue[Callable[[], None]] = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
+        # Set and read on the event loop only.
+        self.busy = False  # a poll queued or under way
         self._again: bool | None = None  # an ask kept: whether it wants everything
         self._page_asks = 0
 
+    def _submit(self, job: Callable[[], None]) -> None:
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._work, name="tandem reads", daemon=True)
+            self._thread.start()
+        self._jobs.put(job)
+
+    def _work(self) -> None:
+        while True:
+            self._jobs.get()()
+
     def start(self, asked: ReadRequest) -> bool:
-        """Start a read, or keep the ask for later (False) while one is under way."""
+        """Queue a poll, or keep the ask for later (False) while one is queued or under way."""
         if self.busy:
             self._again = asked.everything or bool(self._again)
             return False
         self.busy = True
-        threading.Thread(
-            target=self._read, args=(asked,), name="tandem store read", daemon=True
-        ).start()
+        self._submit(partial(self._poll, asked))
         return True
 
     def finished(self) -> bool | None:
-        """Called on the event loop with each result: None, or the ask kept meanwhile
-        (whether it wants everything), to start now."""
+        """Called on the event loop with each poll's result: None, or the ask kept
+        meanwhile (whether it wants everything), to start now."""
         self.busy = False
         again, self._again = self._again, None
         return again
@@ -128,15 +145,9 @@ class SharedReader:
     def read_page(
         self, read: Callable[[], object], show: Callable[[Any], object], screen: object
     ) -> None:
-        """Read for a page on a thread of its own (a poll held up must not hold the page
-        up too); the result is posted as a PageRead."""
+        """Queue a page's read; its result is posted as a PageRead for `show`."""
         self._page_asks += 1
-        threading.Thread(
-            target=self._read_page,
-            args=(self._page_asks, read, show, screen),
-            name="tandem page read",
-            daemon=True,
-        ).start()
+        self._submit(partial(self._read_page, self._page_asks, read, show, screen))
 
     def latest(self, page: PageRead) -> bool:
         """Whether no page was asked for after this one (a key pressed twice, on two
@@ -146,20 +157,24 @@ class SharedReader:
     def _read_page(
         self, ask: int, read: Callable[[], object], show: Callable[[Any], object], screen: object
     ) -> None:
+        if ask != self._page_asks:
+            return  # another page was asked for while this one waited its turn
         value: object
         try:
             value = read()
         except BaseException as error:  # StoreError is said; anything else, raised
             value = error
-        with contextlib.suppress(RuntimeError):
-            self._post(PageRead(ask, screen, value, show))
+        self._hand_over(PageRead(ask, screen, value, show))
 
-    def _read(self, asked: ReadRequest) -> None:
+    def _poll(self, asked: ReadRequest) -> None:
         result: SharedRead | BaseException
         try:
             result = read_shared(self.store, asked)
         except BaseException as error:  # raised on the event loop: the app shows it
             result = error
+        self._hand_over(SharedStoreRead(result))
+
+    def _hand_over(self, message: Message) -> None:
         # RuntimeError: the app ended while this read waited on the network.
         with contextlib.suppress(RuntimeError):
-            self._post(SharedStoreRead(result))
+            self._post(message)

@@ -10,13 +10,12 @@ The URL never holds a password: it would show in process lists, shell history
 and logs. libpq takes it from PGPASSWORD or ~/.pgpass instead, and honours the
 URL's sslmode and every other libpq parameter as given.
 
-A store keeps its connection in a psycopg pool (of one; two for a while when two
-threads read at once): the pool connects in the background, replaces a connection
-that broke or grew old, and while the server is out of reach tries again with a
-growing, jittered delay (thirty screens do not all knock at once when it comes back).
-A read in the meantime fails at once, with libpq's reason: a screen's reads run off
-its event loop, but a page it opens must still not wait a connection timeout at
-every key.
+A store keeps its connection in a psycopg pool of one: the pool connects in the
+background, replaces a connection that broke or grew old, and while the server is
+out of reach tries again with a growing, jittered delay (thirty screens do not all
+knock at once when it comes back). A read in the meantime fails at once, with
+libpq's reason: a screen reads on a thread of its own (tui.app.shared_reads), but a
+page it opens must still not wait a connection timeout at every key.
 """
 
 from __future__ import annotations
@@ -151,10 +150,12 @@ def _reason(error: Exception) -> str:
 # on stderr at every attempt, under a screen's feet.
 logging.getLogger("psycopg.pool").setLevel(logging.ERROR)
 
-# A screen polls on one thread and reads for a page it opens on another
-# (tui.app.shared_reads): a second connection while both read, closed again after
-# the pool's max_idle (10 minutes). A collector's thread reopens a store of its own.
-CONNECTIONS = 2
+# One thread reads a screen's store (tui.app.shared_reads), and a collector's thread
+# reopens a store of its own: one connection a store. A pool allowed two would open
+# the second whenever a read found the first still connecting, at every start and
+# reconnect; with the listening connection, thirty screens would hold 90 of the
+# server's default 100.
+CONNECTIONS = 1
 
 # How long the pool keeps trying with a growing delay (1, 2, 4 ... s) before it
 # gives up; the next read starts it again at once. It bounds how long a screen
