@@ -145,3 +145,24 @@ async def test_compact_pairs_that_do_not_fit_scroll_at_three_lines_a_panel(tmp_p
         await pilot.resize_terminal(200, 60)  # all twelve fit, in 51 rows: shared
         assert app.screen.has_class("-fill")
         assert sum(row.size.height for row in app.dashboard.rows) == 51
+
+
+async def test_a_long_status_cuts_the_title_with_an_ellipsis_at_80_columns(tmp_path):
+    """A screen on a shared store says "collector on … last wrote 3 min ago": at 80
+    columns the title gave way by wrapping, and showed "Tandem ·" and nothing else."""
+    config = load_config(bundled_demo_config())
+    app = TandemApp(
+        config, Store(tmp_path / "s.db"), clock=lambda: DEMO_NOW, fetch_automatically=False
+    )
+    app._tick_clock = lambda: None  # type: ignore[method-assign]  # the header is ours here
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        header = app.dashboard.header
+        header.show_updated("collector on ops-1 last wrote 3 min ago")
+        await pilot.pause()
+        widget = header.query_one(".title")
+        room = widget.content_size.width
+        full = f"{config.dashboard.title} · {config.dashboard.organisation}"
+        assert 1 < room < len(full)
+        shown = widget.render_line(0).text.strip()  # "Tandem …", where it was "Tandem ·"
+        assert shown.endswith("…") and full.startswith(shown[:-1].rstrip()), shown
