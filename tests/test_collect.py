@@ -428,6 +428,59 @@ async def test_a_page_opened_while_the_network_stalls_opens_once_its_read_ends(
         collector.close()
 
 
+async def test_a_screen_started_before_its_database_says_so_and_fills_when_it_answers(
+    postgres_server, postgres_url, monkeypatch
+):
+    """A wall screen may come up before its database: it starts, says why its panels
+    are empty, and shows the store once the server answers, by itself."""
+    from tests.tcp_relay import TcpRelay
+    from tui.app import TandemApp
+    from tui.store.postgres import PostgresStore
+
+    now = {"at": datetime.now(timezone.utc).replace(microsecond=0)}
+    config, collector = await _collected(postgres_url, monkeypatch, lambda: now["at"])
+    relay = TcpRelay(postgres_server.port)
+    relay.cut()
+    database = postgres_url.rsplit("/", 1)[1]
+    url = f"postgresql://tandem@127.0.0.1:{relay.port}/{database}"
+    store = PostgresStore(url, 1, wait_for_server=True)
+    app = TandemApp(config, store, clock=lambda: now["at"], viewer=True)
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.pause()
+            since = now["at"].astimezone().strftime("%H:%M")
+            assert _header(app) == f"store unreachable since {since} · waiting for it"
+            assert any("store unreachable" in n.message for n in app._notifications)
+            assert app.data.panels["enps"].current is None  # nothing made up meanwhile
+            relay.mend()
+            deadline = time.monotonic() + 30
+            while not _header(app).startswith("collector on "):
+                assert time.monotonic() < deadline, _header(app)
+                await _poll(app, pilot)
+                await pilot.pause(0.2)
+            shown = app.data.panels["enps"].current
+            assert shown is not None and shown.n == 40
+    finally:
+        relay.close()
+        store.close()
+        collector.close()
+
+
+def test_collect_snapshot_and_report_refuse_a_store_out_of_reach_at_once():
+    """Only a screen waits for its database; a collector (systemd restarts it), a
+    snapshot and a report say the store is out of reach and stop."""
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        url = f"postgresql://tandem@127.0.0.1:{probe.getsockname()[1]}/tandem"
+    for command in (["collect", "--once"], ["snapshot"], ["report", "--format", "json"]):
+        started = time.monotonic()
+        done = tandem(*command, "--store", url)
+        assert done.returncode == 2, (command, done.stderr)
+        assert f"tandem: {url}: store unreachable (connection failed" in done.stderr
+        assert "Traceback" not in done.stderr
+        assert time.monotonic() - started < 10
+
+
 async def test_a_screen_on_a_store_no_collector_wrote_tells_how_to_start_one(postgres_url):
     from tui.app import TandemApp
 

@@ -517,6 +517,63 @@ def test_a_store_closes_at_once_while_its_pool_is_still_trying(postgres_server, 
         assert time.monotonic() - start < 1
 
 
+def test_a_screen_started_while_the_server_is_out_of_reach_waits_for_it(
+    postgres_server, postgres_url
+):
+    """A wall screen may start before its database. Its store is not refused: reads
+    say "store unreachable" until the server answers, then read as any; a schema the
+    server then shows to be newer is refused at that first read."""
+    from tests.tcp_relay import TcpRelay
+    from tui.store import StoreRefused, StoreUnreachable
+    from tui.store.postgres import PostgresStore
+
+    open_store(postgres_url).close()
+    database = postgres_url.rsplit("/", 1)[1]
+    relay = TcpRelay(postgres_server.port)
+    url = f"postgresql://tandem@127.0.0.1:{relay.port}/{database}"
+    relay.cut()
+    try:
+        with pytest.raises(StoreUnreachable):
+            PostgresStore(url, 1)  # a collector, a snapshot, a report: refused at once
+        store = PostgresStore(url, 1, wait_for_server=True)
+        try:
+            with pytest.raises(StoreUnreachable, match="store unreachable"):
+                store.source_statuses()
+            _as_if_newer(postgres_url, SCHEMA_VERSION + 1, "9.4.0")
+            relay.mend()
+            deadline = time.monotonic() + 30
+            while True:
+                try:
+                    store.source_statuses()
+                except StoreUnreachable:
+                    assert time.monotonic() < deadline, "never reconnected"
+                    time.sleep(0.2)
+                    continue
+                except StoreRefused as refused:
+                    assert "Install Tandem 9.4.0 or later" in str(refused)
+                    break
+                raise AssertionError("a newer schema was read from")
+        finally:
+            store.close()
+        _as_if_newer(postgres_url, SCHEMA_VERSION, "0.0.0")
+        relay.cut()
+        store = PostgresStore(url, 1, wait_for_server=True)
+        try:
+            relay.mend()
+            deadline = time.monotonic() + 30
+            while True:
+                try:
+                    assert store.source_statuses() == {}
+                    break
+                except StoreUnreachable:
+                    assert time.monotonic() < deadline, "never reconnected"
+                    time.sleep(0.2)
+        finally:
+            store.close()
+    finally:
+        relay.close()
+
+
 def test_a_store_that_cannot_open_does_not_wait_for_its_pool_either(postgres_server, postgres_url):
     """A silent server at start: the store is refused after its connection timeout,
     not after the pool's attempt under way as well."""

@@ -220,15 +220,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     if command == "check":
         return asyncio.run(_check(config, clock))
-    from tui.store import StoreError, is_store_url, open_store
+    from tui.store import StoreError, StoreUnreachable, is_store_url, open_store
 
+    # A screen on a shared store that is out of reach comes up and says so, and shows
+    # the store once it answers (a wall screen may start before its database);
+    # collecting, a snapshot and a report are refused at once.
+    waits = command in ("run", "serve") and is_store_url(store_path)
     try:
-        store = open_store(store_path)
+        store = open_store(store_path, wait_for_server=waits)
     except StoreError as error:
         print(f"tandem: {error}", file=sys.stderr)
         return 2
     try:
-        store.check_readable()  # before anything is drawn or written from it
+        try:
+            store.check_readable()  # before anything is drawn or written from it
+        except StoreUnreachable as error:
+            if not waits:
+                raise
+            if command == "serve":  # a screen says so on itself; serve, in its log
+                print(f"tandem: {error}; viewers wait for it", file=sys.stderr)
         if command == "collect":
             return _collect(
                 config, store, clock, arguments.once, arguments.beat_seconds, arguments.with_parent

@@ -27,7 +27,14 @@ from tui.clock import Clock, utc_now
 from tui.config import Config
 from tui.metrics.compute import EVERYONE
 from tui.periods import Granularity
-from tui.store import CollectorStatus, HistoryStore, SourceStatus, StoreError, is_store_url
+from tui.store import (
+    CollectorStatus,
+    HistoryStore,
+    SourceStatus,
+    StoreError,
+    StoreRefused,
+    is_store_url,
+)
 from tui.views.panels import clock_time, format_age, source_line
 from tui.views.read import (
     DashboardData,
@@ -257,15 +264,43 @@ class TandemApp(App[None]):
         # the help screen is on top, and must still update the dashboard.
         # The store is read first, so the widgets are built with their values
         # and colours: changing them after mounting would restyle every panel.
-        if self.viewer:
-            # Taken before the read: a write that lands while this frame is built
-            # changes it, and the first poll shows that write.
-            self._store_version = self._data_version()
-        data = self._read_store(self._read_statuses())
+        data = self._first_read()
         self.dashboard = DashboardScreen(self.config, data, self.kiosk)
         return self.dashboard
 
+    def _first_read(self) -> DashboardData:
+        """What the first frame shows. A shared store out of reach (a wall screen that
+        started before its database) shows empty panels and says why, and fills them
+        once the server answers."""
+        try:
+            if self.viewer:
+                # Taken before the read: a write that lands while this frame is built
+                # changes it, and the first poll shows that write.
+                self._store_version = self._data_version()
+            return self._read_store(self._read_statuses())
+        except StoreError as error:
+            if not self.shared_store:
+                raise
+            if isinstance(error, StoreRefused):
+                self._refused = error  # said once the screen is up: Textual exits then
+            else:
+                self._store_unreachable(error)
+        from tui.store import Store
+
+        empty = Store(":memory:")
+        try:
+            self.data = read_dashboard(self.view_config, empty, {}, self.clock(), stored=False)
+        finally:
+            empty.close()
+        return self.data
+
+    _refused: StoreRefused | None = None
+    _store_was_read = False  # the panels show what the store held, not an empty frame
+
     def on_dashboard_screen_ready(self) -> None:
+        if self._refused is not None:
+            self.exit(return_code=2, message=f"tandem: {self._refused}")
+            return
         now = self.clock()
         self.dashboard.show_clock(now)
         self.set_interval(1.0, self._tick_clock)
@@ -317,19 +352,23 @@ class TandemApp(App[None]):
     def _data_version(self) -> int:
         try:
             version = self.store.data_version()
-        except StoreError:
-            if not self.shared_store:
+        except StoreError as error:
+            if not self.shared_store or isinstance(error, StoreRefused):
                 raise
-            self._store_unreachable()
+            self._store_unreachable(error)
             return self._store_version
         if self._store_down_since is not None:
             self._store_down_since = None
             return -2  # back: read it all again
         return version
 
-    def _store_unreachable(self) -> None:
+    def _store_unreachable(self, error: StoreError | None = None) -> None:
+        """The shared store is out of reach since now, unless it was already; the
+        header says since when, and a toast says why, once an outage."""
         if self._store_down_since is None:
             self._store_down_since = self.clock()
+            if error is not None:
+                self.notify(str(error), title="Store unreachable", severity="warning")
 
     def _read_store_if_written(self) -> None:
         if self._shared_reader is not None:
@@ -355,6 +394,7 @@ class TandemApp(App[None]):
             stored=self.reads_analysis,
         )
         self.data = data
+        self._store_was_read = True
         return data
 
     @property
@@ -386,10 +426,10 @@ class TandemApp(App[None]):
             statuses = self.store.source_statuses()
             if self.viewer:
                 self.collectors = self.store.collectors()
-        except StoreError:
-            if not self.shared_store:
+        except StoreError as unread:
+            if not self.shared_store or isinstance(unread, StoreRefused):
                 raise
-            self._store_unreachable()
+            self._store_unreachable(unread)
             statuses = dict(self._last_statuses)
         else:
             self._last_statuses = dict(statuses)
@@ -504,8 +544,12 @@ class TandemApp(App[None]):
         read = message.read
         if isinstance(read, BaseException):
             raise read  # a fault of ours, not the network's: shown as on this loop
+        if isinstance(read.error, StoreRefused):
+            # It answers and can never be shown by this Tandem (a newer schema): stop.
+            self.exit(return_code=2, message=f"tandem: {read.error}")
+            return
         if read.error is not None:  # out of reach: the last values stay, the header says so
-            self._store_unreachable()
+            self._store_unreachable(read.error)
             self._show_updated()
         elif not self._show_shared_read(read) and again is None:
             # The period, segment or page changed while it read: read for the new one.
@@ -534,6 +578,7 @@ class TandemApp(App[None]):
             self._store_version = read.version
             self.last_refresh = self.clock()
         self.data = read.data
+        self._store_was_read = True
         self._show_data(read.data, read.page, read.statuses)
         return True
 
@@ -647,7 +692,8 @@ class TandemApp(App[None]):
         now = self.clock()
         if self._store_down_since is not None:
             since = clock_time(self._store_down_since)
-            return f"store unreachable since {since} · showing what it held then"
+            shown = "showing what it held then" if self._store_was_read else "waiting for it"
+            return f"store unreachable since {since} · {shown}"
         latest = self.collectors[0] if self.viewer and self.collectors else None
         if latest is not None and (latest.missed(now) or self.collector is None):
             ago = _ago(now - latest.last_beat_at)

@@ -19,6 +19,8 @@ from tui.store.base import (
     StoredAnalysis,
     StoredObservation,
     StoreError,
+    StoreRefused,
+    StoreUnreachable,
     StoreWriteError,
 )
 from tui.store.sqlite import SqliteStore, Store
@@ -31,12 +33,17 @@ def is_store_url(location: str | Path) -> bool:
     return str(location).startswith(URL_SCHEMES)
 
 
-def open_store(location: str | Path, busy_seconds: float = 5.0) -> HistoryStore:
-    """The store at `location`: a PostgreSQL URL, or a SQLite file path (":memory:" too)."""
+def open_store(
+    location: str | Path, busy_seconds: float = 5.0, *, wait_for_server: bool = False
+) -> HistoryStore:
+    """The store at `location`: a PostgreSQL URL, or a SQLite file path (":memory:" too).
+
+    `wait_for_server`: a PostgreSQL server out of reach is not refused but waited for
+    (a screen says so, and shows the store once it answers)."""
     if is_store_url(location):
         from tui.store.postgres import PostgresStore  # psycopg loads only when asked for
 
-        return PostgresStore(str(location))
+        return PostgresStore(str(location), wait_for_server=wait_for_server)
     return SqliteStore(location, busy_seconds=busy_seconds)
 
 
@@ -50,6 +57,8 @@ __all__ = [
     "SqliteStore",
     "Store",
     "StoreError",
+    "StoreRefused",
+    "StoreUnreachable",
     "StoreWriteError",
     "StoredAnalysis",
     "StoredObservation",

@@ -36,6 +36,17 @@ class StoreError(Exception):
     """The store cannot be opened or used; the message says which one and what to do."""
 
 
+class StoreUnreachable(StoreError):
+    """A shared store's server cannot be reached, or dropped the connection: a screen
+    keeps what it shows, says so, and reads again by itself."""
+
+
+class StoreRefused(StoreError):
+    """The store answers and cannot be used here: its schema is newer than this
+    Tandem, or older and this role may not bring it up to date. Trying again mends
+    nothing; the message says what will."""
+
+
 class StoreWriteError(StoreError):
     """The store could not be written (locked by another process, a full or read-only
     disk, a server gone): one refresh's values are not stored, the history stays."""

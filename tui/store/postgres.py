@@ -42,6 +42,8 @@ from tui.store.base import (
     StoredAnalysis,
     StoredObservation,
     StoreError,
+    StoreRefused,
+    StoreUnreachable,
     StoreWriteError,
     collector_row,
     collector_status,
@@ -209,7 +211,9 @@ def _noting_connection(
 class PostgresStore:
     """Observations and source outcomes on a PostgreSQL server."""
 
-    def __init__(self, url: str, connect_seconds: int = 5) -> None:
+    def __init__(
+        self, url: str, connect_seconds: int = 5, *, wait_for_server: bool = False
+    ) -> None:
         self.path = checked_url(url)
         self._connect_seconds = connect_seconds
         # Why the last attempt to connect failed; None once one succeeds.
@@ -230,10 +234,18 @@ class PostgresStore:
             name="tandem store",
             open=True,
         )
+        # Whether the schema is still to be checked: a screen started while the
+        # server is out of reach checks it at its first read that reaches it.
+        self._unchecked = False
         try:
             self._migrate()
+        except StoreUnreachable:
+            if not wait_for_server:
+                self.close()  # not waiting for an attempt under way, as any close
+                raise
+            self._unchecked = True  # the pool keeps trying, in the background
         except BaseException:
-            self.close()  # not waiting for an attempt under way, as any close
+            self.close()
             raise
 
     def _note_reach(self, reason: str | None) -> None:
@@ -259,20 +271,29 @@ class PostgresStore:
                     self._unreachable = f"no answer in {self._connect_seconds} s"
                 raise self._unreachable_error() from None
 
-    def _unreachable_error(self) -> StoreError:
-        return StoreError(f"{self.path}: store unreachable ({self._unreachable})")
+    def _unreachable_error(self) -> StoreUnreachable:
+        return StoreUnreachable(f"{self.path}: store unreachable ({self._unreachable})")
 
     def _run(self, work: Callable[[psycopg.Connection[Any]], T]) -> T:
         """`work` on a connection; one the server or the network dropped is replaced
         by the pool and tried again, as is each other the pool held (all of them,
         when the server restarted)."""
+        if self._unchecked:
+            self._unchecked = False  # the check reads through here too
+            try:
+                self._migrate()  # a newer schema, or one this role may not migrate: refused
+            except StoreUnreachable:
+                self._unchecked = True
+                raise
         for attempt in range(CONNECTIONS + 1):
             db = self._borrow()
             try:
                 return work(db)
             except psycopg.OperationalError as error:
-                if not db.broken or attempt == CONNECTIONS:
+                if not db.broken:
                     raise StoreError(f"{self.path}: {_reason(error)}") from None
+                if attempt == CONNECTIONS:
+                    raise StoreUnreachable(f"{self.path}: {_reason(error)}") from None
             finally:
                 self._pool.putconn(db)  # a broken one is closed and replaced
         raise AssertionError("unreachable")  # pragma: no cover - the loop returns or raises
@@ -294,7 +315,7 @@ class PostgresStore:
     def _migrate(self) -> None:
         version = self._run(self._version)
         if version > SCHEMA_VERSION:
-            raise StoreError(newer_store(self.path, version, self._run(self._written_by)))
+            raise StoreRefused(newer_store(self.path, version, self._run(self._written_by)))
         if version == SCHEMA_VERSION:
             return  # nothing to write: a read-only role opens a current store
 
@@ -313,7 +334,7 @@ class PostgresStore:
         try:
             self._run(migrate)
         except errors.InsufficientPrivilege:
-            raise StoreError(
+            raise StoreRefused(
                 f"{self.path}: the store is at version {version} and needs {SCHEMA_VERSION}; "
                 "this role may not change its tables. Run `tandem collect` (as the "
                 "collector's role) once to bring it up to date."

@@ -23,6 +23,7 @@ from tui.store.base import (
     StoredAnalysis,
     StoredObservation,
     StoreError,
+    StoreRefused,
     StoreWriteError,
     collector_row,
     collector_status,
@@ -163,7 +164,7 @@ class SqliteStore:
     def _migrate(self) -> None:
         version = self._db.execute("PRAGMA user_version").fetchone()[0]
         if version > SCHEMA_VERSION:
-            raise StoreError(newer_store(self.path, version, self._written_by()))
+            raise StoreRefused(newer_store(self.path, version, self._written_by()))
         if self.path != ":memory:":
             self._db.execute("PRAGMA journal_mode = WAL")
         self._db.execute("PRAGMA synchronous = NORMAL")
