@@ -61,14 +61,21 @@ async def test_every_pair_is_on_screen_at_sizes_from_80x24_to_300x80(tmp_path):
     assert not gaps, f"{len(gaps)} sizes leave rows blank below compact pairs: {gaps[:8]}"
 
 
-async def test_a_long_error_in_the_source_strip_makes_room_by_going_compact(tmp_path):
-    from tui.views.panels import SourceLine
-
+def _still_demo(tmp_path):  # type: ignore[no-untyped-def]
+    """The demo's config and a dashboard on an empty store that neither fetches nor
+    ticks: its strip and header show what the test gives them."""
     config = load_config(bundled_demo_config())
     app = TandemApp(
         config, Store(tmp_path / "s.db"), clock=lambda: DEMO_NOW, fetch_automatically=False
     )
-    app._tick_clock = lambda: None  # type: ignore[method-assign]  # the strip is ours here
+    app._tick_clock = lambda: None  # type: ignore[method-assign]
+    return config, app
+
+
+async def test_a_long_error_in_the_source_strip_makes_room_by_going_compact(tmp_path):
+    from tui.views.panels import SourceLine
+
+    config, app = _still_demo(tmp_path)
     async with app.run_test(size=(120, 34)) as pilot:
         await pilot.pause()
         strip = app.dashboard.sources
@@ -150,11 +157,7 @@ async def test_compact_pairs_that_do_not_fit_scroll_at_three_lines_a_panel(tmp_p
 async def test_a_long_status_cuts_the_title_with_an_ellipsis_at_80_columns(tmp_path):
     """A screen on a shared store says "collector on … last wrote 3 min ago": at 80
     columns the title gave way by wrapping, and showed "Tandem ·" and nothing else."""
-    config = load_config(bundled_demo_config())
-    app = TandemApp(
-        config, Store(tmp_path / "s.db"), clock=lambda: DEMO_NOW, fetch_automatically=False
-    )
-    app._tick_clock = lambda: None  # type: ignore[method-assign]  # the header is ours here
+    config, app = _still_demo(tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         header = app.dashboard.header

@@ -298,22 +298,10 @@ def test_a_read_only_role_reads_and_cannot_write(postgres_server, postgres_url):
         postgres_server.admin("DROP ROLE screen")
 
 
-def test_a_dropped_connection_is_opened_again(postgres_server, postgres_url):
-    store = open_store(postgres_url)
-    store.write_refresh("pulse", _observations(), FETCHED, 412, 5, 1.25)
-    database = postgres_url.rsplit("/", 1)[1]
-    postgres_server.admin(
-        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-        f"WHERE datname = '{database}' AND application_name = 'tandem'"
-    )
-    assert len(store.series("enps", "month")) == 2  # reconnected by itself
-    store.close()
-
-
 def test_a_store_holds_one_connection_through_start_and_restart(postgres_server, postgres_url):
-    """Thirty screens must not take the server's connections: a store holds one (a
-    pool allowed two opened the second whenever a read found the first still
-    connecting, at every start and reconnect), and reads through a restart."""
+    """A dropped connection is opened again, and thirty screens must not take the
+    server's connections: a store holds one (a pool allowed two opened the second
+    whenever a read found the first still connecting, at every start and reconnect)."""
     import psycopg
 
     store = open_store(postgres_url)
@@ -323,7 +311,7 @@ def test_a_store_holds_one_connection_through_start_and_restart(postgres_server,
         "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
         f"WHERE datname = '{database}' AND application_name = 'tandem'"
     )
-    assert len(store.series("enps", "month")) == 2
+    assert len(store.series("enps", "month")) == 2  # reconnected by itself
     with psycopg.connect(postgres_url, autocommit=True) as db:
         row = db.execute(
             "SELECT count(*) FROM pg_stat_activity "
