@@ -53,10 +53,11 @@ class SharedRead:
     collectors: list[CollectorStatus] = field(default_factory=list)
     data: DashboardData | None = None
     page: object = None
-    error: StoreError | None = None  # out of reach: nothing else was read
+    error: StoreError | None = None  # out of reach, or refused: nothing else was read
 
 
 def read_shared(store: HistoryStore, asked: ReadRequest) -> SharedRead:
+    """One poll, on the reader's thread: a store error is a result, never raised."""
     try:
         version = store.data_version()
         statuses = store.source_statuses()
