@@ -3,7 +3,10 @@
 Each runs in a real pseudo-terminal at 120×40 on the demo store a first run of
 `tandem` leaves; its RSS is read from /proc five seconds after it starts, once the
 first frame is painted and the first reading of the store is shown. A screen that
-only reads imports no collector code (no httpx, no sources' fetching).
+only reads imports no collector code (no httpx, no sources' fetching). The same
+screen on a PostgreSQL store that `tandem collect --once` filled is measured too,
+where PostgreSQL is installed: it loads psycopg, with the libpq and OpenSSL its
+wheel bundles.
 """
 
 from __future__ import annotations
@@ -36,7 +39,9 @@ def settled_rss(command: list[str], seconds: float = 5.0) -> float:
 
 
 def run(runs: int = 3) -> tuple[list[Figure], str]:
-    with tempfile.TemporaryDirectory() as folder:
+    from tests.bench.keys import _shared_store
+
+    with tempfile.TemporaryDirectory() as folder, _shared_store() as shared_url:
         store = Path(folder) / "demo.db"
         fill_demo_store(store)
         bare = Path(folder) / "bare.py"
@@ -44,6 +49,10 @@ def run(runs: int = 3) -> tuple[list[Figure], str]:
         viewer = [sys.executable, "-m", "tui", "--store", str(store), "--viewer"]
         screens = [settled_rss(viewer) for _ in range(runs)]
         bares = [settled_rss([sys.executable, str(bare)]) for _ in range(runs)]
+        shared = [
+            settled_rss([sys.executable, "-m", "tui", "--store", shared_url])
+            for _ in range(runs if shared_url else 0)
+        ]
     figures = [
         Figure(
             "memory: RSS of a screen that only reads (demo, 120×40)",
@@ -54,4 +63,15 @@ def run(runs: int = 3) -> tuple[list[Figure], str]:
         ),
         Figure("  … a bare Textual app", median(bares), "MB", None, f"median of {runs}"),
     ]
-    return figures, ""
+    if shared:
+        figures.append(
+            Figure(
+                "  … the same on PostgreSQL",
+                median(shared),
+                "MB",
+                60.0,
+                f"median of {runs}; {min(shared):.1f}–{max(shared):.1f} MB",
+            )
+        )
+    report = "" if shared_url else "RSS on PostgreSQL: not measured, PostgreSQL not installed"
+    return figures, report
