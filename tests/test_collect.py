@@ -402,10 +402,13 @@ async def test_a_page_opened_while_the_network_stalls_opens_once_its_read_ends(
             started = time.monotonic()
             app.open_detail(0)  # what Enter on a pair does
             app.action_segments()  # and then `g`, before the detail came
-            await pilot.pause(0.2)
+            await pilot.pause(0.7)
             app._tick_clock()
             assert time.monotonic() - started < 2
             assert app.screen is app.dashboard  # both reads wait on the network
+            # Said once, for the page still wanted.
+            titles = [n.title for n in app._notifications]
+            assert titles.count("Reading the store…") == 1
             relay.resume()
             deadline = time.monotonic() + 10
             while not isinstance(app.screen, SegmentScreen):

@@ -87,7 +87,7 @@ def test_only_the_latest_page_asked_for_is_read_and_shown() -> None:
     reader.read_page(lambda: "segments", print, screen=None)
     second = posted.get(timeout=5)
     assert (first.value, second.value) == ("detail", "segments")
-    assert not reader.latest(first) and reader.latest(second)
+    assert not reader.answered(first) and reader.answered(second)
     # Behind a poll held up by the network: of two pages asked for, the second is read.
     reader.start(_ask())
     read: list[str] = []

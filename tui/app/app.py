@@ -65,6 +65,9 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
+# Seconds a page's read may take before the screen says it is reading (a slow network).
+PAGE_PATIENCE = 0.5
+
 KIOSK_INSIGHTS = "\0insights"
 KIOSK_BALANCE = "\0balance"
 KIOSK_INTERNAL = "\0internal"
@@ -953,7 +956,10 @@ class TandemApp(App[None]):
         shared one on a thread, shown when it ends unless another screen or page was
         asked for meanwhile. A store that cannot be read is said; the screen stays."""
         if self._shared_reader is not None:
-            self._shared_reader.read_page(read, show, self.screen)
+            ask = self._shared_reader.read_page(read, show, self.screen)
+            # Milliseconds on a network that carries; on one that does not, a key must
+            # not seem to do nothing.
+            self.set_timer(PAGE_PATIENCE, partial(self._page_still_reading, ask))
             return
         try:
             value = read()
@@ -962,9 +968,16 @@ class TandemApp(App[None]):
             return
         show(value)
 
+    def _page_still_reading(self, ask: int) -> None:
+        assert self._shared_reader is not None
+        if self._shared_reader.waiting_for(ask):
+            self.notify(
+                "The page opens once the store answers.", title="Reading the store…", timeout=4
+            )
+
     def on_page_read(self, message: PageRead) -> None:
         assert self._shared_reader is not None
-        if not self._shared_reader.latest(message) or message.screen is not self.screen:
+        if not self._shared_reader.answered(message) or message.screen is not self.screen:
             return  # read for a page no longer wanted
         if isinstance(message.value, StoreError):
             self.notify(str(message.value), severity="error")

@@ -116,6 +116,7 @@ class SharedReader:
         self.busy = False  # a poll queued or under way
         self._again: bool | None = None  # an ask kept: whether it wants everything
         self._page_asks = 0
+        self._pages_answered = 0  # the latest ask whose read ended
 
     def _submit(self, job: Callable[[], None]) -> None:
         if self._thread is None:
@@ -145,15 +146,22 @@ class SharedReader:
 
     def read_page(
         self, read: Callable[[], object], show: Callable[[Any], object], screen: object
-    ) -> None:
-        """Queue a page's read; its result is posted as a PageRead for `show`."""
+    ) -> int:
+        """Queue a page's read; its result is posted as a PageRead for `show`. The
+        ask's number, for `waiting_for`."""
         self._page_asks += 1
         self._submit(partial(self._read_page, self._page_asks, read, show, screen))
+        return self._page_asks
 
-    def latest(self, page: PageRead) -> bool:
-        """Whether no page was asked for after this one (a key pressed twice, on two
-        pairs, shows the second's)."""
+    def answered(self, page: PageRead) -> bool:
+        """Note that `page`'s read ended; whether no page was asked for after it (a
+        key pressed on two pairs in turn shows the second's)."""
+        self._pages_answered = max(self._pages_answered, page.ask)
         return page.ask == self._page_asks
+
+    def waiting_for(self, ask: int) -> bool:
+        """Whether the page of `ask` is still the one wanted, and its read not ended."""
+        return ask == self._page_asks and self._pages_answered < ask
 
     def _read_page(
         self, ask: int, read: Callable[[], object], show: Callable[[Any], object], screen: object
