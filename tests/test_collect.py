@@ -865,3 +865,42 @@ async def test_a_screen_that_only_reads_says_refreshing_while_its_collector_fetc
         app._read_store_if_written()
         await pilot.pause()
         assert "pulse ok" in str(strip.render())
+
+
+async def test_a_refresh_under_way_updates_the_strip_and_shows_the_panels_once_it_lands(
+    tmp_path,
+):
+    """Each fetch's start and each source's landing is a write: a screen that re-read
+    the panels at each one updated them four times in a demo refresh, every key
+    waiting behind each. The strip follows the fetch; the panels wait for it to land,
+    and at most HOLD_PANELS_FOR."""
+    from tui.app import TandemApp
+    from tui.app.app import HOLD_PANELS_FOR
+    from tui.app.widgets import SourceStrip
+    from tui.store import Store
+
+    now = {"at": datetime.now(timezone.utc).replace(microsecond=0)}
+    config = parse_config(_config("http://127.0.0.1:9"))
+    collector = Store(tmp_path / "s.db")
+    collector.write_refresh("pulse", [], now["at"] - timedelta(minutes=5), 10, 1, 0.2)
+    app = TandemApp(config, Store(tmp_path / "s.db"), clock=lambda: now["at"], viewer=True)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        strip = app.query_one(SourceStrip)
+        shown = app.data
+        collector.record_fetch_start("pulse", now["at"])
+        app._read_store_if_written()
+        await pilot.pause()
+        assert "pulse refreshing…" in str(strip.render()) and app.data is shown
+        now["at"] += HOLD_PANELS_FOR - timedelta(seconds=1)
+        collector.record_fetch_start("pulse", now["at"])  # another write, still fetching
+        app._read_store_if_written()
+        assert app.data is shown
+        now["at"] += timedelta(seconds=2)  # held long enough: what has landed shows
+        app._read_store_if_written()
+        assert app.data is not shown
+        shown = app.data
+        collector.write_refresh("pulse", [], now["at"], 10, 1, 0.2)  # the refresh lands
+        app._read_store_if_written()
+        await pilot.pause()
+        assert "pulse ok" in str(strip.render()) and app.data is not shown

@@ -5,6 +5,7 @@ PostgreSQL server behind a relay that stalls."""
 
 from __future__ import annotations
 
+import dataclasses
 import queue
 import threading
 from datetime import datetime, timezone
@@ -97,3 +98,26 @@ def test_only_the_latest_page_asked_for_is_read_and_shown() -> None:
     assert isinstance(posted.get(timeout=5), SharedStoreRead)
     assert posted.get(timeout=5).value == "internal"
     assert read == ["internal"]
+
+
+def test_a_poll_leaves_the_panels_while_the_collector_fetches_unless_told_not_to() -> None:
+    """Version 8 was written (a fetch's start) and the fetch is under way: the poll
+    reads the statuses and leaves the panels for when it lands (read_shared does not
+    touch the config it would need to read them)."""
+    from tui.app.shared_reads import read_shared
+    from tui.store import SourceStatus
+
+    fetching = SourceStatus("pulse", None, None, None, None, fetch_started_at=NOW)
+
+    class FetchingStore(HeldStore):
+        def data_version(self) -> int:
+            return 8
+
+        def source_statuses(self) -> dict[str, object]:
+            return {"pulse": fetching}
+
+    read = read_shared(FetchingStore(), dataclasses.replace(_ask(), may_hold=True))  # type: ignore[arg-type]
+    assert read.held and read.data is None and read.version == 7
+    assert read.statuses == {"pulse": fetching}
+    with pytest.raises(AttributeError):  # not held: it goes on to read the panels
+        read_shared(FetchingStore(), _ask())  # type: ignore[arg-type]

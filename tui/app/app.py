@@ -35,7 +35,7 @@ from tui.store import (
     StoreRefused,
     is_store_url,
 )
-from tui.views.panels import clock_time, format_age, source_line
+from tui.views.panels import clock_time, fetch_under_way, format_age, source_line
 from tui.views.read import (
     DashboardData,
     read_dashboard,
@@ -67,6 +67,10 @@ T = TypeVar("T")
 
 # Seconds a page's read may take before the screen says it is reading (a slow network).
 PAGE_PATIENCE = 0.5
+
+# The longest the panels wait for a refresh under way to land before showing what
+# has (a slow source must not hold the others' values back).
+HOLD_PANELS_FOR = timedelta(seconds=10)
 
 KIOSK_INSIGHTS = "\0insights"
 KIOSK_BALANCE = "\0balance"
@@ -298,6 +302,7 @@ class TandemApp(App[None]):
         return self.data
 
     _refused: StoreRefused | None = None
+    _held_since: datetime | None = None  # since when the panels wait for a refresh
     _store_was_read = False  # the panels show what the store held, not an empty frame
 
     def on_dashboard_screen_ready(self) -> None:
@@ -378,10 +383,38 @@ class TandemApp(App[None]):
             self._read_shared_store(everything=False)
             return
         version = self._data_version()
-        if version != self._store_version:
-            self._store_version = version
-            self.last_refresh = self.clock()
-            self.show_from_store()
+        if version == self._store_version:
+            return
+        statuses = self._statuses()
+        if self._hold_panels(statuses):
+            self._show_sources(self.clock(), statuses)  # "refreshing…": the strip only
+            self._show_updated(statuses)
+            return
+        self._store_version = version
+        self.last_refresh = self.clock()
+        self._held_since = None
+        self.show_from_store()
+
+    def _may_hold(self) -> bool:
+        """Whether the panels may wait (longer) for a refresh under way to land."""
+        held = self._held_since
+        return held is None or self.clock() - held < HOLD_PANELS_FOR
+
+    def _hold_panels(self, statuses: Mapping[str, SourceStatus]) -> bool:
+        """Whether to leave the panels as they are while the collector's refresh is
+        under way. Each source's landing, and each fetch's start, is a write: read one
+        by one, a refresh of the demo updated every panel four times in 1.5 s, and a
+        key pressed meanwhile waited behind each. It shows once, as it lands whole,
+        and a long one at least every HOLD_PANELS_FOR."""
+        hold = self._may_hold() and fetch_under_way(statuses, self.clock())
+        if hold:
+            self._note_held()
+        return hold
+
+    def _note_held(self) -> None:
+        """The panels wait for a write they have not shown: since now, unless already."""
+        if self._held_since is None:
+            self._held_since = self.clock()
 
     # ── showing data ──
 
@@ -533,6 +566,7 @@ class TandemApp(App[None]):
                 self.clock(),
                 self.screen,
                 self._page_reader(),
+                may_hold=self._may_hold(),
             )
         )
 
@@ -562,6 +596,8 @@ class TandemApp(App[None]):
 
     def _show_shared_read(self, read: SharedRead) -> bool:
         """Show what was read; False if what it was read for is no longer on show."""
+        if read.held:
+            self._note_held()
         self._store_down_since = None
         self._last_statuses = dict(read.statuses)
         self.collectors = read.collectors
@@ -582,6 +618,7 @@ class TandemApp(App[None]):
             self.last_refresh = self.clock()
         self.data = read.data
         self._store_was_read = True
+        self._held_since = None
         self._show_data(read.data, read.page, read.statuses)
         return True
 

@@ -24,6 +24,7 @@ from textual.message import Message
 
 from tui.config import Config
 from tui.store import CollectorStatus, HistoryStore, SourceStatus, StoreError
+from tui.views.panels import fetch_under_way
 from tui.views.read import DashboardData, read_dashboard
 
 
@@ -40,6 +41,8 @@ class ReadRequest:
     # The view of the page on top of the dashboard (a detail, the segments), from
     # what was read; None: the dashboard is on top.
     page: Callable[[DashboardData], object] | None = None
+    # Whether the panels may wait for a refresh under way (TandemApp._hold_panels).
+    may_hold: bool = False
 
 
 @dataclass(frozen=True)
@@ -54,6 +57,7 @@ class SharedRead:
     data: DashboardData | None = None
     page: object = None
     error: StoreError | None = None  # out of reach, or refused: nothing else was read
+    held: bool = False  # written since, and left for the refresh under way to land
 
 
 def read_shared(store: HistoryStore, asked: ReadRequest) -> SharedRead:
@@ -64,6 +68,8 @@ def read_shared(store: HistoryStore, asked: ReadRequest) -> SharedRead:
         collectors = store.collectors()
         if not asked.everything and version == asked.known_version:
             return SharedRead(asked, version, statuses, collectors)
+        if not asked.everything and asked.may_hold and fetch_under_way(statuses, asked.now):
+            return SharedRead(asked, asked.known_version, statuses, collectors, held=True)
         data = read_dashboard(
             asked.config, store, statuses, asked.now, segment=asked.segment, stored=True
         )

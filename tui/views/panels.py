@@ -256,6 +256,11 @@ def _collector_fetching(status: SourceStatus | None, now: datetime) -> bool:
     return since is not None and timedelta(0) <= now - since <= FETCH_SHOWN_FOR
 
 
+def fetch_under_way(statuses: Mapping[str, SourceStatus], now: datetime) -> bool:
+    """Whether the store says the collector is fetching any source now."""
+    return any(_collector_fetching(status, now) for status in statuses.values())
+
+
 def source_line(
     source_id: str,
     status: SourceStatus | None,
