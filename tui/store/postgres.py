@@ -152,21 +152,14 @@ def _reason(error: Exception) -> str:
 # on stderr at every attempt, under a screen's feet.
 logging.getLogger("psycopg.pool").setLevel(logging.ERROR)
 
-# One thread reads a screen's store (tui.app.shared_reads), and a collector's thread
-# reopens a store of its own: one connection a store. A pool allowed two would open
-# the second whenever a read found the first still connecting, at every start and
-# reconnect; with the listening connection, thirty screens would hold 90 of the
-# server's default 100.
-CONNECTIONS = 1
-
 # How long the pool keeps trying with a growing delay (1, 2, 4 ... s) before it
 # gives up; the next read starts it again at once. It bounds how long a screen
 # waits, once the server is back, for a delay that grew while it was away.
 RECONNECT_SECONDS = 30.0
 
-# A screen reads on its event loop. On a network that drops packets (a VPN or a
-# route gone), a query's connection would wait for the kernel to give up, a quarter
-# of an hour; libpq's keepalives and TCP user timeout give up within seconds, and
+# On a network that drops packets (a VPN or a route gone), a query would wait for
+# the kernel to give up, a quarter of an hour, and every read queued behind it;
+# libpq's keepalives and TCP user timeout give up within seconds, and
 # the pool opens a new connection. A URL that sets any of these keeps its own.
 NETWORK_DEFAULTS = {
     "keepalives": "1",
@@ -226,8 +219,13 @@ class PostgresStore:
                 "connect_timeout": connect_seconds,
                 "application_name": "tandem",
             },
+            # One thread reads a screen's store (tui.app.shared_reads), and a collector's
+            # thread reopens a store of its own. A pool allowed two would open the second
+            # whenever a read found the first still connecting, at every start and
+            # reconnect: with the listening connection, thirty screens would hold 90 of
+            # the server's default 100.
             min_size=1,
-            max_size=CONNECTIONS,
+            max_size=1,
             timeout=connect_seconds,
             reconnect_timeout=RECONNECT_SECONDS,
             num_workers=1,
@@ -275,9 +273,8 @@ class PostgresStore:
         return StoreUnreachable(f"{self.path}: store unreachable ({self._unreachable})")
 
     def _run(self, work: Callable[[psycopg.Connection[Any]], T]) -> T:
-        """`work` on a connection; one the server or the network dropped is replaced
-        by the pool and tried again, as is each other the pool held (all of them,
-        when the server restarted)."""
+        """`work` on the connection; one the server or the network dropped is replaced
+        by the pool and tried again, once."""
         if self._unchecked:
             self._unchecked = False  # the check reads through here too
             try:
@@ -285,14 +282,14 @@ class PostgresStore:
             except StoreUnreachable:
                 self._unchecked = True
                 raise
-        for attempt in range(CONNECTIONS + 1):
+        for attempt in range(2):
             db = self._borrow()
             try:
                 return work(db)
             except psycopg.OperationalError as error:
                 if not db.broken:
                     raise StoreError(f"{self.path}: {_reason(error)}") from None
-                if attempt == CONNECTIONS:
+                if attempt:
                     raise StoreUnreachable(f"{self.path}: {_reason(error)}") from None
             finally:
                 self._pool.putconn(db)  # a broken one is closed and replaced
