@@ -62,6 +62,7 @@ if TYPE_CHECKING:
     from tui.collect.refresh import SourceOutcome
     from tui.collect.scheduler import Scheduler
     from tui.views.detail import PairDetail
+    from tui.views.segments import SegmentTable
 
 T = TypeVar("T")
 
@@ -532,21 +533,37 @@ class TandemApp(App[None]):
         from tui.app.internal import FunctionScreen, InternalScreen
         from tui.app.segments import SegmentScreen
 
-        config, store, today = self.view_config, self.store, self.clock().date()
         if isinstance(screen, (InternalScreen, FunctionScreen)):
-            return lambda data: read_internal(config, store, today, data.analysis)
+            return self._internal_of()
         if isinstance(screen, InsightsScreen):
             return lambda data: data.insights
         if isinstance(screen, SegmentScreen):
-            return lambda data: read_segments(config, store, data.insights, today)
+            return self._segments_of()
         if isinstance(screen, DetailScreen):
-            pair_index, segment = screen.pair_index, screen.segment
-            return lambda data: read_detail(
-                config, store, data.insights, today, pair_index, segment
-            )
+            return self._detail_of(screen.pair_index, screen.segment)
         if isinstance(screen, BalanceScreen):
             return lambda data: data.balance
         return None  # the help: nothing read to show
+
+    # What a page shows, read from the store beside the dashboard's data, with the
+    # period and day on show now: called at once, or later on the reader's thread.
+
+    def _internal_of(self) -> Callable[[DashboardData], InternalService]:
+        config, store, today = self.view_config, self.store, self.clock().date()
+        return lambda data: read_internal(config, store, today, data.analysis)
+
+    def _segments_of(self) -> Callable[[DashboardData], SegmentTable]:
+        config, store, today = self.view_config, self.store, self.clock().date()
+        return lambda data: read_segments(config, store, data.insights, today)
+
+    def _detail_of(self, pair_index: int, segment: str) -> Callable[[DashboardData], PairDetail]:
+        config, store, today = self.view_config, self.store, self.clock().date()
+        return lambda data: read_detail(config, store, data.insights, today, pair_index, segment)
+
+    def _from_shown(self, view_of: Callable[[DashboardData], T]) -> Callable[[], T]:
+        """`view_of` the data on show."""
+        assert self.data is not None
+        return partial(view_of, self.data)
 
     # ── a shared store, read off this loop ──
 
@@ -966,18 +983,12 @@ class TandemApp(App[None]):
             BalanceScreen, lambda: BalanceScreen(self.view_config, self._balance(), self.kiosk)
         )
 
-    def _read_internal(self) -> Callable[[], InternalService]:
-        """How the internal service is read, with what is on show now."""
-        assert self.data is not None
-        analysis = self.data.analysis
-        return partial(read_internal, self.view_config, self.store, self.clock().date(), analysis)
-
     def action_internal(self) -> None:
         from tui.app.internal import InternalScreen
 
         config = self.view_config
         self._read_page(
-            self._read_internal(),
+            self._from_shown(self._internal_of()),
             lambda internal: self._open_page(
                 InternalScreen, lambda: InternalScreen(config, internal, self.kiosk)
             ),
@@ -1029,7 +1040,7 @@ class TandemApp(App[None]):
         from tui.app.internal import FunctionScreen
 
         self._read_page(
-            self._read_internal(),
+            self._from_shown(self._internal_of()),
             lambda internal: self.push_screen(FunctionScreen(internal, message.name)),
         )
 
@@ -1049,9 +1060,9 @@ class TandemApp(App[None]):
 
         if self.insights is None or isinstance(self.screen, SegmentScreen):
             return
-        config, today = self.view_config, self.clock().date()
+        config = self.view_config
         self._read_page(
-            partial(read_segments, config, self.store, self.insights, today),
+            self._from_shown(self._segments_of()),
             lambda table: self.push_screen(SegmentScreen(config, table)),
         )
 
@@ -1059,11 +1070,7 @@ class TandemApp(App[None]):
         """Drill into a pair, for the whole organisation or one segment."""
         if self.insights is None:
             return
-        config, today = self.view_config, self.clock().date()
-        self._read_page(
-            partial(read_detail, config, self.store, self.insights, today, pair_index, segment),
-            self._show_detail,
-        )
+        self._read_page(self._from_shown(self._detail_of(pair_index, segment)), self._show_detail)
 
     def _show_detail(self, detail: PairDetail) -> None:
         from tui.app.detail import DetailScreen
