@@ -394,7 +394,7 @@ class TandemApp(App[None]):
         self._store_version = version
         self.last_refresh = self.clock()
         self._held_since = None
-        self.show_from_store()
+        self.show_from_store(statuses)
 
     def _may_hold(self) -> bool:
         """Whether the panels may wait (longer) for a refresh under way to land."""
@@ -491,14 +491,15 @@ class TandemApp(App[None]):
             self._failing.add(source_id)
             self.notify(error, title="Source failing", severity="warning", timeout=8)
 
-    def show_from_store(self) -> None:
-        """Update every panel in place from the store (widgets are never rebuilt); a
-        shared store's are shown once its read, off this loop, ends."""
+    def show_from_store(self, statuses: dict[str, SourceStatus] | None = None) -> None:
+        """Update every panel in place from the store (widgets are never rebuilt), with
+        `statuses` if they were just read; a shared store's are shown once its read,
+        off this loop, ends."""
         if self._shared_reader is not None:
             self._read_shared_store(everything=True)
             return
         try:
-            statuses = self._statuses()
+            statuses = self._statuses() if statuses is None else statuses
             data = self._read_store(statuses)
             page = self._page_reader()
             page_view = None if page is None else page(data)
