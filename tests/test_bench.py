@@ -2,9 +2,9 @@
 
 No figure is checked against a target here (timings belong in `python -m tests.bench`,
 not in tests); these check that the benchmarks still see what they time: the frames a
-render update paints, a program's output in a real terminal, and the verdict printed
-beside each figure. The render benchmark leans on Textual's private `App._display`,
-which an upgrade could rename.
+render update paints, a program's output in a real terminal, the collector and screen
+the memory benchmark drives, and the verdict printed beside each figure. The render
+benchmark leans on Textual's private `App._display`, which an upgrade could rename.
 """
 
 from __future__ import annotations
@@ -76,3 +76,13 @@ def test_a_percentile_interpolates_between_the_nearest_ranks() -> None:
 
     assert percentile([5.0, 1.0, 3.0, 2.0, 4.0], 90) == 4.6  # rank 3.6 of 0..4
     assert percentile([7.0], 90) == 7.0
+
+
+def test_the_memory_benchmark_drives_a_real_collector_and_a_screen_that_reads_it() -> None:
+    from tests.bench import memory
+
+    # Each cycle must reach the screen, or the harness raises rather than wait.
+    screen, collector = memory.measure(cycles=3, warm_up=1, backend="sqlite")
+    assert screen[0].startswith("memory: a screen that only reads")
+    assert collector[0].startswith("memory: `tandem collect`")
+    assert "ms a cycle" in screen[2]
