@@ -105,6 +105,8 @@ def test_a_failure_is_noted_and_the_history_stays(store):
     assert statuses["pulse"].failing and statuses["pulse"].last_ok_at == FETCHED
     assert statuses["pulse"].last_error == "HTTP 503 from the survey API"
     assert statuses["hr"].failing and statuses["hr"].last_ok_at is None
+    assert store.status_of("pulse") == statuses["pulse"]
+    assert store.status_of("never-fetched") is None
     assert len(store.series("enps", "month")) == 2
     store.write_refresh("pulse", [], datetime(2026, 6, 17, 11, tzinfo=timezone.utc), 400, 4, 1.0)
     assert not store.source_statuses()["pulse"].failing

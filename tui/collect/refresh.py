@@ -185,7 +185,7 @@ async def refresh_source(
     """
     environ = os.environ if environ is None else environ
     try:
-        status = store.source_statuses().get(source.id)
+        status = store.status_of(source.id)
         _note_fetch_start(store, source.id, clock())
         since = incremental_since(source, status, full)
         deadline = getattr(source, "deadline_seconds", None)

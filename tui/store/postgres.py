@@ -479,6 +479,12 @@ class PostgresStore:
         rows = self._read(queries.SELECT_STATUSES)
         return {row[0]: source_status(row) for row in rows}
 
+    def status_of(self, source_id: str) -> SourceStatus | None:
+        """One source's status: what a refresh of it needs, without reading every
+        other source's (a refresh of 100 sources read 5,000)."""
+        rows = self._read(pg(queries.SELECT_STATUS), (source_id,))
+        return source_status(rows[0]) if rows else None
+
     # ── collectors ──
 
     def beat(self, collector: CollectorStatus) -> None:

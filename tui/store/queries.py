@@ -39,6 +39,7 @@ SELECT_STATUSES = (
     "SELECT source_id, last_ok_at, records, last_error, last_error_at, skipped, "
     "fetch_started_at FROM source_status"
 )
+SELECT_STATUS = f"{SELECT_STATUSES} WHERE source_id = ?"
 UPSERT_FETCH_START = (
     "INSERT INTO source_status (source_id, fetch_started_at) VALUES (?, ?) "
     "ON CONFLICT (source_id) DO UPDATE SET fetch_started_at = excluded.fetch_started_at"
