@@ -173,17 +173,23 @@ async def test_a_long_status_cuts_the_title_with_an_ellipsis_at_80_columns(tmp_p
 
 async def test_a_status_too_long_for_80_columns_gives_way_before_the_clock(tmp_path):
     """A stopped collector's status, with its error, pushed the title and the clock off
-    the header's line: it now ends in an ellipsis, and the clock stays."""
+    the header's line: it now ends in an ellipsis, and the clock stays; on a page too,
+    whose name takes more of the line."""
     _, app = _still_demo(tmp_path)
+    status = (
+        "collector on ops-1 stopped: last wrote 12 min ago (pulse: HTTP 503 from the "
+        "survey API after 3 tries)"
+    )
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
-        header = app.dashboard.header
-        header.show_updated(
-            "collector on ops-1 stopped: last wrote 12 min ago (pulse: HTTP 503 from the "
-            "survey API after 3 tries)"
-        )
-        await pilot.pause()
-        line = "".join(segment.text for segment in app.screen._compositor.render_strips()[0])
-        assert line.rstrip().endswith(DEMO_NOW.strftime("%H:%M")), line
-        assert "collector on ops-1 stopped" in line and "…" in line, line
-        assert line.lstrip().startswith("Tand"), line  # the title keeps a few letters
+        for key in (None, "n"):  # the dashboard, then the internal service page
+            if key is not None:
+                await pilot.press(key)
+                await pilot.pause()
+            app.screen.header.show_updated(status)  # type: ignore[attr-defined]
+            await pilot.pause()
+            strips = app.screen._compositor.render_strips()
+            line = "".join(segment.text for segment in strips[0])
+            assert line.rstrip().endswith(DEMO_NOW.strftime("%H:%M")), line
+            assert "collector on ops-1" in line and "…" in line, line
+            assert line.lstrip().startswith("Tand"), line  # the title keeps a few letters

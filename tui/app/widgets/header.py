@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from rich.cells import cell_len
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Static
@@ -15,8 +16,17 @@ if TYPE_CHECKING:
     from tui.config import Config
 
 
+# Cells the title keeps however long the status ("Tandem …"); its CSS min-width.
+TITLE_KEEPS = 8
+
+
 class DashboardHeader(Horizontal):
-    """Organisation, a DEMO DATA badge, the period, the last refresh and a clock."""
+    """Organisation, a DEMO DATA badge, the period, the last refresh and a clock.
+
+    The status (the last refresh, the collector, the store) gives way first: it has
+    what the others leave, and ends in an ellipsis where that is too little. A stopped
+    collector's status with its error, at 80 columns, pushed the clock off the line.
+    """
 
     @classmethod
     def of(cls, config: Config) -> DashboardHeader:
@@ -34,18 +44,39 @@ class DashboardHeader(Horizontal):
         self._period = Static(classes="period")
         self._updated = Static(classes="updated")
         self._clock = Static(classes="clock")
+        self._badge = Static(" DEMO DATA ", classes="demo-badge") if demo else None
+        self._status_room = -1
 
     def compose(self) -> ComposeResult:
         yield Static(self._title, classes="title")
         yield self._page
-        if self._demo:
-            yield Static(" DEMO DATA ", classes="demo-badge")
+        if self._badge is not None:
+            yield self._badge
         yield self._period
         yield self._updated
         yield self._clock
 
+    def on_resize(self) -> None:
+        self._fit_status()
+
+    def _fit_status(self) -> None:
+        """Give the status what the header's other parts leave of its width."""
+        width = self.size.width
+        if not width:
+            return  # not laid out yet: its first resize fits it
+        taken = TITLE_KEEPS
+        for part in (self._page, self._badge, self._period, self._clock):
+            if part is not None and part.display:
+                gaps = part.styles.padding.width + part.styles.margin.width
+                taken += cell_len(str(part.content)) + gaps
+        room = max(width - taken, 0)
+        if room != self._status_room:  # a layout only when it changes
+            self._status_room = room
+            self._updated.styles.max_width = room
+
     def show_period(self, text: str) -> None:
         self._period.update(text)
+        self._fit_status()
 
     def show_page(self, text: str) -> None:
         """The segment on show ('' for the whole organisation)."""
@@ -53,6 +84,7 @@ class DashboardHeader(Horizontal):
             return  # every refresh passes it: a layout only when it changes
         self._page.update(text)
         self._page.display = bool(text)
+        self._fit_status()
 
     def show_updated(self, text: str) -> None:
         if str(self._updated.content) != text:
@@ -62,3 +94,4 @@ class DashboardHeader(Horizontal):
         text = clock_time(now)
         if str(self._clock.content) != text:
             self._clock.update(text)
+            self._fit_status()  # once a minute; a layout only at the first
