@@ -86,3 +86,16 @@ def test_the_memory_benchmark_drives_a_real_collector_and_a_screen_that_reads_it
     assert screen[0].startswith("memory: a screen that only reads")
     assert collector[0].startswith("memory: `tandem collect`")
     assert "ms a cycle" in screen[2]
+
+
+def test_a_difference_interval_covers_no_change_and_finds_a_shift() -> None:
+    from tests.bench.results import difference_interval, percentile
+
+    def p90(values):  # type: ignore[no-untyped-def]
+        return percentile(values, 90)
+
+    idle = [float(v) for v in range(10, 34)]  # 24 keys, 10–33 ms
+    low, high = difference_interval(idle, list(idle), p90)
+    assert low < 0 < high  # the same sample: no difference it can tell
+    low, high = difference_interval(idle, [v + 50 for v in idle], p90)
+    assert 40 < low <= 50 <= high < 60  # shifted by 50 ms: found, and no wider than the noise

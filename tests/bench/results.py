@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import random
 import statistics
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 
@@ -55,6 +56,26 @@ def percentile(values: Sequence[float], percent: float) -> float:
     low = int(rank)
     high = min(low + 1, len(ordered) - 1)
     return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
+
+
+def difference_interval(
+    before: Sequence[float],
+    after: Sequence[float],
+    statistic: Callable[[Sequence[float]], float],
+    level: float = 0.95,
+    rounds: int = 2000,
+    seed: int = 1,
+) -> tuple[float, float]:
+    """A percentile-bootstrap interval for statistic(after) − statistic(before): each
+    sample drawn again with replacement, on its own, `rounds` times. Whether what
+    `after` measured differs from `before` beyond the noise of so few values."""
+    rng = random.Random(seed)
+    differences = sorted(
+        statistic(rng.choices(after, k=len(after))) - statistic(rng.choices(before, k=len(before)))
+        for _ in range(rounds)
+    )
+    tail = (1 - level) / 2 * 100
+    return percentile(differences, tail), percentile(differences, 100 - tail)
 
 
 def table(figures: Sequence[Figure]) -> str:
