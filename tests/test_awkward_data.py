@@ -412,7 +412,7 @@ def hibob_body(request):
 async def test_rehires_count_as_two_spells_for_every_hr_kind(kind):
     from pydantic import TypeAdapter
 
-    from tui.config import Source
+    from tui.sources.kinds import Source
 
     routes = {
         "bamboohr": {"/api/v1/reports/custom": bamboohr_body},

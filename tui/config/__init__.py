@@ -41,9 +41,13 @@ if TYPE_CHECKING:
         parse_config,
         validate_config,
     )
-    from tui.sources.kinds import Source
 
-# The whole file needs every source kind's model, and each kind's module needs the
+# What code may rely on of any source. A file's [[sources]] are validated as the
+# union of the kinds it uses (tui.config.loading.config_model); every kind's is
+# tui.sources.kinds.Source.
+Source = SourceBase
+
+# The whole file needs the source kinds' models, and each kind's module needs the
 # shared tables above: loaded when first asked for, so that either side can be
 # imported first.
 _LOADING = {"Config", "ConfigError", "ConfigProblem", "load_config", "parse_config"}
@@ -55,10 +59,6 @@ def __getattr__(name: str) -> Any:
         from tui.config import loading
 
         return getattr(loading, name)
-    if name == "Source":
-        from tui.sources.kinds import Source
-
-        return Source
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 

@@ -7,13 +7,14 @@ is wrong (as a path such as `metrics[2].thresholds.warn`) and what was expected.
 
 from __future__ import annotations
 
+import functools
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, get_args
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import ConfigDict, Field, ValidationError, create_model, field_validator
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -27,13 +28,22 @@ from tui.config.internal import InternalSettings
 from tui.config.keys import check_keys
 from tui.config.metrics import Metric
 from tui.config.pairs import Pair
-from tui.sources.kinds import KINDS, Source
+from tui.config.sources import SourceBase
+from tui.sources.kinds import KINDS, source_union
+
+Source = SourceBase  # what code may rely on of any source (tui.config)
 
 
 class Config(StrictModel):
+    """A whole config file. Validated as `config_model` makes it for the source kinds the
+    file uses (`validate_config`): this class alone never validates a file."""
+
+    # Its schema is built only by the subclass that validates.
+    model_config = ConfigDict(defer_build=True)
+
     dashboard: Dashboard = Field(default_factory=Dashboard)
     linkage: LinkageSettings = Field(default_factory=LinkageSettings)
-    sources: list[Source] = Field(min_length=1)
+    sources: list[SourceBase] = Field(min_length=1)
     metrics: list[Metric] = Field(min_length=1)
     pairs: list[Pair] = Field(min_length=1)
     balance: BalanceSettings = Field(default_factory=BalanceSettings)
@@ -67,6 +77,31 @@ class Config(StrictModel):
 
     def refresh_seconds_of(self, source: Source) -> float:
         return source.refresh_seconds or self.dashboard.refresh_seconds
+
+
+@functools.cache
+def config_model(kinds: frozenset[str]) -> type[Config]:
+    """Config, with `[[sources]]` validated as one of `kinds`: only their modules are
+    imported (tui.sources.kinds)."""
+    sources: Any = list[source_union(kinds)]  # type: ignore[misc]
+    return create_model(
+        "Config",
+        __base__=Config,
+        __module__=__name__,
+        sources=(sources, Field(min_length=1)),
+    )
+
+
+def _kinds_used(data: dict[str, Any]) -> frozenset[str]:
+    """The source kinds the file names; every kind where a table names none or one
+    there is not, so the error lists every kind there is."""
+    tables = data.get("sources")
+    if not isinstance(tables, list):
+        return frozenset(KINDS)
+    named = [table.get("kind") if isinstance(table, dict) else None for table in tables]
+    if not named or not all(isinstance(kind, str) and kind in KINDS for kind in named):
+        return frozenset(KINDS)  # a kind may be anything TOML holds: a list, a table
+    return frozenset(named)  # type: ignore[arg-type]
 
 
 # ── Loading and errors ─────────────────────────────────────────────────────
@@ -126,7 +161,7 @@ def validate_config(data: dict[str, Any], path: Path | str = "<config>") -> Conf
     if not str(path).startswith("<"):
         context["folder"] = Path(path).resolve().parent
     try:
-        config = Config.model_validate(data, context=context)
+        config = config_model(_kinds_used(data)).model_validate(data, context=context)
     except ValidationError as error:
         allowed: dict[int, list[str]] = context.get("allowed", {})
         problems = [_problem_from(dict(item), data, allowed) for item in error.errors()]
