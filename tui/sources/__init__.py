@@ -5,8 +5,8 @@ async `fetch_records(source, client, environ, since)` that takes the shared
 `httpx.AsyncClient` and returns a `FetchResult`, or raises `SourceError` with a
 message a person can act on.
 
-Reading a config imports every kind's module for its model, before the first frame:
-so nothing here loads httpx until a fetch or a client needs it.
+Reading a config imports the module of each kind it uses, for its model, before the
+first frame: so nothing here loads httpx until a fetch or a client needs it.
 """
 
 from __future__ import annotations
