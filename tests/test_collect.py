@@ -687,6 +687,7 @@ def test_tandem_on_one_machine_collects_in_a_process_of_its_own_and_stops_it(tmp
     dashboard shows what it wrote, `r` makes it fetch again, and `q` stops both."""
     import os
     import re
+    import signal
     import sys
     import time
     from pathlib import Path
@@ -709,11 +710,27 @@ def test_tandem_on_one_machine_collects_in_a_process_of_its_own_and_stops_it(tmp
         dashboard = os.getpriority(os.PRIO_PROCESS, terminal.process.pid)
         assert os.getpriority(os.PRIO_PROCESS, pid) == min(19, dashboard + 10)
         fetched = log.read_text().count("pulse ok")
+        asked = len(terminal.output)
         os.write(terminal.fd, b"r")
+        terminal.read(1.0)
+        # Said on the strip within a second (the demo's refresh takes longer than that).
+        assert "refreshing" in screen_text(bytes(terminal.output[asked:]))
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline and log.read_text().count("pulse ok") == fetched:
             terminal.read(0.2)
         assert log.read_text().count("pulse ok") == fetched + 1  # `r` reached the collector
+        # A collector that died: `r` says so, and where its log is, rather than nothing.
+        os.kill(pid, signal.SIGKILL)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and _running(pid):
+            time.sleep(0.1)
+        # Its main thread is a zombie before its other threads are gone, and only then
+        # can the dashboard reap it and see that it ended.
+        time.sleep(0.5)
+        asked = len(terminal.output)
+        os.write(terminal.fd, b"r")
+        terminal.read(1.5)
+        assert "collector process has stopped" in screen_text(bytes(terminal.output[asked:]))
         os.write(terminal.fd, b"q")
         terminal.process.wait(15)
         deadline = time.monotonic() + 10

@@ -866,8 +866,19 @@ class TandemApp(App[None]):
         """Fetch every source now, whatever its schedule or circuit. A viewer never
         fetches (the server does, for every viewer): it reads the store again."""
         if self.viewer and self.collector is not None:
+            if not self.collector.alive:
+                self.notify(
+                    "The collector process has stopped, so nothing is fetched: start "
+                    f"tandem again. Its log: {self.collector.log_path}",
+                    title="Refresh",
+                    severity="error",
+                )
+                return
+            # Said on the strip ("refreshing …") at the next poll, within half a second,
+            # not in a toast: Textual mounts a toast again on every screen a key opens
+            # while it is up, and keys during a refresh took 5 ms longer at the median
+            # and 10 ms at the p90 (tests/bench/keys.py, paired with and without it).
             self.collector.refresh_now()
-            self.notify("Fetching every source now", title="Refresh", timeout=3)
         elif self.viewer:
             if self._shared_reader is None:
                 self._store_version = self._data_version()
