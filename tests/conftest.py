@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import os
 from datetime import date, datetime, timezone
 
 import pytest
@@ -31,18 +30,10 @@ def _no_user_files(tmp_path_factory, monkeypatch):
 @pytest.fixture(scope="session")
 def postgres_server():
     """A real PostgreSQL server for the session (tests/postgres_server.py)."""
-    from tests.postgres_server import PASSWORD, start_or_skip
+    from tests.postgres_server import running
 
-    server = start_or_skip()
-    # libpq reads the password from here, as Tandem's users are told to give it.
-    previous = os.environ.get("PGPASSWORD")
-    os.environ["PGPASSWORD"] = PASSWORD
-    yield server
-    server.stop()
-    if previous is None:
-        os.environ.pop("PGPASSWORD", None)
-    else:
-        os.environ["PGPASSWORD"] = previous
+    with running() as server:
+        yield server
 
 
 @pytest.fixture

@@ -21,6 +21,7 @@ import socket
 import subprocess
 import tempfile
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -136,3 +137,20 @@ def start_or_skip() -> PostgresServer:
         server.stop()
         pytest.fail(f"PostgreSQL is installed but did not start: {error.stderr or error}")
     return server
+
+
+@contextlib.contextmanager
+def running() -> Iterator[PostgresServer]:
+    """A server while the block runs, with its password where libpq reads it (as
+    Tandem's users are told to give it: PGPASSWORD, never the URL); both undone after."""
+    server = start_or_skip()
+    previous = os.environ.get("PGPASSWORD")
+    os.environ["PGPASSWORD"] = PASSWORD
+    try:
+        yield server
+    finally:
+        server.stop()
+        if previous is None:
+            os.environ.pop("PGPASSWORD", None)
+        else:
+            os.environ["PGPASSWORD"] = previous

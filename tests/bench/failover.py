@@ -60,49 +60,47 @@ def _kill_and_time(
 
 
 def run() -> tuple[list[Figure], str]:
-    from tests.postgres_server import PASSWORD, start_or_skip
+    from tests.postgres_server import running
     from tests.test_collect import TOKEN, _config, _server, _wait_for
 
-    server = start_or_skip()
-    os.environ["PGPASSWORD"] = PASSWORD
     takeovers: list[float] = []
     landed: list[float] = []
     changed = 0
     processes: list[subprocess.Popen[bytes]] = []
-    try:
-        with tempfile.TemporaryDirectory() as folder, _server() as api:
-            folder_path = Path(folder)
-            config = folder_path / "tandem.toml"
-            config.write_text(
-                _config(api.url).replace(
-                    "history_periods = 12", f"history_periods = 12\nrefresh_seconds = {REFRESH}"
+    with running() as server:
+        try:
+            with tempfile.TemporaryDirectory() as folder, _server() as api:
+                folder_path = Path(folder)
+                config = folder_path / "tandem.toml"
+                config.write_text(
+                    _config(api.url).replace(
+                        "history_periods = 12", f"history_periods = 12\nrefresh_seconds = {REFRESH}"
+                    )
                 )
-            )
-            url = server.url(server.new_database())
-            command = [
-                sys.executable, "-m", "tui", "collect", "--config", str(config),
-                "--store", url, "--beat-seconds", str(BEAT),
-            ]  # fmt: skip
-            env = {**os.environ, "PULSE_TOKEN": TOKEN}
-            logs = [folder_path / f"collector-{i}.log" for i in range(ROUNDS + 1)]
-            active = _start(command, logs[0], env)
-            processes.append(active)
-            assert _wait_for(lambda: "pulse ok" in logs[0].read_text(), 30), logs[0].read_text()
-            for round_ in range(ROUNDS):
-                log = logs[round_ + 1]
-                standby = _start(command, log, env)
-                processes.append(standby)
-                takeover, first_fetch, rows_changed = _kill_and_time(active, standby, log, url)
-                takeovers.append(takeover)
-                landed.append(first_fetch)
-                changed += rows_changed
-                active = standby
-    finally:
-        for process in processes:
-            if process.poll() is None:
-                process.terminate()
-                process.wait(10)
-        server.stop()
+                url = server.url(server.new_database())
+                command = [
+                    sys.executable, "-m", "tui", "collect", "--config", str(config),
+                    "--store", url, "--beat-seconds", str(BEAT),
+                ]  # fmt: skip
+                env = {**os.environ, "PULSE_TOKEN": TOKEN}
+                logs = [folder_path / f"collector-{i}.log" for i in range(ROUNDS + 1)]
+                active = _start(command, logs[0], env)
+                processes.append(active)
+                assert _wait_for(lambda: "pulse ok" in logs[0].read_text(), 30), logs[0].read_text()
+                for round_ in range(ROUNDS):
+                    log = logs[round_ + 1]
+                    standby = _start(command, log, env)
+                    processes.append(standby)
+                    takeover, first_fetch, rows_changed = _kill_and_time(active, standby, log, url)
+                    takeovers.append(takeover)
+                    landed.append(first_fetch)
+                    changed += rows_changed
+                    active = standby
+        finally:
+            for process in processes:
+                if process.poll() is None:
+                    process.terminate()
+                    process.wait(10)
     figures = [
         Figure(
             "failover: standby's first write after SIGKILL, worst",

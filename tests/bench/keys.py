@@ -162,15 +162,11 @@ def _shared_store() -> Iterator[str | None]:
     if postgres_server.binaries() is None:
         yield None
         return
-    server = postgres_server.start_or_skip()
-    os.environ["PGPASSWORD"] = postgres_server.PASSWORD  # as a user gives it: never the URL
-    try:
+    with postgres_server.running() as server:
         url = server.url(server.new_database())
         if _collect_once(url).wait(120) != 0:
             raise RuntimeError("tandem collect --once into PostgreSQL failed")
         yield url
-    finally:
-        server.stop()
 
 
 def _p90(values: Sequence[float]) -> float:

@@ -74,42 +74,33 @@ def _count(api: Any, url: str, config: Path, screens: int) -> tuple[int, int, in
 
 
 def run() -> tuple[list[Figure], str]:
-    from tests.postgres_server import PASSWORD, start_or_skip
+    from tests.postgres_server import running
     from tests.test_collect import _config, _server
 
-    server = start_or_skip()
-    os.environ["PGPASSWORD"] = PASSWORD
     figures: list[Figure] = []
     lines = []
-    try:
-        with tempfile.TemporaryDirectory() as folder, _server() as api:
-            config = Path(folder) / "tandem.toml"
-            config.write_text(
-                _config(api.url).replace("history_periods = 12", "refresh_seconds = 5")
+    with running() as server, tempfile.TemporaryDirectory() as folder, _server() as api:
+        config = Path(folder) / "tandem.toml"
+        config.write_text(_config(api.url).replace("history_periods = 12", "refresh_seconds = 5"))
+        per_cycle = {}
+        for screens in (1, 30):
+            url = server.url(server.new_database())
+            requests, cycles, painted = _count(api, url, config, screens)
+            per_cycle[screens] = requests / max(cycles, 1)
+            lines.append(
+                f"  {screens} screen{'s' if screens > 1 else ''} ({painted} running and "
+                f"painted at the end): {requests} requests in {cycles} cycles"
             )
-            per_cycle = {}
-            for screens in (1, 30):
-                url = server.url(server.new_database())
-                requests, cycles, painted = _count(api, url, config, screens)
-                per_cycle[screens] = requests / max(cycles, 1)
-                lines.append(
-                    f"  {screens} screen{'s' if screens > 1 else ''} ({painted} running and "
-                    f"painted at the end): {requests} requests in {cycles} cycles"
-                )
-            figures.append(
-                Figure("vendor requests per cycle, 1 screen", per_cycle[1], "", None, "")
+        figures.append(Figure("vendor requests per cycle, 1 screen", per_cycle[1], "", None, ""))
+        figures.append(
+            Figure(
+                "vendor requests per cycle, 30 screens ÷ 1 screen",
+                per_cycle[30] / per_cycle[1],
+                "×",
+                1.0,
+                "20 terminals, 10 browser viewers",
             )
-            figures.append(
-                Figure(
-                    "vendor requests per cycle, 30 screens ÷ 1 screen",
-                    per_cycle[30] / per_cycle[1],
-                    "×",
-                    1.0,
-                    "20 terminals, 10 browser viewers",
-                )
-            )
-    finally:
-        server.stop()
+        )
     return figures, "Many screens, one collector (requests counted at the API):\n" + "\n".join(
         lines
     )

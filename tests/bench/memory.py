@@ -17,7 +17,6 @@ import asyncio
 import contextlib
 import gc
 import json
-import os
 import queue
 import signal
 import subprocess
@@ -142,12 +141,8 @@ def _store_location(backend: str, folder: Path) -> Iterator[str]:
         return
     from tests import postgres_server
 
-    server = postgres_server.start_or_skip()
-    os.environ["PGPASSWORD"] = postgres_server.PASSWORD  # as a user gives it: never the URL
-    try:
+    with postgres_server.running() as server:
         yield server.url(server.new_database())
-    finally:
-        server.stop()
 
 
 def run(cycles: int = 5000, warm_up: int = 200) -> tuple[list[Figure], str]:
