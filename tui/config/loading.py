@@ -31,8 +31,6 @@ from tui.config.pairs import Pair
 from tui.config.sources import SourceBase
 from tui.sources.kinds import KINDS, source_union
 
-Source = SourceBase  # what code may rely on of any source (tui.config)
-
 
 class Config(StrictModel):
     """A whole config file. Validated as `config_model` makes it for the source kinds the
@@ -69,13 +67,13 @@ class Config(StrictModel):
     def metric(self, metric_id: str) -> Metric:
         return next(metric for metric in self.metrics if metric.id == metric_id)
 
-    def source(self, source_id: str) -> Source:
+    def source(self, source_id: str) -> SourceBase:
         return next(source for source in self.sources if source.id == source_id)
 
     def metrics_of(self, source_id: str) -> list[Metric]:
         return [metric for metric in self.metrics if metric.source == source_id]
 
-    def refresh_seconds_of(self, source: Source) -> float:
+    def refresh_seconds_of(self, source: SourceBase) -> float:
         return source.refresh_seconds or self.dashboard.refresh_seconds
 
 

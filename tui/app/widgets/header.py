@@ -39,7 +39,6 @@ class DashboardHeader(Horizontal):
     def __init__(self, title: str, demo: bool, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self._title = title
-        self._demo = demo
         self._page = Static(classes="page")
         self._period = Static(classes="period")
         self._updated = Static(classes="updated")
