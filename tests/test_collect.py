@@ -684,7 +684,8 @@ async def test_the_dashboard_shows_the_analysis_its_collector_thread_stored(
 
 def test_tandem_on_one_machine_collects_in_a_process_of_its_own_and_stops_it(tmp_path):
     """`tandem` in a real terminal: a child `tandem collect` fetches into the store, the
-    dashboard shows what it wrote, `r` makes it fetch again, and `q` stops both."""
+    dashboard shows what it wrote, `r` makes it fetch again, a collector killed is started
+    again, and `q` stops both."""
     import os
     import re
     import signal
@@ -719,24 +720,30 @@ def test_tandem_on_one_machine_collects_in_a_process_of_its_own_and_stops_it(tmp
         while time.monotonic() < deadline and log.read_text().count("pulse ok") == fetched:
             terminal.read(0.2)
         assert log.read_text().count("pulse ok") == fetched + 1  # `r` reached the collector
-        # A collector that died: `r` says so, and where its log is, rather than nothing.
+        # A collector that died is said so on screen, and started again by itself.
+        killed_at = len(terminal.output)
         os.kill(pid, signal.SIGKILL)
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline and _running(pid):
-            time.sleep(0.1)
-        # Its main thread is a zombie before its other threads are gone, and only then
-        # can the dashboard reap it and see that it ended.
-        time.sleep(0.5)
-        asked = len(terminal.output)
-        os.write(terminal.fd, b"r")
-        terminal.read(1.5)
-        assert "collector process has stopped" in screen_text(bytes(terminal.output[asked:]))
+        deadline = time.monotonic() + 30
+        restarted: set[int] = set()
+        while time.monotonic() < deadline and not restarted:
+            terminal.read(0.2)
+            restarted = {int(found) for found in re.findall(r":(\d+) writing", log.read_text())}
+            restarted.discard(pid)
+        said = screen_text(bytes(terminal.output[killed_at:]))
+        assert "collector process stopped (killed by SIGKILL)" in said, said[-2000:]
+        assert "the collector stopped (killed by SIGKILL); started again" in log.read_text()
+        [again] = restarted
+        assert not _running(pid) and _running(again)
+        deadline = time.monotonic() + 30  # and it fetches, as the first one did
+        while time.monotonic() < deadline and log.read_text().count("pulse ok") == fetched + 1:
+            terminal.read(0.2)
+        assert log.read_text().count("pulse ok") > fetched + 1
         os.write(terminal.fd, b"q")
         terminal.process.wait(15)
         deadline = time.monotonic() + 10
-        while time.monotonic() < deadline and _running(pid):
+        while time.monotonic() < deadline and _running(again):
             time.sleep(0.1)
-        assert not _running(pid), "the collector outlived the dashboard"
+        assert not _running(again), "the collector outlived the dashboard"
     finally:
         terminal.close()
 
@@ -921,3 +928,138 @@ async def test_a_refresh_under_way_updates_the_strip_and_shows_the_panels_once_i
         app._read_store_if_written()
         await pilot.pause()
         assert "pulse ok" in str(strip.render()) and app.data is not shown
+
+
+# ── The one-machine collector process, started again when it stops ──
+
+
+def test_how_a_process_ended_and_how_long_to_wait_before_starting_it_again():
+    from tui.collect.process import RESTART_AFTER, ending, restart_delay
+
+    assert ending(-9) == "killed by SIGKILL"
+    assert ending(-15) == "killed by SIGTERM"
+    assert ending(2) == "exit code 2"
+    assert ending(0) == "exit code 0"
+    assert [restart_delay(n) for n in range(1, 8)] == [1.0, 5.0, 30.0, 120.0, 300.0, 300.0, 300.0]
+    assert RESTART_AFTER[-1] == 300.0  # never given up on: at worst every five minutes
+
+
+def test_a_stopped_collector_is_started_again_after_its_wait_and_its_log_kept(tmp_path):
+    import sys
+    import time
+    from pathlib import Path
+
+    from tui.collect.process import RECOVERED_SECONDS, CollectorProcess
+
+    now = [1000.0]
+    runs = tmp_path / "runs"
+    # Each start counts itself; the first two exit with a reason, the third keeps running.
+    script = (
+        "import pathlib, sys, time\n"
+        f"runs = pathlib.Path({str(runs)!r})\n"
+        "n = int(runs.read_text()) + 1 if runs.exists() else 1\n"
+        "runs.write_text(str(n))\n"
+        "print(f'run {n}', file=sys.stderr, flush=True)\n"
+        "if n < 3:\n"
+        "    print(f'tandem collect: config.toml: bad field in run {n}', file=sys.stderr)\n"
+        "    sys.exit(2)\n"
+        "time.sleep(60)\n"
+    )
+    collector = CollectorProcess(
+        "unused.toml",
+        str(tmp_path / "s.db"),
+        monotonic=lambda: now[0],
+        command=[sys.executable, "-c", script],
+    )
+    try:
+        collector.process.wait(10)
+        stopped = collector.supervise()
+        assert stopped is not None
+        assert (stopped.how, stopped.in_a_row, stopped.restart_in) == ("exit code 2", 1, 1.0)
+        assert stopped.last_words == "tandem collect: config.toml: bad field in run 1"
+        assert collector.supervise() is None  # said once, and not started before its wait
+        assert collector.restarts == 0 and collector.seconds_to_restart() == 1.0
+        now[0] += 1.0
+        assert collector.supervise() is None
+        assert collector.restarts == 1 and collector.stopped is None
+        collector.process.wait(10)
+        stopped = collector.supervise()
+        assert stopped is not None and (stopped.in_a_row, stopped.restart_in) == (2, 5.0)
+        now[0] += 4.9
+        collector.supervise()
+        assert collector.restarts == 1  # still waiting
+        now[0] += 0.1
+        collector.supervise()
+        assert collector.restarts == 2 and collector.alive  # run 3 keeps running
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and "run 3" not in Path(collector.log_path).read_text():
+            time.sleep(0.05)
+        log = Path(collector.log_path).read_text()
+        # One log for the session: every run's lines, each restart marked with why.
+        runs_logged = [line for line in log.splitlines() if line.startswith("run ")]
+        assert runs_logged == ["run 1", "run 2", "run 3"]
+        assert log.count("the collector stopped (exit code 2); started again") == 2
+        # Running long enough counts as recovered: the next stop waits 1 s again.
+        now[0] += RECOVERED_SECONDS
+        assert collector.supervise() is None
+        collector.process.kill()
+        collector.process.wait(10)
+        stopped = collector.supervise()
+        assert stopped is not None
+        assert (stopped.how, stopped.in_a_row, stopped.restart_in) == ("killed by SIGKILL", 1, 1.0)
+        assert stopped.last_words is None  # killed: its last line is not why
+        # `r` does not wait for the rest of the wait.
+        collector.restart()
+        assert collector.alive and collector.restarts == 3 and collector.stopped is None
+    finally:
+        collector.stop()
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and collector.alive:
+        time.sleep(0.05)
+    assert not collector.alive
+
+
+async def test_the_dashboard_says_its_collector_stopped_and_r_starts_it_at_once(
+    demo_config, tmp_path
+):
+    import sys
+
+    from tui.app import TandemApp
+    from tui.collect.process import CollectorProcess
+    from tui.store import Store
+
+    runs = tmp_path / "runs"
+    script = (
+        "import pathlib, sys, time\n"
+        f"runs = pathlib.Path({str(runs)!r})\n"
+        "n = int(runs.read_text()) + 1 if runs.exists() else 1\n"
+        "runs.write_text(str(n))\n"
+        "if n == 1:\n"
+        "    print('tandem collect: the store is read-only', file=sys.stderr)\n"
+        "    sys.exit(1)\n"
+        "time.sleep(60)\n"
+    )
+    now = [0.0]  # its wait never ends by itself here: only `r` starts it again
+    collector = CollectorProcess(
+        "unused.toml",
+        str(tmp_path / "s.db"),
+        monotonic=lambda: now[0],
+        command=[sys.executable, "-c", script],
+    )
+    collector.process.wait(10)
+    app = TandemApp(demo_config, Store(tmp_path / "s.db"), viewer=True, collector=collector)
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.pause(0.8)  # one poll of the store, and of the collector
+            [toast] = list(app._notifications)
+            assert toast.title == "Collector stopped"
+            assert "stopped (exit code 1): starting it again in 1 s" in toast.message
+            assert "Last in its log: tandem collect: the store is read-only" in toast.message
+            assert app._updated_text().startswith("collector stopped (exit code 1)")
+            await pilot.press("r")
+            await pilot.pause()
+            assert collector.alive and collector.restarts == 1
+            assert "started it again" in list(app._notifications)[-1].message
+            assert not app._updated_text().startswith("collector stopped")
+    finally:
+        collector.stop()

@@ -380,6 +380,8 @@ class TandemApp(App[None]):
                 self.notify(str(error), title="Store unreachable", severity="warning")
 
     def _read_store_if_written(self) -> None:
+        if self.collector is not None:
+            self._watch_collector()
         if self._shared_reader is not None:
             self._read_shared_store(everything=False)
             return
@@ -395,6 +397,32 @@ class TandemApp(App[None]):
         self.last_refresh = self.clock()
         self._held_since = None
         self.show_from_store(statuses)
+
+    def _watch_collector(self) -> None:
+        """Start this dashboard's collector process again if it stopped, and say so: once
+        in a toast, and on the header until it runs again."""
+        assert self.collector is not None
+        was_down = self.collector.stopped is not None
+        stopped = self.collector.supervise()
+        if stopped is not None:
+            how = stopped.how
+            if stopped.in_a_row > 1:
+                how = f"{stopped.in_a_row} times in a row, {how}"
+            said = (
+                f"The collector process stopped ({how}): "
+                f"starting it again in {stopped.restart_in:.0f} s."
+            )
+            if stopped.last_words:
+                said += f"\nLast in its log: {stopped.last_words}"
+            said += f"\nIts log: {self.collector.log_path}"
+            self.notify(
+                said,
+                title="Collector stopped",
+                severity="warning" if stopped.in_a_row == 1 else "error",
+                timeout=max(10.0, min(stopped.restart_in, 60.0)),
+            )
+        if was_down or stopped is not None:
+            self._show_updated()
 
     def _may_hold(self) -> bool:
         """Whether the panels may wait (longer) for a refresh under way to land."""
@@ -752,6 +780,10 @@ class TandemApp(App[None]):
             since = clock_time(self._store_down_since)
             shown = "showing what it held then" if self._store_was_read else "waiting for it"
             return f"store unreachable since {since} · {shown}"
+        if self.collector is not None and self.collector.stopped is not None:
+            wait = self.collector.seconds_to_restart()
+            starting = f"starting it again in {wait:.0f} s" if wait >= 1 else "starting it again"
+            return f"collector stopped ({self.collector.stopped.how}) · {starting}"
         latest = self.collectors[0] if self.viewer and self.collectors else None
         if latest is not None and (latest.missed(now) or self.collector is None):
             ago = _ago(now - latest.last_beat_at)
@@ -866,12 +898,14 @@ class TandemApp(App[None]):
         """Fetch every source now, whatever its schedule or circuit. A viewer never
         fetches (the server does, for every viewer): it reads the store again."""
         if self.viewer and self.collector is not None:
-            if not self.collector.alive:
+            if not self.collector.alive:  # stopped, waiting to be started again: now
+                self.collector.restart()
+                self._show_updated()
                 self.notify(
-                    "The collector process has stopped, so nothing is fetched: start "
-                    f"tandem again. Its log: {self.collector.log_path}",
+                    "The collector process had stopped: started it again, and it "
+                    f"fetches as it starts. Its log: {self.collector.log_path}",
                     title="Refresh",
-                    severity="error",
+                    severity="warning",
                 )
                 return
             # Said on the strip ("refreshing …") at the next poll, within half a second,

@@ -1,4 +1,5 @@
-"""The one-machine dashboard's collector, started as a child process.
+"""The one-machine dashboard's collector, started as a child process, and started again
+when it stops.
 
 Apart from the collector itself, so that a screen starting one imports neither httpx
 nor the sources: 60 ms of the dashboard's start, for code that runs in the child.
@@ -10,6 +11,59 @@ import os
 import signal
 import subprocess
 import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+# Seconds to wait before starting a stopped collector again, by how many times in a row
+# it has stopped: a crash is retried at once, one that keeps crashing (a config edited
+# into a broken one, a full disk) is retried less and less often, never given up on.
+RESTART_AFTER = (1.0, 5.0, 30.0, 120.0, 300.0)
+# A collector that has run this long has recovered: its next stop counts from one again.
+RECOVERED_SECONDS = 300.0
+LAST_WORDS_CHARS = 200
+
+
+@dataclass(frozen=True)
+class CollectorStopped:
+    """The collector process ended without being told to: how, and what happens next."""
+
+    how: str  # "exit code 2", "killed by SIGKILL"
+    in_a_row: int  # stops without a recovered run between them, this one included
+    restart_in: float  # seconds
+    last_words: str | None  # the last line of its log, which says why more often than not
+
+
+def ending(returncode: int) -> str:
+    """How a process ended, in words: a negative return code is the signal that ended it."""
+    if returncode < 0:
+        try:
+            return f"killed by {signal.Signals(-returncode).name}"
+        except ValueError:
+            return f"killed by signal {-returncode}"
+    return f"exit code {returncode}"
+
+
+def restart_delay(in_a_row: int) -> float:
+    """Seconds to wait before the next start, after `in_a_row` stops in a row (≥ 1)."""
+    return RESTART_AFTER[min(in_a_row, len(RESTART_AFTER)) - 1]
+
+
+def last_line(path: str) -> str | None:
+    """The last non-empty line of a text file, shortened; None if there is none."""
+    try:
+        with open(path, "rb") as file:
+            file.seek(0, os.SEEK_END)
+            file.seek(max(0, file.tell() - 4096))
+            tail = file.read().decode("utf-8", "replace")
+    except OSError:
+        return None
+    lines = [line.strip() for line in tail.splitlines() if line.strip()]
+    if not lines:
+        return None
+    line = lines[-1]
+    return line if len(line) <= LAST_WORDS_CHARS else line[: LAST_WORDS_CHARS - 1] + "…"
 
 
 class CollectorProcess:
@@ -21,34 +75,104 @@ class CollectorProcess:
     same store the dashboard reads, logs beside it, stands by if another `tandem`
     already collects into that store, and stops with the dashboard: told to, or
     within a second of the dashboard dying without a word (a SIGKILL, a crash).
+
+    A dashboard left on a wall for weeks must not quietly stop fetching: `supervise()`,
+    called every half second, notices a collector that ended and starts it again after
+    `restart_delay` (the flock it held went with it, so the new one takes over at once).
     """
 
-    def __init__(self, config_path: os.PathLike[str] | str, store_path: str) -> None:
+    def __init__(
+        self,
+        config_path: os.PathLike[str] | str,
+        store_path: str,
+        *,
+        monotonic: Callable[[], float] = time.monotonic,
+        command: list[str] | None = None,
+    ) -> None:
         self.log_path = f"{store_path}.collector.log"
-        with open(self.log_path, "w", encoding="utf-8") as log:
+        self._monotonic = monotonic
+        self._command = command or [
+            sys.executable,
+            "-m",
+            "tui",
+            "collect",
+            "--config",
+            os.fspath(config_path),
+            "--store",
+            store_path,
+            "--with-parent",
+            str(os.getpid()),
+        ]
+        self.stopped: CollectorStopped | None = None  # while it is down
+        self.restarts = 0
+        self._in_a_row = 0
+        self._restart_at = 0.0
+        self._start(log_mode="w")  # each session's log starts afresh
+
+    def _start(self, log_mode: str) -> None:
+        with open(self.log_path, log_mode, encoding="utf-8") as log:
+            if log_mode == "a" and self.stopped is not None:
+                at = datetime.now().astimezone().isoformat(timespec="seconds")
+                log.write(
+                    f"tandem: the collector stopped ({self.stopped.how}); started again {at}\n"
+                )
+                log.flush()
             self.process = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "tui",
-                    "collect",
-                    "--config",
-                    os.fspath(config_path),
-                    "--store",
-                    store_path,
-                    "--with-parent",
-                    str(os.getpid()),
-                ],
+                self._command,
                 stdin=subprocess.DEVNULL,
                 stdout=log,
                 stderr=log,
                 # Its own session: a key in the dashboard's terminal never signals it.
                 start_new_session=True,
             )
+        self._started_at = self._monotonic()
 
     @property
     def alive(self) -> bool:
         return self.process.poll() is None
+
+    def supervise(self) -> CollectorStopped | None:
+        """Start the collector again if it has stopped and its wait is over. Returns what
+        stopped it the first time this notices a stop, to be said once; None otherwise."""
+        now = self._monotonic()
+        returncode = self.process.poll()
+        if returncode is None:
+            if self._in_a_row and now - self._started_at >= RECOVERED_SECONDS:
+                self._in_a_row = 0
+            return None
+        if self.stopped is None:
+            self._in_a_row += 1
+            delay = restart_delay(self._in_a_row)
+            self._restart_at = now + delay
+            self.stopped = CollectorStopped(
+                ending(returncode), self._in_a_row, delay, self._last_words(returncode)
+            )
+            return self.stopped
+        if now >= self._restart_at:
+            self.restart()
+        return None
+
+    def restart(self) -> None:
+        """Start a stopped collector now, whatever its wait (`r` asks for this)."""
+        if self.alive:
+            return
+        if self.stopped is None:  # ended, not yet noticed: count it as supervise would
+            self._in_a_row += 1
+            returncode = self.process.returncode
+            self.stopped = CollectorStopped(
+                ending(returncode), self._in_a_row, 0.0, self._last_words(returncode)
+            )
+        self._start(log_mode="a")
+        self.restarts += 1
+        self.stopped = None
+
+    def _last_words(self, returncode: int) -> str | None:
+        # A collector that exits says why last; one killed by a signal never had the
+        # chance, and its last line ("pulse ok, …") would read as the reason.
+        return last_line(self.log_path) if returncode >= 0 else None
+
+    def seconds_to_restart(self) -> float:
+        return max(0.0, self._restart_at - self._monotonic())
 
     def refresh_now(self) -> None:
         """Fetch every source now."""
