@@ -390,3 +390,89 @@ async def test_the_dashboards_footer_survives_the_help_opening_and_closing(demo_
             await pilot.press("question_mark")
             await pilot.pause()
             assert [key for _, key in footer_keys(app)] == [key for _, key in before]
+
+
+# ── plotext's braille grouping, done faster (tui.app.widgets.braille) ──
+
+
+def test_the_braille_grouping_returns_what_plotexts_own_does():
+    import math
+    import random
+
+    from tui.app.widgets.braille import hd_group, plotext_hd_group
+
+    rng = random.Random(5)
+    for _ in range(3000):
+        n = rng.randrange(1, 200)
+
+        def coordinate(top: int) -> float:
+            # Whole and fractional dots, on and off the canvas, and repeats.
+            return rng.choice([rng.randrange(-3, top), rng.uniform(-3.0, top), 0, top - 1])
+
+        x = [coordinate(120) for _ in range(n)]
+        y = [coordinate(12) for _ in range(n)]
+        shape = rng.choice([(2, 4), (1, 1), (2, 2), (1, 3)])
+        xf, yf = [shape[0]] * n, [shape[1]] * n
+        assert hd_group(x, y, xf, yf) == tuple(plotext_hd_group(x, y, xf, yf))
+
+    # What a line of numbers never gives goes to plotext's own, with its answer (or
+    # its error: plotext 5.3.2's own takes no date strings here).
+    def outcome(group, *args):
+        try:
+            return tuple(group(*args))
+        except Exception as error:  # the same error from both is the point
+            return type(error)
+
+    for case in [
+        ([1, None, 3], [1, 2, 3], [2] * 3, [4] * 3),
+        ([1, 2, 3], [1, math.nan, 3], [2] * 3, [4] * 3),
+        (["2026-01", "2026-02"], [1, 2], [2] * 2, [4] * 2),
+        ([1, 2, 3], [1, 2, 3], [2, 1, 2], [4, 4, 1]),
+        ([True, 2], [1, 2], [2] * 2, [4] * 2),
+        ([], [], [], []),
+    ]:
+        assert outcome(hd_group, *case) == outcome(plotext_hd_group, *case)
+
+
+def test_sparklines_drawn_with_the_faster_grouping_are_the_ones_plotext_draws(monkeypatch):
+    import random
+
+    import plotext._utility
+
+    from tui.app.widgets import braille
+
+    assert plotext._utility.hd_group is braille.hd_group, "installed for plotext 5.3.2"
+    rng = random.Random(11)
+    cases = []
+    for _ in range(300):
+        length = rng.randrange(2, 40)
+        values = tuple(
+            None if rng.random() < 0.1 else rng.choice([rng.uniform(-50, 100), 30.0])
+            for _ in range(length)
+        )
+        cases.append((values, rng.randrange(1, 90), rng.randrange(1, 8)))
+
+    def drawn() -> list[list[str]]:
+        sparkline = Sparkline("employee")
+        figures = []
+        for values, width, height in cases:
+            sparkline._values = values
+            figures.append(sparkline._build(width, height))
+        return figures
+
+    faster = drawn()
+    monkeypatch.setattr(plotext._utility, "hd_group", braille.plotext_hd_group)
+    assert faster == drawn()
+    assert sum(1 for figure in faster if any(line.strip() for line in figure)) > 250
+
+
+def test_another_plotext_release_keeps_its_own_grouping(monkeypatch):
+    import plotext
+    import plotext._utility
+
+    from tui.app.widgets import braille
+
+    monkeypatch.setattr(plotext._utility, "hd_group", braille.plotext_hd_group)
+    monkeypatch.setattr(plotext, "__version__", "5.4.0")
+    assert not braille.install()
+    assert plotext._utility.hd_group is braille.plotext_hd_group
