@@ -371,7 +371,8 @@ async def test_a_large_dashboard_shows_an_update_a_few_pairs_a_frame(tmp_path):
     from tui.periods import last_periods
 
     now = datetime(2026, 6, 17, 12, tzinfo=timezone.utc)
-    config = parse_config(pairs_config(PAIRS_PER_FRAME + 2, 'kind = "value"\n', 12))
+    pairs = PAIRS_PER_FRAME + 2
+    config = parse_config(pairs_config(pairs, 'kind = "value"\n', 12))
     store = Store(tmp_path / "store.db")
     periods = last_periods(now.date(), "month", 12)
 
@@ -396,18 +397,29 @@ async def test_a_large_dashboard_shows_an_update_a_few_pairs_a_frame(tmp_path):
     last = 11  # the last period's offset from the value written
     write(10)
     app = TandemApp(config, store, clock=lambda: now, viewer=True)
+    painted: list[list[float]] = []  # what each frame Textual paints shows
+    display = app._display
+
+    def paint(screen: object, update: object) -> None:
+        painted.append(shown(app))
+        display(screen, update)  # type: ignore[arg-type]
+
+    app._display = paint  # type: ignore[method-assign, assignment]
     async with app.run_test(size=(200, 60)) as pilot:
         await pilot.pause()
-        assert shown(app) == [10 + last] * 6
+        assert shown(app) == [10 + last] * pairs
         write(20)
+        painted.clear()
         app.show_from_store()
         # This frame: the first pairs; the rest keep their values until the next.
         assert shown(app) == [20 + last] * PAIRS_PER_FRAME + [10 + last] * 2
         for _ in range(20):
-            await pilot.pause()
-            if shown(app) == [20 + last] * 6:
+            await pilot.pause(0.02)
+            if shown(app) == [20 + last] * pairs:
                 break
-        assert shown(app) == [20 + last] * 6
+        assert shown(app) == [20 + last] * pairs
+        # The first pairs had a frame of their own: the others were not painted with them.
+        assert [20 + last] * PAIRS_PER_FRAME + [10 + last] * 2 in painted, painted
         # Two updates before the frame: the later one's values are the ones left.
         write(30)
         app.show_from_store()
@@ -415,11 +427,11 @@ async def test_a_large_dashboard_shows_an_update_a_few_pairs_a_frame(tmp_path):
         app.show_from_store()
         for _ in range(20):
             await pilot.pause()
-        assert shown(app) == [40 + last] * 6
+        assert shown(app) == [40 + last] * pairs
         # A screenshot shows every pair's newest values, waiting or not.
         write(50)
         app.show_from_store()
         assert shown(app)[-1] == 40 + last
         app.export_screenshot()
-        assert shown(app) == [50 + last] * 6
+        assert shown(app) == [50 + last] * pairs
     store.close()
