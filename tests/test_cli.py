@@ -488,3 +488,11 @@ def test_a_store_url_with_a_password_is_refused_with_where_the_password_goes():
     assert result.returncode == 2
     assert "hunter2" not in result.stderr + result.stdout
     assert "PGPASSWORD" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_serve_refuses_a_port_it_could_not_tell_browsers():
+    for port in ("0", "65536", "http"):
+        result = tandem("serve", "--port", port)
+        assert result.returncode == 2
+        assert f"--port: expected a port from 1 to 65535, got '{port}'" in result.stderr
+        assert "Traceback" not in result.stderr

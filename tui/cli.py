@@ -145,7 +145,7 @@ def _parser() -> argparse.ArgumentParser:
         help="serve the dashboard to browsers (one fetcher; every viewer reads the store)",
     )
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
-    serve.add_argument("--port", type=int, default=8000, help="port to listen on (8000)")
+    serve.add_argument("--port", type=_port, default=8000, help="port to listen on (8000)")
     serve.add_argument(
         "--expose",
         action="store_true",
@@ -558,6 +558,18 @@ def _positive(text: str) -> int:
         value = 0
     if value < 1:
         raise argparse.ArgumentTypeError(f"expected a whole number of 1 or more, got {text!r}")
+    return value
+
+
+def _port(text: str) -> int:
+    """A port from 1 to 65535. Not 0, "any free port": the page tells each browser where
+    to connect, and it would be told port 0."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if not 1 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"expected a port from 1 to 65535, got {text!r}")
     return value
 
 
