@@ -944,6 +944,17 @@ def test_how_a_process_ended_and_how_long_to_wait_before_starting_it_again():
     assert RESTART_AFTER[-1] == 300.0  # never given up on: at worst every five minutes
 
 
+def _counting_runs(folder) -> str:
+    """The start of a stand-in collector's script: `n` is how many times it has started."""
+    runs = folder / "runs"
+    return (
+        "import pathlib, sys, time\n"
+        f"runs = pathlib.Path({str(runs)!r})\n"
+        "n = int(runs.read_text()) + 1 if runs.exists() else 1\n"
+        "runs.write_text(str(n))\n"
+    )
+
+
 def test_a_stopped_collector_is_started_again_after_its_wait_and_its_log_kept(tmp_path):
     import sys
     import time
@@ -952,13 +963,8 @@ def test_a_stopped_collector_is_started_again_after_its_wait_and_its_log_kept(tm
     from tui.collect.process import RECOVERED_SECONDS, CollectorProcess
 
     now = [1000.0]
-    runs = tmp_path / "runs"
     # Each start counts itself; the first two exit with a reason, the third keeps running.
-    script = (
-        "import pathlib, sys, time\n"
-        f"runs = pathlib.Path({str(runs)!r})\n"
-        "n = int(runs.read_text()) + 1 if runs.exists() else 1\n"
-        "runs.write_text(str(n))\n"
+    script = _counting_runs(tmp_path) + (
         "print(f'run {n}', file=sys.stderr, flush=True)\n"
         "if n < 3:\n"
         "    print(f'tandem collect: config.toml: bad field in run {n}', file=sys.stderr)\n"
@@ -1028,12 +1034,7 @@ async def test_the_dashboard_says_its_collector_stopped_and_r_starts_it_at_once(
     from tui.collect.process import CollectorProcess
     from tui.store import Store
 
-    runs = tmp_path / "runs"
-    script = (
-        "import pathlib, sys, time\n"
-        f"runs = pathlib.Path({str(runs)!r})\n"
-        "n = int(runs.read_text()) + 1 if runs.exists() else 1\n"
-        "runs.write_text(str(n))\n"
+    script = _counting_runs(tmp_path) + (
         "if n == 1:\n"
         "    print('tandem collect: the store is read-only', file=sys.stderr)\n"
         "    sys.exit(1)\n"

@@ -9,7 +9,7 @@ import os
 import sys
 import time
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -551,26 +551,25 @@ def _serve(config: Config, store_location: str, config_path: Path, arguments: An
     return 0
 
 
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a whole number of 1 or more, got {text!r}")
-    return value
+def _whole_number(low: int, high: int | None, expected: str) -> Callable[[str], int]:
+    """An argparse type: a whole number from `low` to `high`, or `expected` in the error."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = low - 1
+        if value < low or (high is not None and value > high):
+            raise argparse.ArgumentTypeError(f"expected {expected}, got {text!r}")
+        return value
+
+    return parse
 
 
-def _port(text: str) -> int:
-    """A port from 1 to 65535. Not 0, "any free port": the page tells each browser where
-    to connect, and it would be told port 0."""
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if not 1 <= value <= 65535:
-        raise argparse.ArgumentTypeError(f"expected a port from 1 to 65535, got {text!r}")
-    return value
+_positive = _whole_number(1, None, "a whole number of 1 or more")
+# Not 0, "any free port": the page tells each browser where to connect, and it would
+# be told port 0.
+_port = _whole_number(1, 65535, "a port from 1 to 65535")
 
 
 def _positive_seconds(text: str) -> float:
