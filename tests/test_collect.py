@@ -944,6 +944,30 @@ def test_how_a_process_ended_and_how_long_to_wait_before_starting_it_again():
     assert RESTART_AFTER[-1] == 300.0  # never given up on: at worst every five minutes
 
 
+def test_a_logs_last_words_are_its_last_message_with_the_lines_it_continues(tmp_path):
+    from tui.collect.process import LAST_WORDS_CHARS, last_words
+
+    log = tmp_path / "collector.log"
+    assert last_words(str(log)) is None  # no log yet
+    log.write_text("\n\n")
+    assert last_words(str(log)) is None
+    log.write_text("tandem collect: pulse ok\ntandem collect: hr: HTTP 503\n\n")
+    assert last_words(str(log)) == "tandem collect: hr: HTTP 503"
+    log.write_text(
+        "tandem collect: pulse ok\n"
+        "tandem: config.toml: 2 problems in the config\n"
+        "  • pairs[2].bogus: unknown key\n"
+        "  • metrics[0].kind: expected nps\n"
+    )
+    assert last_words(str(log)) == (
+        "tandem: config.toml: 2 problems in the config "
+        "• pairs[2].bogus: unknown key • metrics[0].kind: expected nps"
+    )
+    log.write_text("x" * 1000 + "\n")
+    words = last_words(str(log))
+    assert words is not None and len(words) == LAST_WORDS_CHARS and words.endswith("…")
+
+
 def _counting_runs(folder) -> str:
     """The start of a stand-in collector's script: `n` is how many times it has started."""
     runs = folder / "runs"

@@ -50,8 +50,10 @@ def restart_delay(in_a_row: int) -> float:
     return RESTART_AFTER[min(in_a_row, len(RESTART_AFTER)) - 1]
 
 
-def last_line(path: str) -> str | None:
-    """The last non-empty line of a text file, shortened; None if there is none."""
+def last_words(path: str) -> str | None:
+    """A log's last message, shortened: its last non-empty line, and the lines it
+    continues (an indented line goes on from the one above: "config.toml: 1 problem",
+    then "  • pairs[2].bogus: unknown key"). None if the log has none."""
     try:
         with open(path, "rb") as file:
             file.seek(0, os.SEEK_END)
@@ -59,11 +61,17 @@ def last_line(path: str) -> str | None:
             tail = file.read().decode("utf-8", "replace")
     except OSError:
         return None
-    lines = [line.strip() for line in tail.splitlines() if line.strip()]
-    if not lines:
+    lines = [line.rstrip() for line in tail.splitlines() if line.strip()]
+    message: list[str] = []
+    while lines and len(message) < 4:
+        line = lines.pop()
+        message.insert(0, line.strip())
+        if not line[0].isspace():
+            break
+    if not message:
         return None
-    line = lines[-1]
-    return line if len(line) <= LAST_WORDS_CHARS else line[: LAST_WORDS_CHARS - 1] + "…"
+    words = " ".join(message)
+    return words if len(words) <= LAST_WORDS_CHARS else words[: LAST_WORDS_CHARS - 1] + "…"
 
 
 class CollectorProcess:
@@ -169,7 +177,7 @@ class CollectorProcess:
     def _last_words(self, returncode: int) -> str | None:
         # A collector that exits says why last; one killed by a signal never had the
         # chance, and its last line ("pulse ok, …") would read as the reason.
-        return last_line(self.log_path) if returncode >= 0 else None
+        return last_words(self.log_path) if returncode >= 0 else None
 
     def seconds_to_restart(self) -> float:
         return max(0.0, self._restart_at - self._monotonic())
