@@ -707,9 +707,13 @@ def test_tandem_on_one_machine_collects_in_a_process_of_its_own_and_stops_it(tmp
         [pid] = {int(found) for found in re.findall(r":(\d+) writing", log.read_text())}
         assert pid != terminal.process.pid
         assert _running(pid)
-        # It gives way to the dashboard for the processor (nice 10).
+        # It gives way to the dashboard for the processor: idle priority, and nice 10.
         dashboard = os.getpriority(os.PRIO_PROCESS, terminal.process.pid)
         assert os.getpriority(os.PRIO_PROCESS, pid) == min(19, dashboard + 10)
+        assert os.sched_getscheduler(pid) == os.SCHED_IDLE
+        for thread in os.listdir(f"/proc/{pid}/task"):  # its threads too (the demo's API)
+            assert os.sched_getscheduler(int(thread)) == os.SCHED_IDLE
+        assert os.sched_getscheduler(terminal.process.pid) == os.SCHED_OTHER
         fetched = log.read_text().count("pulse ok")
         asked = len(terminal.output)
         os.write(terminal.fd, b"r")

@@ -275,10 +275,10 @@ def _collect(
 ) -> int:
     from tui.collect.collector import collect_forever, collect_once
 
-    if parent is not None and hasattr(os, "nice"):
-        # A dashboard's own collector: where the two want the CPU at once, the
-        # dashboard's keys and frames come first (tests/bench/keys.py).
-        os.nice(10)
+    if parent is not None:
+        from tui.collect.process import give_way
+
+        give_way()
     with serving_demo(config, clock().date()) as live_config:
         if once:
             return asyncio.run(collect_once(live_config, store, clock))
