@@ -1092,3 +1092,36 @@ async def test_the_dashboard_says_its_collector_stopped_and_r_starts_it_at_once(
             assert not app._updated_text().startswith("collector stopped")
     finally:
         collector.stop()
+
+
+async def test_its_own_collector_alive_but_not_writing_is_not_called_stopped(demo_config, tmp_path):
+    """On idle priority a busy machine starves the dashboard's collector: its beats stop
+    while it runs. The header says it runs and when it last wrote."""
+    import sys
+
+    from tui.app import TandemApp
+    from tui.collect.process import CollectorProcess
+    from tui.store import CollectorStatus, Store
+
+    now = datetime(2026, 6, 17, 12, tzinfo=timezone.utc)
+    store = Store(tmp_path / "s.db")
+    started = now - timedelta(hours=1)
+    store.beat(CollectorStatus("wall-box:4242", started, now - timedelta(minutes=11), 60.0))
+    collector = CollectorProcess(
+        "unused.toml",
+        str(tmp_path / "s.db"),
+        command=[sys.executable, "-c", "import time; time.sleep(60)"],
+    )
+    app = TandemApp(demo_config, store, clock=lambda: now, viewer=True, collector=collector)
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.pause()
+            assert _header(app).startswith(
+                "collector on wall-box running but not writing: last wrote 11 min ago"
+            )
+            collector.process.kill()
+            collector.process.wait(10)
+            app._tick_clock()  # stopped, before the half-second watch notices
+            assert _header(app).startswith("collector on wall-box stopped: last wrote 11 min")
+    finally:
+        collector.stop()

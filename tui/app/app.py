@@ -790,7 +790,11 @@ class TandemApp(App[None]):
             # Named by its host: with a standby elsewhere, which one writes matters.
             host = latest.collector_id.rsplit(":", 1)[0][:24]
             if latest.missed(now):
-                text = f"collector on {host} stopped: last wrote {ago}"
+                # This dashboard's own collector, alive: on idle priority a machine busy
+                # with other work starves it (tui.collect.process.give_way); not stopped.
+                alive = self.collector is not None and self.collector.alive
+                state = "running but not writing" if alive else "stopped"
+                text = f"collector on {host} {state}: last wrote {ago}"
                 if latest.last_error:
                     text += f" ({latest.last_error})"
                 return text
