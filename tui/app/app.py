@@ -421,7 +421,8 @@ class TandemApp(App[None]):
                 severity="warning" if stopped.in_a_row == 1 else "error",
                 timeout=max(10.0, min(stopped.restart_in, 60.0)),
             )
-        if was_down or stopped is not None:
+        # On the header at once when it stops or runs again; the clock's tick ages it.
+        if stopped is not None or (was_down and self.collector.stopped is None):
             self._show_updated()
 
     def _may_hold(self) -> bool:

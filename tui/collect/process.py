@@ -170,12 +170,7 @@ class CollectorProcess:
                 self._in_a_row = 0
             return None
         if self.stopped is None:
-            self._in_a_row += 1
-            delay = restart_delay(self._in_a_row)
-            self._restart_at = now + delay
-            self.stopped = CollectorStopped(
-                ending(returncode), self._in_a_row, delay, self._last_words(returncode)
-            )
+            self._notice_stop(returncode, now, restart_delay(self._in_a_row + 1))
             return self.stopped
         if now >= self._restart_at:
             self.restart()
@@ -186,19 +181,18 @@ class CollectorProcess:
         if self.alive:
             return
         if self.stopped is None:  # ended, not yet noticed: count it as supervise would
-            self._in_a_row += 1
-            returncode = self.process.returncode
-            self.stopped = CollectorStopped(
-                ending(returncode), self._in_a_row, 0.0, self._last_words(returncode)
-            )
+            self._notice_stop(self.process.returncode, self._monotonic(), 0.0)
         self._start(log_mode="a")
         self.restarts += 1
         self.stopped = None
 
-    def _last_words(self, returncode: int) -> str | None:
+    def _notice_stop(self, returncode: int, now: float, delay: float) -> None:
+        self._in_a_row += 1
+        self._restart_at = now + delay
         # A collector that exits says why last; one killed by a signal never had the
         # chance, and its last line ("pulse ok, …") would read as the reason.
-        return last_words(self.log_path) if returncode >= 0 else None
+        words = last_words(self.log_path) if returncode >= 0 else None
+        self.stopped = CollectorStopped(ending(returncode), self._in_a_row, delay, words)
 
     def seconds_to_restart(self) -> float:
         return max(0.0, self._restart_at - self._monotonic())
