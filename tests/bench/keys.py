@@ -36,6 +36,7 @@ import textwrap
 import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import NamedTuple
 
 from tests.bench.results import Figure, difference_interval, median, percentile
 from tests.bench.start import fill_demo_store
@@ -117,12 +118,30 @@ ELSEWHERE = max(os.sched_getaffinity(0))
 SEPARATE = ("shared", "elsewhere")
 
 
-def latencies(app: Path, store: str, mode: str, presses: int, refreshing: bool) -> list[float]:
+def latencies(
+    app: Path,
+    store: str,
+    mode: str,
+    presses: int,
+    refreshing: bool,
+    unseen_store: str | None = None,
+) -> list[float]:
+    """Keys during a refresh of `store`, or with `unseen_store` during the same refresh
+    written to a store this screen does not read: the control, in which the screen does
+    nothing for the refresh and what slows its keys is the machine sharing its cores."""
     if mode in ("process", *SEPARATE):
         command = [sys.executable, "-m", "tui", "--store", store]
     else:
         command = [sys.executable, str(app), str(store), mode]
     terminal = Terminal(command)
+    control = None
+    if refreshing and mode == "process" and unseen_store is not None:
+        from tui.collect.process import CollectorProcess
+        from tui.demo import bundled_demo_config
+
+        # The same collector the dashboard starts (idle priority and all), asked to
+        # refresh as `r` asks the dashboard's own.
+        control = CollectorProcess(bundled_demo_config(), unseen_store)
     found: list[float] = []
     pick = random.Random(7)
     try:
@@ -131,10 +150,15 @@ def latencies(app: Path, store: str, mode: str, presses: int, refreshing: bool) 
         for _ in range(presses):
             collector = None
             if refreshing and mode in SEPARATE:
-                collector = _collect_once(store, ELSEWHERE if mode == "elsewhere" else None)
+                collector = _collect_once(
+                    unseen_store or store, ELSEWHERE if mode == "elsewhere" else None
+                )
                 terminal.read(pick.uniform(0.5, 4.5))
             elif refreshing:
-                os.write(terminal.fd, b"r")
+                if control is not None:
+                    control.refresh_now()
+                else:
+                    os.write(terminal.fd, b"r")
                 terminal.read(pick.uniform(0.1, 1.5))
             for key, effect in ((b"?", HELP_OPEN), (b"?", DASHBOARD)):
                 seconds = terminal.press(key, effect)
@@ -149,6 +173,8 @@ def latencies(app: Path, store: str, mode: str, presses: int, refreshing: bool) 
                 terminal.read(4.0)  # the refresh ends before the next one starts
     finally:
         terminal.close()
+        if control is not None:
+            control.stop()
     return found
 
 
@@ -192,24 +218,35 @@ def _server_held_to(data: Path, core: int) -> Iterator[None]:
                 os.sched_setaffinity(pid, every_core)
 
 
+class SharedStore(NamedTuple):
+    url: str  # the store the screen reads
+    unseen_url: str  # another, which the control's refreshes write
+    data: Path  # the server's data folder
+
+
 @contextlib.contextmanager
-def _shared_store() -> Iterator[tuple[str, Path] | None]:
-    """A PostgreSQL store a first `collect --once` filled, and the server's data folder;
-    None where PostgreSQL is not installed (the bench says so and measures the rest)."""
+def _shared_store() -> Iterator[SharedStore | None]:
+    """Two PostgreSQL stores a first `collect --once` filled, on one server; None where
+    PostgreSQL is not installed (the bench says so and measures the rest)."""
     from tests import postgres_server
 
     if postgres_server.binaries() is None:
         yield None
         return
     with postgres_server.running() as server:
-        url = server.url(server.new_database())
-        if _collect_once(url).wait(120) != 0:
-            raise RuntimeError("tandem collect --once into PostgreSQL failed")
-        yield url, server.data
+        urls = [server.url(server.new_database()) for _ in range(2)]
+        for url in urls:
+            if _collect_once(url).wait(120) != 0:
+                raise RuntimeError("tandem collect --once into PostgreSQL failed")
+        yield SharedStore(urls[0], urls[1], server.data)
 
 
 def _p90(values: Sequence[float]) -> float:
     return percentile(values, 90)
+
+
+def _ms(seconds: Sequence[float]) -> list[float]:
+    return [s * 1000 for s in seconds]
 
 
 def run(presses: int = 20) -> tuple[list[Figure], str]:
@@ -227,7 +264,6 @@ def run(presses: int = 20) -> tuple[list[Figure], str]:
         several_cores = len(os.sched_getaffinity(0)) > 1
         if shared is not None and not several_cores:
             lines.append("  collector and server on a core of their own: not measured, one core")
-        idle: dict[str, float] = {}
         for mode, name in (
             ("process", "tandem: collector process"),
             ("shared", "tandem collect + a screen on PostgreSQL, all on the same cores"),
@@ -239,69 +275,106 @@ def run(presses: int = 20) -> tuple[list[Figure], str]:
                 continue
             if mode == "elsewhere" and not several_cores:
                 continue
-            where = shared[0] if shared is not None and mode in SEPARATE else str(store)
-            held = (
-                _server_held_to(shared[1], ELSEWHERE)
-                if shared is not None and mode == "elsewhere"
-                else contextlib.nullcontext()
-            )
-            with held:
-                quiet = latencies(app, where, mode, presses, refreshing=False)
-                busy = latencies(app, where, mode, presses, refreshing=True)
-            idle[mode] = median(quiet) * 1000
-            p90 = percentile(busy, 90) * 1000
-            lines.append(
-                f"  {name}: idle median {idle[mode]:.0f}, p90 {percentile(quiet, 90) * 1000:.0f}; "
-                f"during a refresh median {median(busy) * 1000:.0f}, p90 {p90:.0f}, "
-                f"worst {max(busy) * 1000:.0f} ({len(busy)} keys)"
-            )
             # The issue's bounds: in the one-machine default and with a separate
             # collector, which in that deployment runs on other machines; on the same
             # cores it is shown for what a box running everything costs, unbounded.
             bounded = mode in ("process", "elsewhere")
-            shown = bounded or mode == "shared"
-            figures.append(
-                Figure(
-                    f"key during a refresh, p90 ({name})",
-                    p90,
-                    "ms",
-                    60.0 if shown else None,
-                    "real terminal",
+            where, unseen = str(store), str(Path(folder) / "unseen.db")
+            held: contextlib.AbstractContextManager[None] = contextlib.nullcontext()
+            if shared is not None and mode in SEPARATE:
+                where, unseen = shared.url, shared.unseen_url
+                if mode == "elsewhere":
+                    held = _server_held_to(shared.data, ELSEWHERE)
+            with held:
+                quiet = _ms(latencies(app, where, mode, presses, refreshing=False))
+                busy = _ms(latencies(app, where, mode, presses, refreshing=True))
+                control = (
+                    _ms(latencies(app, where, mode, presses, refreshing=True, unseen_store=unseen))
+                    if bounded
+                    else None
+                )
+            lines.append(
+                f"  {name}: idle median {median(quiet):.0f}, p90 {_p90(quiet):.0f}; "
+                f"during a refresh median {median(busy):.0f}, p90 {_p90(busy):.0f}, "
+                f"worst {max(busy):.0f} ({len(busy)} keys)"
+                + (
+                    ""
+                    if control is None
+                    else f"; the refresh unseen median {median(control):.0f}, "
+                    f"p90 {_p90(control):.0f}"
                 )
             )
-            if shown:
-                figures.append(
-                    Figure(
-                        "  … ÷ idle median",
-                        p90 / idle[mode],
-                        "×",
-                        1.5 if bounded else None,
-                        "the issue's bound" if bounded else "no bound: not that deployment",
-                    )
-                )
-                # Like for like: the idle keys have a tail of their own (a full frame
-                # of Textual's now and then), which the bound above counts as the refresh's.
-                figures.append(
-                    Figure(
-                        "  … ÷ idle p90",
-                        p90 / (percentile(quiet, 90) * 1000),
-                        "×",
-                        None,
-                        "what a refresh adds",
-                    )
-                )
-                # Whether a refresh adds anything the noise of so few keys can show.
-                low, high = difference_interval(
-                    [s * 1000 for s in quiet], [s * 1000 for s in busy], _p90
-                )
-                figures.append(
-                    Figure(
-                        "  … p90 − idle p90",
-                        p90 - percentile(quiet, 90) * 1000,
-                        "ms",
-                        None,
-                        f"95 % interval {low:+.0f} to {high:+.0f} ms (bootstrap, "
-                        f"{len(quiet)} idle and {len(busy)} keys)",
-                    )
-                )
+            detailed = bounded or mode == "shared"
+            figures += _figures(name, quiet, busy, control, bounded, detailed)
     return figures, "\n".join(lines)
+
+
+def _figures(
+    name: str,
+    quiet: list[float],
+    busy: list[float],
+    control: list[float] | None,
+    bounded: bool,
+    detailed: bool,
+) -> list[Figure]:
+    """The figures of one setting: with `detailed`, the p90's bound and how it compares
+    with the idle keys; with `bounded`, the issue's ratio bound too."""
+    p90 = _p90(busy)
+    figures = [
+        Figure(
+            f"key during a refresh, p90 ({name})",
+            p90,
+            "ms",
+            60.0 if detailed else None,
+            "real terminal",
+        )
+    ]
+    if not detailed:
+        return figures
+    figures.append(
+        Figure(
+            "  … ÷ idle median",
+            p90 / median(quiet),
+            "×",
+            1.5 if bounded else None,
+            "the issue's bound" if bounded else "no bound: not that deployment",
+        )
+    )
+    # Like for like: the idle keys have a tail of their own (a full frame of
+    # Textual's now and then), which the bound above counts as the refresh's.
+    figures.append(Figure("  … ÷ idle p90", p90 / _p90(quiet), "×", None, "what a refresh adds"))
+    # Whether a refresh adds anything the noise of so few keys can show.
+    low, high = difference_interval(quiet, busy, _p90)
+    figures.append(
+        Figure(
+            "  … p90 − idle p90",
+            p90 - _p90(quiet),
+            "ms",
+            None,
+            f"95 % interval {low:+.0f} to {high:+.0f} ms (bootstrap, "
+            f"{len(quiet)} idle and {len(busy)} keys)",
+        )
+    )
+    if control is not None:
+        # The same refresh written where this screen does not look: the screen does
+        # nothing for it, so what slows its keys is the machine, not the screen.
+        figures.append(
+            Figure(
+                "  … the same refresh unseen by the screen, p90",
+                _p90(control),
+                "ms",
+                None,
+                f"÷ idle median {_p90(control) / median(quiet):.2f} ×",
+            )
+        )
+        low, high = difference_interval(control, busy, _p90)
+        figures.append(
+            Figure(
+                "  … p90 − p90 with the refresh unseen",
+                p90 - _p90(control),
+                "ms",
+                None,
+                f"what the screen's own work adds: 95 % interval {low:+.0f} to {high:+.0f} ms",
+            )
+        )
+    return figures
