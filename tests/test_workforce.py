@@ -1,10 +1,20 @@
-"""Headcount, turnover and churn against hand computations."""
+"""Headcount, turnover and churn against hand computations; the sorted counts they use
+against a pass over everyone."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from tui.metrics.workforce import Tenure, churn_rate, headcount, headcount_on, turnover_rate
+from tui.metrics.workforce import (
+    Tenure,
+    Tenures,
+    churn_rate,
+    headcount,
+    headcount_on,
+    turnover_rate,
+)
 from tui.periods import period_of
 
 MARCH = period_of(date(2026, 3, 1), "month")
@@ -90,3 +100,41 @@ def test_turnover_and_churn_carry_the_spread_of_a_share_by_hand():
     customers += [Tenure(date(2024, 6, 1), date(2026, 3, 1))]
     # 2 of 20 lost: 10 %, spread 10·90 = 900.
     assert churn_rate(customers, MARCH, AFTER_MARCH).variance == pytest.approx(900)
+
+
+FIRST_DAY = date(2026, 1, 1)
+# A few weeks of days, so that starts, ends and the days asked about often coincide.
+days = st.integers(0, 40).map(lambda offset: FIRST_DAY + timedelta(days=offset))
+
+
+@st.composite
+def tenures(draw: st.DrawFn) -> list[Tenure]:
+    found = []
+    for start in draw(st.lists(days, max_size=40)):
+        length = draw(st.none() | st.integers(0, 20))  # 0: ended the day it started
+        found.append(Tenure(start, None if length is None else start + timedelta(days=length)))
+    return found
+
+
+@settings(max_examples=400, deadline=None)
+@given(tenures(), days, days)
+def test_sorted_counts_are_the_counts_of_a_pass_over_everyone(people, one, other):
+    first, last = min(one, other), max(one, other)
+    index = Tenures(people)
+    assert len(index) == len(people)
+    assert index.active_on(first) == sum(1 for t in people if t.active_on(first))
+    assert index.started(first, last) == sum(1 for t in people if first <= t.start <= last)
+    assert index.ended(first, last) == sum(
+        1 for t in people if t.end is not None and first <= t.end <= last
+    )
+    assert index.active_during(first, last) == sum(
+        1 for t in people if t.start <= last and (t.end is None or t.end >= first)
+    )
+    assert index.active_on_and_ended_by(first, last) == sum(
+        1 for t in people if t.active_on(first) and t.end is not None and t.end <= last
+    )
+
+
+def test_sorted_counts_refuse_a_tenure_that_ends_before_it_starts():
+    with pytest.raises(ValueError, match="ends before it starts"):
+        Tenures([Tenure(date(2026, 3, 2), date(2026, 3, 1))])

@@ -48,6 +48,7 @@ from tui.metrics.values import (
 )
 from tui.metrics.workforce import (
     Tenure,
+    Tenures,
     churn_rate,
     headcount,
     hires,
@@ -574,7 +575,7 @@ def _measure_tenures(
     result.used = read.used
     by_segment, since = read.by_segment, read.leavers_since
 
-    measure: Callable[[Sequence[Tenure], Period, date], Aggregate] = {
+    measure: Callable[[Tenures, Period, date], Aggregate] = {
         "headcount": headcount,
         "turnover": turnover_rate,
         "hires": hires,
@@ -582,7 +583,7 @@ def _measure_tenures(
         "churn": churn_rate,
     }[metric.kind]
     for segment in [EVERYONE, *sorted(s for s in by_segment if s != EVERYONE)]:
-        tenures = by_segment[segment]
+        tenures = Tenures(by_segment[segment])  # sorted once, counted every period
         for period in periods:
             if since is None or period.last_day < since:
                 summary = Aggregate(None, 0)  # nobody on record as leaving yet: can't tell
