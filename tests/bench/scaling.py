@@ -7,6 +7,9 @@ Each point runs in a process of its own, so that its peak RSS is its own:
   (a list a field);
 - years of history (1 → 10): 1 M responses spread over that many years, every period
   of them computed;
+- people (1 k → 50 k) in an HR export, a dict a person as a vendor module hands them
+  over, half of them gone: a refresh's turnover by week, month and quarter over 24
+  months and 10 teams;
 - segments (0 → 50), 10 pairs of NPS: the collector's analysis of every granularity,
   and a screen's update that reads it (tests/bench/screens.py);
 - sources (2 → 100), each answering after 300 ms: a full refresh against a local API
@@ -38,6 +41,7 @@ END = datetime(2026, 6, 17, tzinfo=timezone.utc)
 
 RESPONSES = (10_000, 100_000, 1_000_000, 5_000_000)
 YEARS = (1, 2, 5, 10)
+PEOPLE = (1_000, 10_000, 50_000)
 SEGMENTS = (0, 10, 50)
 SOURCES = (2, 10, 30, 100)
 PANELS = (6, 12, 24, 48)
@@ -102,6 +106,50 @@ def _compute(count: int, years: int) -> dict[str, float]:
     return {"seconds": seconds, "records_mb": held, "peak_mb": _peak_mb()}
 
 
+def _people(count: int) -> list[dict[str, object]]:
+    """Spells of employment over ten years to END, a dict each; half have ended."""
+    rng = random.Random(7)
+    today = END.date()
+    first = today - timedelta(days=3650)
+    people: list[dict[str, object]] = []
+    for _ in range(count):
+        hired = first + timedelta(days=rng.randrange(3650))
+        left = hired + timedelta(days=rng.randrange(30, 2190)) if rng.random() < 0.5 else None
+        people.append(
+            {
+                "hire_date": hired.isoformat(),
+                "termination_date": left.isoformat() if left and left <= today else None,
+                "team": f"Team {rng.randrange(10)}",
+            }
+        )
+    return people
+
+
+def _turnover(count: int) -> dict[str, float]:
+    from tui.config import TurnoverMetric
+    from tui.metrics.compute import compute_metric_each
+    from tui.periods import last_periods
+
+    today = END.date()
+    metric = TurnoverMetric(
+        id="turnover",
+        label="Turnover",
+        side="employee",
+        source="hr",
+        kind="turnover",
+        segment_field="team",
+    )
+    windows = [last_periods(today, g, n) for g, n in (("month", 24), ("week", 104), ("quarter", 8))]
+    compute_metric_each(metric, _people(100), windows, today)  # imports, first call
+    people = _people(count)
+    held = _rss_mb()
+    started = time.perf_counter()
+    results = compute_metric_each(metric, people, windows, today)
+    seconds = time.perf_counter() - started
+    assert results[0].used == count
+    return {"seconds": seconds, "records_mb": held, "peak_mb": _peak_mb()}
+
+
 def _segments(count: int) -> dict[str, float]:
     from tests.bench import screens
     from tests.bench.throughput import NOW, TODAY
@@ -154,6 +202,7 @@ def _panels(count: int) -> dict[str, float]:
 POINTS = {
     "responses": lambda n: _compute(n, 2),
     "years": lambda n: _compute(1_000_000, n),
+    "people": _turnover,
     "segments": _segments,
     "sources": _sources,
     "panels": _panels,
@@ -199,6 +248,9 @@ def run() -> tuple[list[Figure], str]:
     for n in YEARS:
         found = _point("years", n)
         row(f"years of history {n:>2}", found, "1,000,000 responses")
+    for n in PEOPLE:
+        found = _point("people", n)
+        row(f"people {n:>7,}", found, f"{1e6 * found['seconds'] / n:5.1f} µs a person")
     for n in SEGMENTS:
         found = _point("segments", n)
         row(f"segments {n:>3} (10 pairs)", found, f"a screen reads it in {found['read_ms']:.1f} ms")
