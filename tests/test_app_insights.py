@@ -125,6 +125,27 @@ async def test_enter_on_a_pair_opens_its_detail_and_escape_returns(demo_app):
         assert not isinstance(demo_app.screen, DetailScreen)
 
 
+@pytest.mark.parametrize("size", [(80, 24), (200, 50)])
+async def test_the_detail_never_shows_a_count_cut_short(demo_app, size):
+    """A table scrolled sideways shows 320 as "32": where the counts would not fit
+    beside the r-by-lag bars, the bars give way, and where they fit both are shown."""
+    async with demo_app.run_test(size=size) as pilot:
+        await pilot.pause()
+        for pair in range(len(demo_app.config.pairs)):
+            demo_app.screen.query(PairRow)[pair].focus()
+            await pilot.press("enter")
+            await pilot.pause()
+            await pilot.pause()
+            screen = demo_app.screen
+            assert isinstance(screen, DetailScreen)
+            table = screen.query_one("#detail-counts", DataTable)
+            assert table.virtual_size.width <= table.scrollable_content_region.width
+            lags = screen.query_one("#detail-lags")
+            assert lags.display is (size == (200, 50))
+            await pilot.press("escape")
+            await pilot.pause()
+
+
 async def test_brackets_step_through_segments_in_the_detail(demo_app):
     async with demo_app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()

@@ -184,6 +184,21 @@ class DetailScreen(Screen[None]):
         # The chart's lines are drawn in the theme's colours: a new theme redraws them.
         self.app.theme_changed_signal.subscribe(self, lambda _: self.show(self.detail))
 
+    def on_resize(self) -> None:
+        self._fit_counts()
+
+    def _fit_counts(self) -> None:
+        """Leave out the r-by-lag bars where, beside them, the counts would be cut: a
+        table scrolled sideways shows 320 as "32", a different number. The summary
+        above still names the strongest lag."""
+        table = self.query_one("#detail-counts", DataTable)
+        box = self.query_one("#detail-counts-box")
+        needed = table.virtual_size.width + table.styles.scrollbar_size_vertical
+        # Beside the bars the counts take half the width, and at least their minimum.
+        floor = box.styles.min_width
+        beside = max(int(floor.value) if floor is not None else 0, self.size.width // 2)
+        self.set_class(beside < needed, "-cramped")
+
     @property
     def pair_index(self) -> int:
         return self.detail.pair_index
@@ -212,6 +227,8 @@ class DetailScreen(Screen[None]):
         self.query_one(PairChart).show(detail)
         self.query_one(LagBars).show(detail)
         self._show_counts(detail)
+        # The table measures its columns when it is next idle.
+        self.call_after_refresh(self._fit_counts)
 
     def _show_counts(self, detail: PairDetail) -> None:
         table = self.query_one("#detail-counts", DataTable)
