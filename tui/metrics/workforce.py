@@ -35,10 +35,6 @@ class Tenure:
         return self.start <= day and (self.end is None or self.end > day)
 
 
-def headcount_on(tenures: Sequence[Tenure], day: date) -> int:
-    return sum(1 for tenure in tenures if tenure.active_on(day))
-
-
 class Tenures:
     """Tenures sorted by their first and by their last day, so that each count a period
     needs is a pair of binary searches, not a pass over everyone: a refresh measures
@@ -84,35 +80,30 @@ class Tenures:
         return sum(1 for start in self._starts_by_end[low:high] if start <= day)
 
 
-def _indexed(tenures: Tenures | Sequence[Tenure]) -> Tenures:
-    return tenures if isinstance(tenures, Tenures) else Tenures(tenures)
-
-
 def _measured_last_day(period: Period, today: date) -> date:
     return min(period.last_day, today)
 
 
-def headcount(tenures: Tenures | Sequence[Tenure], period: Period, today: date) -> Aggregate:
+def headcount(tenures: Tenures, period: Period, today: date) -> Aggregate:
     """People employed on the period's last day (today, for the current period)."""
     if period.start > today:
         return Aggregate(None, 0)
-    count = _indexed(tenures).active_on(_measured_last_day(period, today))
+    count = tenures.active_on(_measured_last_day(period, today))
     return Aggregate(float(count) if count else None, count)
 
 
-def turnover_rate(tenures: Tenures | Sequence[Tenure], period: Period, today: date) -> Aggregate:
+def turnover_rate(tenures: Tenures, period: Period, today: date) -> Aggregate:
     """Terminations in the period ÷ average headcount, in percent.
 
     n is the number of people employed at any time in the period.
     """
     if period.start > today:
         return Aggregate(None, 0)
-    index = _indexed(tenures)
     last_day = _measured_last_day(period, today)
-    at_start = index.active_on(period.start - timedelta(days=1))
-    at_end = index.active_on(last_day)
-    leavers = index.ended(period.start, last_day)
-    employed = index.active_during(period.start, last_day)
+    at_start = tenures.active_on(period.start - timedelta(days=1))
+    at_end = tenures.active_on(last_day)
+    leavers = tenures.ended(period.start, last_day)
+    employed = tenures.active_during(period.start, last_day)
     average = (at_start + at_end) / 2
     if average == 0:
         return Aggregate(None, employed)
@@ -123,7 +114,7 @@ def turnover_rate(tenures: Tenures | Sequence[Tenure], period: Period, today: da
     return Aggregate(rate, employed, variance)
 
 
-def hires(tenures: Tenures | Sequence[Tenure], period: Period, today: date) -> Aggregate:
+def hires(tenures: Tenures, period: Period, today: date) -> Aggregate:
     """Spells of employment that started in the period (to today, for the current one).
 
     n is the number of people employed at any time in the period, as for turnover:
@@ -131,25 +122,23 @@ def hires(tenures: Tenures | Sequence[Tenure], period: Period, today: date) -> A
     """
     if period.start > today:
         return Aggregate(None, 0)
-    index = _indexed(tenures)
     last_day = _measured_last_day(period, today)
-    count = index.started(period.start, last_day)
-    employed = index.active_during(period.start, last_day)
+    count = tenures.started(period.start, last_day)
+    employed = tenures.active_during(period.start, last_day)
     return Aggregate(float(count) if employed else None, employed)
 
 
-def separations(tenures: Tenures | Sequence[Tenure], period: Period, today: date) -> Aggregate:
+def separations(tenures: Tenures, period: Period, today: date) -> Aggregate:
     """Spells of employment that ended in the period (to today); n as for `hires`."""
     if period.start > today:
         return Aggregate(None, 0)
-    index = _indexed(tenures)
     last_day = _measured_last_day(period, today)
-    count = index.ended(period.start, last_day)
-    employed = index.active_during(period.start, last_day)
+    count = tenures.ended(period.start, last_day)
+    employed = tenures.active_during(period.start, last_day)
     return Aggregate(float(count) if employed else None, employed)
 
 
-def churn_rate(contracts: Tenures | Sequence[Tenure], period: Period, today: date) -> Aggregate:
+def churn_rate(contracts: Tenures, period: Period, today: date) -> Aggregate:
     """Customers at the period's start who ended in it ÷ customers at its start, in percent.
 
     n is the number of customers at the start. Customers who both start and
@@ -157,11 +146,10 @@ def churn_rate(contracts: Tenures | Sequence[Tenure], period: Period, today: dat
     """
     if period.start > today:
         return Aggregate(None, 0)
-    index = _indexed(contracts)
     day_before = period.start - timedelta(days=1)
-    base = index.active_on(day_before)
+    base = contracts.active_on(day_before)
     if not base:
         return Aggregate(None, 0)
-    lost = index.active_on_and_ended_by(day_before, _measured_last_day(period, today))
+    lost = contracts.active_on_and_ended_by(day_before, _measured_last_day(period, today))
     rate = 100.0 * lost / base
     return Aggregate(rate, base, share_spread(rate))
