@@ -84,6 +84,10 @@ class PairChart(DetailPlot[PairDetail]):
         plt.title(f"{detail.employee.label} and {detail.customer.label}, by {by}")
 
 
+# A lag's number, a bar each side of 0 and its r: narrower, the bars say little.
+LAG_BARS_MIN_WIDTH = 30
+
+
 class LagBars(Widget):
     """Pearson's r between the two series at each lag the linkage tried: one row a lag.
 
@@ -188,16 +192,12 @@ class DetailScreen(Screen[None]):
         self._fit_counts()
 
     def _fit_counts(self) -> None:
-        """Leave out the r-by-lag bars where, beside them, the counts would be cut: a
-        table scrolled sideways shows 320 as "32", a different number. The summary
-        above still names the strongest lag."""
+        """Leave out the r-by-lag bars where the counts would leave them too little
+        room: the counts are never cut (a table scrolled sideways shows 320 as "32", a
+        different number), and the summary above still names the strongest lag."""
         table = self.query_one("#detail-counts", DataTable)
-        box = self.query_one("#detail-counts-box")
         needed = table.virtual_size.width + table.styles.scrollbar_size_vertical
-        # Beside the bars the counts take half the width, and at least their minimum.
-        floor = box.styles.min_width
-        beside = max(int(floor.value) if floor is not None else 0, self.size.width // 2)
-        self.set_class(beside < needed, "-cramped")
+        self.set_class(self.size.width - needed < LAG_BARS_MIN_WIDTH, "-cramped")
 
     @property
     def pair_index(self) -> int:
