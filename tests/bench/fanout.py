@@ -138,7 +138,9 @@ def in_the_app(url: str, folder: Path, hanging: bool) -> tuple[float, float | No
 
 def app_figures(url: str, folder: Path, slowest: float, runs: int = 3) -> list[Figure]:
     # Alternated and repeated: the first app in a process also pays for imports.
-    all_runs, hang_runs, hung_runs = [], [], []
+    all_runs: list[float] = []
+    hang_runs: list[float] = []
+    hung_runs: list[float] = []
     for run in range(runs):
         for hanging in (run % 2 == 1, run % 2 == 0):
             landed, hung = in_the_app(url, folder / f"{run}-{hanging}", hanging=hanging)

@@ -85,8 +85,8 @@ def main() -> None:
                 time.sleep(options.delay)
                 return self._send(small)
             if parts.path == "/responses":
-                page = int(parse_qs(parts.query).get("page", ["1"])[0])
-                return self._send(pages[page - 1] if 1 <= page <= total_pages else b"[]")
+                number = int(parse_qs(parts.query).get("page", ["1"])[0])
+                return self._send(pages[number - 1] if 1 <= number <= total_pages else b"[]")
             self.send_error(404)
 
         def _send(self, body: bytes) -> None:

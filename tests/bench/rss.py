@@ -41,7 +41,7 @@ def settled_rss(command: list[str], seconds: float = 5.0) -> float:
 def run(runs: int = 3) -> tuple[list[Figure], str]:
     from tests.bench.keys import _shared_store
 
-    with tempfile.TemporaryDirectory() as folder, _shared_store() as shared_url:
+    with tempfile.TemporaryDirectory() as folder, _shared_store() as shared_stores:
         store = Path(folder) / "demo.db"
         fill_demo_store(store)
         bare = Path(folder) / "bare.py"
@@ -50,8 +50,9 @@ def run(runs: int = 3) -> tuple[list[Figure], str]:
         screens = [settled_rss(viewer) for _ in range(runs)]
         bares = [settled_rss([sys.executable, str(bare)]) for _ in range(runs)]
         shared = [
-            settled_rss([sys.executable, "-m", "tui", "--store", shared_url])
-            for _ in range(runs if shared_url else 0)
+            settled_rss([sys.executable, "-m", "tui", "--store", shared_stores.url])
+            for _ in range(runs)
+            if shared_stores is not None
         ]
     figures = [
         Figure(
@@ -73,5 +74,5 @@ def run(runs: int = 3) -> tuple[list[Figure], str]:
                 f"median of {runs}; {min(shared):.1f}–{max(shared):.1f} MB",
             )
         )
-    report = "" if shared_url else "RSS on PostgreSQL: not measured, PostgreSQL not installed"
+    report = "" if shared_stores else "RSS on PostgreSQL: not measured, PostgreSQL not installed"
     return figures, report

@@ -128,7 +128,7 @@ def _people(count: int) -> list[dict[str, object]]:
 def _turnover(count: int) -> dict[str, float]:
     from tui.config import TurnoverMetric
     from tui.metrics.compute import compute_metric_each
-    from tui.periods import last_periods
+    from tui.periods import Granularity, last_periods
 
     today = END.date()
     metric = TurnoverMetric(
@@ -139,7 +139,8 @@ def _turnover(count: int) -> dict[str, float]:
         kind="turnover",
         segment_field="team",
     )
-    windows = [last_periods(today, g, n) for g, n in (("month", 24), ("week", 104), ("quarter", 8))]
+    spans: tuple[tuple[Granularity, int], ...] = (("month", 24), ("week", 104), ("quarter", 8))
+    windows = [last_periods(today, g, n) for g, n in spans]
     compute_metric_each(metric, _people(100), windows, today)  # imports, first call
     people = _people(count)
     held = _rss_mb()

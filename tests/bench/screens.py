@@ -33,11 +33,12 @@ def config_text() -> str:
 
 def fill(store: object) -> None:
     from tui.metrics.compute import Observation
-    from tui.periods import last_periods
+    from tui.periods import Granularity, last_periods
 
     rng = random.Random(5)
     observations = []
-    for granularity, count in (("month", 24), ("quarter", 8), ("week", 104)):
+    spans: tuple[tuple[Granularity, int], ...] = (("month", 24), ("quarter", 8), ("week", 104))
+    for granularity, count in spans:
         periods = last_periods(TODAY, granularity, count)
         for i in range(PAIRS * 2):
             for segment in ["", *(f"Team {s:02d}" for s in range(SEGMENTS))]:

@@ -43,7 +43,7 @@ def fill_demo_store(path: Path, analysis: bool = True) -> None:
     from tui.clock import utc_now
     from tui.collect.collector import collect_once
     from tui.collect.refresh import refresh_sources
-    from tui.config import load_config
+    from tui.config import Config, load_config
     from tui.demo import bundled_demo_config, serving_demo
     from tui.sources import make_client
     from tui.store import Store
@@ -51,12 +51,12 @@ def fill_demo_store(path: Path, analysis: bool = True) -> None:
     config = load_config(bundled_demo_config())
     store = Store(path)
 
-    async def fill(live: object) -> None:
+    async def fill(live: Config) -> None:
         if analysis:
-            await collect_once(live, store, utc_now)  # type: ignore[arg-type]
+            await collect_once(live, store, utc_now)
             return
         async with make_client() as client:
-            await refresh_sources(live, live.sources, client, store)  # type: ignore[attr-defined]
+            await refresh_sources(live, live.sources, client, store)
 
     with serving_demo(config) as live:
         asyncio.run(fill(live))
@@ -92,7 +92,9 @@ def run(runs: int = 7) -> tuple[list[Figure], str]:
         # Compile bytecode and warm the page cache; not counted.
         time_until(tandem_cmd, TANDEM_PAINTED)
         time_until(bare_cmd, "bare textual ready")
-        tandem_times, bare_times, morning_times = [], [], []
+        tandem_times: list[float] = []
+        bare_times: list[float] = []
+        morning_times: list[float] = []
         for run_number in range(runs):
             # Its own collector stores today's analysis within seconds: each morning
             # run starts from a copy that has none.
