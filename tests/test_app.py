@@ -435,3 +435,36 @@ async def test_a_large_dashboard_shows_an_update_a_few_pairs_a_frame(tmp_path):
         app.export_screenshot()
         assert shown(app) == [50 + last] * pairs
     store.close()
+
+
+async def test_the_garbage_of_starting_is_collected_once_the_first_frame_is_painted(
+    demo_config, demo_store_file, tmp_path
+):
+    import gc
+    import shutil
+    import weakref
+
+    class Node:
+        partner: Node | None = None
+
+    path = tmp_path / "s.db"
+    shutil.copy(demo_store_file, path)
+    app = TandemApp(demo_config, Store(path), clock=lambda: DEMO_NOW, viewer=True)
+    gc.disable()  # as the command line starts (tui/__main__.py)
+    try:
+        garbage = Node()
+        garbage.partner = garbage  # a cycle: only the cycle collector frees it
+        collected = weakref.ref(garbage)
+        del garbage
+        async with app.run_test(size=(120, 40)) as pilot:
+            for _ in range(20):
+                if gc.isenabled():
+                    break
+                await pilot.pause(0.05)
+            assert gc.isenabled(), "the collector is off after the first frame"
+            assert collected() is None, "the garbage of starting outlives the start"
+            # What starting built is out of the collector's sight from then on.
+            assert gc.get_freeze_count() > 0
+    finally:
+        gc.enable()
+        gc.unfreeze()

@@ -496,3 +496,36 @@ def test_serve_refuses_a_port_it_could_not_tell_browsers():
         assert result.returncode == 2
         assert f"--port: expected a port from 1 to 65535, got '{port}'" in result.stderr
         assert "Traceback" not in result.stderr
+
+
+def test_the_command_line_starts_with_the_cycle_collector_off(monkeypatch):
+    import gc
+
+    import tui.cli
+    from tui.__main__ import run
+
+    seen: list[bool] = []
+    monkeypatch.setattr(tui.cli, "main", lambda: seen.append(gc.isenabled()) or 0)
+    assert run() == 0
+    assert seen == [False]
+    assert gc.isenabled()
+
+
+def test_a_command_that_draws_nothing_turns_the_cycle_collector_on_at_once(monkeypatch, tmp_path):
+    import gc
+
+    import tui.cli
+
+    seen: list[bool] = []
+
+    async def snapshot(*args: object) -> int:
+        seen.append(gc.isenabled())
+        return 0
+
+    monkeypatch.setattr(tui.cli, "_snapshot", snapshot)
+    gc.disable()  # as tui/__main__.py starts it
+    try:
+        assert tui.cli.main(["snapshot", "--store", str(tmp_path / "s.db")]) == 0
+    finally:
+        gc.enable()
+    assert seen == [True]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import os
 import sys
@@ -202,6 +203,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"tandem: {error}", file=sys.stderr)
         return 2
     command = arguments.command or "run"
+    if command != "run":  # the dashboard turns it on once its first frame is painted
+        gc.enable()
     period = getattr(arguments, "period", None)
     if period is not None:
         dashboard = config.dashboard.model_copy(update={"period": period})

@@ -4,7 +4,6 @@ its own with `tandem`, a thread when embedded with a store, this loop for a stor
 from __future__ import annotations
 
 import dataclasses
-import gc
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
@@ -25,6 +24,7 @@ from tui.app.dashboard import DashboardScreen, period_name
 from tui.app.widgets import PairRow, every_figure_now
 from tui.clock import Clock, utc_now
 from tui.config import Config
+from tui.memory import collect_after_start
 from tui.metrics.compute import EVERYONE
 from tui.periods import Granularity
 from tui.store import (
@@ -330,10 +330,7 @@ class TandemApp(App[None]):
         if self.kiosk:
             self.set_interval(self.config.dashboard.kiosk_seconds, self.next_kiosk_page)
             self._show_kiosk_state()
-        # What starting built (modules, stylesheet, the dashboard's widgets) lives as long
-        # as the app: out of the collector's sight, a full collection walks only what came
-        # after, and does not hold a key up for tens of milliseconds.
-        self.call_after_refresh(gc.freeze)
+        self.call_after_refresh(collect_after_start)
         # Fetch only once the frame painted from the store is on screen: the
         # first frame never waits for the network or the demo API.
         if self.fetch_automatically:
