@@ -193,3 +193,42 @@ async def test_a_status_too_long_for_80_columns_gives_way_before_the_clock(tmp_p
             assert line.rstrip().endswith(DEMO_NOW.strftime("%H:%M")), line
             assert "collector on ops-1" in line and "…" in line, line
             assert line.lstrip().startswith("Tand"), line  # the title keeps a few letters
+
+
+async def test_no_screen_cuts_a_key_short_in_its_footer(demo_store_file, tmp_path):
+    import shutil
+
+    from textual.widgets._footer import FooterKey
+
+    from tui.app.widgets.footer import Footer
+
+    path = tmp_path / "s.db"
+    shutil.copy(demo_store_file, path)
+    config = load_config(bundled_demo_config())
+    # The dashboard, a drill-down, the segments, insights, balance, internal service.
+    screens = ["", "enter", "g", "i", "b", "n"]
+    for width, height in ((80, 24), (100, 30), (200, 50)):
+        app = TandemApp(config, Store(path), clock=lambda: DEMO_NOW, viewer=True)
+        async with app.run_test(size=(width, height)) as pilot:
+            for key in screens:
+                if key:
+                    await pilot.press(key)
+                await pilot.pause(0.1)
+                footer = app.screen.query_one(Footer)
+                keys = list(footer.query(FooterKey))
+                shown = [k for k in keys if k.display]
+                palette = [k for k in shown if k.has_class("-command-palette")]
+                edge = palette[0].region.x if palette else footer.region.right
+                where = f"{key or 'dashboard'} at {width}×{height}"
+                assert shown, where
+                for shown_key in shown:
+                    if shown_key not in palette:
+                        assert shown_key.region.right <= edge, (shown_key.description, where)
+                actions = {k.action for k in keys}
+                if "help" in actions:  # the key that lists the others stays
+                    assert any(k.action == "help" for k in shown), where
+                if width >= 200:
+                    assert all(k.display for k in keys), where
+                if key:
+                    await pilot.press("escape")
+                    await pilot.pause(0.1)

@@ -1,4 +1,4 @@
-"""Textual's footer, built again only when the keys it shows change."""
+"""Textual's footer, built again only when the keys it shows change, and never cut short."""
 
 from __future__ import annotations
 
@@ -6,6 +6,10 @@ from typing import Any
 
 from textual.screen import Screen
 from textual.widgets import Footer as TextualFooter
+from textual.widgets._footer import FooterKey
+
+# The key that lists every other: it stays when keys give way.
+HELP_ACTION = "help"
 
 
 class Footer(TextualFooter):
@@ -15,6 +19,10 @@ class Footer(TextualFooter):
     changed: on every change of screen and of focus, so twice for each `?` (open the
     help, close it), each time mounting and styling a widget a key. Here it is rebuilt
     only when the keys it would show differ from those it shows.
+
+    Where they do not all fit (a drill-down at 80 columns), the last keys give way
+    whole, where Textual's footer cuts one mid-word ("Refres") and hides the rest past
+    the edge; `? Help`, which lists them all, stays.
     """
 
     _shown: tuple[Any, ...] | None = None
@@ -30,3 +38,32 @@ class Footer(TextualFooter):
                 return  # the same keys: nothing to build again
             self._shown = shown
         super().bindings_changed(screen)
+
+    async def recompose(self) -> None:
+        await super().recompose()
+        self._fit_keys()
+
+    def on_resize(self) -> None:
+        self._fit_keys()
+
+    def _fit_keys(self) -> None:
+        keys = list(self.query_children(FooterKey))
+        palette = [key for key in keys if key.has_class("-command-palette")]
+        keys = [key for key in keys if key not in palette]
+        room = self.size.width - sum(_width(key) for key in palette)
+        kept_anyway = [key for key in keys if key.action == HELP_ACTION]
+        room -= sum(_width(key) for key in kept_anyway)
+        fits = True
+        for key in keys:
+            if key in kept_anyway:
+                continue
+            fits = fits and _width(key) <= room
+            if fits:
+                room -= _width(key)
+            key.display = fits
+
+
+def _width(key: FooterKey) -> int:
+    """The columns a key takes in the footer: its text, padding, border and margins."""
+    styles = key.styles
+    return key.render().cell_len + styles.gutter.width + styles.margin.width
