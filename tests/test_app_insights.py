@@ -773,3 +773,23 @@ async def test_a_team_moving_into_employees_expense_warns_on_the_dashboard_and_i
         await pilot.pause()
         text = " ".join(screen_text(app).split())
         assert 'Sales moved into "customers served at employees\' expense" in May 2026' in text
+
+
+async def test_the_kiosk_strip_says_the_datas_age_first_at_80_columns(
+    demo_store_file, demo_config, tmp_path
+):
+    from datetime import timedelta
+
+    path = tmp_path / "s.db"
+    shutil.copy(demo_store_file, path)
+    store = Store(path)
+    for source in ("pulse", "crm"):  # a long age: two sources failing as well
+        store.record_failure(source, f"{source}: HTTP 503 from the vendor", DEMO_NOW)
+    later = DEMO_NOW + timedelta(hours=3)
+    app = TandemApp(demo_config, store, clock=lambda: later, fetch_automatically=False, kiosk=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        age = app._updated_text()
+        assert "3 h ago" in age and "2 sources failing" in age
+        last_line = screen_text(app).rstrip().splitlines()[-1]
+        assert last_line.strip().startswith(age), last_line

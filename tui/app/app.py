@@ -742,13 +742,16 @@ class TandemApp(App[None]):
         self.show_from_store()
 
     def _show_kiosk_state(self, updated: str | None = None) -> None:
-        """The kiosk strip: whether the pages turn, and `updated` (the data's age)."""
+        """The kiosk strip: `updated` (the data's age), then whether the pages turn.
+
+        The age comes first: it is what a room must not miss ("collector stopped: last
+        wrote 3 h ago"), and at 80 columns the end of the strip is cut."""
         seconds = f"{self.config.dashboard.kiosk_seconds:g} s"
         if self.kiosk_paused:
             state = "⏸ paused: any key turns the pages again"
         else:
             state = f"▶ pages turn every {seconds}: any key pauses"
-        text = f"{state} · {self._updated_text() if updated is None else updated}"
+        text = f"{self._updated_text() if updated is None else updated} · {state}"
         self.dashboard.show_kiosk(text)
         page = self._page_on_top()
         if page is not None:
