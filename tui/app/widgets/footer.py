@@ -6,7 +6,7 @@ from typing import Any
 
 from textual.screen import Screen
 from textual.widgets import Footer as TextualFooter
-from textual.widgets._footer import FooterKey
+from textual.widgets._footer import FooterKey  # not exported; a test opens every footer
 
 # The key that lists every other: it stays when keys give way.
 HELP_ACTION = "help"
