@@ -789,7 +789,7 @@ async def test_the_kiosk_strip_says_the_datas_age_first_at_80_columns(
     app = TandemApp(demo_config, store, clock=lambda: later, fetch_automatically=False, kiosk=True)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
-        age = app._updated_text()
+        age = app._freshness().full
         assert "3 h ago" in age and "2 sources failing" in age
         last_line = screen_text(app).rstrip().splitlines()[-1]
         assert last_line.strip().startswith(age), last_line

@@ -5,6 +5,7 @@ collector is alive. Subprocesses against a real HTTP server and a real PostgreSQ
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import socket
 import time
@@ -229,6 +230,17 @@ async def test_a_screen_on_a_shared_store_says_whether_its_collector_is_alive(
         app._tick_clock()
         assert _header(app) == f"collector on {host} stopped: last wrote 11 min ago"
         assert app.fetch_automatically is False and app.scheduler is None
+        # With its last cycle's error, at 80 columns: the edge cut the age off, and
+        # now cuts the error, or says it short ("collector stopped, wrote …").
+        [collector] = store.collectors()
+        error = "pulse: HTTP 503 from the survey API after 3 tries"
+        store.beat(dataclasses.replace(collector, last_error=error))
+        await _poll(app, pilot)
+        assert _header(app) == f"collector on {host} stopped: last wrote 11 min ago ({error})"
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause()
+        line = "".join(s.text for s in app.screen._compositor.render_strips()[0])
+        assert "stopped" in line and "wrote 11 min ago" in line, line
 
 
 async def test_a_shared_store_out_of_reach_keeps_the_last_values_and_comes_back(
@@ -1084,12 +1096,12 @@ async def test_the_dashboard_says_its_collector_stopped_and_r_starts_it_at_once(
             assert toast.title == "Collector stopped"
             assert "stopped (exit code 1): starting it again in 1 s" in toast.message
             assert "Last in its log: tandem collect: the store is read-only" in toast.message
-            assert app._updated_text().startswith("collector stopped (exit code 1)")
+            assert app._freshness().full.startswith("collector stopped (exit code 1)")
             await pilot.press("r")
             await pilot.pause()
             assert collector.alive and collector.restarts == 1
             assert "started it again" in list(app._notifications)[-1].message
-            assert not app._updated_text().startswith("collector stopped")
+            assert not app._freshness().full.startswith("collector stopped")
     finally:
         collector.stop()
 

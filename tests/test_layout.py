@@ -14,7 +14,7 @@ import os
 from tests.conftest import DEMO_NOW, DEMO_TODAY
 from tui.app import TandemApp
 from tui.app.dashboard import PairList
-from tui.app.widgets import CompactFigures, MetricPanel, RoomyFigures
+from tui.app.widgets import CompactFigures, Freshness, MetricPanel, RoomyFigures
 from tui.collect.refresh import refresh_sources
 from tui.config import load_config
 from tui.demo import bundled_demo_config, serving_demo
@@ -161,7 +161,8 @@ async def test_a_long_status_cuts_the_title_with_an_ellipsis_at_80_columns(tmp_p
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         header = app.dashboard.header
-        header.show_updated("collector on ops-1 last wrote 3 min ago")
+        status = "collector on ops-1 last wrote 3 min ago"
+        header.show_updated(Freshness(status, status))
         await pilot.pause()
         widget = header.query_one(".title")
         room = widget.content_size.width
@@ -186,13 +187,43 @@ async def test_a_status_too_long_for_80_columns_gives_way_before_the_clock(tmp_p
             if key is not None:
                 await pilot.press(key)
                 await pilot.pause()
-            app.screen.header.show_updated(status)  # type: ignore[attr-defined]
+            app.screen.header.show_updated(Freshness(status, status))  # type: ignore[attr-defined]
             await pilot.pause()
             strips = app.screen._compositor.render_strips()
             line = "".join(segment.text for segment in strips[0])
             assert line.rstrip().endswith(DEMO_NOW.strftime("%H:%M")), line
             assert "collector on ops-1" in line and "…" in line, line
             assert line.lstrip().startswith("Tand"), line  # the title keeps a few letters
+
+
+async def test_a_status_says_itself_short_where_its_age_would_be_cut(tmp_path):
+    """A stopped collector on a long host name, with its error: at 80 columns the
+    ellipsis took the age; the header says it short there, and in full where it fits
+    (the error cut first). A page's name takes more of the line: there, from 100."""
+    _, app = _still_demo(tmp_path)
+    status = Freshness(
+        "collector on ops-collector-east-1 stopped: last wrote 12 min ago",
+        "collector stopped, wrote 12 min ago",
+        " (pulse: HTTP 503 from the survey API after 3 tries)",
+    )
+
+    def header_line() -> str:
+        return "".join(s.text for s in app.screen._compositor.render_strips()[0]).strip()
+
+    async with app.run_test(size=(80, 24)) as pilot:
+        for key, narrow in ((None, 80), ("n", 100)):  # the dashboard, the internal service
+            if key is not None:
+                await pilot.press(key)
+            await pilot.resize_terminal(narrow, 24)
+            await pilot.pause()
+            app.screen.header.show_updated(status)  # type: ignore[attr-defined]
+            await pilot.pause()
+            line = header_line()
+            assert status.short in line and line.endswith(DEMO_NOW.strftime("%H:%M")), line
+            await pilot.resize_terminal(140, 30)
+            await pilot.pause()
+            line = header_line()
+            assert status.text in line and "(pulse: HTTP" in line, line
 
 
 async def test_no_screen_cuts_a_key_short_in_its_footer(demo_store_file, tmp_path):

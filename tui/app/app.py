@@ -21,7 +21,7 @@ from textual.screen import Screen
 from tui.analysis.insights import Insights
 from tui.app.colours import readable_variables, rich_theme
 from tui.app.dashboard import DashboardScreen, period_name
-from tui.app.widgets import PairRow, every_figure_now
+from tui.app.widgets import Freshness, PairRow, every_figure_now
 from tui.clock import Clock, utc_now
 from tui.config import Config
 from tui.memory import collect_after_start
@@ -751,7 +751,7 @@ class TandemApp(App[None]):
             state = "⏸ paused: any key turns the pages again"
         else:
             state = f"▶ pages turn every {seconds}: any key pauses"
-        text = f"{self._updated_text() if updated is None else updated} · {state}"
+        text = f"{self._freshness().full if updated is None else updated} · {state}"
         self.dashboard.show_kiosk(text)
         page = self._page_on_top()
         if page is not None:
@@ -771,7 +771,9 @@ class TandemApp(App[None]):
             self.kiosk_paused = not self.kiosk_paused
             self._show_kiosk_state()
 
-    def _updated_text(self, statuses: Mapping[str, SourceStatus] | None = None) -> str:
+    def _freshness(self, statuses: Mapping[str, SourceStatus] | None = None) -> Freshness:
+        """How old the data is and why, in full and in short (a narrow header's, the age
+        kept: "collector stopped, last wrote 45 min ago")."""
         statuses = self._statuses() if statuses is None else statuses
         stale = sum(1 for status in statuses.values() if status.failing)
         # An age, not a time: "updated 18:42" beside the clock's 18:42 read as one twice.
@@ -780,11 +782,16 @@ class TandemApp(App[None]):
         if self._store_down_since is not None:
             since = clock_time(self._store_down_since)
             shown = "showing what it held then" if self._store_was_read else "waiting for it"
-            return f"store unreachable since {since} · {shown}"
+            return Freshness(
+                f"store unreachable since {since} · {shown}", f"store unreachable since {since}"
+            )
         if self.collector is not None and self.collector.stopped is not None:
             wait = self.collector.seconds_to_restart()
-            starting = f"starting it again in {wait:.0f} s" if wait >= 1 else "starting it again"
-            return f"collector stopped ({self.collector.stopped.how}) · {starting}"
+            again = f"in {wait:.0f} s" if wait >= 1 else "now"
+            return Freshness(
+                f"collector stopped ({self.collector.stopped.how}) · starting it again {again}",
+                f"collector stopped · again {again}",
+            )
         latest = self.collectors[0] if self.viewer and self.collectors else None
         if latest is not None and (latest.missed(now) or self.collector is None):
             ago = _ago(now - latest.last_beat_at)
@@ -796,31 +803,32 @@ class TandemApp(App[None]):
                 alive = self.collector is not None and self.collector.alive
                 state = "running but not writing" if alive else "stopped"
                 text = f"collector on {host} {state}: last wrote {ago}"
-                if latest.last_error:
-                    text += f" ({latest.last_error})"
-                return text
-            text = f"collector on {host} last wrote {ago}"
+                short = f"collector {'not writing' if alive else 'stopped'}, wrote {ago}"
+                error = f" ({latest.last_error})" if latest.last_error else ""
+                return Freshness(text, short, error)
+            text, short = f"collector on {host} last wrote {ago}", f"last wrote {ago}"
         elif self.viewer and self.shared_store:
-            text = "no collector has written here yet"
+            text, short = "no collector has written here yet", "no collector yet"
         elif self.last_refresh is not None:
-            text = "updated " + _ago(now - self.last_refresh)
+            text = short = "updated " + _ago(now - self.last_refresh)
         elif ok_times:
-            text = "stored " + _ago(now - max(ok_times))
+            text = short = "stored " + _ago(now - max(ok_times))
         else:
-            text = "no data yet"
+            text = short = "no data yet"
         if stale:
             text += f" · {stale} source{'s' if stale > 1 else ''} failing"
-        return text
+            short += f" · {stale} failing"
+        return Freshness(text, short)
 
     def _show_updated(self, statuses: Mapping[str, SourceStatus] | None = None) -> None:
         """The data's age, wherever it is shown: headers and the kiosk strip."""
-        updated = self._updated_text(statuses)
-        self.dashboard.show_updated(updated)
+        freshness = self._freshness(statuses)
+        self.dashboard.show_updated(freshness)
         page = self._page_on_top()
         if page is not None:
-            page.header.show_updated(updated)
+            page.header.show_updated(freshness)
         if self.kiosk:
-            self._show_kiosk_state(updated)
+            self._show_kiosk_state(freshness.full)
 
     # ── refreshing ──
 
@@ -1102,7 +1110,7 @@ class TandemApp(App[None]):
         self.push_screen(page)
         page.header.show_period(period_name(self.granularity))
         page.header.show_clock(self.clock())
-        page.header.show_updated(self._updated_text())
+        page.header.show_updated(self._freshness())
         if self.kiosk:
             self._show_kiosk_state()
 

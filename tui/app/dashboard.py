@@ -13,7 +13,14 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from tui.analysis.insights import Insights, segment_name
-from tui.app.widgets import DashboardHeader, InsightsPanel, PairRow, RoomyFigures, SourceStrip
+from tui.app.widgets import (
+    DashboardHeader,
+    Freshness,
+    InsightsPanel,
+    PairRow,
+    RoomyFigures,
+    SourceStrip,
+)
 from tui.app.widgets.footer import Footer
 from tui.config import Config
 from tui.views.panels import PairView, SourceLine
@@ -189,8 +196,8 @@ class DashboardScreen(Screen[None]):
     def show_sources(self, lines: list[SourceLine]) -> None:
         self.sources.show(lines)
 
-    def show_updated(self, text: str) -> None:
-        self.header.show_updated(text)
+    def show_updated(self, freshness: Freshness) -> None:
+        self.header.show_updated(freshness)
 
     def show_clock(self, now: datetime) -> None:
         self.header.show_clock(now)

@@ -3,7 +3,7 @@ fetches or computes metrics."""
 
 from tui.app.widgets.figures import CompactFigures, Figures, RoomyFigures
 from tui.app.widgets.footer import Footer
-from tui.app.widgets.header import DashboardHeader
+from tui.app.widgets.header import DashboardHeader, Freshness
 from tui.app.widgets.insights_panel import InsightsPanel
 from tui.app.widgets.pair_row import CaptionLine, PairRow
 from tui.app.widgets.panel import MetricPanel
@@ -16,6 +16,7 @@ __all__ = [
     "DashboardHeader",
     "Figures",
     "Footer",
+    "Freshness",
     "InsightsPanel",
     "MetricPanel",
     "PairRow",

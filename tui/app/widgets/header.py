@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from rich.cells import cell_len
 from textual.app import ComposeResult
@@ -20,12 +20,28 @@ if TYPE_CHECKING:
 TITLE_KEEPS = 8
 
 
+class Freshness(NamedTuple):
+    """How old the data is and why: in full, with a `detail` the edge may cut (the last
+    error), and short for a header with too little room for `text` itself, the age kept
+    ("collector stopped, wrote 45 min ago", where 80 columns cut the full text, which
+    names the host, before its age)."""
+
+    text: str
+    short: str
+    detail: str = ""
+
+    @property
+    def full(self) -> str:
+        return self.text + self.detail
+
+
 class DashboardHeader(Horizontal):
     """Organisation, a DEMO DATA badge, the period, the last refresh and a clock.
 
     The status (the last refresh, the collector, the store) gives way first: it has
-    what the others leave, and ends in an ellipsis where that is too little. A stopped
-    collector's status with its error, at 80 columns, pushed the clock off the line.
+    what the others leave, in short where the full text does not fit, and ends in an
+    ellipsis where even that is too much. A stopped collector's status with its error,
+    at 80 columns, pushed the clock off the line, and then lost its age to the ellipsis.
     """
 
     @classmethod
@@ -45,6 +61,7 @@ class DashboardHeader(Horizontal):
         self._clock = Static(classes="clock")
         self._badge = Static(" DEMO DATA ", classes="demo-badge") if demo else None
         self._status_room = -1
+        self._freshness = Freshness("", "")
 
     def compose(self) -> ComposeResult:
         yield Static(self._title, classes="title")
@@ -72,6 +89,15 @@ class DashboardHeader(Horizontal):
         if room != self._status_room:  # a layout only when it changes
             self._status_room = room
             self._updated.styles.max_width = room
+        self._show_freshness()
+
+    def _show_freshness(self) -> None:
+        freshness = self._freshness
+        text = freshness.full
+        if cell_len(freshness.text) > self._status_room >= 0:
+            text = freshness.short
+        if str(self._updated.content) != text:
+            self._updated.update(text)
 
     def show_period(self, text: str) -> None:
         self._period.update(text)
@@ -85,9 +111,9 @@ class DashboardHeader(Horizontal):
         self._page.display = bool(text)
         self._fit_status()
 
-    def show_updated(self, text: str) -> None:
-        if str(self._updated.content) != text:
-            self._updated.update(text)
+    def show_updated(self, freshness: Freshness) -> None:
+        self._freshness = freshness
+        self._show_freshness()
 
     def show_clock(self, now: datetime) -> None:
         text = clock_time(now)
