@@ -773,7 +773,7 @@ class TandemApp(App[None]):
 
     def _freshness(self, statuses: Mapping[str, SourceStatus] | None = None) -> Freshness:
         """How old the data is and why, in full and in short (a narrow header's, the age
-        kept: "collector stopped, last wrote 45 min ago")."""
+        kept: "collector stopped, wrote 45 min ago")."""
         statuses = self._statuses() if statuses is None else statuses
         stale = sum(1 for status in statuses.values() if status.failing)
         # An age, not a time: "updated 18:42" beside the clock's 18:42 read as one twice.
