@@ -224,6 +224,12 @@ async def test_a_status_says_itself_short_where_its_age_would_be_cut(tmp_path):
             await pilot.pause()
             line = header_line()
             assert status.text in line and "(pulse: HTTP" in line, line
+            # Column by column across the edge between the two: never the text cut.
+            for width in range(narrow, 141):
+                await pilot.resize_terminal(width, 30)
+                await pilot.pause()
+                line = header_line()
+                assert status.text in line or status.short in line, (width, line)
 
 
 async def test_no_screen_cuts_a_key_short_in_its_footer(demo_store_file, tmp_path):

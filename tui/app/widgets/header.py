@@ -94,8 +94,14 @@ class DashboardHeader(Horizontal):
     def _show_freshness(self) -> None:
         freshness = self._freshness
         text = freshness.full
-        if cell_len(freshness.text) > self._status_room >= 0:
-            text = freshness.short
+        # The room is the status's whole width: its own padding takes some of it.
+        room = self._status_room - self._updated.styles.gutter.width
+        if self._status_room >= 0 and cell_len(text) > room:
+            # Cut, the text ends in an ellipsis: that cell must come out of the detail.
+            if cell_len(freshness.text) == room:
+                text = freshness.text
+            elif cell_len(freshness.text) > room:
+                text = freshness.short
         if str(self._updated.content) != text:
             self._updated.update(text)
 
