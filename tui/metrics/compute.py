@@ -532,7 +532,7 @@ def _tenure_of(metric: TenureMetric, record: Record) -> Tenure:
 
 
 @dataclass
-class _Tenures:
+class _TenureRecords:
     """A tenure metric's records, read once: each person's tenure, for everyone and by
     segment, how many were used and the rest refused, by reason; and the first day
     the records can show a leaver from (None: not yet)."""
@@ -543,7 +543,7 @@ class _Tenures:
     leavers_since: date | None
 
 
-def _read_tenures(metric: TenureMetric, records: Sequence[Record]) -> _Tenures:
+def _read_tenures(metric: TenureMetric, records: Sequence[Record]) -> _TenureRecords:
     by_segment: dict[str, list[Tenure]] = defaultdict(list)
     by_segment[EVERYONE] = []
     used = 0
@@ -565,11 +565,11 @@ def _read_tenures(metric: TenureMetric, records: Sequence[Record]) -> _Tenures:
         if isinstance(metric, LeaversMetric)
         else date.min
     )
-    return _Tenures(dict(by_segment), used, rejected, since)
+    return _TenureRecords(dict(by_segment), used, rejected, since)
 
 
 def _measure_tenures(
-    metric: TenureMetric, read: _Tenures, periods: Sequence[Period], today: date
+    metric: TenureMetric, read: _TenureRecords, periods: Sequence[Period], today: date
 ) -> MetricResult:
     result = MetricResult(metric.id, rejected=Counter(read.rejected))
     result.used = read.used
