@@ -57,9 +57,10 @@ class Footer(TextualFooter):
         for key in keys:
             if key in kept_anyway:
                 continue
-            fits = fits and _width(key) <= room
+            width = _width(key)  # renders the key: once
+            fits = fits and width <= room
             if fits:
-                room -= _width(key)
+                room -= width
             key.display = fits
 
 
