@@ -218,27 +218,26 @@ def _server_held_to(data: Path, core: int) -> Iterator[None]:
                 os.sched_setaffinity(pid, every_core)
 
 
-class SharedStore(NamedTuple):
-    url: str  # the store the screen reads
-    unseen_url: str  # another, which the control's refreshes write
+class SharedStores(NamedTuple):
+    urls: list[str]  # the first the screen reads; the next, a control's refreshes write
     data: Path  # the server's data folder
 
 
 @contextlib.contextmanager
-def _shared_store() -> Iterator[SharedStore | None]:
-    """Two PostgreSQL stores a first `collect --once` filled, on one server; None where
-    PostgreSQL is not installed (the bench says so and measures the rest)."""
+def shared_stores(count: int) -> Iterator[SharedStores | None]:
+    """`count` PostgreSQL stores a first `collect --once` filled, on one server; None
+    where PostgreSQL is not installed (a bench says so and measures the rest)."""
     from tests import postgres_server
 
     if postgres_server.binaries() is None:
         yield None
         return
     with postgres_server.running() as server:
-        urls = [server.url(server.new_database()) for _ in range(2)]
+        urls = [server.url(server.new_database()) for _ in range(count)]
         for url in urls:
             if _collect_once(url).wait(120) != 0:
                 raise RuntimeError("tandem collect --once into PostgreSQL failed")
-        yield SharedStore(urls[0], urls[1], server.data)
+        yield SharedStores(urls, server.data)
 
 
 def _p90(values: Sequence[float]) -> float:
@@ -250,7 +249,7 @@ def _ms(seconds: Sequence[float]) -> list[float]:
 
 
 def run(presses: int = 20) -> tuple[list[Figure], str]:
-    with tempfile.TemporaryDirectory() as folder, _shared_store() as shared:
+    with tempfile.TemporaryDirectory() as folder, shared_stores(2) as shared:
         store = Path(folder) / "demo.db"
         fill_demo_store(store)
         app = Path(folder) / "app.py"
@@ -282,7 +281,7 @@ def run(presses: int = 20) -> tuple[list[Figure], str]:
             where, unseen = str(store), str(Path(folder) / "unseen.db")
             held: contextlib.AbstractContextManager[None] = contextlib.nullcontext()
             if shared is not None and mode in SEPARATE:
-                where, unseen = shared.url, shared.unseen_url
+                where, unseen = shared.urls
                 if mode == "elsewhere":
                     held = _server_held_to(shared.data, ELSEWHERE)
             with held:

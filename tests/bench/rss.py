@@ -39,9 +39,9 @@ def settled_rss(command: list[str], seconds: float = 5.0) -> float:
 
 
 def run(runs: int = 3) -> tuple[list[Figure], str]:
-    from tests.bench.keys import _shared_store
+    from tests.bench.keys import shared_stores
 
-    with tempfile.TemporaryDirectory() as folder, _shared_store() as shared_stores:
+    with tempfile.TemporaryDirectory() as folder, shared_stores(1) as on_postgresql:
         store = Path(folder) / "demo.db"
         fill_demo_store(store)
         bare = Path(folder) / "bare.py"
@@ -50,9 +50,9 @@ def run(runs: int = 3) -> tuple[list[Figure], str]:
         screens = [settled_rss(viewer) for _ in range(runs)]
         bares = [settled_rss([sys.executable, str(bare)]) for _ in range(runs)]
         shared = [
-            settled_rss([sys.executable, "-m", "tui", "--store", shared_stores.url])
+            settled_rss([sys.executable, "-m", "tui", "--store", on_postgresql.urls[0]])
             for _ in range(runs)
-            if shared_stores is not None
+            if on_postgresql is not None
         ]
     figures = [
         Figure(
@@ -74,5 +74,5 @@ def run(runs: int = 3) -> tuple[list[Figure], str]:
                 f"median of {runs}; {min(shared):.1f}–{max(shared):.1f} MB",
             )
         )
-    report = "" if shared_stores else "RSS on PostgreSQL: not measured, PostgreSQL not installed"
+    report = "" if on_postgresql else "RSS on PostgreSQL: not measured, PostgreSQL not installed"
     return figures, report
