@@ -158,6 +158,42 @@ retries = 0
     assert "Traceback" not in result.stderr
 
 
+def test_ctrl_c_while_a_command_fetches_ends_it_with_a_line_not_a_traceback(tmp_path):
+    import signal
+    import time
+
+    from tests.local_server import LocalServer, Reply
+
+    with DemoServer() as demo, LocalServer({"/": lambda request: Reply(delay=20)}) as slow:
+        config = tmp_path / "tandem.toml"
+        config.write_text(
+            _config_for(
+                demo.url, f'\n[[sources]]\nid = "legacy"\nkind = "json"\nbase_url = "{slow.url}"\n'
+            )
+        )
+        process = subprocess.Popen(
+            [sys.executable, "-m", "tui", "check", "--config", str(config)],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            deadline = time.monotonic() + 60
+            while not slow.requests and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert slow.requests, "the slow source was never asked"
+            process.send_signal(signal.SIGINT)
+            _, stderr = process.communicate(timeout=20)
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.wait(10)
+    assert "Traceback" not in stderr, stderr
+    assert stderr.strip().splitlines()[-1] == "tandem: stopped"
+    assert process.returncode == 130
+
+
 def test_a_secret_from_the_environment_never_reaches_the_output(tmp_path):
     with DemoServer() as server:
         config = tmp_path / "tandem.toml"

@@ -11,6 +11,7 @@ its first frame is painted (`tui.memory.collect_after_start`).
 from __future__ import annotations
 
 import gc
+import sys
 
 
 def run() -> int:
@@ -19,6 +20,11 @@ def run() -> int:
         from tui.cli import main
 
         return main()
+    except KeyboardInterrupt:
+        # Ctrl-C while starting (a slow machine's imports) or while a one-off command
+        # fetches: one line and the shell's exit status for it, never a traceback.
+        print("tandem: stopped", file=sys.stderr)
+        return 130
     finally:
         gc.enable()
 
