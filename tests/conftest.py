@@ -7,6 +7,9 @@ import pytest
 from tui.config import Config, load_config
 from tui.demo import bundled_demo_config
 
+# pytest-xdist's workers: no COLUMNS or LINES, and tests marked `alone` run alone.
+pytest_plugins = ("tests.workers",)
+
 # Tests run the demo on a fixed day so its records, and every number, repeat.
 DEMO_TODAY = date(2026, 6, 17)
 DEMO_NOW = datetime(2026, 6, 17, 12, 0, tzinfo=timezone.utc)

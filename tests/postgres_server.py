@@ -85,8 +85,20 @@ class PostgresServer:
             "--no-sync",
         )
         password_file.unlink()
+        # The port was free when probed; another test process (pytest-xdist's workers
+        # each start a server) can take it before this server binds it: try another.
+        for attempt in range(3):
+            try:
+                self._start_on(self.port)
+                return
+            except subprocess.CalledProcessError:
+                if attempt == 2 or "already in use" not in self._log():
+                    raise
+                self.port = _free_port()
+
+    def _start_on(self, port: int) -> None:
         options = (
-            f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 "
+            f"-p {port} -k {self.root} -c listen_addresses=127.0.0.1 "
             "-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
         )
         self._run(
@@ -102,6 +114,12 @@ class PostgresServer:
             "60",
             "start",
         )
+
+    def _log(self) -> str:
+        try:
+            return (self.root / "server.log").read_text(errors="replace")
+        except OSError:
+            return ""
 
     def stop(self) -> None:
         with contextlib.suppress(subprocess.SubprocessError, OSError):

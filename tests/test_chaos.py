@@ -1,6 +1,6 @@
 """Fault injection: a headless Tandem against an API that fails in every way we know.
 
-Run alone with `pytest tests/test_chaos.py -s` to see the figures the README quotes.
+Run alone with `pytest tests/test_chaos.py -n 0 -s` to see the figures the README quotes.
 """
 
 from __future__ import annotations

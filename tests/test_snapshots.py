@@ -1,7 +1,7 @@
 """Pictures of the demo: the dashboard, each screen on it, kiosk and a light theme; the
 README shows several.
 
-Update them after an intended change with `pytest tests/test_snapshots.py --snapshot-update`
+Update them after an intended change with `pytest tests/test_snapshots.py -n 0 --snapshot-update`
 and look at the report before committing.
 """
 
