@@ -468,3 +468,30 @@ async def test_the_garbage_of_starting_is_collected_once_the_first_frame_is_pain
     finally:
         gc.enable()
         gc.unfreeze()
+
+
+async def test_a_timer_that_fires_while_the_app_closes_finds_no_screen_and_does_nothing(
+    demo_config, tmp_path
+):
+    """Textual runs the app's timers beside its shutdown, which empties the screen stack
+    first: under load the clock's tick landed there and raised (seen in CI). Each of the
+    app's timers is fired at that moment here."""
+    fired: list[str] = []
+
+    class Closing(TandemApp):
+        async def _close_all(self) -> None:
+            await super()._close_all()
+            for timer in (self._tick_clock, self._read_store_if_written, self.next_kiosk_page):
+                timer()
+                fired.append(timer.__name__)
+
+    app = Closing(
+        demo_config,
+        Store(tmp_path / "s.db"),
+        clock=lambda: DEMO_NOW,
+        fetch_automatically=False,
+        kiosk=True,
+    )
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+    assert fired == ["_tick_clock", "_read_store_if_written", "next_kiosk_page"]

@@ -346,6 +346,8 @@ class TandemApp(App[None]):
             await self._client.aclose()
 
     def _tick_clock(self) -> None:
+        if not self.is_running:
+            return  # see _read_store_if_written
         now = self.clock()
         statuses = self._statuses()
         self.dashboard.show_clock(now)
@@ -377,6 +379,11 @@ class TandemApp(App[None]):
                 self.notify(str(error), title="Store unreachable", severity="warning")
 
     def _read_store_if_written(self) -> None:
+        # Textual runs the app's timers beside its shutdown, which empties the screen
+        # stack first: a timer that fires then has nothing to show (seen in CI, under
+        # load, as a ScreenStackError at quitting). Each of the app's timers checks.
+        if not self.is_running:
+            return
         if self.collector is not None:
             self._watch_collector()
         if self._shared_reader is not None:
@@ -717,7 +724,7 @@ class TandemApp(App[None]):
         return ["", *segments, KIOSK_INSIGHTS, KIOSK_BALANCE, *internal]
 
     def next_kiosk_page(self) -> None:
-        if self.kiosk_paused:
+        if self.kiosk_paused or not self.is_running:  # see _read_store_if_written
             return
         page = self._page_on_top()
         if page is not None and page.scroll_a_screen():
@@ -1077,7 +1084,8 @@ class TandemApp(App[None]):
 
     def _page_still_reading(self, ask: int) -> None:
         assert self._shared_reader is not None
-        if self._shared_reader.waiting_for(ask):
+        # Not while the app closes: see _read_store_if_written.
+        if self.is_running and self._shared_reader.waiting_for(ask):
             self.notify(
                 "The page opens once the store answers.", title="Reading the store…", timeout=4
             )
