@@ -870,8 +870,8 @@ def test_ctrl_c_or_sigterm_mid_fetch_stops_the_collector_with_no_traceback(tmp_p
 
     from tests.test_cli import ROOT
 
-    # Seconds after it says it is writing: its first cycle is under way. (Counted from
-    # the process's start, a loaded machine was still importing: tui/__main__.py.)
+    # Seconds after it says it is writing, so that its first cycle is under way. Counted
+    # from the process's start, they once landed while a loaded machine still imported.
     for delay, stop in (
         (0.2, signal.SIGINT),
         (0.8, signal.SIGINT),
