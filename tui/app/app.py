@@ -8,9 +8,9 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timedelta
-from functools import partial
+from functools import partial, wraps
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 
 from textual import events, work
 from textual.app import App, SystemCommand
@@ -78,6 +78,24 @@ KIOSK_BALANCE = "\0balance"
 KIOSK_INTERNAL = "\0internal"
 
 THEMES = ("textual-dark", "textual-light", "nord", "gruvbox", "tokyo-night", "solarized-light")
+
+
+P = ParamSpec("P")
+
+
+def _not_while_closing(
+    timer: Callable[Concatenate[TandemApp, P], None],
+) -> Callable[Concatenate[TandemApp, P], None]:
+    """For the app's timers: Textual runs them beside its shutdown, which empties the
+    screen stack first, and a timer that fires then has nothing to show (seen in CI,
+    under load, as a ScreenStackError at quitting)."""
+
+    @wraps(timer)
+    def unless_closing(app: TandemApp, /, *args: P.args, **kwargs: P.kwargs) -> None:
+        if app.is_running:
+            timer(app, *args, **kwargs)
+
+    return unless_closing
 
 
 def kiosk_theme() -> Theme:
@@ -345,9 +363,8 @@ class TandemApp(App[None]):
         if self._client is not None and self._owns_client:
             await self._client.aclose()
 
+    @_not_while_closing
     def _tick_clock(self) -> None:
-        if not self.is_running:
-            return  # see _read_store_if_written
         now = self.clock()
         statuses = self._statuses()
         self.dashboard.show_clock(now)
@@ -378,12 +395,8 @@ class TandemApp(App[None]):
             if error is not None:
                 self.notify(str(error), title="Store unreachable", severity="warning")
 
+    @_not_while_closing
     def _read_store_if_written(self) -> None:
-        # Textual runs the app's timers beside its shutdown, which empties the screen
-        # stack first: a timer that fires then has nothing to show (seen in CI, under
-        # load, as a ScreenStackError at quitting). Each of the app's timers checks.
-        if not self.is_running:
-            return
         if self.collector is not None:
             self._watch_collector()
         if self._shared_reader is not None:
@@ -723,8 +736,9 @@ class TandemApp(App[None]):
         internal = [KIOSK_INTERNAL] if self.config.internal.configured else []
         return ["", *segments, KIOSK_INSIGHTS, KIOSK_BALANCE, *internal]
 
+    @_not_while_closing
     def next_kiosk_page(self) -> None:
-        if self.kiosk_paused or not self.is_running:  # see _read_store_if_written
+        if self.kiosk_paused:
             return
         page = self._page_on_top()
         if page is not None and page.scroll_a_screen():
@@ -1082,10 +1096,10 @@ class TandemApp(App[None]):
             return
         show(value)
 
+    @_not_while_closing
     def _page_still_reading(self, ask: int) -> None:
         assert self._shared_reader is not None
-        # Not while the app closes: see _read_store_if_written.
-        if self.is_running and self._shared_reader.waiting_for(ask):
+        if self._shared_reader.waiting_for(ask):
             self.notify(
                 "The page opens once the store answers.", title="Reading the store…", timeout=4
             )
