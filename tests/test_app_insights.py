@@ -791,5 +791,6 @@ async def test_the_kiosk_strip_says_the_datas_age_first_at_80_columns(
         await pilot.pause()
         age = app._freshness().full
         assert "3 h ago" in age and "2 sources failing" in age
+        assert app._freshness().tiny == "3 h ago · 2 failing"  # a page's header, at 80
         last_line = screen_text(app).rstrip().splitlines()[-1]
         assert last_line.strip().startswith(age), last_line

@@ -267,6 +267,7 @@ async def test_a_shared_store_out_of_reach_keeps_the_last_values_and_comes_back(
             await pilot.pause()
             since = now["at"].astimezone().strftime("%H:%M")
             assert _header(app) == f"store unreachable since {since} · showing what it held then"
+            assert app._freshness().tiny == f"unreachable since {since}"  # a page's header
             assert app.query(RoomyFigures).first().value == value  # the last values stay
             assert app.is_running
         finally:
@@ -1117,6 +1118,7 @@ async def test_the_dashboard_says_its_collector_stopped_and_r_starts_it_at_once(
             assert "stopped (exit code 1): starting it again in 1 s" in toast.message
             assert "Last in its log: tandem collect: the store is read-only" in toast.message
             assert app._freshness().full.startswith("collector stopped (exit code 1)")
+            assert app._freshness().tiny == "stopped, again in 1 s"  # a page's header
             await pilot.press("r")
             await pilot.pause()
             assert collector.alive and collector.restarts == 1
@@ -1151,9 +1153,11 @@ async def test_its_own_collector_alive_but_not_writing_is_not_called_stopped(dem
             assert _header(app).startswith(
                 "collector on wall-box running but not writing: last wrote 11 min ago"
             )
+            assert app._freshness().tiny == "stalled, 11 min ago"  # a page's header
             collector.process.kill()
             collector.process.wait(10)
             app._tick_clock()  # stopped, before the half-second watch notices
             assert _header(app).startswith("collector on wall-box stopped: last wrote 11 min")
+            assert app._freshness().tiny == "stopped, 11 min ago"
     finally:
         collector.stop()

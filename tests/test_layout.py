@@ -199,37 +199,60 @@ async def test_a_status_too_long_for_80_columns_gives_way_before_the_clock(tmp_p
 async def test_a_status_says_itself_short_where_its_age_would_be_cut(tmp_path):
     """A stopped collector on a long host name, with its error: at 80 columns the
     ellipsis took the age; the header says it short there, and in full where it fits
-    (the error cut first). A page's name takes more of the line: there, from 100."""
+    (the error cut first). A page's name takes more of the line: at 80 columns, beside
+    the demo's badge, even the short form lost its age there, and the tiny one is said."""
     _, app = _still_demo(tmp_path)
     status = Freshness(
         "collector on ops-collector-east-1 stopped: last wrote 12 min ago",
         "collector stopped, wrote 12 min ago",
         " (pulse: HTTP 503 from the survey API after 3 tries)",
+        "stopped, 12 min ago",
     )
 
     def header_line() -> str:
         return "".join(s.text for s in app.screen._compositor.render_strips()[0]).strip()
 
     async with app.run_test(size=(80, 24)) as pilot:
-        for key, narrow in ((None, 80), ("n", 100)):  # the dashboard, the internal service
+        for key, at_80 in ((None, status.short), ("n", status.tiny)):  # the dashboard, a page
             if key is not None:
                 await pilot.press(key)
-            await pilot.resize_terminal(narrow, 24)
+            await pilot.resize_terminal(80, 24)
             await pilot.pause()
             app.screen.header.show_updated(status)  # type: ignore[attr-defined]
             await pilot.pause()
             line = header_line()
-            assert status.short in line and line.endswith(DEMO_NOW.strftime("%H:%M")), line
+            assert at_80 in line and line.endswith(DEMO_NOW.strftime("%H:%M")), line
+            assert "…" not in line.split("Monthly", 1)[1], line
             await pilot.resize_terminal(140, 30)
             await pilot.pause()
             line = header_line()
             assert status.text in line and "(pulse: HTTP" in line, line
-            # Column by column across the edge between the two: never the text cut.
-            for width in range(narrow, 141):
+            # Column by column across the edges between them: never a form cut.
+            for width in range(80, 141):
                 await pilot.resize_terminal(width, 30)
                 await pilot.pause()
                 line = header_line()
-                assert status.text in line or status.short in line, (width, line)
+                forms = (status.text, status.short, status.tiny)
+                assert any(form in line for form in forms), (width, line)
+                assert line.endswith(DEMO_NOW.strftime("%H:%M")), (width, line)
+
+
+def test_a_status_takes_the_longest_form_its_room_holds():
+    """By hand: the full text where it fits, its detail cut where the text alone leaves
+    a cell for the ellipsis, then the text, the short and the tiny form whole, and the
+    tiny one cut when nothing fits."""
+    status = Freshness("collector stopped: wrote 5 min ago", "stopped, wrote 5 min ago", " (x)")
+    status = status._replace(short="collector stopped, 5 min ago", tiny="stopped, 5 min ago")
+    assert len(status.text) == 34 and len(status.short) == 28 and len(status.tiny) == 18
+    assert status.fitting(38) == status.full  # 38 cells: all of it
+    assert status.fitting(35) == status.full  # the text and the ellipsis: the detail cut
+    assert status.fitting(34) == status.text  # the text alone, whole
+    assert status.fitting(33) == status.short
+    assert status.fitting(28) == status.short
+    assert status.fitting(27) == status.tiny
+    assert status.fitting(18) == status.tiny
+    assert status.fitting(10) == status.tiny  # cut: the least there is to cut
+    assert Freshness("a long status", "short").fitting(3) == "short"  # no tiny form
 
 
 async def test_no_screen_cuts_a_key_short_in_its_footer(demo_store_file, tmp_path):

@@ -793,8 +793,9 @@ class TandemApp(App[None]):
             self._show_kiosk_state()
 
     def _freshness(self, statuses: Mapping[str, SourceStatus] | None = None) -> Freshness:
-        """How old the data is and why, in full and in short (a narrow header's, the age
-        kept: "collector stopped, wrote 45 min ago")."""
+        """How old the data is and why, in full, in short (a narrow header's, the age
+        kept: "collector stopped, wrote 45 min ago") and tiny (a page's header at 80
+        columns, the demo's badge beside it: "stopped, 45 min ago", 23 cells at most)."""
         statuses = self._statuses() if statuses is None else statuses
         stale = sum(1 for status in statuses.values() if status.failing)
         # An age, not a time: "updated 18:42" beside the clock's 18:42 read as one twice.
@@ -804,7 +805,9 @@ class TandemApp(App[None]):
             since = clock_time(self._store_down_since)
             shown = "showing what it held then" if self._store_was_read else "waiting for it"
             return Freshness(
-                f"store unreachable since {since} · {shown}", f"store unreachable since {since}"
+                f"store unreachable since {since} · {shown}",
+                f"store unreachable since {since}",
+                tiny=f"unreachable since {since}",
             )
         if self.collector is not None and self.collector.stopped is not None:
             wait = self.collector.seconds_to_restart()
@@ -812,6 +815,7 @@ class TandemApp(App[None]):
             return Freshness(
                 f"collector stopped ({self.collector.stopped.how}) · starting it again {again}",
                 f"collector stopped · again {again}",
+                tiny=f"stopped, again {again}",
             )
         latest = self.collectors[0] if self.viewer and self.collectors else None
         if latest is not None and (latest.missed(now) or self.collector is None):
@@ -825,20 +829,26 @@ class TandemApp(App[None]):
                 state = "running but not writing" if alive else "stopped"
                 text = f"collector on {host} {state}: last wrote {ago}"
                 short = f"collector {'not writing' if alive else 'stopped'}, wrote {ago}"
+                tiny = f"{'stalled' if alive else 'stopped'}, {ago}"
                 error = f" ({latest.last_error})" if latest.last_error else ""
-                return Freshness(text, short, error)
-            text, short = f"collector on {host} last wrote {ago}", f"last wrote {ago}"
+                return Freshness(text, short, error, tiny)
+            # `age`: what the tiny form keeps beside the failing count.
+            text, short, age = f"collector on {host} last wrote {ago}", f"last wrote {ago}", ago
         elif self.viewer and self.shared_store:
             text, short = "no collector has written here yet", "no collector yet"
+            age = short
         elif self.last_refresh is not None:
-            text = short = "updated " + _ago(now - self.last_refresh)
+            age = _ago(now - self.last_refresh)
+            text = short = f"updated {age}"
         elif ok_times:
-            text = short = "stored " + _ago(now - max(ok_times))
+            age = _ago(now - max(ok_times))
+            text = short = f"stored {age}"
         else:
-            text = short = "no data yet"
+            text = short = age = "no data yet"
         if stale:
             text += f" · {stale} source{'s' if stale > 1 else ''} failing"
             short += f" · {stale} failing"
+            return Freshness(text, short, tiny=f"{age} · {stale} failing")
         return Freshness(text, short)
 
     def _show_updated(self, statuses: Mapping[str, SourceStatus] | None = None) -> None:

@@ -22,17 +22,30 @@ TITLE_KEEPS = 8
 
 class Freshness(NamedTuple):
     """How old the data is and why: in full, with a `detail` the edge may cut (the last
-    error), and short for a header with too little room for `text` itself, the age kept
+    error), short for a header with too little room for `text` itself, the age kept
     ("collector stopped, wrote 45 min ago", where 80 columns cut the full text, which
-    names the host, before its age)."""
+    names the host, before its age), and `tiny` for a page's header, whose name leaves
+    less ("stopped, 45 min ago"; the short form, if not given)."""
 
     text: str
     short: str
     detail: str = ""
+    tiny: str = ""
 
     @property
     def full(self) -> str:
         return self.text + self.detail
+
+    def fitting(self, room: int) -> str:
+        """The longest form that fits `room` cells: the full text with its detail cut
+        (that cut costs the ellipsis a cell), else the text, short or tiny form whole,
+        else the tiny one, to be cut."""
+        if cell_len(self.full) <= room or cell_len(self.text) < room:
+            return self.full
+        for form in (self.text, self.short, self.tiny):
+            if form and cell_len(form) <= room:
+                return form
+        return self.tiny or self.short
 
 
 class DashboardHeader(Horizontal):
@@ -94,14 +107,9 @@ class DashboardHeader(Horizontal):
     def _show_freshness(self) -> None:
         freshness = self._freshness
         text = freshness.full
-        # The room is the status's whole width: its own padding takes some of it.
-        room = self._status_room - self._updated.styles.gutter.width
-        if self._status_room >= 0 and cell_len(text) > room:
-            # Cut, the text ends in an ellipsis: that cell must come out of the detail.
-            if cell_len(freshness.text) == room:
-                text = freshness.text
-            elif cell_len(freshness.text) > room:
-                text = freshness.short
+        if self._status_room >= 0:
+            # The room is the status's whole width: its own padding takes some of it.
+            text = freshness.fitting(self._status_room - self._updated.styles.gutter.width)
         if str(self._updated.content) != text:
             self._updated.update(text)
 
