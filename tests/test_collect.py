@@ -734,6 +734,11 @@ def test_tandem_on_one_machine_collects_in_a_process_of_its_own_and_stops_it(tmp
         for thread in os.listdir(f"/proc/{pid}/task"):  # its threads too (the demo's API)
             assert os.sched_getscheduler(int(thread)) == os.SCHED_IDLE
         assert os.sched_getscheduler(terminal.process.pid) == os.SCHED_OTHER
+        if os.path.exists(f"/proc/{pid}/autogroup"):  # and its session's group, nice 10
+            collectors = Path(f"/proc/{pid}/autogroup").read_text()
+            dashboards = Path(f"/proc/{terminal.process.pid}/autogroup").read_text()
+            assert collectors.split()[-2:] == ["nice", "10"] and collectors != dashboards
+            assert dashboards.split()[-2:] == ["nice", "0"]
         fetched = log.read_text().count("pulse ok")
         asked = len(terminal.output)
         os.write(terminal.fd, b"r")
@@ -1161,3 +1166,64 @@ async def test_its_own_collector_alive_but_not_writing_is_not_called_stopped(dem
             assert app._freshness().tiny == "stopped, 11 min ago"
     finally:
         collector.stop()
+
+
+def _autogroups_in_effect() -> bool:
+    """Whether Linux groups this process's CPU time by session (autogroup): enabled, and
+    the process in the root cgroup of the CPU controller, where autogroups apply."""
+    try:
+        with open("/proc/sys/kernel/sched_autogroup_enabled") as enabled:
+            if enabled.read().strip() != "1":
+                return False
+        with open("/proc/self/cgroup") as cgroups:
+            lines = [line.strip().split(":", 2) for line in cgroups if line.strip()]
+    except OSError:
+        return False
+    cpu = [path for _, controllers, path in lines if "cpu" in controllers.split(",")]
+    unified = [path for number, controllers, path in lines if number == "0" and not controllers]
+    return (cpu or unified or ["?"])[0] == "/"
+
+
+def test_the_collector_gives_way_to_a_busy_process_but_is_never_starved():
+    """`give_way` in a session of its own, as the dashboard starts its collector, on one
+    processor with a busy ordinary process in another session. With autogroups, its
+    nice and idle policy order it only within its own session's group: it took half the
+    processor. Its group at nice 10, it takes about a tenth, and never nothing."""
+    import os
+    import subprocess
+    import sys
+    import time
+
+    if not hasattr(os, "sched_setaffinity"):
+        pytest.skip("needs Linux's processor affinity")
+    cpu = max(os.sched_getaffinity(0))
+    pinned = f"import os\nos.sched_setaffinity(0, {{{cpu}}})\n"
+    busy = subprocess.Popen([sys.executable, "-c", pinned + "while True: pass\n"])
+    collector_like = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "from tui.collect.process import give_way\ngive_way()\n"
+            + pinned
+            + "while True: pass\n",
+        ],
+        start_new_session=True,
+    )
+
+    def ran(process: subprocess.Popen[bytes]) -> float:
+        with open(f"/proc/{process.pid}/schedstat") as stats:
+            return int(stats.read().split()[0]) / 1e9
+
+    try:
+        time.sleep(0.7)  # both started, given way and pinned
+        before = ran(collector_like), ran(busy), time.monotonic()
+        time.sleep(2.0)
+        collector_ran, busy_ran = ran(collector_like) - before[0], ran(busy) - before[1]
+        elapsed = time.monotonic() - before[2]
+        assert collector_ran < 0.3 * busy_ran, (collector_ran, busy_ran)
+        if _autogroups_in_effect():
+            assert collector_ran > 0.02 * elapsed, (collector_ran, elapsed)
+    finally:
+        for process in (busy, collector_like):
+            process.kill()
+            process.wait(10)

@@ -82,9 +82,17 @@ def give_way() -> None:
     core at once, and on a machine with a core to spare the collector runs at full
     speed. A nice of 10 was not enough on two cores: with two busy processes at nice 10,
     idle keys took a median of 22 ms (p90 29) against 16 ms (p90 23) at SCHED_IDLE, over
-    120 keys each. The nice stays, for systems without SCHED_IDLE. A machine busy with
-    other work for minutes on end starves the collector; the header then says when it
-    last wrote.
+    120 keys each. The nice stays, for systems without SCHED_IDLE.
+
+    Both order the collector only among the processes of its own group, though, and
+    where Linux groups processes by session (autogroup, on a kernel whose tasks share
+    the root cgroup), the collector, started in a session of its own, is alone in its
+    group: beside a busy process it took half the core, whatever its policy. So its
+    session's group is set to nice 10 as well: it then took 9 % of the core, behind the
+    dashboard and other work, and never nothing, so a busy machine slows its fetching
+    but does not stop it. Where processes are grouped by cgroup instead, SCHED_IDLE
+    orders it within the dashboard's cgroup, and a machine busy with other work in that
+    cgroup for minutes on end starves it; the header then says when it last wrote.
     """
     if hasattr(os, "nice"):
         os.nice(10)
@@ -93,6 +101,12 @@ def give_way() -> None:
         # Refused (a container's seccomp, say), the nice is what is left.
         with contextlib.suppress(OSError):
             os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
+    # Only in a session of its own (as CollectorProcess starts it): the group is the
+    # session's, and a shell's would take its other work down with it. A lower priority
+    # is anyone's to take; no such file, no autogroups.
+    if hasattr(os, "getsid") and os.getsid(0) == os.getpid():
+        with contextlib.suppress(OSError), open("/proc/self/autogroup", "w") as group:
+            group.write("10")
 
 
 class CollectorProcess:
