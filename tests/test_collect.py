@@ -1168,27 +1168,12 @@ async def test_its_own_collector_alive_but_not_writing_is_not_called_stopped(dem
         collector.stop()
 
 
-def _autogroups_in_effect() -> bool:
-    """Whether Linux groups this process's CPU time by session (autogroup): enabled, and
-    the process in the root cgroup of the CPU controller, where autogroups apply."""
-    try:
-        with open("/proc/sys/kernel/sched_autogroup_enabled") as enabled:
-            if enabled.read().strip() != "1":
-                return False
-        with open("/proc/self/cgroup") as cgroups:
-            lines = [line.strip().split(":", 2) for line in cgroups if line.strip()]
-    except OSError:
-        return False
-    cpu = [path for _, controllers, path in lines if "cpu" in controllers.split(",")]
-    unified = [path for number, controllers, path in lines if number == "0" and not controllers]
-    return (cpu or unified or ["?"])[0] == "/"
-
-
-def test_the_collector_gives_way_to_a_busy_process_but_is_never_starved():
+@pytest.mark.alone  # shares out one processor: other tests' work would blur the shares
+def test_the_collector_gives_way_to_a_busy_process_in_another_session():
     """`give_way` in a session of its own, as the dashboard starts its collector, on one
     processor with a busy ordinary process in another session. With autogroups, its
     nice and idle policy order it only within its own session's group: it took half the
-    processor. Its group at nice 10, it takes about a tenth, and never nothing."""
+    processor. Its group at nice 10, it takes about a tenth, or less."""
     import os
     import subprocess
     import sys
@@ -1220,9 +1205,7 @@ def test_the_collector_gives_way_to_a_busy_process_but_is_never_starved():
         time.sleep(2.0)
         collector_ran, busy_ran = ran(collector_like) - before[0], ran(busy) - before[1]
         elapsed = time.monotonic() - before[2]
-        assert collector_ran < 0.3 * busy_ran, (collector_ran, busy_ran)
-        if _autogroups_in_effect():
-            assert collector_ran > 0.02 * elapsed, (collector_ran, elapsed)
+        assert collector_ran < 0.25 * elapsed, (collector_ran, busy_ran, elapsed)
     finally:
         for process in (busy, collector_like):
             process.kill()
