@@ -6,7 +6,8 @@
 - A test marked `alone` runs while no other test does. Such a test starts a real
   `tandem`, whose collector runs at idle priority (tui.collect.process.give_way): on
   a machine the other workers keep busy it is starved, by design, and the test's
-  deadlines pass. The lock is a readers-writer lock over two files the workers of a
+  deadlines pass; or it measures how processes share out a processor, which other
+  tests' processes would blur. The lock is a readers-writer lock over two files the workers of a
   run share: every test holds "running" shared and an `alone` one holds it exclusive,
   while "gate" lets a waiting `alone` test in before new tests start, so that it is
   not starved in turn.
